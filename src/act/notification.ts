@@ -1,0 +1,29 @@
+// The snapshot an action carries: what people are told about an incident at one revision. It is stored in
+// the outbox row, so a retry after a restart sends exactly what would have been sent the first time.
+import type { Detection, Incident, RuleRef } from '../model/index.js';
+import { distinct, evidenceRow, type EvidenceRow } from '../triage/evidence.js';
+
+export interface Notification {
+  kind: 'incident.opened';
+  incident: Incident;
+  rule: RuleRef;
+  detection: { id: string; time: number; firstTime: number; count: number; group: Record<string, string> };
+  sourceIps: string[];
+  users: string[];
+  hosts: string[];
+  evidence: EvidenceRow[];
+}
+
+export function buildNotification(incident: Incident, d: Detection): Notification {
+  const evidence = d.events.map(evidenceRow);
+  return {
+    kind: 'incident.opened',
+    incident,
+    rule: d.rule,
+    detection: { id: d.id, time: d.time, firstTime: d.firstTime, count: d.count, group: d.group },
+    sourceIps: distinct([...Object.entries(d.group).filter(([k]) => /ip|address|src/i.test(k)).map(([, v]) => v), ...evidence.map((e) => e.sourceIp)]),
+    users: distinct(evidence.map((e) => e.user)),
+    hosts: distinct(evidence.map((e) => e.host)),
+    evidence,
+  };
+}

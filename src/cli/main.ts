@@ -1,0 +1,71 @@
+#!/usr/bin/env node
+// The vigil command.
+import { Command } from 'commander';
+import { ConfigError, loadConfig } from '../config/load.js';
+import { StartupError } from '../vigil.js';
+import { replay } from './replay.js';
+import { lint } from './rules.js';
+import { serve, splitListen } from './serve.js';
+
+const program = new Command();
+program.name('vigil').description('A SOC tier-1 analyst for Wazuh: Sigma detections, incidents, enrichment and guarded actions.');
+
+const collect = (value: string, previous: string[] = []) => [...previous, value];
+
+program
+  .command('serve')
+  .description('run the HTTP API, the pipeline and the workers')
+  .option('-c, --config <file>', 'config file (YAML); see vigil.example.yaml', process.env.VIGIL_CONFIG)
+  .option('-l, --listen <host:port>', 'listen address (overrides server.listen)')
+  .action(async (opts: { config?: string; listen?: string }) => {
+    const config = loadConfig(opts.config);
+    if (opts.listen) {
+      if (!/^.+:\d+$/.test(opts.listen)) throw new ConfigError(`--listen: expected HOST:PORT, got "${opts.listen}"`);
+      splitListen(opts.listen);
+      config.server.listen = opts.listen;
+    }
+    await serve(config, opts.config);
+  });
+
+program
+  .command('replay')
+  .description('run detection offline over Wazuh alerts (NDJSON, as in alerts.json) or Windows events (evtx_dump JSON); - reads stdin')
+  .argument('<files...>')
+  .option('-c, --config <file>', 'config file (channels for actions, detection settings)', process.env.VIGIL_CONFIG)
+  .option('-r, --rules <dir>', 'rule file or folder; repeatable; replaces the built-in rules', collect, [])
+  .option('--json', 'one JSON object per detection per line')
+  .option('--format <format>', 'input format: wazuh or evtx-json (default: detected per record)')
+  .option('--no-actions', 'send nothing')
+  .action(async (files: string[], opts: { config?: string; rules: string[]; json?: boolean; actions: boolean; format?: string }) => {
+    if (opts.format && opts.format !== 'wazuh' && opts.format !== 'evtx-json')
+      throw new ConfigError(`--format: expected wazuh or evtx-json, got "${opts.format}"`);
+    const config = loadConfig(opts.config);
+    process.exitCode = await replay(files, config, {
+      rules: opts.rules,
+      json: opts.json,
+      actions: opts.actions,
+      format: opts.format as 'wazuh' | 'evtx-json' | undefined,
+    });
+  });
+
+const rules = program.command('rules').description('work with Sigma rules');
+rules
+  .command('lint')
+  .description('load every rule and report ok / rejected / unsupported per file, then totals')
+  .argument('<paths...>')
+  .action((paths: string[]) => {
+    process.exitCode = lint(paths);
+  });
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof StartupError) {
+    process.stderr.write(`vigil: ${err.message}\n`);
+  } else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
+    process.stderr.write(`vigil: ${(err as Error).message}\n`);
+  } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
+    process.stderr.write(`vigil: cannot listen: ${(err as Error).message}\n`);
+  } else {
+    process.stderr.write(`vigil: ${(err as Error)?.stack ?? err}\n`);
+  }
+  process.exitCode = 1;
+});

@@ -1,0 +1,97 @@
+// vigil replay FILE…: the pipeline offline over Wazuh alerts (NDJSON as in alerts.json, or pretty JSON)
+// or Windows events in evtx_dump JSON. Prints one line per detection, or JSON with --json.
+import { createReadStream, statSync } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Config } from '../config/schema.js';
+import { Detector } from '../detect/detector.js';
+import type { Detection, Event, EventFormat } from '../model/index.js';
+import { createLogger } from '../log.js';
+import { OutboxWorker } from '../act/outbox.js';
+import { Pipeline } from '../pipeline/pipeline.js';
+import { readRecords } from '../sources/json-stream.js';
+import { InputError, toEvent } from '../sources/wazuh-alert.js';
+import { parseJson } from '../sources/ndjson.js';
+import { openDatabase } from '../store/db.js';
+import { buildChannels, loadConfiguredRules, rulePaths } from '../vigil.js';
+import { Progress } from './progress.js';
+
+export interface ReplayOptions {
+  rules?: string[];
+  json?: boolean;
+  actions: boolean;
+  format?: EventFormat;
+}
+
+export function detectionJson(d: Detection) {
+  return {
+    rule: { id: d.rule.id, title: d.rule.title, level: d.rule.level, ...(d.rule.author ? { author: d.rule.author } : {}) },
+    time: new Date(d.time).toISOString(),
+    firstTime: new Date(d.firstTime).toISOString(),
+    group: d.group,
+    count: d.count,
+    events: d.eventIds,
+  };
+}
+
+export function detectionText(d: Detection): string {
+  const group = Object.entries(d.group)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
+  return `${new Date(d.time).toISOString()}  ${d.rule.level.toUpperCase().padEnd(8)} ${d.rule.title}${group ? `  [${group}]` : ''}  count=${d.count}`;
+}
+
+export async function replay(files: string[], config: Config, options: ReplayOptions, out = process.stdout, err = process.stderr): Promise<number> {
+  const ruleSet = loadConfiguredRules(options.rules && options.rules.length > 0 ? options.rules : rulePaths(config));
+  const log = createLogger({ ...config.log, level: options.actions ? config.log.level : 'warn', format: 'json' }, err as any);
+  const store = await openDatabase(':memory:');
+  const channels = options.actions ? buildChannels(config) : new Map();
+  const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups }), log, {
+    channels: [...channels.keys()],
+    triage: { quietPeriod: 3_600_000 },
+  });
+  let detections = 0;
+  pipeline.onDetection = (d) => {
+    detections++;
+    out.write((options.json ? JSON.stringify(detectionJson(d)) : detectionText(d)) + '\n');
+  };
+  let bad = 0;
+  let read = 0;
+  try {
+    for (const file of files) {
+      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+      const size = file === '-' ? 0 : statSync(file).size;
+      const progress = err.isTTY && size > 0 ? new Progress(err, file, size) : undefined;
+      let bytes = 0;
+      let batch: Event[] = [];
+      for await (const rec of readRecords(input)) {
+        bytes += rec.text.length + 1;
+        try {
+          const value = parseJson(rec.text, `${file}:${rec.line}`);
+          batch.push(toEvent(value, rec.text, options.format));
+          read++;
+        } catch (e) {
+          if (!(e instanceof InputError)) throw e;
+          bad++;
+          err.write(`${e.message.startsWith(file) ? '' : `${file}:${rec.line}: `}${e.message}\n`);
+        }
+        if (batch.length >= 1000) {
+          await pipeline.handle(batch);
+          batch = [];
+          progress?.update(bytes);
+        }
+      }
+      await pipeline.handle(batch);
+      progress?.done();
+    }
+    if (options.actions && channels.size > 0) {
+      const worker = new OutboxWorker(store.db, channels, log);
+      await worker.runDue();
+      for (const c of channels.values()) await c.close?.();
+    }
+  } finally {
+    await store.close();
+  }
+  const stats = pipeline.detector.stats;
+  if (!options.json) err.write(`${read} events read, ${detections} detections, ${bad} unreadable records, ${stats.correlationEvictions} correlation evictions\n`);
+  return bad > 0 ? 2 : 0;
+}

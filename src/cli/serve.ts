@@ -1,0 +1,45 @@
+// vigil serve: the HTTP API, the pipeline and the workers, until SIGINT/SIGTERM.
+import type { Config } from '../config/schema.js';
+import { createLogger } from '../log.js';
+import { PACKAGE_ROOT } from '../paths.js';
+import { createVigil } from '../vigil.js';
+
+export function splitListen(listen: string): { host: string; port: number } {
+  const i = listen.lastIndexOf(':');
+  return { host: listen.slice(0, i).replace(/^\[|\]$/g, ''), port: Number(listen.slice(i + 1)) };
+}
+
+export async function serve(config: Config, configFile: string | undefined): Promise<void> {
+  const log = createLogger(config.log);
+  const vigil = await createVigil(config, log);
+  await vigil.start();
+  const { host, port } = splitListen(config.server.listen);
+  await vigil.server.listen({ host, port });
+  const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  const banner = [
+    '',
+    `Vigil is listening on ${base}`,
+    `  store:   ${config.database.url.replace(/\/\/[^@/]*@/, '//***@')}`,
+    `  rules:   ${vigil.rules.rules.length} loaded${config.rules.builtin ? ' (built-in pack included)' : ''}`,
+    `  email:   ${config.channels.email.enabled ? `to ${config.channels.email.to.join(', ')} via ${config.channels.email.host}:${config.channels.email.port}` : 'off (set channels.email in the config)'}`,
+    `  config:  ${configFile ?? 'none (defaults); see vigil.example.yaml in ' + PACKAGE_ROOT}`,
+    '',
+    'Send Wazuh alerts (one object, a JSON array, or NDJSON):',
+    `  curl -X POST ${base}/api/v1/ingest/wazuh \\`,
+    `       -H "Authorization: Bearer $(cat ${vigil.tokenFile ?? '<your ingest.token>'})" \\`,
+    `       -H "Content-Type: application/x-ndjson" --data-binary @alerts.json`,
+    vigil.tokenFile ? `  (the ingest token was generated and saved in ${vigil.tokenFile})` : '  (the ingest token is the one set in ingest.token)',
+    '',
+  ].join('\n');
+  process.stdout.write(banner + '\n');
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log.info({ signal }, 'stopping');
+    await vigil.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}

@@ -1,0 +1,99 @@
+// Where a Sigma field lives in each input format. Rules are compiled once per format into path accessors,
+// so the hot path walks the parsed JSON and never builds a normalized copy of the event.
+import type { EventFormat } from '../model/index.js';
+
+export type Accessor = (data: Record<string, unknown>) => unknown;
+
+/** Windows System fields whose Wazuh name is not `lcfirst(name)` under `data.win.system`. */
+const WAZUH_SYSTEM: Record<string, string> = {
+  EventID: 'eventID',
+  Channel: 'channel',
+  Computer: 'computer',
+  ComputerName: 'computer',
+  Level: 'level',
+  EventRecordID: 'eventRecordID',
+  Execution_ProcessID: 'processID',
+  Execution_ThreadID: 'threadID',
+  Security_UserID: 'securityUserID',
+  Task: 'task',
+  Opcode: 'opcode',
+  Keywords: 'keywords',
+  Version: 'version',
+  Provider_Name: 'providerName',
+  Provider_Guid: 'providerGuid',
+  EventSourceName: 'eventSourceName',
+  TimeCreated_SystemTime: 'systemTime',
+};
+
+/** EventData fields Wazuh moves or renames (sigma.md §5). */
+const WAZUH_EVENTDATA: Record<string, string> = {
+  // Sigma rules match the raw %%NNNN codes, which Wazuh keeps in auditPolicyChangesId.
+  AuditPolicyChanges: 'auditPolicyChangesId',
+};
+
+/** evtx_dump JSON: System elements and their attributes. */
+const EVTX_SYSTEM: Record<string, string[]> = {
+  EventID: ['Event', 'System', 'EventID'],
+  Channel: ['Event', 'System', 'Channel'],
+  Computer: ['Event', 'System', 'Computer'],
+  ComputerName: ['Event', 'System', 'Computer'],
+  Level: ['Event', 'System', 'Level'],
+  EventRecordID: ['Event', 'System', 'EventRecordID'],
+  Task: ['Event', 'System', 'Task'],
+  Opcode: ['Event', 'System', 'Opcode'],
+  Keywords: ['Event', 'System', 'Keywords'],
+  Version: ['Event', 'System', 'Version'],
+  Provider_Name: ['Event', 'System', 'Provider', '#attributes', 'Name'],
+  Provider_Guid: ['Event', 'System', 'Provider', '#attributes', 'Guid'],
+  Execution_ProcessID: ['Event', 'System', 'Execution', '#attributes', 'ProcessID'],
+  Execution_ThreadID: ['Event', 'System', 'Execution', '#attributes', 'ThreadID'],
+  Security_UserID: ['Event', 'System', 'Security', '#attributes', 'UserID'],
+  TimeCreated_SystemTime: ['Event', 'System', 'TimeCreated', '#attributes', 'SystemTime'],
+};
+
+const lcfirst = (s: string) => (s.length === 0 ? s : s[0]!.toLowerCase() + s.slice(1));
+
+/** The path of a Sigma field in an event of the given format. A dotted name is taken as a literal path. */
+export function fieldPath(format: EventFormat, field: string): string[] {
+  if (field.includes('.')) return field.split('.');
+  if (format === 'wazuh') {
+    const system = WAZUH_SYSTEM[field];
+    if (system) return ['data', 'win', 'system', system];
+    return ['data', 'win', 'eventdata', WAZUH_EVENTDATA[field] ?? lcfirst(field)];
+  }
+  return EVTX_SYSTEM[field] ?? ['Event', 'EventData', field];
+}
+
+export function accessor(path: string[]): Accessor {
+  switch (path.length) {
+    case 1: {
+      const [a] = path as [string];
+      return (d) => d[a];
+    }
+    case 2: {
+      const [a, b] = path as [string, string];
+      return (d) => (d[a] as any)?.[b];
+    }
+    case 4: {
+      const [a, b, c, e] = path as [string, string, string, string];
+      return (d) => (d[a] as any)?.[b]?.[c]?.[e];
+    }
+    default:
+      return (d) => {
+        let cur: any = d;
+        for (const k of path) {
+          if (cur === null || typeof cur !== 'object') return undefined;
+          cur = cur[k];
+        }
+        return cur;
+      };
+  }
+}
+
+/** Text that Sigma keywords (field-less values) are matched against. */
+export function keywordPaths(format: EventFormat): string[][] {
+  return format === 'wazuh' ? [['full_log'], ['data', 'win', 'system', 'message']] : [['Event', 'EventData', 'Data']];
+}
+
+/** Values Windows writes for "nothing", which Wazuh drops (sigma.md §5): absent means one of these. */
+export const WINDOWS_EMPTY_VALUES = ['-', '(NULL)'];

@@ -1,0 +1,15 @@
+// Where Vigil's own files are, whether run from dist/ or installed as a package.
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+function findRoot(): string {
+  // dist/src/paths.js → the package root is two folders up; src/paths.ts (run by a loader) → one.
+  for (const up of ['../..', '..']) {
+    const dir = fileURLToPath(new URL(up, import.meta.url));
+    if (existsSync(`${dir}/package.json`)) return dir.replace(/\/$/, '');
+  }
+  return process.cwd();
+}
+
+export const PACKAGE_ROOT = findRoot();
+export const BUILTIN_RULES = `${PACKAGE_ROOT}/rules`;

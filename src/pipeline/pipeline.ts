@@ -1,0 +1,90 @@
+// detect → triage → act for one batch of events. Detections, incident changes, outbox rows and the input
+// cursor commit in one transaction, so a crash leaves either all of a batch's effects or none.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { enqueue } from '../act/outbox.js';
+import { buildNotification } from '../act/notification.js';
+import type { Detector } from '../detect/detector.js';
+import type { Detection, Event } from '../model/index.js';
+import { setCursor } from '../store/cursors.js';
+import type { Database } from '../store/schema.js';
+import { triage, type TriageOptions } from '../triage/incidents.js';
+
+export interface PipelineOptions {
+  /** Channels every new incident is sent to. */
+  channels: string[];
+  triage: TriageOptions;
+}
+
+export interface Cursor {
+  name: string;
+  value: string;
+}
+
+export class Pipeline {
+  /** Called for every new detection after its batch commits (replay prints from here). */
+  onDetection?: (d: Detection) => void;
+  /** Called after a batch that enqueued actions commits (the outbox worker wakes). */
+  onActions?: () => void;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly detector: Detector,
+    private readonly log: Logger,
+    private readonly options: PipelineOptions,
+  ) {}
+
+  /** Runs detection over events without effects: rebuilds correlation state after a restart. */
+  warm(events: Event[]): void {
+    for (const e of events) this.detector.process(e);
+  }
+
+  async handle(events: Event[], cursor?: Cursor): Promise<Detection[]> {
+    const detections: Detection[] = [];
+    for (const e of events) for (const d of this.detector.process(e)) detections.push(d);
+    if (detections.length === 0 && !cursor) return [];
+    const fresh: Detection[] = [];
+    let actions = 0;
+    await this.db.transaction().execute(async (trx) => {
+      for (const d of detections) {
+        // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
+        const inserted = await trx
+          .insertInto('detections')
+          .values({
+            id: d.id,
+            rule_id: d.rule.id,
+            rule_title: d.rule.title,
+            level: d.rule.level,
+            time: d.time,
+            first_time: d.firstTime,
+            group_json: JSON.stringify(d.group),
+            count: d.count,
+            event_ids_json: JSON.stringify(d.eventIds),
+            rule_json: JSON.stringify(d.rule),
+            incident_id: null,
+            created_at: Date.now(),
+          })
+          .onConflict((oc) => oc.column('id').doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
+        fresh.push(d);
+        const { incident, notify } = await triage(trx, d, this.options.triage);
+        await trx.updateTable('detections').set({ incident_id: incident.id }).where('id', '=', d.id).execute();
+        if (notify) {
+          const payload = buildNotification(incident, d);
+          for (const channel of this.options.channels) {
+            await enqueue(trx, { channel, incidentId: incident.id, revision: incident.revision, payload });
+            actions++;
+          }
+        }
+      }
+      if (cursor) await setCursor(trx, cursor.name, cursor.value);
+    });
+    for (const d of fresh) {
+      this.log.info({ rule: d.rule.id, title: d.rule.title, group: d.group, count: d.count }, 'detection');
+      this.onDetection?.(d);
+    }
+    if (actions > 0) this.onActions?.();
+    return fresh;
+  }
+}

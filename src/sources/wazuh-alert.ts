@@ -1,0 +1,48 @@
+// Reading one Wazuh alert (or an evtx_dump Windows event) as a Vigil event.
+import { createHash } from 'node:crypto';
+import type { Event, EventFormat } from '../model/index.js';
+
+export class InputError extends Error {}
+
+/** Wazuh writes `+0000`; ISO 8601 parsers want `+00:00`. */
+export function parseWazuhTime(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const t = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(t) ? undefined : t;
+}
+
+export function detectFormat(obj: Record<string, unknown>): EventFormat {
+  return obj.Event !== undefined && typeof obj.Event === 'object' && obj.rule === undefined ? 'evtx-json' : 'wazuh';
+}
+
+const digest = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 24);
+
+/**
+ * Unwraps the shapes a Wazuh alert travels in: an active-response message (`parameters.alert`), or a bare
+ * eventchannel payload (`{"win": …}`, what Wazuh puts under `data`) as the ruleset tests write it.
+ */
+export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
+  if (obj.parameters?.alert && typeof obj.parameters.alert === 'object' && obj.command !== undefined) return obj.parameters.alert;
+  if (obj.win && typeof obj.win === 'object' && obj.rule === undefined) {
+    return { data: obj, location: 'EventChannel', decoder: { name: 'windows_eventchannel' } };
+  }
+  return obj;
+}
+
+/** Turns a parsed record into an event. `text` is its JSON text, used for a digest id when it has none. */
+export function toEvent(obj: unknown, text?: string, format?: EventFormat): Event {
+  if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InputError('expected a JSON object');
+  const data = unwrapAlert(obj as Record<string, any>);
+  const fmt = format ?? detectFormat(data);
+  if (fmt === 'evtx-json') {
+    const sys = data.Event?.System ?? {};
+    const time = Date.parse(sys.TimeCreated?.['#attributes']?.SystemTime ?? '') || 0;
+    const id = `${sys.Computer ?? '?'}/${sys.Channel ?? '?'}/${sys.EventRecordID ?? digest(text ?? JSON.stringify(data))}`;
+    return { id, key: `evtx/${id}`, format: fmt, time, data };
+  }
+  const systemTime = data.data?.win?.system?.systemTime;
+  const time = (typeof systemTime === 'string' ? Date.parse(systemTime) : NaN) || parseWazuhTime(data.timestamp) || 0;
+  const id = typeof data.id === 'string' && data.id !== '' ? data.id : `sha1:${digest(text ?? JSON.stringify(data))}`;
+  const manager = typeof data.manager?.name === 'string' ? data.manager.name : '';
+  return { id, key: `${manager}/${id}`, format: fmt, time, data };
+}

@@ -1,0 +1,7 @@
+// Migrations, applied in name order. Each module owns its own numbered file; add one, never edit a shipped one.
+import type { Migration } from 'kysely';
+import { m0001_foundation } from './0001_foundation.js';
+
+export const migrations: Record<string, Migration> = {
+  '0001_foundation': m0001_foundation,
+};

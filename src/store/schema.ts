@@ -1,0 +1,74 @@
+// Table types for Kysely. Times are epoch milliseconds (UTC); JSON columns are text, parsed at the edge.
+import type { Generated } from 'kysely';
+
+export interface AlertTable {
+  seq: Generated<number>;
+  /** Dedup key across sources: `<manager>/<alert id>`. */
+  key: string;
+  event_id: string;
+  format: string;
+  source: string;
+  received_at: number;
+  body: string;
+}
+
+export interface CursorTable {
+  name: string;
+  value: string;
+  updated_at: number;
+}
+
+export interface DetectionTable {
+  id: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  time: number;
+  first_time: number;
+  group_json: string;
+  count: number;
+  event_ids_json: string;
+  rule_json: string;
+  incident_id: string | null;
+  created_at: number;
+}
+
+export interface IncidentTable {
+  id: string;
+  fingerprint: string;
+  title: string;
+  status: string;
+  level: string;
+  rule_id: string;
+  entity_json: string;
+  first_seen: number;
+  last_seen: number;
+  detection_count: number;
+  event_count: number;
+  revision: number;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  idempotency_key: string;
+  channel: string;
+  incident_id: string;
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  last_error: string | null;
+  payload_json: string;
+  created_at: number;
+  updated_at: number;
+  delivered_at: number | null;
+}
+
+export interface Database {
+  alerts: AlertTable;
+  cursors: CursorTable;
+  detections: DetectionTable;
+  incidents: IncidentTable;
+  outbox: OutboxTable;
+}

@@ -1,0 +1,136 @@
+// Assembles a running Vigil from its config: store, rules, pipeline, outbox, server.
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Channel } from './act/channel.js';
+import { EmailChannel } from './act/channels/email.js';
+import { OutboxWorker } from './act/outbox.js';
+import type { Config } from './config/schema.js';
+import { Detector } from './detect/detector.js';
+import { loadRules, type RuleSet } from './detect/rules.js';
+import { BUILTIN_RULES } from './paths.js';
+import { AlertRunner } from './pipeline/alert-runner.js';
+import { Pipeline } from './pipeline/pipeline.js';
+import { buildServer } from './server/app.js';
+import { createMetrics, type Metrics } from './server/metrics.js';
+import { openDatabase, type OpenedDb } from './store/db.js';
+
+export class StartupError extends Error {}
+
+export function rulePaths(config: Config): string[] {
+  return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths];
+}
+
+/** Loads the configured rules; any rejected or unsupported rule stops start-up with every problem listed. */
+export function loadConfiguredRules(paths: string[]): RuleSet {
+  const set = loadRules(paths);
+  if (set.problems.length > 0) {
+    throw new StartupError(
+      'rules could not be loaded:\n' + set.problems.map((p) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`).join('\n'),
+    );
+  }
+  return set;
+}
+
+export function buildChannels(config: Config): Map<string, Channel> {
+  const channels = new Map<string, Channel>();
+  if (config.channels.email.enabled) channels.set('email', new EmailChannel(config.channels.email));
+  return channels;
+}
+
+export function dataDir(config: Config): string {
+  const url = config.database.url;
+  if (/^postgres/.test(url) || url === ':memory:') return './data';
+  return dirname(url.replace(/^sqlite:(\/\/)?/, ''));
+}
+
+/** The configured ingest token, or one generated once and kept (mode 0600) in the data directory. */
+export function resolveIngestToken(config: Config): { token: string; generatedFile?: string } {
+  if (config.ingest.token) return { token: config.ingest.token };
+  const file = join(dataDir(config), 'ingest-token');
+  if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generatedFile: file };
+  mkdirSync(dirname(file), { recursive: true });
+  const token = randomBytes(24).toString('base64url');
+  writeFileSync(file, token + '\n', { mode: 0o600 });
+  chmodSync(file, 0o600);
+  return { token, generatedFile: file };
+}
+
+export interface Vigil {
+  server: FastifyInstance;
+  store: OpenedDb;
+  pipeline: Pipeline;
+  runner: AlertRunner;
+  outbox: OutboxWorker;
+  metrics: Metrics;
+  ingestToken: string;
+  tokenFile?: string;
+  rules: RuleSet;
+  /** Starts the pipeline and workers (not the HTTP listener). */
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export interface VigilOptions {
+  /** PostgreSQL schema to use (tests). */
+  schema?: string;
+}
+
+export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
+  const rules = loadConfiguredRules(rulePaths(config));
+  const store = await openDatabase(config.database.url, { schema: options.schema });
+  const metrics = createMetrics();
+  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups });
+  const channels = buildChannels(config);
+  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 } });
+  const outbox = new OutboxWorker(store.db, channels, log);
+  pipeline.onActions = () => outbox.wake();
+  pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
+  const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
+  const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
+  const { token, generatedFile } = resolveIngestToken(config);
+  let started = false;
+  const server = await buildServer(
+    {
+      db: store.db,
+      ingestToken: token,
+      onRecorded: () => runner.notify(),
+      ready: () => started,
+      metrics,
+    },
+    { bodyLimit: config.server.bodyLimit, logger: log },
+  );
+  const gauges = setInterval(() => {
+    const s = detector.stats;
+    metrics.correlationGroups.set(s.correlationGroups);
+    metrics.correlationEvictions.set(s.correlationEvictions);
+  }, 5000);
+  gauges.unref();
+  return {
+    server,
+    store,
+    pipeline,
+    runner,
+    outbox,
+    metrics,
+    ingestToken: token,
+    tokenFile: generatedFile,
+    rules,
+    async start() {
+      await outbox.recover();
+      await runner.start();
+      outbox.start();
+      started = true;
+    },
+    async stop() {
+      clearInterval(gauges);
+      await server.close();
+      await runner.stop();
+      await outbox.stop();
+      for (const c of channels.values()) await c.close?.();
+      await store.close();
+    },
+  };
+}

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readFileSync } from 'node:fs';
+import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { ROOT } from '../helpers/fixtures.js';
+
+describe('config', () => {
+  it('defaults: SQLite under ./data, 127.0.0.1:8470, built-in rules', () => {
+    const c = parseConfig('', 'vigil.yaml');
+    assert.equal(c.database.url, './data/vigil.db');
+    assert.equal(c.server.listen, '127.0.0.1:8470');
+    assert.equal(c.rules.builtin, true);
+  });
+
+  it('interpolates ${ENV} and keeps numbers numeric', () => {
+    const c = parseConfig('ingest:\n  token: ${TOK}\nchannels:\n  email:\n    port: ${PORT}\n    host: ${HOST:-smtp.example}\n', 'v.yaml', {
+      TOK: 's3cret',
+      PORT: '2525',
+    });
+    assert.equal(c.ingest.token, 's3cret');
+    assert.equal(c.channels.email.port, 2525);
+    assert.equal(c.channels.email.host, 'smtp.example');
+  });
+
+  it('an unset variable names itself and the line', () => {
+    assert.throws(() => parseConfig('server:\n  listen: 127.0.0.1:1\ningest:\n  token: ${NOPE}\n', 'v.yaml', {}), (e: Error) => {
+      assert.ok(e instanceof ConfigError);
+      assert.match(e.message, /v\.yaml:4: environment variable NOPE is not set/);
+      return true;
+    });
+  });
+
+  it('a wrong type names the key, the line and what was expected', () => {
+    assert.throws(() => parseConfig('channels:\n  email:\n    port: "many"\n', 'v.yaml', {}), /v\.yaml:3: channels\.email\.port: .*number/i);
+  });
+
+  it('an unknown key is an error naming it', () => {
+    assert.throws(() => parseConfig('server:\n  lisen: 1.2.3.4:5\n', 'v.yaml', {}), /v\.yaml:\d+: server: unknown key "lisen"/);
+  });
+
+  it('invalid YAML names the line', () => {
+    assert.throws(() => parseConfig('server:\n  listen: [\n', 'v.yaml', {}), /v\.yaml:\d+: invalid YAML/);
+  });
+
+  it('vigil.example.yaml is valid and documents every top-level section', () => {
+    const text = readFileSync(`${ROOT}/vigil.example.yaml`, 'utf8');
+    const c = parseConfig(text, 'vigil.example.yaml', { VIGIL_INGEST_TOKEN: 't', SMTP_USER: 'u', SMTP_PASS: 'p' });
+    for (const key of Object.keys(c)) assert.match(text, new RegExp(`^${key}:`, 'm'), `section ${key} is documented`);
+  });
+});

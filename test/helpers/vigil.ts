@@ -1,0 +1,91 @@
+// Starts a real Vigil (store, pipeline, outbox, HTTP server on a free port) for end-to-end tests.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import { createVigil, type Vigil } from '../../src/vigil.js';
+import { quietLog } from './quiet.js';
+
+export const PG_URL = process.env.VIGIL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** True when the local PostgreSQL answers. */
+export async function postgresAvailable(): Promise<boolean> {
+  const client = new pg.Client({ connectionString: PG_URL, connectionTimeoutMillis: 1500 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return true;
+  } catch {
+    return false;
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+export type Backend = 'sqlite' | 'postgres';
+
+export interface Running {
+  vigil: Vigil;
+  url: string;
+  dir: string;
+  config: Config;
+  stop(): Promise<void>;
+}
+
+let schemaCounter = 0;
+
+export async function startVigil(overrides: Record<string, unknown> = {}, backend: Backend = 'sqlite', dir?: string): Promise<Running> {
+  const work = dir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
+  const base = {
+    ingest: { token: 'test-token' },
+    database: { url: backend === 'postgres' ? PG_URL : join(work, 'vigil.db') },
+    ...overrides,
+  };
+  const config = configSchema.parse(base);
+  const schema = backend === 'postgres' ? `vigil_t${process.pid}_${Date.now() % 100000}_${schemaCounter++}` : undefined;
+  const vigil = await createVigil(config, quietLog, { schema });
+  await vigil.start();
+  await vigil.server.listen({ host: '127.0.0.1', port: 0 });
+  const addr = vigil.server.server.address() as { port: number };
+  return {
+    vigil,
+    url: `http://127.0.0.1:${addr.port}`,
+    dir: work,
+    config,
+    async stop() {
+      await vigil.stop();
+      if (schema) {
+        const client = new pg.Client({ connectionString: PG_URL });
+        await client.connect();
+        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.end();
+      }
+    },
+  };
+}
+
+export async function post(url: string, body: string, headers: Record<string, string> = {}): Promise<{ status: number; json: any }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { authorization: 'Bearer test-token', 'content-type': 'application/x-ndjson', ...headers },
+    body,
+  });
+  const text = await res.text();
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = text;
+  }
+  return { status: res.status, json };
+}
+
+/** Waits until `check` is true, polling. */
+export async function until(check: () => boolean | Promise<boolean>, ms = 10_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
