@@ -55,6 +55,9 @@ export interface Detection {
 
 export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 
+/** What happened to an incident; the act stage decides from it (and playbooks) who hears of it. */
+export type IncidentChange = 'opened' | 'updated' | 'escalated' | 'resolved' | 'reopened' | 'summary' | 'enriched';
+
 export type IndicatorKind = 'ip' | 'user' | 'host' | 'hash' | 'domain' | 'url';
 
 export interface Indicator {

@@ -65,7 +65,22 @@ export interface OutboxTable {
   delivered_at: number | null;
 }
 
+export interface AuditTable {
+  id: Generated<number>;
+  at: number;
+  /** `user:<name>`, `token:<name>`, `system`, `approval-link`, … */
+  actor: string;
+  /** e.g. `incident.acknowledge`, `response.block`, `response.approve`, `user.login`. */
+  action: string;
+  /** What it acted on, e.g. `incident:<id>`, `ip:203.0.113.7`. */
+  target: string;
+  /** `ok`, `refused`, `failed`, `dry-run`, … */
+  result: string;
+  details_json: string;
+}
+
 export interface Database {
+  audit_log: AuditTable;
   alerts: AlertTable;
   cursors: CursorTable;
   detections: DetectionTable;

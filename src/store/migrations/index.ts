@@ -1,7 +1,9 @@
 // Migrations, applied in name order. Each module owns its own numbered file; add one, never edit a shipped one.
 import type { Migration } from 'kysely';
 import { m0001_foundation } from './0001_foundation.js';
+import { m0002_audit } from './0002_audit.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
+  '0002_audit': m0002_audit,
 };
