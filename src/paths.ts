@@ -13,3 +13,5 @@ function findRoot(): string {
 
 export const PACKAGE_ROOT = findRoot();
 export const BUILTIN_RULES = `${PACKAGE_ROOT}/rules`;
+/** The built dashboard (npm run build puts it here). */
+export const WEB_ROOT = `${PACKAGE_ROOT}/web/dist`;

@@ -10,12 +10,15 @@ import { OutboxWorker } from './act/outbox.js';
 import type { Config } from './config/schema.js';
 import { Detector } from './detect/detector.js';
 import { loadRules, type RuleSet } from './detect/rules.js';
-import { BUILTIN_RULES } from './paths.js';
+import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { buildServer } from './server/app.js';
+import { ensureFirstAdmin } from './server/auth/users.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
+import { storeMetrics } from './server/store-metrics.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
+import { RuleModes } from './store/rule-modes.js';
 
 export class StartupError extends Error {}
 
@@ -48,8 +51,13 @@ export function dataDir(config: Config): string {
 
 /** The configured ingest token, or one generated once and kept (mode 0600) in the data directory. */
 export function resolveIngestToken(config: Config): { token: string; generatedFile?: string } {
-  if (config.ingest.token) return { token: config.ingest.token };
-  const file = join(dataDir(config), 'ingest-token');
+  return resolveSecret(config, config.ingest.token, 'ingest-token');
+}
+
+/** A configured secret, or one generated once and kept (mode 0600) in the data directory under `name`. */
+export function resolveSecret(config: Config, configured: string, name: string): { token: string; generatedFile?: string } {
+  if (configured) return { token: configured };
+  const file = join(dataDir(config), name);
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generatedFile: file };
   mkdirSync(dirname(file), { recursive: true });
   const token = randomBytes(24).toString('base64url');
@@ -68,6 +76,9 @@ export interface Vigil {
   ingestToken: string;
   tokenFile?: string;
   rules: RuleSet;
+  ruleModes: RuleModes;
+  /** Set when this start made the first admin: its one-time password, to print once. */
+  firstAdmin?: { name: string; password: string };
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -82,9 +93,12 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const rules = loadConfiguredRules(rulePaths(config));
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
+  const ruleModes = new RuleModes(store.db);
+  await ruleModes.load();
+  const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
   const detector = new Detector(rules, { maxGroups: config.detect.maxGroups });
   const channels = buildChannels(config);
-  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 } });
+  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 }, ruleModes });
   const outbox = new OutboxWorker(store.db, channels, log);
   pipeline.onActions = () => outbox.wake();
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
@@ -99,6 +113,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       onRecorded: () => runner.notify(),
       ready: () => started,
       metrics,
+      collectMetrics: storeMetrics(metrics, { db: store.db, lag: () => runner.lag }),
+      auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },
+      rules,
+      ruleModes,
+      webRoot: existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined,
     },
     { bodyLimit: config.server.bodyLimit, logger: log },
   );
@@ -118,6 +137,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     ingestToken: token,
     tokenFile: generatedFile,
     rules,
+    ruleModes,
+    firstAdmin,
     async start() {
       await outbox.recover();
       await runner.start();

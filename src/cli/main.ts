@@ -6,6 +6,7 @@ import { StartupError } from '../vigil.js';
 import { replay } from './replay.js';
 import { lint } from './rules.js';
 import { serve, splitListen } from './serve.js';
+import { userAdd, userList } from './user.js';
 
 const program = new Command();
 program.name('vigil').description('A SOC tier-1 analyst for Wazuh: Sigma detections, incidents, enrichment and guarded actions.');
@@ -55,6 +56,25 @@ rules
   .argument('<paths...>')
   .action((paths: string[]) => {
     process.exitCode = lint(paths);
+  });
+
+const user = program.command('user').description('dashboard and API users');
+user
+  .command('add')
+  .description('add a user; prints a generated password once, or reads one line from stdin with --password-stdin')
+  .argument('<name>')
+  .option('-r, --role <role>', 'viewer, analyst or admin', 'analyst')
+  .option('--password-stdin', 'read the password from standard input')
+  .option('-c, --config <file>', 'config file (for database.url)', process.env.VIGIL_CONFIG)
+  .action(async (name: string, opts: { role: string; passwordStdin?: boolean; config?: string }) => {
+    process.exitCode = await userAdd(loadConfig(opts.config), name, opts);
+  });
+user
+  .command('list')
+  .description('list users and their roles')
+  .option('-c, --config <file>', 'config file (for database.url)', process.env.VIGIL_CONFIG)
+  .action(async (opts: { config?: string }) => {
+    process.exitCode = await userList(loadConfig(opts.config));
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {

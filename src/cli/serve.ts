@@ -30,6 +30,11 @@ export async function serve(config: Config, configFile: string | undefined): Pro
     `       -H "Content-Type: application/x-ndjson" --data-binary @alerts.json`,
     vigil.tokenFile ? `  (the ingest token was generated and saved in ${vigil.tokenFile})` : '  (the ingest token is the one set in ingest.token)',
     '',
+    `Dashboard: ${base}/   API docs: ${base}/docs`,
+    ...(vigil.firstAdmin
+      ? [`  first start: user "${vigil.firstAdmin.name}" was created with password ${vigil.firstAdmin.password}`, '  (shown only this once; add people with `vigil user add NAME --role analyst`)']
+      : []),
+    '',
   ].join('\n');
   process.stdout.write(banner + '\n');
   let stopping = false;

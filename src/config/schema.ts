@@ -33,6 +33,19 @@ export const ingestSchema = z
   })
   .strict();
 
+export const authSchema = z
+  .object({
+    /** How long a dashboard login lasts. */
+    sessionTtl: duration.default(12 * 3_600_000),
+    /** Mark the session cookie Secure (sent over HTTPS, and by browsers to localhost). Off only behind plain HTTP on a trusted network. */
+    secureCookies: z.boolean().default(true),
+    /** Login attempts allowed per client address per minute. */
+    loginAttemptsPerMinute: z.number().int().positive().default(10),
+    /** Key that signs the session cookie. Empty: one is generated and kept in the data directory. */
+    cookieSecret: z.string().default(''),
+  })
+  .strict();
+
 export const databaseSchema = z
   .object({
     /** A SQLite file path, `:memory:`, or a `postgres://` URL. */
@@ -96,6 +109,7 @@ export const configSchema = z
   .object({
     server: serverSchema.default(serverSchema.parse({})),
     ingest: ingestSchema.default(ingestSchema.parse({})),
+    auth: authSchema.default(authSchema.parse({})),
     database: databaseSchema.default(databaseSchema.parse({})),
     rules: rulesSchema.default(rulesSchema.parse({})),
     detect: detectSchema.default(detectSchema.parse({})),

@@ -7,6 +7,7 @@ import { buildNotification } from '../act/notification.js';
 import type { Detector } from '../detect/detector.js';
 import type { Detection, Event } from '../model/index.js';
 import { setCursor } from '../store/cursors.js';
+import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import { triage, type TriageOptions } from '../triage/incidents.js';
 
@@ -14,6 +15,8 @@ export interface PipelineOptions {
   /** Channels every new incident is sent to. */
   channels: string[];
   triage: TriageOptions;
+  /** Analyst-set rule modes: a disabled rule's detections are dropped, a shadowed one's only counted. */
+  ruleModes?: RuleModes;
 }
 
 export interface Cursor {
@@ -47,6 +50,12 @@ export class Pipeline {
     let actions = 0;
     await this.db.transaction().execute(async (trx) => {
       for (const d of detections) {
+        const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
+        if (mode === 'disabled') continue;
+        if (mode === 'shadow') {
+          await this.options.ruleModes!.countShadow(trx, d.rule.id);
+          continue;
+        }
         // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
         const inserted = await trx
           .insertInto('detections')

@@ -1,21 +1,44 @@
-// The Fastify server: health, metrics, the API under /api/v1.
+// The Fastify server: health, metrics, the API under /api/v1 with its OpenAPI document, and the dashboard.
+import cookie from '@fastify/cookie';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
+import fastifyStatic from '@fastify/static';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { installGuard } from './auth/guard.js';
 import type { AppContext } from './context.js';
 import { ingestRoutes } from './ingest.js';
+import { adminRoutes } from './routes/admin.js';
+import { authRoutes } from './routes/auth.js';
+import { incidentRoutes } from './routes/incidents.js';
+import { overviewRoutes } from './routes/overview.js';
+import { ruleRoutes } from './routes/rules.js';
 
 export interface ServerOptions {
   bodyLimit: number;
   logger: Logger;
 }
 
-export async function buildServer(ctx: AppContext, options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit });
-  // Bodies are read as text: the ingest route parses them itself, so errors can name the line.
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+/** The dashboard's CSP: its own scripts, styles and API only; no inline code, no framing. */
+export const DASHBOARD_CSP = {
+  defaultSrc: ["'self'"],
+  scriptSrc: ["'self'"],
+  styleSrc: ["'self'"],
+  imgSrc: ["'self'", 'data:'],
+  connectSrc: ["'self'"],
+  fontSrc: ["'self'"],
+  objectSrc: ["'none'"],
+  baseUri: ["'none'"],
+  formAction: ["'self'"],
+  frameAncestors: ["'none'"],
+};
 
-  app.setErrorHandler((err: Error & { statusCode?: number; code?: string }, req, reply) => {
+export async function buildServer(ctx: AppContext, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, trustProxy: false });
+
+  app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
     const status = err.statusCode ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     const message =
@@ -24,16 +47,53 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
         : status >= 500
           ? 'internal error'
           : err.message;
-    return reply.code(status).send({ error: status === 413 ? 'payload_too_large' : status >= 500 ? 'internal' : 'bad_request', message });
+    const error = status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited' : status >= 500 ? 'internal' : 'bad_request';
+    return reply.code(status).send({ error, message });
   });
 
+  await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } });
+  await app.register(cookie, { secret: ctx.auth.cookieSecret });
+  await app.register(rateLimit, { global: false });
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: { title: 'Vigil API', version: '1', description: 'Incidents, rules, actions and access of a Vigil SOC analyst.' },
+      components: {
+        securitySchemes: {
+          token: { type: 'http', scheme: 'bearer', description: 'An API token (vgl_…) made by an admin; the ingest token only ingests.' },
+          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session', description: 'Dashboard login; writes also need the x-csrf-token header.' },
+        },
+      },
+      security: [{ token: [] }, { session: [] }],
+    },
+  });
+  installGuard(app, ctx.db);
+
   // Health probes and ingest are hot and routine: their request logs stay below info.
-  app.get('/healthz', { logLevel: 'warn' }, async () => ({ status: 'ok' }));
-  app.get('/readyz', { logLevel: 'warn' }, async (_req, reply) => (ctx.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'starting' })));
-  app.get('/metrics', { logLevel: 'warn' }, async (_req, reply) => {
+  app.get('/healthz', { logLevel: 'warn', schema: { hide: true } }, async () => ({ status: 'ok' }));
+  app.get('/readyz', { logLevel: 'warn', schema: { hide: true } }, async (_req, reply) =>
+    ctx.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
+  );
+  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_req, reply) => {
     if (!ctx.metrics) return reply.code(404).send();
+    await ctx.collectMetrics?.();
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });
-  await ingestRoutes(app, ctx);
+  app.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
+
+  // Ingest reads its body as text and parses it itself, so errors can name the line: its own parser, in its own scope.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    await ingestRoutes(scope, ctx);
+  });
+  await authRoutes(app, ctx.db, ctx.auth);
+  await adminRoutes(app, ctx.db);
+  await incidentRoutes(app, ctx.db);
+  await ruleRoutes(app, ctx.db, ctx.rules, ctx.ruleModes);
+  await overviewRoutes(app, ctx.db);
+
+  await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
+  if (ctx.webRoot) await app.register(fastifyStatic, { root: ctx.webRoot, prefix: '/', index: ['index.html'] });
   return app as unknown as FastifyInstance;
 }

@@ -1,7 +1,10 @@
 // What routes need from the running Vigil, and nothing more.
 import type { Kysely } from 'kysely';
+import type { RuleSet } from '../detect/rules.js';
+import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { Metrics } from './metrics.js';
+import type { AuthOptions } from './routes/auth.js';
 
 export interface AppContext {
   db: Kysely<Database>;
@@ -11,4 +14,11 @@ export interface AppContext {
   /** True once the pipeline has started (for /readyz). */
   ready(): boolean;
   metrics?: Metrics;
+  /** Refreshes metrics read from the store, before a scrape. */
+  collectMetrics?: () => Promise<void>;
+  auth: AuthOptions & { cookieSecret: string };
+  rules: RuleSet;
+  ruleModes: RuleModes;
+  /** The built dashboard (web/dist); absent: the API runs without it. */
+  webRoot?: string;
 }

@@ -18,6 +18,8 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
     '/api/v1/ingest/wazuh',
     {
       logLevel: 'warn',
+      // Public to the user guard: this route checks the ingest token itself, and no user token opens it.
+      config: { access: 'public' },
       schema: {
         summary: 'Accept Wazuh alerts',
         description: 'One alert object, a JSON array of alerts, or NDJSON (Content-Type: application/x-ndjson). Bearer token required.',

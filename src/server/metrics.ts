@@ -1,5 +1,5 @@
 // Prometheus metrics (GET /metrics).
-import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
   const registry = new Registry();
@@ -12,6 +12,28 @@ export function createMetrics() {
     correlationGroups: new Gauge({ name: 'vigil_correlation_groups', help: 'Correlation groups held in memory', registers: [registry] }),
     correlationEvictions: new Gauge({ name: 'vigil_correlation_evictions_total', help: 'Correlation groups evicted because of the cap', registers: [registry] }),
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
+    // Read from the store when scraped (see store-metrics.ts).
+    queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),
+    deliveryFailures: new Gauge({
+      name: 'vigil_delivery_failures',
+      help: 'Actions whose last delivery attempt failed (state failed: will retry; dead: gave up), by channel',
+      labelNames: ['channel', 'state'],
+      registers: [registry],
+    }),
+    providerQuota: new Gauge({
+      name: 'vigil_provider_quota_used_ratio',
+      help: 'Share of an enrichment provider quota used in its current period (0-1), by provider',
+      labelNames: ['provider'],
+      registers: [registry],
+    }),
+    shadowHits: new Gauge({ name: 'vigil_rule_shadow_hits', help: 'Detections a shadowed rule would have fired, by rule', labelNames: ['rule'], registers: [registry] }),
+    notificationLatency: new Histogram({
+      name: 'vigil_event_to_notification_seconds',
+      help: 'From the arrival of the event that completed a detection to the delivery of its notification',
+      labelNames: ['channel'],
+      buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
+      registers: [registry],
+    }),
   };
 }
 

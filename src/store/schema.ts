@@ -79,7 +79,47 @@ export interface AuditTable {
   details_json: string;
 }
 
+// access (0800): see src/server/auth/
+export interface UserTable {
+  name: string;
+  password_hash: string;
+  role: string;
+  created_at: number;
+  disabled_at: number | null;
+}
+
+export interface SessionTable {
+  id_hash: string;
+  user_name: string;
+  csrf_token: string;
+  created_at: number;
+  expires_at: number;
+}
+
+export interface ApiTokenTable {
+  id: Generated<number>;
+  name: string;
+  token_hash: string;
+  scope: string;
+  created_by: string;
+  created_at: number;
+  last_used_at: number | null;
+  revoked_at: number | null;
+}
+
+export interface RuleModeTable {
+  rule_id: string;
+  mode: string;
+  shadow_hits: Generated<number>;
+  updated_by: string;
+  updated_at: number;
+}
+
 export interface Database {
+  api_tokens: ApiTokenTable;
+  rule_modes: RuleModeTable;
+  sessions: SessionTable;
+  users: UserTable;
   audit_log: AuditTable;
   alerts: AlertTable;
   cursors: CursorTable;

@@ -1,0 +1,52 @@
+// The evidence row of one stored alert: the few fields an analyst scans, read from the raw body. Every value
+// is attacker-influenced text and stays text: the dashboard renders it with textContent.
+import type { Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+
+export interface EvidenceEvent {
+  id: string;
+  time: number | null;
+  agent: string | null;
+  sourceIp: string | null;
+  user: string | null;
+  eventId: string | null;
+  description: string | null;
+  wazuhRule: string | null;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+
+export function evidenceOf(id: string, body: string): EvidenceEvent {
+  let a: any;
+  try {
+    a = JSON.parse(body);
+  } catch {
+    return { id, time: null, agent: null, sourceIp: null, user: null, eventId: null, description: null, wazuhRule: null };
+  }
+  const win = a?.data?.win;
+  const ed = win?.eventdata ?? a?.Event?.EventData ?? {};
+  const ts = str(a?.timestamp) ?? str(win?.system?.systemTime);
+  const t = ts ? Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
+  return {
+    id,
+    time: Number.isFinite(t) ? t : null,
+    agent: str(a?.agent?.name),
+    sourceIp: str(ed.ipAddress) ?? str(ed.IpAddress) ?? str(a?.data?.srcip),
+    user: str(ed.targetUserName) ?? str(ed.TargetUserName) ?? str(a?.data?.dstuser),
+    eventId: str(win?.system?.eventID) ?? str(a?.Event?.System?.EventID),
+    description: str(a?.rule?.description),
+    wazuhRule: str(a?.rule?.id),
+  };
+}
+
+/** The stored alerts behind the given event ids, oldest first. */
+export async function evidenceFor(db: Kysely<Database>, eventIds: string[], limit = 500): Promise<EvidenceEvent[]> {
+  const ids = [...new Set(eventIds)].slice(0, limit);
+  if (ids.length === 0) return [];
+  const out: EvidenceEvent[] = [];
+  for (let i = 0; i < ids.length; i += 200) {
+    const rows = await db.selectFrom('alerts').select(['event_id', 'body']).where('event_id', 'in', ids.slice(i, i + 200)).execute();
+    for (const r of rows) out.push(evidenceOf(r.event_id, r.body));
+  }
+  return out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+}

@@ -1,0 +1,101 @@
+// Reads of incidents for the API and the dashboard: the queue (filters, paging) and one incident's full
+// picture (detections, evidence, actions with delivery state, its audit trail, a timeline).
+import type { Kysely } from 'kysely';
+import type { Incident } from '../../model/index.js';
+import { auditFor, type AuditRow } from '../../store/audit.js';
+import type { Database } from '../../store/schema.js';
+import { rowToIncident } from '../../triage/incidents.js';
+import { evidenceFor, type EvidenceEvent } from './evidence.js';
+
+export interface IncidentFilter {
+  status?: string[];
+  level?: string[];
+  rule?: string;
+  /** Matches the title (which names the entity). */
+  q?: string;
+  limit: number;
+  offset: number;
+}
+
+export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Promise<{ items: Incident[]; total: number }> {
+  let q = db.selectFrom('incidents');
+  if (f.status?.length) q = q.where('status', 'in', f.status);
+  if (f.level?.length) q = q.where('level', 'in', f.level);
+  if (f.rule) q = q.where('rule_id', '=', f.rule);
+  if (f.q) q = q.where('title', 'like', `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
+  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+  const rows = await q.selectAll().orderBy('last_seen', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
+  return { items: rows.map(rowToIncident), total: Number(total.n) };
+}
+
+export interface DetectionView {
+  id: string;
+  ruleId: string;
+  ruleTitle: string;
+  level: string;
+  time: number;
+  firstTime: number;
+  group: Record<string, string>;
+  count: number;
+}
+
+export interface ActionView {
+  id: number;
+  channel: string;
+  state: string;
+  attempts: number;
+  lastError: string | null;
+  nextAttemptAt: number;
+  createdAt: number;
+  deliveredAt: number | null;
+}
+
+export interface TimelineEntry {
+  at: number;
+  kind: 'detection' | 'action' | 'analyst';
+  text: string;
+}
+
+export interface IncidentDetail {
+  incident: Incident;
+  detections: DetectionView[];
+  evidence: EvidenceEvent[];
+  actions: ActionView[];
+  audit: AuditRow[];
+  timeline: TimelineEntry[];
+}
+
+export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail | null> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  if (!row) return null;
+  const dets = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').execute();
+  const detections: DetectionView[] = dets.map((d) => ({
+    id: d.id,
+    ruleId: d.rule_id,
+    ruleTitle: d.rule_title,
+    level: d.level,
+    time: Number(d.time),
+    firstTime: Number(d.first_time),
+    group: JSON.parse(d.group_json),
+    count: Number(d.count),
+  }));
+  const evidence = await evidenceFor(db, dets.flatMap((d) => JSON.parse(d.event_ids_json) as string[]));
+  const outbox = await db.selectFrom('outbox').selectAll().where('incident_id', '=', id).orderBy('id').execute();
+  const actions: ActionView[] = outbox.map((o) => ({
+    id: Number(o.id),
+    channel: o.channel,
+    state: o.state,
+    attempts: Number(o.attempts),
+    lastError: o.last_error,
+    nextAttemptAt: Number(o.next_attempt_at),
+    createdAt: Number(o.created_at),
+    deliveredAt: o.delivered_at === null ? null : Number(o.delivered_at),
+  }));
+  const trail = await auditFor(db, `incident:${id}`);
+  const timeline: TimelineEntry[] = [
+    ...detections.map((d) => ({ at: d.time, kind: 'detection' as const, text: `${d.ruleTitle}: ${d.count} events` })),
+    ...actions.map((a) => ({ at: a.deliveredAt ?? a.createdAt, kind: 'action' as const, text: `${a.channel} ${a.state}` })),
+    ...trail.map((t) => ({ at: t.at, kind: 'analyst' as const, text: `${t.action} by ${t.actor}: ${t.result}` })),
+  ].sort((a, b) => a.at - b.at);
+  return { incident: rowToIncident(row), detections, evidence, actions, audit: trail, timeline };
+}

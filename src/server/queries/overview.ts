@@ -1,0 +1,87 @@
+// The overview: detections over time, the top source addresses, users and rules, and mean times to detect
+// and to acknowledge, over a recent window.
+import { sql, type Kysely } from 'kysely';
+import type { Database } from '../../store/schema.js';
+
+export interface Overview {
+  since: number;
+  until: number;
+  bucketMs: number;
+  detectionsOverTime: { at: number; count: number }[];
+  topSources: { value: string; count: number }[];
+  topUsers: { value: string; count: number }[];
+  topRules: { value: string; count: number }[];
+  /** Country of the source addresses, from enrichment; empty until an enrichment provider reports them. */
+  topCountries: { value: string; count: number }[];
+  openIncidents: number;
+  /** Mean milliseconds from an attack's first event to its detection being recorded. */
+  mttdMs: number | null;
+  /** Mean milliseconds from an incident being opened to its first acknowledgement. */
+  mttaMs: number | null;
+}
+
+const MAX_ROWS = 20_000;
+const SOURCE_KEY = /ip|address|src/i;
+const USER_KEY = /user/i;
+
+function top(counts: Map<string, number>, n = 10) {
+  return [...counts.entries()]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, n)
+    .map(([value, count]) => ({ value, count }));
+}
+
+const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
+
+export async function overview(db: Kysely<Database>, windowMs: number, buckets: number, now = Date.now()): Promise<Overview> {
+  const since = now - windowMs;
+  const bucketMs = Math.ceil(windowMs / buckets);
+  const dets = await db
+    .selectFrom('detections')
+    .select(['rule_title', 'time', 'first_time', 'created_at', 'group_json'])
+    .where('time', '>=', since)
+    .orderBy('time', 'desc')
+    .limit(MAX_ROWS)
+    .execute();
+  const series = Array.from({ length: buckets }, (_, i) => ({ at: since + i * bucketMs, count: 0 }));
+  const sources = new Map<string, number>();
+  const users = new Map<string, number>();
+  const rules = new Map<string, number>();
+  let detectSum = 0;
+  for (const d of dets) {
+    const i = Math.min(buckets - 1, Math.floor((Number(d.time) - since) / bucketMs));
+    if (i >= 0) series[i]!.count++;
+    bump(rules, d.rule_title);
+    for (const [k, v] of Object.entries(JSON.parse(d.group_json) as Record<string, string>)) {
+      if (SOURCE_KEY.test(k)) bump(sources, v);
+      else if (USER_KEY.test(k)) bump(users, v);
+    }
+    detectSum += Math.max(0, Number(d.created_at) - Number(d.first_time));
+  }
+  const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
+  // First acknowledgement of each incident opened in the window, from the audit log.
+  const acks = await db
+    .selectFrom('audit_log')
+    .innerJoin('incidents', (j) => j.on(sql<boolean>`audit_log.target = 'incident:' || incidents.id`))
+    .select(['incidents.id', 'incidents.created_at', (eb) => eb.fn.min('audit_log.at').as('acked')])
+    .where('audit_log.action', '=', 'incident.acknowledge')
+    .where('audit_log.result', '=', 'ok')
+    .where('incidents.created_at', '>=', since)
+    .groupBy(['incidents.id', 'incidents.created_at'])
+    .limit(MAX_ROWS)
+    .execute();
+  const ackSum = acks.reduce((s, a) => s + Math.max(0, Number(a.acked) - Number(a.created_at)), 0);
+  return {
+    since,
+    until: now,
+    bucketMs,
+    detectionsOverTime: series,
+    topSources: top(sources),
+    topUsers: top(users),
+    topRules: top(rules),
+    topCountries: [],
+    openIncidents: Number(open.n),
+    mttdMs: dets.length ? Math.round(detectSum / dets.length) : null,
+    mttaMs: acks.length ? Math.round(ackSum / acks.length) : null,
+  };
+}

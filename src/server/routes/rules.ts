@@ -1,0 +1,82 @@
+// /api/v1/rules: the loaded rules with their mode and counts; analysts enable, disable or shadow them.
+import type { FastifyInstance } from 'fastify';
+import type { Kysely } from 'kysely';
+import type { RuleSet } from '../../detect/rules.js';
+import { audit } from '../../store/audit.js';
+import { RULE_MODES, type RuleMode, type RuleModes } from '../../store/rule-modes.js';
+import type { Database } from '../../store/schema.js';
+import { actorOf, who } from '../auth/guard.js';
+import { errorSchema, guarded } from '../schemas.js';
+
+const ruleSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    level: { type: 'string' },
+    kind: { type: 'string', enum: ['detection', 'correlation'] },
+    description: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    source: { type: 'string' },
+    mode: { type: 'string', enum: [...RULE_MODES] },
+    shadowHits: { type: 'integer', description: 'detections the rule would have fired while in shadow mode' },
+    detections: { type: 'integer', description: 'detections recorded for this rule' },
+    updatedBy: { type: 'string' },
+    updatedAt: { type: 'integer' },
+  },
+} as const;
+
+export async function ruleRoutes(app: FastifyInstance, db: Kysely<Database>, rules: RuleSet, modes: RuleModes): Promise<void> {
+  async function view() {
+    const states = await modes.states();
+    const counts = new Map(
+      (await db.selectFrom('detections').select(['rule_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('rule_id').execute()).map((r) => [r.rule_id, Number(r.n)]),
+    );
+    return rules.rules.map((r) => {
+      const s = states.get(r.ref.id);
+      return {
+        id: r.ref.id,
+        title: r.ref.title,
+        level: r.ref.level,
+        kind: r.kind,
+        description: r.ref.description,
+        tags: r.ref.tags,
+        source: r.ref.source,
+        mode: s?.mode ?? 'enabled',
+        shadowHits: s?.shadowHits ?? 0,
+        detections: counts.get(r.ref.id) ?? 0,
+        updatedBy: s?.updatedBy,
+        updatedAt: s?.updatedAt,
+      };
+    });
+  }
+
+  app.get(
+    '/api/v1/rules',
+    { config: { access: 'viewer' }, schema: { tags: ['rules'], summary: 'Loaded rules with their mode and counts', response: { 200: { type: 'array', items: ruleSchema }, ...guarded } } },
+    view,
+  );
+
+  app.put<{ Params: { id: string }; Body: { mode: RuleMode } }>(
+    '/api/v1/rules/:id/mode',
+    {
+      config: { access: 'analyst' },
+      schema: {
+        tags: ['rules'],
+        summary: 'Enable, disable or shadow a rule (shadow: runs and counts, opens no incident, notifies nobody)',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'string', maxLength: 200 } } },
+        body: { type: 'object', required: ['mode'], additionalProperties: false, properties: { mode: { type: 'string', enum: [...RULE_MODES] } } },
+        response: { 200: ruleSchema, 404: errorSchema, ...guarded },
+      },
+    },
+    async (req, reply) => {
+      const rule = rules.rules.find((r) => r.ref.id === req.params.id);
+      if (!rule) return reply.code(404).send({ error: 'not_found', message: `no loaded rule ${req.params.id}` });
+      const actor = actorOf(who(req));
+      const before = modes.mode(rule.ref.id);
+      await modes.set(rule.ref.id, req.body.mode, actor);
+      await audit(db, { actor, action: `rule.${req.body.mode}`, target: `rule:${rule.ref.id}`, result: 'ok', details: { from: before } });
+      return (await view()).find((r) => r.id === rule.ref.id);
+    },
+  );
+}

@@ -1,0 +1,122 @@
+// One incident: what it is, when it happened (chart), the evidence, enrichment, summary, actions with their
+// delivery state, and the analyst's buttons.
+import { api, canAct } from '../api.js';
+import { barChart, bucketTimes } from '../chart.js';
+import { h, replace } from '../dom.js';
+import { duration, entityText, utc } from '../format.js';
+import type { IncidentDetail } from '../types.js';
+import { levelBadge, notice, stateBadge, statusBadge, table } from './widgets.js';
+
+const REFRESH_MS = 5000;
+
+export function incidentView(main: HTMLElement, id: string): () => void {
+  const status = h('div', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
+  let last = '';
+
+  async function act(path: string, label: string) {
+    status.textContent = `${label}…`;
+    try {
+      await api('POST', `/incidents/${encodeURIComponent(id)}/${path}`, {});
+      status.textContent = `${label}: done`;
+      last = '';
+      await load();
+    } catch (err) {
+      status.textContent = `${label}: ${(err as Error).message}`;
+    }
+  }
+
+  async function load() {
+    let d: IncidentDetail;
+    try {
+      d = await api<IncidentDetail>('GET', `/incidents/${encodeURIComponent(id)}`);
+    } catch (err) {
+      return replace(main, h('h1', {}, 'Incident'), notice((err as Error).message, 'error'));
+    }
+    // Polling re-renders only when something changed, so focus and scroll stay put.
+    const key = JSON.stringify(d);
+    if (key === last) return;
+    last = key;
+    render(d);
+  }
+
+  function render(d: IncidentDetail) {
+    const i = d.incident;
+    const writable = canAct();
+    const buttons = h(
+      'div',
+      { class: 'buttons', role: 'group', 'aria-label': 'incident actions' },
+      h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act('acknowledge', 'Acknowledge') }, 'Acknowledge'),
+      h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act('resolve', 'Resolve') }, 'Resolve'),
+      h('button', { type: 'button', disabled: !writable || i.status === 'open', onclick: () => act('reopen', 'Reopen') }, 'Reopen'),
+    );
+    const facts = h(
+      'dl',
+      { class: 'facts' },
+      h('dt', {}, 'Entity'),
+      h('dd', {}, entityText(i.entity)),
+      h('dt', {}, 'Rule'),
+      h('dd', {}, i.ruleId),
+      h('dt', {}, 'First seen'),
+      h('dd', {}, utc(i.firstSeen)),
+      h('dt', {}, 'Last seen'),
+      h('dd', {}, utc(i.lastSeen)),
+      h('dt', {}, 'Duration'),
+      h('dd', {}, duration(i.lastSeen - i.firstSeen)),
+      h('dt', {}, 'Counts'),
+      h('dd', {}, `${i.eventCount} events in ${i.detectionCount} detections`),
+    );
+    const times = d.evidence.map((e) => e.time).filter((t): t is number => t !== null);
+    const evidence = table(
+      `Evidence (${d.evidence.length} events)`,
+      ['Time', 'Source address', 'User', 'Host', 'Event', 'Wazuh rule', 'Description'],
+      d.evidence.map((e) => [utc(e.time), e.sourceIp ?? '—', e.user ?? '—', e.agent ?? '—', e.eventId ?? '—', e.wazuhRule ?? '—', e.description ?? '—']),
+    );
+    const actions = table(
+      'Actions',
+      ['Channel', 'State', 'Attempts', 'Queued', 'Delivered', 'Last error'],
+      d.actions.map((a) => [a.channel, stateBadge(a.state), String(a.attempts), utc(a.createdAt), utc(a.deliveredAt), a.lastError ?? '']),
+      'no action was queued for this incident.',
+    );
+    const summary = h(
+      'section',
+      { 'aria-labelledby': 'h-summary' },
+      h('h2', { id: 'h-summary' }, 'Summary'),
+      h(
+        'p',
+        {},
+        `${d.detections.map((x) => x.ruleTitle).filter((v, n, a) => a.indexOf(v) === n).join('; ')}: ${i.eventCount} events between ${utc(i.firstSeen)} and ${utc(i.lastSeen)} about ${entityText(i.entity) || 'no single entity'}.`,
+      ),
+    );
+    const enrichment = h(
+      'section',
+      { 'aria-labelledby': 'h-enrich' },
+      h('h2', { id: 'h-enrich' }, 'Enrichment'),
+      h('p', { class: 'muted' }, 'No enrichment recorded for this incident.'),
+    );
+    const trail = table(
+      'Audit trail',
+      ['When', 'Who', 'What', 'Result'],
+      d.audit.map((a) => [utc(a.at), a.actor, a.action, a.result]),
+      'no analyst action yet.',
+    );
+    replace(
+      main,
+      h('p', {}, h('a', { href: '#/incidents' }, '← Incidents')),
+      h('h1', {}, i.title),
+      h('div', { class: 'headline' }, levelBadge(i.level), statusBadge(i.status)),
+      buttons,
+      status,
+      h('div', { class: 'cols' }, facts, summary),
+      h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, 'Timeline'), barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19))),
+      h('section', { class: 'scroll' }, evidence),
+      enrichment,
+      h('section', { 'aria-labelledby': 'h-actions' }, h('h2', { id: 'h-actions' }, 'Actions'), actions),
+      h('section', {}, trail),
+    );
+  }
+
+  replace(main, h('h1', {}, 'Incident'), notice('Loading…'));
+  void load();
+  const timer = setInterval(() => void load(), REFRESH_MS);
+  return () => clearInterval(timer);
+}
