@@ -96,7 +96,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const ruleModes = new RuleModes(store.db);
   await ruleModes.load();
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
-  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups });
+  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness });
   const channels = buildChannels(config);
   const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 }, ruleModes });
   const outbox = new OutboxWorker(store.db, channels, log);

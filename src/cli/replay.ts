@@ -45,7 +45,7 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   const log = createLogger({ ...config.log, level: options.actions ? config.log.level : 'warn', format: 'json' }, err as any);
   const store = await openDatabase(':memory:');
   const channels = options.actions ? buildChannels(config) : new Map();
-  const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups }), log, {
+  const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness }), log, {
     channels: [...channels.keys()],
     triage: { quietPeriod: 3_600_000 },
   });

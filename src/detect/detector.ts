@@ -1,20 +1,21 @@
 // The detect stage: events in, detections out. Single-event rules fire directly; rules referenced by a
-// correlation feed it instead (unless the correlation says `generate: true`).
+// correlation feed it instead (unless the correlation says `generate: true`). A correlation may feed another
+// one (chaining): its firing is then the outer correlation's input, at the time of the event that completed it
+// and carrying its group-by values.
 import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
-import { CorrelationEngine, type CorrelationFiring } from './correlation/engine.js';
+import { CorrelationEngine, groupKey, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
+import { RuleIndex } from './dispatch.js';
 import { accessor, fieldPath, type Accessor } from './fields.js';
-import { FORMATS, type CorrelationRule, type DetectionRule, type RuleSet } from './rules.js';
-import { asText } from './sigma/values.js';
+import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
 
 export interface DetectorOptions {
+  /** Most correlation groups held at once; beyond it the least recently seen is evicted and counted. */
   maxGroups?: number;
-}
-
-interface CorrelationPlan {
-  rule: CorrelationRule;
-  groupBy: Record<EventFormat, Accessor[]>;
-  field?: Record<EventFormat, Accessor>;
+  /** Milliseconds an event may lag behind the newest event time and still count in its window. */
+  lateness?: number;
+  /** Recent correlation inputs kept for evidence. */
+  evidenceEvents?: number;
 }
 
 export interface DetectorStats {
@@ -23,48 +24,81 @@ export interface DetectorStats {
   detections: number;
   correlationGroups: number;
   correlationEvictions: number;
+  /** Groups dropped because their window passed (normal, not a loss). */
+  correlationExpired: number;
+  /** Matches that arrived later than the lateness allowance and were not correlated. */
+  lateEvents: number;
+}
+
+/** Reads a group key and, for value_count, the counted value from one kind of input. */
+interface Feed {
+  table: CorrelationTable;
+  index: number;
+}
+
+interface EventFeed extends Feed {
+  group: Record<EventFormat, Accessor[]>;
+  value?: Record<EventFormat, Accessor[]>;
+}
+
+interface FiringFeed extends Feed {
+  group: string[];
+  value?: string[];
 }
 
 export function detectionId(ruleId: string, group: Record<string, string>, eventId: string): string {
   return createHash('sha1').update(`${ruleId}\u0000${JSON.stringify(group)}\u0000${eventId}`).digest('hex').slice(0, 20);
 }
 
+const text = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : undefined;
+
 export class Detector {
-  private readonly detectionRules: DetectionRule[];
-  /** For each detection rule: the correlations it feeds. */
-  private readonly feeds = new Map<DetectionRule, CorrelationPlan[]>();
-  /** Detection rules whose own firings are emitted. */
-  private readonly emits = new Set<DetectionRule>();
+  private readonly index: RuleIndex;
+  private readonly eventFeeds = new Map<DetectionRule, EventFeed[]>();
+  private readonly firingFeeds = new Map<CorrelationRule, FiringFeed[]>();
+  private readonly tables = new Map<CorrelationRule, CorrelationTable>();
+  /** Rules whose own firings are emitted. */
+  private readonly emits = new Set<Rule>();
   private readonly engine: CorrelationEngine;
   private counters = { events: 0, matches: 0, detections: 0 };
 
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
-    this.engine = new CorrelationEngine(options.maxGroups ?? 1_000_000);
-    this.detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
-    const byRef = new Map<string, DetectionRule>();
-    for (const r of this.detectionRules) {
+    this.engine = new CorrelationEngine({
+      maxGroups: options.maxGroups ?? 1_000_000,
+      lateness: options.lateness ?? 60_000,
+      evidenceSize: options.evidenceEvents ?? 4096,
+    });
+    const detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
+    this.index = new RuleIndex(detectionRules);
+    const byRef = new Map<string, Rule>();
+    for (const r of ruleSet.rules) {
       byRef.set(r.ref.id, r);
       if (r.name) byRef.set(r.name, r);
     }
-    const silenced = new Set<DetectionRule>();
-    for (const c of ruleSet.rules) {
-      if (c.kind !== 'correlation') continue;
-      const plan: CorrelationPlan = {
-        rule: c,
-        groupBy: Object.fromEntries(FORMATS.map((f) => [f, c.groupBy.map((g) => accessor(fieldPath(f, g)))])) as Record<EventFormat, Accessor[]>,
-        field: c.condition.field
-          ? (Object.fromEntries(FORMATS.map((f) => [f, accessor(fieldPath(f, c.condition.field!))])) as Record<EventFormat, Accessor>)
-          : undefined,
-      };
-      for (const ref of c.rules) {
+    const silenced = new Set<Rule>();
+    for (const c of ruleSet.rules) if (c.kind === 'correlation') this.tables.set(c, this.engine.table(c));
+    for (const [c, table] of this.tables) {
+      c.rules.forEach((ref, index) => {
         const base = byRef.get(ref);
-        if (!base) continue; // correlation chaining is resolved by the rule loader's reference check
-        if (!this.feeds.has(base)) this.feeds.set(base, []);
-        this.feeds.get(base)!.push(plan);
+        if (!base) return; // the loader rejects correlations with dangling references
         if (!c.generate) silenced.add(base);
-      }
+        const fieldOf = (g: string) => c.aliases[g]?.[ref] ?? g;
+        if (base.kind === 'detection') {
+          const paths = (fields: string[]) =>
+            Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => accessor(fieldPath(f, x)))])) as Record<EventFormat, Accessor[]>;
+          push(this.eventFeeds, base, {
+            table,
+            index,
+            group: paths(c.groupBy.map(fieldOf)),
+            value: c.condition.field ? paths(c.condition.field) : undefined,
+          });
+        } else {
+          push(this.firingFeeds, base, { table, index, group: c.groupBy.map(fieldOf), value: c.condition.field });
+        }
+      });
     }
-    for (const r of this.detectionRules) if (!silenced.has(r)) this.emits.add(r);
+    for (const r of ruleSet.rules) if (!silenced.has(r)) this.emits.add(r);
   }
 
   get stats(): DetectorStats {
@@ -72,65 +106,125 @@ export class Detector {
       ...this.counters,
       correlationGroups: this.engine.size,
       correlationEvictions: this.engine.evictions,
+      correlationExpired: this.engine.expired,
+      lateEvents: this.engine.late,
     };
   }
 
   process(event: Event): Detection[] {
     this.counters.events++;
+    this.engine.advance(event.time);
     const out: Detection[] = [];
     const data = event.data;
-    for (const rule of this.detectionRules) {
-      if (!rule.match[event.format](data)) continue;
-      this.counters.matches++;
-      if (this.emits.has(rule)) out.push(this.single(rule, event));
-      const plans = this.feeds.get(rule);
-      if (!plans) continue;
-      for (const plan of plans) {
-        const values = groupValues(plan.groupBy[event.format], data);
-        const value = plan.field ? asText(plan.field[event.format](data)) : undefined;
-        if (plan.field && value === undefined) continue;
-        const firing = this.engine.observe(plan.rule, event, values, value);
-        if (firing) out.push(this.correlated(firing));
-      }
+    const format = event.format;
+    const picked = this.index.select(format, data);
+    if (picked === null) {
+      for (const rule of this.index.all) this.evaluate(rule, event, out);
+    } else {
+      for (const rule of picked) this.evaluate(rule, event, out);
+      for (const rule of this.index.always) this.evaluate(rule, event, out);
     }
     this.counters.detections += out.length;
     return out;
   }
 
-  private single(rule: DetectionRule, event: Event): Detection {
-    return {
-      id: detectionId(rule.ref.id, {}, event.id),
-      rule: rule.ref,
-      time: event.time,
-      firstTime: event.time,
-      group: {},
-      count: 1,
-      eventIds: [event.id],
-      events: [event],
-    };
+  private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {
+    if (!rule.match[event.format](event.data)) return;
+    this.counters.matches++;
+    if (this.emits.has(rule)) out.push(single(rule, event));
+    const feeds = this.eventFeeds.get(rule);
+    if (!feeds) return;
+    for (const feed of feeds) {
+      const key = readKey(feed.group[event.format], event.data);
+      let value: string | undefined;
+      if (feed.value) {
+        value = readValue(feed.value[event.format], event.data);
+        if (value === undefined) continue;
+      }
+      const firing = this.engine.observe(feed.table, { index: feed.index, time: event.time, key, value, events: event });
+      if (firing) this.fired(firing, out);
+    }
   }
 
-  private correlated(f: CorrelationFiring): Detection {
-    const last = f.hits[f.hits.length - 1]!;
-    return {
-      id: detectionId(f.rule.ref.id, f.group, last.event.id),
-      rule: f.rule.ref,
-      time: last.time,
-      firstTime: f.hits[0]!.time,
-      group: f.group,
-      count: f.count,
-      eventIds: f.hits.map((h) => h.event.id),
-      events: f.hits.map((h) => h.event),
-    };
+  /** A correlation fired: emit it (unless silenced) and feed the correlations built on it. */
+  private fired(f: CorrelationFiring, out: Detection[]): void {
+    if (this.emits.has(f.rule)) out.push(correlated(f));
+    const feeds = this.firingFeeds.get(f.rule);
+    if (!feeds) return;
+    for (const feed of feeds) {
+      const values = feed.group.map((g) => f.group[g]);
+      const key = values.some((v) => v === undefined || v === '') ? null : groupKey(values as string[]);
+      let value: string | undefined;
+      if (feed.value) {
+        const parts = feed.value.map((g) => f.group[g]);
+        if (parts.some((v) => v === undefined)) continue;
+        value = (parts.length === 1 ? parts[0]! : JSON.stringify(parts)).toLowerCase();
+      }
+      const next = this.engine.observe(feed.table, { index: feed.index, time: f.time, key, value, events: f.events });
+      if (next) this.fired(next, out);
+    }
   }
 }
 
-function groupValues(accessors: Accessor[], data: Record<string, unknown>): string[] | null {
-  const out: string[] = [];
-  for (const a of accessors) {
-    const v = asText(a(data));
-    if (v === undefined || v === '') return null;
-    out.push(v);
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+/** The group key of an event, or null when a group-by value is missing or empty (sigma.md §2.2 (a)). */
+function readKey(accessors: Accessor[], data: Record<string, unknown>): string | null {
+  if (accessors.length === 1) {
+    const v = text(accessors[0]!(data));
+    return v === undefined || v === '' ? null : v;
   }
-  return out;
+  const values: string[] = [];
+  for (const a of accessors) {
+    const v = text(a(data));
+    if (v === undefined || v === '') return null;
+    values.push(v);
+  }
+  return groupKey(values);
+}
+
+/**
+ * The counted value of value_count, lower-cased: Windows account names and host names are case-insensitive,
+ * so "Admin" and "admin" are one account, not two. Several fields count their distinct tuple.
+ */
+function readValue(accessors: Accessor[], data: Record<string, unknown>): string | undefined {
+  if (accessors.length === 1) return text(accessors[0]!(data))?.toLowerCase();
+  const parts: string[] = [];
+  for (const a of accessors) {
+    const v = text(a(data));
+    if (v === undefined) return undefined;
+    parts.push(v.toLowerCase());
+  }
+  return JSON.stringify(parts);
+}
+
+function single(rule: DetectionRule, event: Event): Detection {
+  return {
+    id: detectionId(rule.ref.id, {}, event.id),
+    rule: rule.ref,
+    time: event.time,
+    firstTime: event.time,
+    group: {},
+    count: 1,
+    eventIds: [event.id],
+    events: [event],
+  };
+}
+
+function correlated(f: CorrelationFiring): Detection {
+  const last = f.events[f.events.length - 1];
+  return {
+    id: detectionId(f.rule.ref.id, f.group, last ? last.id : `@${f.time}`),
+    rule: f.rule.ref,
+    time: f.time,
+    firstTime: f.firstTime,
+    group: f.group,
+    count: f.count,
+    eventIds: f.events.map((e) => e.id),
+    events: f.events,
+  };
 }

@@ -18,22 +18,28 @@ export interface DetectionRule {
   logsource: Logsource;
   /** Compiled gate ∧ detection, per input format. */
   match: Record<EventFormat, Matcher>;
+  /** The rule's `detection` section as written: the detector's prefilter reads the event ids it requires. */
+  detection: Record<string, unknown>;
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
-export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
+/** Streaming correlations evaluate "at least" conditions only: see buildCorrelation. */
+export type CompareOp = 'gt' | 'gte';
 
 export interface CorrelationRule {
   kind: 'correlation';
   ref: RuleRef;
   name?: string;
   type: CorrelationType;
-  /** Ids or names of the rules it correlates. */
+  /** Ids or names of the rules it correlates (detection rules or other correlations). */
   rules: string[];
   groupBy: string[];
+  /** alias → (referenced rule id or name → the field that rule's events carry the value in). */
+  aliases: Record<string, Record<string, string>>;
   /** Milliseconds. */
   timespan: number;
-  condition: { op: CompareOp; value: number; field?: string };
+  /** `field` (value_count): one or more fields whose distinct value (tuple) is counted. */
+  condition: { op: CompareOp; value: number; field?: string[] };
   generate: boolean;
 }
 
@@ -144,65 +150,115 @@ function buildRule(raw: Record<string, unknown>, file: string): Rule {
     const body = compileDetection(detection as Record<string, unknown>, format);
     match[format] = (d) => gate(d) && body(d);
   }
-  return { kind: 'detection', ref, name, logsource, match };
+  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown> };
 }
+
+const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
 
 function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined): CorrelationRule {
   if (!raw || typeof raw !== 'object') throw new RuleError('"correlation" must be a map');
   const c = raw as Record<string, unknown>;
   const type = c.type as CorrelationType;
-  if (!['event_count', 'value_count', 'temporal', 'temporal_ordered'].includes(type))
+  if (['value_sum', 'value_avg', 'value_percentile', 'value_median'].includes(String(c.type)))
     throw new UnsupportedError(`correlation type "${String(c.type)}"`);
-  if (type !== 'event_count' && type !== 'value_count') throw new UnsupportedError(`correlation type "${type}"`);
+  if (!CORRELATION_TYPES.includes(type))
+    throw new RuleError(`correlation.type must be one of ${CORRELATION_TYPES.join(', ')}, not "${String(c.type)}"`);
   const rules = typeof c.rules === 'string' ? [c.rules] : c.rules;
-  if (!Array.isArray(rules) || rules.length === 0) throw new RuleError('correlation.rules must list rule ids or names');
+  if (!Array.isArray(rules) || rules.length === 0 || rules.some((r) => typeof r !== 'string' || r === ''))
+    throw new RuleError('correlation.rules must list rule ids or names');
   const groupBy = c['group-by'] === undefined ? [] : c['group-by'];
-  if (!Array.isArray(groupBy)) throw new RuleError('correlation.group-by must be a list of fields');
-  if (c.aliases !== undefined) throw new UnsupportedError('correlation aliases');
+  if (!Array.isArray(groupBy) || groupBy.some((g) => typeof g !== 'string' || g === ''))
+    throw new RuleError('correlation.group-by must be a list of field names');
+  const aliases = buildAliases(c.aliases, rules as string[]);
   const ts = TIMESPAN.exec(String(c.timespan ?? ''));
   if (!ts) throw new RuleError(`correlation.timespan must look like 30s, 5m, 1h or 1d, not "${String(c.timespan)}"`);
-  const cond = c.condition as Record<string, unknown> | undefined;
-  if (!cond || typeof cond !== 'object') throw new RuleError('correlation.condition is required for ' + type);
-  const ops = Object.keys(cond).filter((k) => k !== 'field') as CompareOp[];
-  if (ops.length !== 1 || !['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(ops[0]!))
-    throw new RuleError('correlation.condition needs exactly one of gt, gte, lt, lte, eq, neq');
+  const temporal = type === 'temporal' || type === 'temporal_ordered';
+  const cond = (c.condition ?? (temporal ? { gte: rules.length } : undefined)) as Record<string, unknown> | undefined;
+  if (!cond || typeof cond !== 'object' || Array.isArray(cond)) throw new RuleError(`correlation.condition is required for ${type}`);
+  const ops = Object.keys(cond).filter((k) => k !== 'field');
+  for (const op of ops)
+    if (!['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(op)) throw new RuleError(`correlation.condition: unknown operator "${op}"`);
+  if (ops.length !== 1) throw new UnsupportedError(`correlation.condition with ${ops.length} operators (exactly one is evaluated)`);
   const op = ops[0]!;
-  if (op === 'lt' || op === 'lte' || op === 'neq' || op === 'eq')
-    throw new UnsupportedError(`correlation condition "${op}" in streaming mode`);
+  // A sliding window in a stream is never "closed": "fewer than N" would hold for every quiet group at every
+  // moment and "exactly N" is only known once the window ends. Vigil evaluates thresholds that are crossed
+  // upwards (gt, gte) and refuses the others rather than guess (README "Correlations").
+  if (op !== 'gt' && op !== 'gte') throw new UnsupportedError(`correlation condition "${op}" in streaming mode (only gt and gte are evaluated)`);
   const value = Number(cond[op]);
-  if (!Number.isFinite(value)) throw new RuleError(`correlation.condition.${op} must be a number`);
-  const field = cond.field;
-  if (type === 'value_count' && typeof field !== 'string') throw new RuleError('value_count needs condition.field');
+  if (!Number.isInteger(value) || value < 0) throw new RuleError(`correlation.condition.${op} must be a whole number, not "${String(cond[op])}"`);
+  const rawField = cond.field;
+  const field = rawField === undefined ? undefined : Array.isArray(rawField) ? rawField.map(String) : [String(rawField)];
+  if (type === 'value_count' && (!field || field.length === 0 || field.some((f) => f === '')))
+    throw new RuleError('value_count needs condition.field (a field name or a list of them)');
+  if (type !== 'value_count' && field) throw new RuleError(`condition.field is only meaningful for value_count, not ${type}`);
+  if (temporal) {
+    const need = op === 'gt' ? value + 1 : value;
+    if (need > rules.length) throw new RuleError(`correlation.condition asks for ${need} distinct rules but only ${rules.length} are listed`);
+    if (type === 'temporal_ordered' && need !== rules.length)
+      throw new UnsupportedError('temporal_ordered with a condition below "all rules, in order"');
+  }
   return {
     kind: 'correlation',
     ref,
     name,
     type,
-    rules: rules.map(String),
-    groupBy: groupBy.map(String),
+    rules: rules as string[],
+    groupBy: groupBy as string[],
+    aliases,
     timespan: Number(ts[1]) * UNIT_MS[ts[2] as keyof typeof UNIT_MS],
-    condition: { op, value, field: typeof field === 'string' ? field : undefined },
+    condition: { op, value, field },
     generate: c.generate === true,
   };
 }
 
-/** Every correlation must name rules that exist; a dangling reference rejects the correlation. */
-function checkReferences(set: RuleSet): void {
-  const known = new Set<string>();
-  for (const r of set.rules) {
-    known.add(r.ref.id);
-    if (r.name) known.add(r.name);
+function buildAliases(raw: unknown, rules: string[]): Record<string, Record<string, string>> {
+  if (raw === undefined || raw === null) return {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) throw new RuleError('correlation.aliases must map alias → {rule: field}');
+  const out: Record<string, Record<string, string>> = {};
+  for (const [alias, map] of Object.entries(raw as Record<string, unknown>)) {
+    if (!map || typeof map !== 'object' || Array.isArray(map)) throw new RuleError(`correlation.aliases.${alias} must map rule → field`);
+    out[alias] = {};
+    for (const [rule, field] of Object.entries(map as Record<string, unknown>)) {
+      if (!rules.includes(rule)) throw new RuleError(`correlation.aliases.${alias} names "${rule}", which is not in correlation.rules`);
+      if (typeof field !== 'string' || field === '') throw new RuleError(`correlation.aliases.${alias}.${rule} must be a field name`);
+      out[alias][rule] = field;
+    }
   }
-  set.rules = set.rules.filter((r) => {
-    if (r.kind !== 'correlation') return true;
-    const missing = r.rules.filter((x) => !known.has(x));
-    if (missing.length === 0) return true;
-    set.problems.push({
-      file: r.ref.source ?? '?',
-      rule: r.ref.title,
-      kind: 'rejected',
-      message: `correlation refers to unknown rule(s): ${missing.join(', ')}`,
-    });
-    return false;
-  });
+  return out;
+}
+
+/**
+ * Every correlation must name rules that exist, and chains of correlations must not loop; a dangling or
+ * circular reference rejects the correlation (and, transitively, correlations built on it).
+ */
+export function checkReferences(set: RuleSet): void {
+  for (;;) {
+    const byRef = new Map<string, Rule>();
+    for (const r of set.rules) {
+      byRef.set(r.ref.id, r);
+      if (r.name) byRef.set(r.name, r);
+    }
+    const bad = new Map<Rule, string>();
+    for (const r of set.rules) {
+      if (r.kind !== 'correlation') continue;
+      const missing = r.rules.filter((x) => !byRef.has(x));
+      if (missing.length > 0) bad.set(r, `correlation refers to unknown rule(s): ${missing.join(', ')}`);
+      else if (reaches(r, r, byRef, new Set())) bad.set(r, 'correlation refers to itself through its chain of rules');
+    }
+    if (bad.size === 0) return;
+    for (const [r, message] of bad) set.problems.push({ file: r.ref.source ?? '?', rule: r.ref.title, kind: 'rejected', message });
+    set.rules = set.rules.filter((r) => !bad.has(r));
+  }
+}
+
+function reaches(from: CorrelationRule, target: Rule, byRef: Map<string, Rule>, seen: Set<Rule>): boolean {
+  for (const ref of from.rules) {
+    const r = byRef.get(ref);
+    if (!r || r.kind !== 'correlation') continue;
+    if (r === target) return true;
+    if (seen.has(r)) continue;
+    seen.add(r);
+    if (reaches(r, target, byRef, seen)) return true;
+  }
+  return false;
 }

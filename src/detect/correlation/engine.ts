@@ -1,121 +1,175 @@
-// Streaming correlations over event time: per rule and group-by bucket, a sliding window of matches.
+// Streaming correlations over event time: per correlation and group-by value, a sliding window of matches.
 //
-// Re-fire policy (documented in the README): a bucket fires once when its condition is first met, then stays
-// quiet while the burst goes on; the burst ends when the window holds no event (no match for a whole
-// timespan). The next burst can fire again. One detection per attack burst, not one per event.
+// Lateness: the watermark is the newest event time seen. A match older than `watermark - lateness` is too late
+// to be placed in its window; it is skipped and counted (`late`), never silently. Within the lateness a match is
+// placed in time order, so input shuffled by a few seconds detects the same bursts as sorted input.
 //
-// Memory: buckets live in one Map in least-recently-used order, capped at maxGroups. Beyond the cap the
-// oldest bucket is evicted and counted (`evictions`), never silently.
+// Re-fire policy (README "Correlations"): a group fires once when its condition is first met, then stays quiet
+// while the burst goes on; the burst ends when a whole timespan passes with no match for the group, and the
+// next match starts afresh. One detection per attack burst, not one per event. The same holds for every type.
+//
+// Memory: each correlation keeps its groups in one Map in least-recently-used order. Groups whose newest match
+// fell behind `watermark - lateness - timespan` can never fire again and are dropped (`expired`). All groups
+// together are capped at maxGroups; beyond it the least recently seen group is evicted and counted
+// (`evictions`).
 import type { Event } from '../../model/index.js';
 import type { CorrelationRule } from '../rules.js';
+import { EvidenceRing } from './evidence.js';
+import { newState, specOf, type GroupState, type Spec } from './windows.js';
 
-/** How many contributing events a bucket keeps for evidence; counts stay exact beyond it. */
+/** How many contributing events a firing carries as evidence; `count` stays exact beyond it. */
 export const EVIDENCE_CAP = 50;
 
-interface Hit {
+export interface CorrelationInput {
+  /** Position of the matched rule in the correlation's `rules`. */
+  index: number;
   time: number;
-  event: Event;
+  /** The group key (see groupKey); null when a group-by value is missing: such input is skipped. */
+  key: string | null;
+  /** value_count: the counted value (already folded to lower case). */
   value?: string;
-}
-
-interface Bucket {
-  rule: CorrelationRule;
-  group: Record<string, string>;
-  hits: Hit[];
-  /** Set once the bucket fired in the current burst. */
-  fired: boolean;
-  /** While fired: the newest event time, which decides when the burst ends. */
-  lastTime: number;
+  /** The event, or a chained firing's evidence. */
+  events: Event | Event[];
 }
 
 export interface CorrelationFiring {
   rule: CorrelationRule;
+  key: string;
   group: Record<string, string>;
-  hits: Hit[];
+  time: number;
+  firstTime: number;
   count: number;
+  events: Event[];
+}
+
+export interface EngineOptions {
+  maxGroups: number;
+  /** Milliseconds an input may lag behind the newest event time and still count. */
+  lateness: number;
+  /** Recent inputs kept for evidence (see evidence.ts). */
+  evidenceSize: number;
+}
+
+/** The groups of one correlation rule. */
+export class CorrelationTable {
+  readonly groups = new Map<string, GroupState>();
+  readonly spec: Spec;
+  constructor(readonly rule: CorrelationRule) {
+    this.spec = specOf(rule);
+  }
+}
+
+/** The group key: the value itself for one group-by field, a JSON array for several (no separator to forge). */
+export function groupKey(values: string[]): string {
+  return values.length === 1 ? values[0]! : JSON.stringify(values);
+}
+
+function groupOf(rule: CorrelationRule, key: string): Record<string, string> {
+  const values: string[] = rule.groupBy.length === 1 ? [key] : rule.groupBy.length === 0 ? [] : JSON.parse(key);
+  const group: Record<string, string> = {};
+  rule.groupBy.forEach((f, i) => (group[f] = values[i]!));
+  return group;
 }
 
 export class CorrelationEngine {
-  private buckets = new Map<string, Bucket>();
+  readonly tables: CorrelationTable[] = [];
+  private readonly ring: EvidenceRing;
+  private total = 0;
+  watermark = -Infinity;
   evictions = 0;
+  expired = 0;
+  late = 0;
 
-  constructor(private readonly maxGroups: number) {}
+  constructor(private readonly options: EngineOptions) {
+    this.ring = new EvidenceRing(options.evidenceSize);
+  }
+
+  table(rule: CorrelationRule): CorrelationTable {
+    const t = new CorrelationTable(rule);
+    this.tables.push(t);
+    return t;
+  }
 
   get size(): number {
-    return this.buckets.size;
+    return this.total;
   }
 
-  /**
-   * Feeds one event that matched one of the rule's referenced rules. `groupValues` are the event's
-   * group-by values, or null when one is missing (such events are skipped: sigma.md §2.2 (a)).
-   */
-  observe(rule: CorrelationRule, event: Event, groupValues: string[] | null, value?: string): CorrelationFiring | null {
-    if (groupValues === null) return null;
-    const key = rule.ref.id + '\u0000' + groupValues.join('\u0000');
-    let bucket = this.buckets.get(key);
-    if (bucket) {
-      this.buckets.delete(key); // re-insert below: keeps the Map in LRU order
-    } else {
-      const group: Record<string, string> = {};
-      rule.groupBy.forEach((f, i) => (group[f] = groupValues[i]!));
-      bucket = { rule, group, hits: [], fired: false, lastTime: 0 };
-      if (this.buckets.size >= this.maxGroups) this.evictOldest();
-    }
-    this.buckets.set(key, bucket);
+  /** Advances event time. Called for every event, matched or not. */
+  advance(time: number): void {
+    if (time > this.watermark) this.watermark = time;
+  }
 
-    const t = event.time;
-    if (bucket.fired) {
-      // A fired bucket keeps only the newest time: the burst ends after a whole timespan with no match.
-      if (t - bucket.lastTime <= rule.timespan) {
-        if (t > bucket.lastTime) bucket.lastTime = t;
-        return null;
+  observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {
+    const { key, time } = input;
+    if (key === null) return null;
+    if (time < this.watermark - this.options.lateness) {
+      this.late++;
+      return null;
+    }
+    const groups = table.groups;
+    const timespan = table.spec.timespan;
+    let state = groups.get(key);
+    if (state !== undefined) {
+      groups.delete(key); // re-inserted below: keeps the Map in least-recently-used order
+      if (state.fired) {
+        if (time - state.last <= timespan) {
+          if (time > state.last) state.last = time;
+          groups.set(key, state);
+          return null; // the burst goes on
+        }
+        state = newState(table.rule, table.spec); // a quiet timespan passed: a new burst
       }
-      bucket.fired = false;
-      bucket.hits = [];
+    } else {
+      this.expire(table);
+      if (this.total >= this.options.maxGroups) this.makeRoom();
+      state = newState(table.rule, table.spec);
+      this.total++;
     }
-    const horizon = t - rule.timespan;
-    let drop = 0;
-    while (drop < bucket.hits.length && bucket.hits[drop]!.time < horizon) drop++;
-    if (drop > 0) bucket.hits.splice(0, drop);
-
-    // Insert in time order: input may arrive a little out of order.
-    let i = bucket.hits.length;
-    while (i > 0 && bucket.hits[i - 1]!.time > t) i--;
-    bucket.hits.splice(i, 0, { time: t, event, value });
-
-    const measure = rule.type === 'value_count' ? new Set(bucket.hits.map((h) => h.value)).size : bucket.hits.length;
-    if (compare(measure, rule.condition.op, rule.condition.value)) {
-      bucket.fired = true;
-      bucket.lastTime = bucket.hits[bucket.hits.length - 1]!.time;
-      const firing = { rule, group: bucket.group, hits: bucket.hits.slice(-EVIDENCE_CAP), count: bucket.hits.length };
-      bucket.hits = []; // the firing owns the evidence now
-      return firing;
-    }
-    return null;
+    groups.set(key, state);
+    this.ring.push(state, time, input.events);
+    const met = state.add(input.index, time, input.value, this.watermark - this.options.lateness - timespan);
+    if (!met) return null;
+    state.fired = true;
+    if (met.time > state.last) state.last = met.time;
+    return {
+      rule: table.rule,
+      key,
+      group: groupOf(table.rule, key),
+      time: met.time,
+      firstTime: met.firstTime,
+      count: met.count,
+      events: this.ring.collect(state, met.firstTime, met.time, EVIDENCE_CAP),
+    };
   }
 
-  private evictOldest(): void {
-    const oldest = this.buckets.keys().next();
-    if (!oldest.done) {
-      this.buckets.delete(oldest.value);
-      this.evictions++;
+  /** Drops the table's groups that can no longer fire, oldest first (amortized O(1) per input). */
+  private expire(table: CorrelationTable): void {
+    const horizon = this.watermark - this.options.lateness - table.spec.timespan;
+    for (const [key, state] of table.groups) {
+      if (state.last >= horizon) break;
+      table.groups.delete(key);
+      this.total--;
+      this.expired++;
     }
   }
-}
 
-export function compare(measure: number, op: CorrelationRule['condition']['op'], value: number): boolean {
-  switch (op) {
-    case 'gt':
-      return measure > value;
-    case 'gte':
-      return measure >= value;
-    case 'lt':
-      return measure < value;
-    case 'lte':
-      return measure <= value;
-    case 'eq':
-      return measure === value;
-    case 'neq':
-      return measure !== value;
+  /** At the cap: first drop expired groups everywhere, then evict the least recently seen group. */
+  private makeRoom(): void {
+    for (const t of this.tables) this.expire(t);
+    if (this.total < this.options.maxGroups) return;
+    let victim: CorrelationTable | undefined;
+    let oldest = Infinity;
+    for (const t of this.tables) {
+      const first = t.groups.values().next();
+      if (!first.done && first.value.last < oldest) {
+        oldest = first.value.last;
+        victim = t;
+      }
+    }
+    if (!victim) return;
+    const key = victim.groups.keys().next().value as string;
+    victim.groups.delete(key);
+    this.total--;
+    this.evictions++;
   }
 }
