@@ -2,9 +2,11 @@
 // The vigil command.
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
+import { BUILTIN_RULES } from '../paths.js';
 import { StartupError } from '../vigil.js';
 import { replay } from './replay.js';
 import { lint } from './rules.js';
+import { ruleTest } from './rules-test.js';
 import { serve, splitListen } from './serve.js';
 import { userAdd, userList } from './user.js';
 
@@ -56,6 +58,13 @@ rules
   .argument('<paths...>')
   .action((paths: string[]) => {
     process.exitCode = lint(paths);
+  });
+rules
+  .command('test')
+  .description("run each rule's test events (<rule>.test.yml beside it): pass / fail per rule, then totals")
+  .argument('[paths...]', 'rule files or folders (default: the built-in rules)')
+  .action((paths: string[]) => {
+    process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES]);
   });
 
 const user = program.command('user').description('dashboard and API users');

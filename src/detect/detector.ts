@@ -76,13 +76,12 @@ export class Detector {
       byRef.set(r.ref.id, r);
       if (r.name) byRef.set(r.name, r);
     }
-    const silenced = new Set<Rule>();
+    const silenced = silencedRules(ruleSet);
     for (const c of ruleSet.rules) if (c.kind === 'correlation') this.tables.set(c, this.engine.table(c));
     for (const [c, table] of this.tables) {
       c.rules.forEach((ref, index) => {
         const base = byRef.get(ref);
         if (!base) return; // the loader rejects correlations with dangling references
-        if (!c.generate) silenced.add(base);
         const fieldOf = (g: string) => c.aliases[g]?.[ref] ?? g;
         if (base.kind === 'detection') {
           const paths = (fields: string[]) =>
@@ -164,6 +163,27 @@ export class Detector {
       if (next) this.fired(next, out);
     }
   }
+}
+
+/**
+ * Rules whose own firings are not emitted: those a correlation references without `generate: true` (or, with
+ * Vigil's list form, without naming them). One silencing reference is enough, as in pySigma.
+ */
+export function silencedRules(ruleSet: RuleSet): Set<Rule> {
+  const byRef = new Map<string, Rule>();
+  for (const r of ruleSet.rules) {
+    byRef.set(r.ref.id, r);
+    if (r.name) byRef.set(r.name, r);
+  }
+  const silenced = new Set<Rule>();
+  for (const c of ruleSet.rules) {
+    if (c.kind !== 'correlation' || c.generate === true) continue;
+    for (const ref of c.rules) {
+      const base = byRef.get(ref);
+      if (base && !(Array.isArray(c.generate) && c.generate.includes(ref))) silenced.add(base);
+    }
+  }
+  return silenced;
 }
 
 function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {

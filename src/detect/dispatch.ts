@@ -14,15 +14,13 @@ const EVENT_ID: Record<EventFormat, (d: Record<string, unknown>) => unknown> = {
 
 /**
  * The EventIDs a rule's detection requires, or null when it requires none we can read safely. Requires: the
- * condition is `X` or `X and …` with no `or`, `of` or parentheses (so X is necessary), and every alternative of
+ * condition is `X` or `X and …` with no `or` outside parentheses (so X is necessary), and every alternative of
  * selection X has a plain `EventID` key whose values are all literal numbers.
  */
 export function requiredEventIds(detection: Record<string, unknown>): string[] | null {
-  const cond = detection.condition;
-  if (typeof cond !== 'string' || /\bor\b|\bof\b|[()|]/i.test(cond)) return null;
-  const m = /^\s*([A-Za-z_][\w-]*)\s*(?:$|\s+and\s)/i.exec(cond);
-  if (!m || /^(not|and)$/i.test(m[1]!)) return null;
-  const selection = detection[m[1]!];
+  const first = necessarySelection(detection.condition);
+  if (first === null) return null;
+  const selection = detection[first];
   const alternatives = Array.isArray(selection) ? selection : [selection];
   if (alternatives.length === 0) return null;
   const ids: string[] = [];
@@ -37,6 +35,22 @@ export function requiredEventIds(detection: Record<string, unknown>): string[] |
     }
   }
   return ids;
+}
+
+/** The first identifier of a condition when the whole condition is `X and …` at the top level, else null. */
+function necessarySelection(cond: unknown): string | null {
+  if (typeof cond !== 'string') return null;
+  const tokens = cond.match(/\(|\)|[^\s()]+/g) ?? [];
+  let depth = 0;
+  for (const t of tokens) {
+    if (t === '(') depth++;
+    else if (t === ')') depth--;
+    else if (depth === 0 && t.toLowerCase() === 'or') return null;
+  }
+  const [head, next] = tokens;
+  if (!head || !/^[A-Za-z_][\w-]*$/.test(head) || /^(not|and|or|all|any|them)$/i.test(head)) return null;
+  if (next !== undefined && next.toLowerCase() !== 'and') return null;
+  return head;
 }
 
 const NONE: readonly DetectionRule[] = [];

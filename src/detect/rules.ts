@@ -40,7 +40,11 @@ export interface CorrelationRule {
   timespan: number;
   /** `field` (value_count): one or more fields whose distinct value (tuple) is counted. */
   condition: { op: CompareOp; value: number; field?: string[] };
-  generate: boolean;
+  /**
+   * Whether the referenced rules keep their own output (Sigma: true or false). Vigil extension: a list of
+   * referenced rule ids or names keeps the output of those alone.
+   */
+  generate: boolean | string[];
 }
 
 export type Rule = DetectionRule | CorrelationRule;
@@ -207,8 +211,17 @@ function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined):
     aliases,
     timespan: Number(ts[1]) * UNIT_MS[ts[2] as keyof typeof UNIT_MS],
     condition: { op, value, field },
-    generate: c.generate === true,
+    generate: buildGenerate(c.generate, rules as string[]),
   };
+}
+
+function buildGenerate(raw: unknown, rules: string[]): boolean | string[] {
+  if (raw === undefined || raw === null) return false;
+  if (typeof raw === 'boolean') return raw;
+  if (!Array.isArray(raw)) throw new RuleError('correlation.generate must be true, false or a list of rules from correlation.rules');
+  for (const r of raw)
+    if (typeof r !== 'string' || !rules.includes(r)) throw new RuleError(`correlation.generate names "${String(r)}", which is not in correlation.rules`);
+  return raw as string[];
 }
 
 function buildAliases(raw: unknown, rules: string[]): Record<string, Record<string, string>> {
