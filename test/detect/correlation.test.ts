@@ -298,6 +298,14 @@ describe('lateness', () => {
     assert.equal(titled(ds, 'count').length, 0);
     assert.equal(detector.stats.lateEvents, 5);
   });
+
+  it('lateness is per group: a source whose alerts arrive an hour behind the others is still correlated', () => {
+    const current = [3600, 3601, 3602].map((s) => ev(s, '1', { srcip: '10.0.0.1' }));
+    const lagging = [0, 1, 2, 3, 4].map((s) => ev(s, '1', { srcip: '10.0.0.2' }));
+    const { ds, detector } = run(set(), [...current, ...lagging], { lateness: 60_000 });
+    assert.deepEqual(titled(ds, 'count').map((d) => d.group['data.srcip']), ['10.0.0.2']);
+    assert.equal(detector.stats.lateEvents, 0);
+  });
 });
 
 describe('bounded state', () => {

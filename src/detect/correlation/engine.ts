@@ -1,15 +1,18 @@
 // Streaming correlations over event time: per correlation and group-by value, a sliding window of matches.
 //
-// Lateness: the watermark is the newest event time seen. A match older than `watermark - lateness` is too late
-// to be placed in its window; it is skipped and counted (`late`), never silently. Within the lateness a match is
-// placed in time order, so input shuffled by a few seconds detects the same bursts as sorted input.
+// Lateness is measured per group: a match more than `lateness` older than the newest match of its own group is
+// too late to be placed in its window; it is skipped and counted (`late`), never silently. Within the lateness a
+// match is placed in time order, so input shuffled by a few seconds detects the same bursts as sorted input.
+// Per group rather than one global watermark, so an agent whose alerts arrive behind the others' (a reconnecting
+// agent flushing its buffer, a file replayed after another) is still correlated on its own timeline.
 //
 // Re-fire policy (README "Correlations"): a group fires once when its condition is first met, then stays quiet
 // while the burst goes on; the burst ends when a whole timespan passes with no match for the group, and the
 // next match starts afresh. One detection per attack burst, not one per event. The same holds for every type.
 //
-// Memory: each correlation keeps its groups in one Map in least-recently-used order. Groups whose newest match
-// fell behind `watermark - lateness - timespan` can never fire again and are dropped (`expired`). All groups
+// Memory: each correlation keeps its groups in one Map in least-recently-used order. The least recently used
+// groups whose newest match fell behind `watermark - lateness - timespan` (the watermark: the newest event time
+// seen) are done with and dropped (`expired`). All groups
 // together are capped at maxGroups; beyond it the least recently seen group is evicted and counted
 // (`evictions`).
 import type { Event } from '../../model/index.js';
@@ -102,14 +105,14 @@ export class CorrelationEngine {
   observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {
     const { key, time } = input;
     if (key === null) return null;
-    if (time < this.watermark - this.options.lateness) {
-      this.late++;
-      return null;
-    }
     const groups = table.groups;
     const timespan = table.spec.timespan;
     let state = groups.get(key);
     if (state !== undefined) {
+      if (time < state.last - this.options.lateness) {
+        this.late++;
+        return null;
+      }
       groups.delete(key); // re-inserted below: keeps the Map in least-recently-used order
       if (state.fired) {
         if (time - state.last <= timespan) {
@@ -127,7 +130,7 @@ export class CorrelationEngine {
     }
     groups.set(key, state);
     this.ring.push(state, time, input.events);
-    const met = state.add(input.index, time, input.value, this.watermark - this.options.lateness - timespan);
+    const met = state.add(input.index, time, input.value, Math.max(state.last, time) - this.options.lateness - timespan);
     if (!met) return null;
     state.fired = true;
     if (met.time > state.last) state.last = met.time;
