@@ -13,6 +13,10 @@ import { loadRules, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Pipeline } from './pipeline/pipeline.js';
+import { EnrichmentBroker } from './enrich/broker.js';
+import { buildProviders } from './enrich/providers/index.js';
+import { AddressPolicy } from './enrich/ranges.js';
+import { EnrichmentStage } from './pipeline/enrichment.js';
 import { buildServer } from './server/app.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
@@ -66,12 +70,35 @@ export function resolveSecret(config: Config, configured: string, name: string):
   return { token, generatedFile: file };
 }
 
+/** The enrichment stage, when enabled: providers from config, the broker, and its hooks on the outbox. */
+export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxWorker, metrics: Metrics, log: Logger): EnrichmentStage | undefined {
+  const e = config.enrich;
+  if (!e.enabled) return undefined;
+  let policy: AddressPolicy;
+  let providers;
+  try {
+    policy = new AddressPolicy(e.internalRanges);
+    providers = buildProviders(e);
+  } catch (err) {
+    throw new StartupError((err as Error).message);
+  }
+  if (providers.length === 0) return undefined;
+  const broker = new EnrichmentBroker(store.db, providers, log, {
+    timeout: e.timeout,
+    maxAttempts: e.maxAttempts,
+    policy,
+    metrics: { calls: metrics.enrichCalls, cacheHits: metrics.enrichCacheHits, quotaWaits: metrics.enrichQuotaWaits, failures: metrics.enrichFailures },
+  });
+  return new EnrichmentStage(store.db, broker, outbox, log, { deadline: e.deadline, raiseBy: e.raiseBy });
+}
+
 export interface Vigil {
   server: FastifyInstance;
   store: OpenedDb;
   pipeline: Pipeline;
   runner: AlertRunner;
   outbox: OutboxWorker;
+  enrichment?: EnrichmentStage;
   metrics: Metrics;
   ingestToken: string;
   tokenFile?: string;
@@ -98,9 +125,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
   const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness });
   const channels = buildChannels(config);
-  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 }, ruleModes });
   const outbox = new OutboxWorker(store.db, channels, log);
+  const enrichment = buildEnrichment(config, store, outbox, metrics, log);
+  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 }, ruleModes, enrich: enrichment });
   pipeline.onActions = () => outbox.wake();
+  pipeline.onIncidents = () => enrichment?.broker.wake();
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
@@ -133,6 +162,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     pipeline,
     runner,
     outbox,
+    enrichment,
     metrics,
     ingestToken: token,
     tokenFile: generatedFile,
@@ -143,12 +173,14 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await outbox.recover();
       await runner.start();
       outbox.start();
+      enrichment?.broker.start();
       started = true;
     },
     async stop() {
       clearInterval(gauges);
       await server.close();
       await runner.stop();
+      await enrichment?.broker.stop();
       await outbox.stop();
       for (const c of channels.values()) await c.close?.();
       await store.close();

@@ -1,6 +1,6 @@
 // The snapshot an action carries: what people are told about an incident at one revision. It is stored in
 // the outbox row, so a retry after a restart sends exactly what would have been sent the first time.
-import type { Detection, Incident, RuleRef } from '../model/index.js';
+import type { Detection, EnrichmentLookup, Incident, IncidentChange, Level, RuleRef } from '../model/index.js';
 import { distinct, evidenceRow, type EvidenceRow } from '../triage/evidence.js';
 
 export interface Notification {
@@ -12,6 +12,17 @@ export interface Notification {
   users: string[];
   hosts: string[];
   evidence: EvidenceRow[];
+  /** What changed since people last heard; absent means the incident opened. */
+  change?: IncidentChange;
+  /** Set when enrichment verdicts raised the severity. */
+  escalation?: { from: Level; to: Level; reasons: string[] };
+  /** The lookups as they stood when the message went: answered, pending or failed. */
+  enrichment?: EnrichmentLookup[];
+}
+
+/** The update sent when verdicts raise an incident that people have already heard of. */
+export function escalationNotification(previous: Notification, incident: Incident, escalation: { from: Level; to: Level; reasons: string[] }): Notification {
+  return { ...previous, incident, change: 'escalated', escalation };
 }
 
 export function buildNotification(incident: Incident, d: Detection): Notification {

@@ -10,6 +10,8 @@ export interface EnqueueInput {
   incidentId: string;
   revision: number;
   payload: unknown;
+  /** Not sent before this time (e.g. a notification that waits for enrichment). Default: now. */
+  notBefore?: number;
 }
 
 export function idempotencyKey(incidentId: string, channel: string, revision: number): string {
@@ -26,7 +28,7 @@ export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = 
       incident_id: input.incidentId,
       state: 'pending',
       attempts: 0,
-      next_attempt_at: now,
+      next_attempt_at: input.notBefore ?? now,
       last_error: null,
       payload_json: JSON.stringify(input.payload),
       created_at: now,
@@ -35,6 +37,20 @@ export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = 
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
     .execute();
+}
+
+/** Makes an incident's waiting actions due now (e.g. its enrichment arrived before the deadline). */
+export async function releaseWaiting(db: Kysely<Database>, incidentIds: string[], now = Date.now()): Promise<number> {
+  if (incidentIds.length === 0) return 0;
+  const r = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now })
+    .where('incident_id', 'in', incidentIds)
+    .where('state', '=', 'pending')
+    .where('attempts', '=', 0)
+    .where('next_attempt_at', '>', now)
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows);
 }
 
 export interface OutboxOptions {
@@ -52,6 +68,11 @@ export function backoff(attempt: number, o: OutboxOptions, random = Math.random)
 }
 
 export class OutboxWorker {
+  /**
+   * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile).
+   * The result is stored, so a retry sends exactly what the first attempt sent.
+   */
+  prepare?: (item: OutboxItem) => Promise<Record<string, unknown>>;
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
@@ -137,6 +158,10 @@ export class OutboxWorker {
     const attempts = item.attempts + 1;
     try {
       if (!channel) throw new Error(`channel "${item.channel}" is not configured`);
+      if (this.prepare && item.attempts === 0) {
+        item = { ...item, payload: await this.prepare(item) };
+        await this.db.updateTable('outbox').set({ payload_json: JSON.stringify(item.payload) }).where('id', '=', item.id).execute();
+      }
       await channel.send(item);
       await this.db
         .updateTable('outbox')

@@ -94,6 +94,28 @@ export interface Enrichment {
   data: Record<string, unknown>;
 }
 
+/** Where one lookup (one provider, one indicator, one incident) stands. */
+export type LookupState = 'pending' | 'done' | 'failed';
+
+/** One provider's answer about one indicator of an incident, as people and the API see it. */
+export interface EnrichmentLookup {
+  provider: string;
+  indicator: Indicator;
+  state: LookupState;
+  /** Absent while pending or failed; `unknown` when the provider has no record. */
+  verdict?: 'malicious' | 'suspicious' | 'harmless' | 'unknown';
+  /** False when the provider answered that it knows nothing of the indicator. */
+  found?: boolean;
+  /** One line for people, e.g. `12 of 94 engines: malicious`. Plain text: escaped where it lands. */
+  summary?: string;
+  /** The provider's page about the indicator. */
+  link?: string;
+  data?: Record<string, unknown>;
+  fetchedAt?: number;
+  /** Why a failed lookup failed (never shown as clean). */
+  error?: string;
+}
+
 export type ActionState = 'pending' | 'running' | 'delivered' | 'failed' | 'dead';
 
 /** A side effect, run from the durable outbox. */

@@ -5,7 +5,8 @@ import type { Logger } from 'pino';
 import { enqueue } from '../act/outbox.js';
 import { buildNotification } from '../act/notification.js';
 import type { Detector } from '../detect/detector.js';
-import type { Detection, Event } from '../model/index.js';
+import type { Detection, Event, Incident } from '../model/index.js';
+import type { Notification } from '../act/notification.js';
 import { setCursor } from '../store/cursors.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
@@ -17,6 +18,8 @@ export interface PipelineOptions {
   triage: TriageOptions;
   /** Analyst-set rule modes: a disabled rule's detections are dropped, a shadowed one's only counted. */
   ruleModes?: RuleModes;
+  /** Queues a new incident's lookups (in the transaction); returns when its notification may go. */
+  enrich?: { plan(trx: Kysely<Database>, incident: Incident, d: Detection, n: Notification): Promise<number> };
 }
 
 export interface Cursor {
@@ -29,6 +32,8 @@ export class Pipeline {
   onDetection?: (d: Detection) => void;
   /** Called after a batch that enqueued actions commits (the outbox worker wakes). */
   onActions?: () => void;
+  /** Called after a batch that opened incidents commits (the enrichment broker wakes). */
+  onIncidents?: () => void;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -48,6 +53,7 @@ export class Pipeline {
     if (detections.length === 0 && !cursor) return [];
     const fresh: Detection[] = [];
     let actions = 0;
+    let opened = 0;
     await this.db.transaction().execute(async (trx) => {
       for (const d of detections) {
         const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
@@ -81,8 +87,10 @@ export class Pipeline {
         await trx.updateTable('detections').set({ incident_id: incident.id }).where('id', '=', d.id).execute();
         if (notify) {
           const payload = buildNotification(incident, d);
+          const notBefore = await this.options.enrich?.plan(trx, incident, d, payload);
+          opened++;
           for (const channel of this.options.channels) {
-            await enqueue(trx, { channel, incidentId: incident.id, revision: incident.revision, payload });
+            await enqueue(trx, { channel, incidentId: incident.id, revision: incident.revision, payload, notBefore });
             actions++;
           }
         }
@@ -94,6 +102,7 @@ export class Pipeline {
       this.onDetection?.(d);
     }
     if (actions > 0) this.onActions?.();
+    if (opened > 0) this.onIncidents?.();
     return fresh;
   }
 }

@@ -11,6 +11,10 @@ export function createMetrics() {
     detections: new Counter({ name: 'vigil_detections_total', help: 'Detections, by rule', labelNames: ['rule'], registers: [registry] }),
     correlationGroups: new Gauge({ name: 'vigil_correlation_groups', help: 'Correlation groups held in memory', registers: [registry] }),
     correlationEvictions: new Gauge({ name: 'vigil_correlation_evictions_total', help: 'Correlation groups evicted because of the cap', registers: [registry] }),
+    enrichCalls: new Counter({ name: 'vigil_enrich_calls_total', help: 'Calls to enrichment providers, by provider and outcome (answered, refused, failed)', labelNames: ['provider', 'outcome'], registers: [registry] }),
+    enrichCacheHits: new Counter({ name: 'vigil_enrich_cache_hits_total', help: 'Lookups answered from the enrichment cache, by provider', labelNames: ['provider'], registers: [registry] }),
+    enrichQuotaWaits: new Counter({ name: 'vigil_enrich_quota_waits_total', help: 'Times lookups had to wait for a provider quota, by provider', labelNames: ['provider'], registers: [registry] }),
+    enrichFailures: new Counter({ name: 'vigil_enrich_failures_total', help: 'Failed enrichment calls, by provider and reason (quota, auth, timeout, failed)', labelNames: ['provider', 'reason'], registers: [registry] }),
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
     // Read from the store when scraped (see store-metrics.ts).
     queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),

@@ -115,11 +115,75 @@ export interface RuleModeTable {
   updated_at: number;
 }
 
+export interface EnrichLookupTable {
+  id: Generated<number>;
+  incident_id: string;
+  provider: string;
+  kind: string;
+  value: string;
+  /** Higher first: the incident's severity rank when the lookup was queued. */
+  priority: number;
+  /** pending | done | failed */
+  state: string;
+  attempts: number;
+  next_attempt_at: number;
+  found: number | null;
+  verdict: string | null;
+  summary: string | null;
+  link: string | null;
+  data_json: string | null;
+  error: string | null;
+  fetched_at: number | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface EnrichCacheTable {
+  /** Digest of provider, API-key fingerprint, kind and value: a new key never reads an old key's answers. */
+  cache_key: string;
+  provider: string;
+  kind: string;
+  value: string;
+  found: number;
+  verdict: string;
+  summary: string;
+  link: string | null;
+  data_json: string;
+  fetched_at: number;
+  expires_at: number;
+}
+
+export interface EnrichQuotaTable {
+  provider: string;
+  /** Times (epoch ms) of the calls made in the last rolling minute. */
+  minute_json: string;
+  /** UTC day (YYYY-MM-DD) that day_used counts. */
+  day: string;
+  day_used: number;
+  /** No call before this time (after a 429 or quota error). */
+  blocked_until: number;
+  /** Consecutive quota refusals: the backoff doubles with each. */
+  strikes: number;
+  updated_at: number;
+}
+
+export interface EnrichEscalationTable {
+  incident_id: string;
+  from_level: string;
+  to_level: string;
+  reasons_json: string;
+  at: number;
+}
+
 export interface Database {
   api_tokens: ApiTokenTable;
   rule_modes: RuleModeTable;
   sessions: SessionTable;
   users: UserTable;
+  enrich_lookups: EnrichLookupTable;
+  enrich_cache: EnrichCacheTable;
+  enrich_quota: EnrichQuotaTable;
+  enrich_escalations: EnrichEscalationTable;
   audit_log: AuditTable;
   alerts: AlertTable;
   cursors: CursorTable;

@@ -1,0 +1,309 @@
+// The enrichment broker: lookups are queued (stored) when an incident opens and made later, off the
+// critical path — cache first, then within each provider's quota, highest severity first. The same indicator
+// queued by many incidents costs one call: its answer settles every lookup waiting for it.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { LEVELS, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
+import type { Database } from '../store/schema.js';
+import { EnrichmentCache } from './cache.js';
+import { ProviderError, type LookupResult, type Provider } from './provider.js';
+import { QuotaLedger } from './quota.js';
+import type { AddressPolicy } from './ranges.js';
+
+/** The counters the broker keeps (prom-client counters in production). */
+export interface EnrichMetrics {
+  calls: { inc(labels: { provider: string; outcome: string }): void };
+  cacheHits: { inc(labels: { provider: string }): void };
+  quotaWaits: { inc(labels: { provider: string }): void };
+  failures: { inc(labels: { provider: string; reason: string }): void };
+}
+
+export interface BrokerOptions {
+  /** Longest one lookup may take. */
+  timeout: number;
+  /** Attempts before a failing lookup is given up. */
+  maxAttempts: number;
+  policy: AddressPolicy;
+  pollMs?: number;
+  /** The time: injectable so tests can walk through minutes and days without waiting. */
+  clock?: () => number;
+  metrics?: EnrichMetrics;
+}
+
+const RETRY_BASE = 30_000;
+const BATCH = 500;
+const PRUNE_EVERY = 600_000;
+
+export class EnrichmentBroker {
+  /** New answers arrived for these incidents (verdicts may change their severity). */
+  onAnswers?: (incidentIds: string[]) => Promise<void>;
+  /** These incidents have no lookup pending any more: their notifications need not wait. */
+  onSettled?: (incidentIds: string[]) => void;
+
+  readonly cache: EnrichmentCache;
+  readonly quota: QuotaLedger;
+  private readonly providers: Map<string, Provider>;
+  private readonly clock: () => number;
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = true;
+  private lastPrune = 0;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    providers: Provider[],
+    private readonly log: Logger,
+    private readonly options: BrokerOptions,
+  ) {
+    this.providers = new Map(providers.map((p) => [p.name, p]));
+    this.cache = new EnrichmentCache(db);
+    this.quota = new QuotaLedger(db);
+    this.clock = options.clock ?? Date.now;
+  }
+
+  get providerNames(): string[] {
+    return [...this.providers.keys()];
+  }
+
+  /** True when the indicator may be given to the provider: internal addresses never leave. */
+  allowed(p: Provider, i: Indicator): boolean {
+    if (!p.supports(i)) return false;
+    return !(p.external && i.kind === 'ip' && !this.options.policy.mayLeave(i.value));
+  }
+
+  /**
+   * Queues the lookups of a new incident inside the caller's transaction; answers already cached are attached
+   * at once. Returns how many lookups are pending (0: the notification need not wait).
+   */
+  async plan(trx: Kysely<Database>, incident: Incident, indicators: Indicator[], now = this.clock()): Promise<number> {
+    let pending = 0;
+    const priority = LEVELS.indexOf(incident.level);
+    for (const i of indicators) {
+      for (const p of this.providers.values()) {
+        if (!this.allowed(p, i)) continue;
+        const cached = await this.cache.get(p, i, now, trx);
+        if (cached) this.options.metrics?.cacheHits.inc({ provider: p.name });
+        else pending++;
+        await trx
+          .insertInto('enrich_lookups')
+          .values({
+            incident_id: incident.id,
+            provider: p.name,
+            kind: i.kind,
+            value: i.value,
+            priority,
+            state: cached ? 'done' : 'pending',
+            attempts: 0,
+            next_attempt_at: now,
+            ...(cached ? answerColumns(cached, cached.fetchedAt) : {}),
+            created_at: now,
+            updated_at: now,
+          })
+          .onConflict((oc) => oc.columns(['incident_id', 'provider', 'kind', 'value']).doNothing())
+          .execute();
+      }
+    }
+    return pending;
+  }
+
+  start(): void {
+    this.stopped = false;
+    this.schedule(0);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    await this.running;
+    for (const p of this.providers.values()) await p.close?.();
+  }
+
+  /** Runs due lookups now instead of at the next poll. */
+  wake(): void {
+    if (!this.stopped && !this.running) this.schedule(0);
+  }
+
+  private schedule(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.running = this.runDue()
+        .then(() => undefined)
+        .catch((err) => this.log.error({ err }, 'enrichment pass failed'))
+        .finally(() => {
+          this.running = undefined;
+          if (!this.stopped) this.schedule(this.options.pollMs ?? 1000);
+        });
+    }, ms);
+  }
+
+  /** Makes every lookup due now that the quotas allow; returns how many indicators were settled. */
+  async runDue(now = this.clock()): Promise<number> {
+    if (now - this.lastPrune > PRUNE_EVERY) {
+      this.lastPrune = now;
+      await this.cache.prune(now);
+    }
+    const rows = await this.db
+      .selectFrom('enrich_lookups')
+      .select(['provider', 'kind', 'value'])
+      .where('next_attempt_at', '<=', now)
+      .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'failed'), eb('attempts', '<', this.options.maxAttempts)])]))
+      .orderBy('priority', 'desc')
+      .orderBy('id')
+      .limit(BATCH)
+      .execute();
+    if (rows.length === 0) return 0;
+    // Per provider, distinct indicators in priority order.
+    const work = new Map<string, Map<string, Indicator>>();
+    for (const r of rows) {
+      const list = work.get(r.provider) ?? new Map<string, Indicator>();
+      list.set(`${r.kind}\u0000${r.value}`, { kind: r.kind as IndicatorKind, value: r.value });
+      work.set(r.provider, list);
+    }
+    const touched = new Set<string>();
+    let settled = 0;
+    // Providers run side by side, so a slow one never holds up another; each one's lookups run in order.
+    await Promise.all(
+      [...work].map(async ([name, indicators]) => {
+        const p = this.providers.get(name);
+        for (const i of indicators.values()) {
+          const outcome = p ? await this.lookupOne(p, i, now, touched) : await this.fail(name, i, 'provider is not configured', now, touched, true);
+          if (outcome === 'wait') break;
+          settled++;
+        }
+      }),
+    );
+    if (touched.size > 0) await this.afterAnswers([...touched]);
+    return settled;
+  }
+
+  private async lookupOne(p: Provider, i: Indicator, now: number, touched: Set<string>): Promise<'settled' | 'wait'> {
+    const m = this.options.metrics;
+    const cached = await this.cache.get(p, i, now);
+    if (cached) {
+      m?.cacheHits.inc({ provider: p.name });
+      await this.settle(p.name, i, cached, cached.fetchedAt, touched);
+      return 'settled';
+    }
+    if (p.quota) {
+      const d = await this.quota.take(p.name, p.quota, now);
+      if (!d.ok) {
+        m?.quotaWaits.inc({ provider: p.name });
+        await this.postpone(p.name, d.until);
+        this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
+        return 'wait';
+      }
+    }
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(), this.options.timeout);
+    try {
+      const result = await p.lookup(i, ac.signal);
+      m?.calls.inc({ provider: p.name, outcome: 'answered' });
+      await this.cache.put(p, i, result, now);
+      if (p.quota) await this.quota.answered(p.name, now);
+      await this.settle(p.name, i, result, now, touched);
+      return 'settled';
+    } catch (err) {
+      const e = err instanceof ProviderError ? err : new ProviderError((err as Error).message ?? String(err), ac.signal.aborted ? 'timeout' : 'failed');
+      m?.calls.inc({ provider: p.name, outcome: e.kind === 'quota' ? 'refused' : 'failed' });
+      m?.failures.inc({ provider: p.name, reason: e.kind });
+      if (e.kind === 'quota') {
+        const until = await this.quota.refused(p.name, now, e.retryAfterMs);
+        await this.postpone(p.name, until);
+        this.log.warn({ provider: p.name, until: new Date(until).toISOString(), err: e.message }, 'provider refused for quota; lookups wait');
+        return 'wait';
+      }
+      this.log.warn({ provider: p.name, indicator: i, err: e.message }, 'lookup failed');
+      await this.fail(p.name, i, e.message, now, touched, false);
+      return 'settled';
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Lookups of a provider that must wait for quota become due again when it allows. */
+  private async postpone(provider: string, until: number): Promise<void> {
+    await this.db
+      .updateTable('enrich_lookups')
+      .set({ next_attempt_at: until })
+      .where('provider', '=', provider)
+      .where('state', 'in', ['pending', 'failed'])
+      .where('next_attempt_at', '<', until)
+      .execute();
+  }
+
+  private async waiting(provider: string, i: Indicator): Promise<string[]> {
+    const rows = await this.db
+      .selectFrom('enrich_lookups')
+      .select('incident_id')
+      .where('provider', '=', provider)
+      .where('kind', '=', i.kind)
+      .where('value', '=', i.value)
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    return rows.map((r) => r.incident_id);
+  }
+
+  /** One answer settles every lookup of the indicator, for every incident waiting on it. */
+  private async settle(provider: string, i: Indicator, r: LookupResult, fetchedAt: number, touched: Set<string>): Promise<void> {
+    for (const id of await this.waiting(provider, i)) touched.add(id);
+    await this.db
+      .updateTable('enrich_lookups')
+      .set({ state: 'done', error: null, updated_at: this.clock(), ...answerColumns(r, fetchedAt) })
+      .where('provider', '=', provider)
+      .where('kind', '=', i.kind)
+      .where('value', '=', i.value)
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+  }
+
+  /** A failure is recorded as one, with its reason: it is never shown as a clean result. */
+  private async fail(provider: string, i: Indicator, error: string, now: number, touched: Set<string>, final: boolean): Promise<'settled'> {
+    for (const id of await this.waiting(provider, i)) touched.add(id);
+    const rows = await this.db
+      .selectFrom('enrich_lookups')
+      .select(['id', 'attempts'])
+      .where('provider', '=', provider)
+      .where('kind', '=', i.kind)
+      .where('value', '=', i.value)
+      .where('state', 'in', ['pending', 'failed'])
+      .execute();
+    for (const r of rows) {
+      const attempts = final ? this.options.maxAttempts : Number(r.attempts) + 1;
+      await this.db
+        .updateTable('enrich_lookups')
+        .set({ state: 'failed', attempts, error: error.slice(0, 500), next_attempt_at: now + RETRY_BASE * 2 ** (attempts - 1), updated_at: this.clock() })
+        .where('id', '=', r.id)
+        .execute();
+    }
+    return 'settled';
+  }
+
+  private async afterAnswers(incidentIds: string[]): Promise<void> {
+    try {
+      await this.onAnswers?.(incidentIds);
+    } catch (err) {
+      this.log.error({ err }, 'applying enrichment verdicts failed');
+    }
+    const stillPending = await this.db
+      .selectFrom('enrich_lookups')
+      .select('incident_id')
+      .distinct()
+      .where('incident_id', 'in', incidentIds)
+      .where('state', '=', 'pending')
+      .execute();
+    const pending = new Set(stillPending.map((r) => r.incident_id));
+    const settled = incidentIds.filter((id) => !pending.has(id));
+    if (settled.length > 0) this.onSettled?.(settled);
+  }
+}
+
+function answerColumns(r: LookupResult, fetchedAt: number) {
+  return {
+    found: r.found ? 1 : 0,
+    verdict: r.verdict,
+    summary: r.summary,
+    link: r.link ?? null,
+    data_json: JSON.stringify(r.data),
+    fetched_at: fetchedAt,
+  };
+}

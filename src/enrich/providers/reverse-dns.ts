@@ -1,0 +1,43 @@
+// Reverse DNS (PTR) through the configured or system resolvers, with a timeout. It asks the organisation's
+// own resolvers, so internal addresses are looked up too.
+import { Resolver } from 'node:dns/promises';
+import type { ReverseDnsConfig } from '../../config/schema.js';
+import type { Indicator } from '../../model/index.js';
+import { ProviderError, type LookupResult, type Provider } from '../provider.js';
+import { isAddress } from '../ranges.js';
+
+const NO_NAME = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
+
+export class ReverseDnsProvider implements Provider {
+  readonly name = 'reverse-dns';
+  readonly external = false;
+  readonly keyFingerprint = '';
+
+  constructor(private readonly config: ReverseDnsConfig) {}
+
+  supports(i: Indicator): boolean {
+    return i.kind === 'ip' && isAddress(i.value);
+  }
+
+  ttl(): number {
+    return this.config.ttl;
+  }
+
+  async lookup(i: Indicator, signal: AbortSignal): Promise<LookupResult> {
+    const resolver = new Resolver({ timeout: this.config.timeout, tries: 1 });
+    if (this.config.servers.length > 0) resolver.setServers(this.config.servers);
+    const abort = () => resolver.cancel();
+    signal.addEventListener('abort', abort, { once: true });
+    try {
+      const names = await resolver.reverse(i.value);
+      return { found: names.length > 0, verdict: 'unknown', summary: names.join(', ') || 'no PTR record', data: { names } };
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      if (NO_NAME.has(code)) return { found: false, verdict: 'unknown', summary: 'no PTR record', data: { names: [] } };
+      const timedOut = code === 'ETIMEOUT' || code === 'ECANCELLED' || signal.aborted;
+      throw new ProviderError(`reverse DNS: ${timedOut ? 'no answer in time' : code || (err as Error).message}`, timedOut ? 'timeout' : 'failed');
+    } finally {
+      signal.removeEventListener('abort', abort);
+    }
+  }
+}

@@ -1,0 +1,98 @@
+// Each provider's spent quota, persisted: the calls of the last rolling minute and the count of the current
+// UTC day, plus a block after the provider itself refused (429 or a quota error). Every token is a call
+// made; it comes back one minute (or one UTC day) after it was spent, so no rolling minute ever holds more
+// than the per-minute limit — the guarantee a plain refilling bucket cannot give — and a restart resumes
+// the same budget.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+import type { Quota } from './provider.js';
+
+const MINUTE = 60_000;
+const DAY = 86_400_000;
+const BACKOFF_MIN = MINUTE;
+const BACKOFF_MAX = 3_600_000;
+
+export type QuotaDecision = { ok: true } | { ok: false; until: number; why: 'minute' | 'day' | 'refused' };
+
+interface State {
+  minute: number[];
+  day: string;
+  dayUsed: number;
+  blockedUntil: number;
+  strikes: number;
+}
+
+export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+export class QuotaLedger {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  private async load(provider: string, now: number): Promise<State> {
+    const row = await this.db.selectFrom('enrich_quota').selectAll().where('provider', '=', provider).executeTakeFirst();
+    const day = utcDay(now);
+    if (!row) return { minute: [], day, dayUsed: 0, blockedUntil: 0, strikes: 0 };
+    return {
+      minute: (JSON.parse(row.minute_json) as number[]).filter((t) => t > now - MINUTE),
+      day,
+      dayUsed: row.day === day ? Number(row.day_used) : 0,
+      blockedUntil: Number(row.blocked_until),
+      strikes: Number(row.strikes),
+    };
+  }
+
+  private async save(provider: string, s: State, now: number): Promise<void> {
+    const values = {
+      minute_json: JSON.stringify(s.minute),
+      day: s.day,
+      day_used: s.dayUsed,
+      blocked_until: s.blockedUntil,
+      strikes: s.strikes,
+      updated_at: now,
+    };
+    await this.db
+      .insertInto('enrich_quota')
+      .values({ provider, ...values })
+      .onConflict((oc) => oc.column('provider').doUpdateSet(values))
+      .execute();
+  }
+
+  /** Spends one call if the budget allows; otherwise says until when to wait. */
+  async take(provider: string, quota: Quota, now: number): Promise<QuotaDecision> {
+    const s = await this.load(provider, now);
+    if (s.blockedUntil > now) return { ok: false, until: s.blockedUntil, why: 'refused' };
+    if (quota.perDay > 0 && s.dayUsed >= quota.perDay) return { ok: false, until: Math.floor(now / DAY) * DAY + DAY, why: 'day' };
+    if (quota.perMinute > 0 && s.minute.length >= quota.perMinute) {
+      return { ok: false, until: s.minute[s.minute.length - quota.perMinute]! + MINUTE, why: 'minute' };
+    }
+    s.minute.push(now);
+    if (quota.perMinute > 0) s.minute = s.minute.slice(-quota.perMinute);
+    s.dayUsed++;
+    await this.save(provider, s, now);
+    return { ok: true };
+  }
+
+  /** The provider refused for quota: no call until Retry-After, or a backoff that doubles with each refusal. */
+  async refused(provider: string, now: number, retryAfterMs?: number): Promise<number> {
+    const s = await this.load(provider, now);
+    s.strikes++;
+    const wait = retryAfterMs ?? Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (s.strikes - 1));
+    s.blockedUntil = now + wait;
+    await this.save(provider, s, now);
+    return s.blockedUntil;
+  }
+
+  /** An answer arrived: refusals are forgotten. */
+  async answered(provider: string, now: number): Promise<void> {
+    const s = await this.load(provider, now);
+    if (s.strikes === 0 && s.blockedUntil === 0) return;
+    s.strikes = 0;
+    s.blockedUntil = 0;
+    await this.save(provider, s, now);
+  }
+
+  /** Calls spent today (UTC) and in the last minute: for the budget meter and tests. */
+  async spent(provider: string, now: number): Promise<{ day: number; minute: number; blockedUntil: number }> {
+    const s = await this.load(provider, now);
+    return { day: s.dayUsed, minute: s.minute.length, blockedUntil: s.blockedUntil };
+  }
+}

@@ -1,0 +1,102 @@
+// Wires enrichment between triage and act: a new incident's lookups are queued in its transaction and its
+// notification is held until they settle or the deadline passes; answers reach the outbox payload just
+// before it is sent; a verdict that raises severity after people were told sends an 'escalated' update.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { escalationNotification, type Notification } from '../act/notification.js';
+import { enqueue, releaseWaiting, type OutboxWorker } from '../act/outbox.js';
+import type { OutboxItem } from '../act/channel.js';
+import type { EnrichmentBroker } from '../enrich/broker.js';
+import { indicatorsOf } from '../enrich/indicators.js';
+import { enrichmentsForIncident } from '../enrich/lookups.js';
+import { applyVerdicts, type Escalation } from '../enrich/severity.js';
+import type { Detection, Incident } from '../model/index.js';
+import type { Database } from '../store/schema.js';
+import { rowToIncident } from '../triage/incidents.js';
+
+export interface EnrichmentStageOptions {
+  /** How long a notification waits for lookups. */
+  deadline: number;
+  /** Levels a malicious verdict raises an incident by. */
+  raiseBy: number;
+  clock?: () => number;
+}
+
+export class EnrichmentStage {
+  private readonly clock: () => number;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly broker: EnrichmentBroker,
+    private readonly outbox: OutboxWorker,
+    private readonly log: Logger,
+    private readonly options: EnrichmentStageOptions,
+  ) {
+    this.clock = options.clock ?? Date.now;
+    broker.onSettled = (ids) => void this.release(ids);
+    broker.onAnswers = (ids) => this.answers(ids);
+    outbox.prepare = (item) => this.prepare(item);
+  }
+
+  /** In the pipeline transaction: queues the lookups and returns when the notification may go. */
+  async plan(trx: Kysely<Database>, incident: Incident, d: Detection, n: Notification): Promise<number> {
+    const now = this.clock();
+    const pending = await this.broker.plan(trx, incident, indicatorsOf(d, n), now);
+    return pending > 0 ? now + this.options.deadline : now;
+  }
+
+  private async release(ids: string[]): Promise<void> {
+    try {
+      if ((await releaseWaiting(this.db, ids, this.clock())) > 0) this.outbox.wake();
+    } catch (err) {
+      this.log.error({ err }, 'releasing notifications failed');
+    }
+  }
+
+  /** The payload as it goes: the incident as it is now, and every lookup as it stands. */
+  async prepare(item: OutboxItem): Promise<Record<string, unknown>> {
+    try {
+      const n = item.payload as unknown as Notification;
+      const row = await this.db.selectFrom('incidents').selectAll().where('id', '=', item.incidentId).executeTakeFirst();
+      const enrichment = await enrichmentsForIncident(this.db, item.incidentId);
+      const incident = row ? { ...n.incident, level: rowToIncident(row).level } : n.incident;
+      return { ...n, incident, enrichment } as unknown as Record<string, unknown>;
+    } catch (err) {
+      this.log.error({ err, incident: item.incidentId }, 'attaching enrichment failed; sending without it');
+      return item.payload;
+    }
+  }
+
+  private async answers(ids: string[]): Promise<void> {
+    let queued = 0;
+    for (const id of ids) {
+      const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock());
+      if (esc) queued += await this.notifyEscalation(esc);
+    }
+    if (queued > 0) this.outbox.wake();
+  }
+
+  /**
+   * People who were already told hear of the raise; a notification still waiting simply goes out with the
+   * new level (prepare reads it), so nobody gets two messages for one incident in its first seconds.
+   */
+  private async notifyEscalation(esc: Escalation): Promise<number> {
+    return this.db.transaction().execute(async (trx) => {
+      const rows = await trx.selectFrom('outbox').selectAll().where('incident_id', '=', esc.incident.id).orderBy('id', 'desc').execute();
+      const told = rows.some((r) => r.state !== 'pending' || Number(r.attempts) > 0);
+      if (!told) return 0;
+      const revision = Math.max(esc.incident.revision, ...rows.map((r) => Number(r.idempotency_key.split(':').at(-1)) || 0)) + 1;
+      const now = this.clock();
+      await trx.updateTable('incidents').set({ revision, updated_at: now }).where('id', '=', esc.incident.id).execute();
+      const incident = { ...esc.incident, revision };
+      const channels = [...new Set(rows.map((r) => r.channel))];
+      for (const channel of channels) {
+        const previous = JSON.parse(rows.find((r) => r.channel === channel)!.payload_json) as Notification;
+        const payload = escalationNotification(previous, incident, { from: esc.from, to: esc.to, reasons: esc.reasons });
+        await enqueue(trx, { channel, incidentId: incident.id, revision, payload }, now);
+      }
+      this.log.info({ incident: incident.id, from: esc.from, to: esc.to }, 'incident escalated by enrichment');
+      return channels.length;
+    });
+  }
+}
