@@ -20,6 +20,7 @@ export class AddressPolicy {
 
   /** True only for a well-formed, globally routable unicast address outside the configured internal ranges. */
   mayLeave(address: string): boolean {
+    if (!isAddress(address)) return false;
     let ip: Parsed;
     try {
       ip = ipaddr.parse(address.trim());

@@ -24,19 +24,26 @@ export class ReverseDnsProvider implements Provider {
   }
 
   async lookup(i: Indicator, signal: AbortSignal): Promise<LookupResult> {
-    const resolver = new Resolver({ timeout: this.config.timeout, tries: 1 });
+    // The resolver's own timeout ends in ENOTFOUND, indistinguishable from "no name": our timer ends it first.
+    const resolver = new Resolver({ timeout: this.config.timeout + 1000, tries: 1 });
     if (this.config.servers.length > 0) resolver.setServers(this.config.servers);
-    const abort = () => resolver.cancel();
+    let timedOut = false;
+    const abort = () => {
+      timedOut = true;
+      resolver.cancel();
+    };
+    const timer = setTimeout(abort, this.config.timeout);
     signal.addEventListener('abort', abort, { once: true });
     try {
       const names = await resolver.reverse(i.value);
       return { found: names.length > 0, verdict: 'unknown', summary: names.join(', ') || 'no PTR record', data: { names } };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? '';
-      if (NO_NAME.has(code)) return { found: false, verdict: 'unknown', summary: 'no PTR record', data: { names: [] } };
-      const timedOut = code === 'ETIMEOUT' || code === 'ECANCELLED' || signal.aborted;
-      throw new ProviderError(`reverse DNS: ${timedOut ? 'no answer in time' : code || (err as Error).message}`, timedOut ? 'timeout' : 'failed');
+      if (NO_NAME.has(code) && !timedOut) return { found: false, verdict: 'unknown', summary: 'no PTR record', data: { names: [] } };
+      const late = timedOut || code === 'ETIMEOUT';
+      throw new ProviderError(`reverse DNS: ${late ? 'no answer in time' : code || (err as Error).message}`, late ? 'timeout' : 'failed');
     } finally {
+      clearTimeout(timer);
       signal.removeEventListener('abort', abort);
     }
   }
