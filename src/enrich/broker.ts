@@ -188,7 +188,7 @@ export class EnrichmentBroker {
       const d = await this.quota.take(p.name, p.quota, now);
       if (!d.ok) {
         m?.quotaWaits.inc({ provider: p.name });
-        await this.postpone(p.name, d.until);
+        await this.postpone(p.name, d.until, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
         this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
         return 'wait';
       }
@@ -208,7 +208,7 @@ export class EnrichmentBroker {
       m?.failures.inc({ provider: p.name, reason: e.kind });
       if (e.kind === 'quota') {
         const until = await this.quota.refused(p.name, now, e.retryAfterMs);
-        await this.postpone(p.name, until);
+        await this.postpone(p.name, until, 'waiting for quota (provider refused)');
         this.log.warn({ provider: p.name, until: new Date(until).toISOString(), err: e.message }, 'provider refused for quota; lookups wait');
         return 'wait';
       }
@@ -221,10 +221,10 @@ export class EnrichmentBroker {
   }
 
   /** Lookups of a provider that must wait for quota become due again when it allows. */
-  private async postpone(provider: string, until: number): Promise<void> {
+  private async postpone(provider: string, until: number, why: string): Promise<void> {
     await this.db
       .updateTable('enrich_lookups')
-      .set({ next_attempt_at: until })
+      .set({ next_attempt_at: until, error: `${why} until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}` })
       .where('provider', '=', provider)
       .where('state', 'in', ['pending', 'failed'])
       .where('next_attempt_at', '<', until)

@@ -17,7 +17,7 @@ export const providerLabel = (p: string) => PROVIDERS[p] ?? p;
 
 /** What one lookup says, in words. */
 export function lookupText(l: EnrichmentLookup): string {
-  if (l.state === 'pending') return 'PENDING: no answer yet (an update follows if it changes the severity)';
+  if (l.state === 'pending') return `PENDING: ${l.error ?? 'no answer yet'} (an update follows if it changes the severity)`;
   if (l.state === 'failed') return `FAILED: ${l.error ?? 'no answer'} (not a clean result)`;
   const verdict = l.found === false ? 'no record' : l.verdict && l.verdict !== 'unknown' ? l.verdict.toUpperCase() : '';
   return [verdict, l.summary].filter(Boolean).join(': ');

@@ -1,0 +1,207 @@
+// The rules of conduct, on a real store with a fake clock: quotas (never more than the limit in any rolling
+// minute, a day's budget that survives a restart), one call per indicator however often it is seen, no call
+// for internal addresses, highest severity first, a changed API key starting a fresh cache, 429 backoff.
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { virusTotalSchema } from '../../src/config/schema.js';
+import { EnrichmentBroker, type EnrichMetrics } from '../../src/enrich/broker.js';
+import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
+import { VirusTotalProvider } from '../../src/enrich/providers/virustotal.js';
+import { AddressPolicy } from '../../src/enrich/ranges.js';
+import type { Incident, Indicator, Level } from '../../src/model/index.js';
+import { openDatabase, type OpenedDb } from '../../src/store/db.js';
+import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
+import { quietLog } from '../helpers/quiet.js';
+
+const T0 = Date.parse('2026-11-21T10:00:00Z');
+const MINUTE = 60_000;
+
+class CountingMetrics implements EnrichMetrics {
+  counts = new Map<string, number>();
+  private add(name: string, labels: Record<string, string>) {
+    const key = `${name}{${Object.values(labels).join(',')}}`;
+    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+  }
+  calls = { inc: (l: { provider: string; outcome: string }) => this.add('calls', l) };
+  cacheHits = { inc: (l: { provider: string }) => this.add('cacheHits', l) };
+  quotaWaits = { inc: (l: { provider: string }) => this.add('quotaWaits', l) };
+  failures = { inc: (l: { provider: string; reason: string }) => this.add('failures', l) };
+  get = (k: string) => this.counts.get(k) ?? 0;
+}
+
+function incident(id: string, level: Level): Incident {
+  return { id, fingerprint: id, title: id, status: 'open', level, ruleId: 'r', entity: {}, firstSeen: T0, lastSeen: T0, detectionCount: 1, eventCount: 1, revision: 1, createdAt: T0, updatedAt: T0 };
+}
+
+interface Rig {
+  store: OpenedDb;
+  broker: EnrichmentBroker;
+  metrics: CountingMetrics;
+  clock: { now: number };
+}
+
+async function rig(file: string, vt: FakeVirusTotal, apiKey: string, quota?: { perMinute: number; perDay: number }): Promise<Rig> {
+  const store = await openDatabase(file);
+  const clock = { now: T0 };
+  const metrics = new CountingMetrics();
+  const provider = new VirusTotalProvider(virusTotalSchema.parse({ enabled: true, apiKey, baseUrl: vt.url, ...(quota ? { quota } : {}) }));
+  const broker = new EnrichmentBroker(store.db, [provider], quietLog, {
+    timeout: 5000,
+    maxAttempts: 3,
+    policy: new AddressPolicy(['81.2.69.0/24']),
+    clock: () => clock.now,
+    metrics,
+  });
+  return { store, broker, metrics, clock };
+}
+
+async function plan(r: Rig, items: { incident: Incident; indicators: Indicator[] }[]): Promise<number> {
+  let pending = 0;
+  await r.store.db.transaction().execute(async (trx) => {
+    for (const it of items) pending += await r.broker.plan(trx, it.incident, it.indicators, r.clock.now);
+  });
+  return pending;
+}
+
+async function pendingCount(r: Rig): Promise<number> {
+  const row = await r.store.db.selectFrom('enrich_lookups').select((eb) => eb.fn.countAll<number>().as('n')).where('state', '=', 'pending').executeTakeFirstOrThrow();
+  return Number(row.n);
+}
+
+const ip = (kind: 'ip', value: string): Indicator => ({ kind, value });
+const PUBLIC = Array.from({ length: 50 }, (_, i) => `45.9.${20 + (i % 5)}.${i + 1}`);
+// Never to leave: RFC 1918, CGNAT, documentation, loopback, link-local, and a configured internal range.
+const PRIVATE = ['10.0.0.5', '192.168.1.20', '172.20.3.4', '100.64.7.1', '203.0.113.7', '127.0.0.1', '169.254.9.9', 'fd00::5', '81.2.69.160'];
+
+describe('enrichment broker', () => {
+  let vt: FakeVirusTotal;
+  let dir: string;
+  before(async () => {
+    vt = await startFakeVirusTotal(['key-one', 'key-two']);
+    for (const a of PUBLIC) vt.reports.set(a, { malicious: 1 });
+    dir = mkdtempSync(join(tmpdir(), 'vigil-enrich-'));
+  });
+  after(() => vt.close());
+
+  it('1,000 alerts from 50 public IPs: at most 50 VirusTotal calls, never more than 4 in any minute, none for private IPs, critical first', async () => {
+    vt.calls.length = 0;
+    const r = await rig(join(dir, 'flood.db'), vt, 'key-one');
+    // Each alert its own incident (the worst case for a cache); the first four IPs belong to critical incidents.
+    const items = Array.from({ length: 1000 }, (_, k) => ({
+      incident: incident(`inc-${k}`, (k * 7) % 50 < 4 ? 'critical' : 'low'),
+      indicators: [ip('ip', PUBLIC[(k * 7) % 50]!), ip('ip', PRIVATE[k % PRIVATE.length]!)],
+    }));
+    // Planned in the order the IPs arrive: the critical ones are spread through the flood, not first in line.
+    assert.equal(await plan(r, items), 1000, 'every public lookup waits; no private address is queued for an external provider');
+    const callTimes: number[] = [];
+    while ((await pendingCount(r)) > 0 && r.clock.now < T0 + 60 * MINUTE) {
+      const before = vt.calls.length;
+      await r.broker.runDue(r.clock.now);
+      for (let i = before; i < vt.calls.length; i++) callTimes.push(r.clock.now);
+      r.clock.now += 5000;
+    }
+    assert.equal(await pendingCount(r), 0, 'every lookup was answered');
+    assert.equal(vt.calls.length, 50, 'one call per distinct indicator');
+    assert.deepEqual(new Set(vt.calls.map((c) => c.id)), new Set(PUBLIC));
+    for (const p of PRIVATE) assert.ok(!vt.calls.some((c) => c.id === p), `${p} never left`);
+    for (const t of callTimes) {
+      const inWindow = callTimes.filter((u) => u >= t && u < t + MINUTE).length;
+      assert.ok(inWindow <= 4, `${inWindow} calls in the minute from ${new Date(t).toISOString()}`);
+    }
+    assert.deepEqual(new Set(vt.calls.slice(0, 4).map((c) => c.id)), new Set(PUBLIC.slice(0, 4)), 'the critical incidents’ IPs went first');
+    assert.ok(r.metrics.get('quotaWaits{virustotal}') > 0, 'quota waits are counted');
+    assert.equal(r.metrics.get('calls{virustotal,answered}'), 50);
+    const one = await enrichmentsForIncident(r.store.db, 'inc-999');
+    assert.equal(one.length, 1);
+    assert.equal(one[0]!.state, 'done');
+    assert.equal(one[0]!.verdict, 'suspicious');
+    await r.store.close();
+  });
+
+  it('a changed API key invalidates the cache; the same key reuses it', async () => {
+    vt.calls.length = 0;
+    const file = join(dir, 'keys.db');
+    const a = await rig(file, vt, 'key-one');
+    await plan(a, [{ incident: incident('k1', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]);
+    await a.broker.runDue();
+    assert.equal(vt.calls.length, 1);
+    assert.equal(await plan(a, [{ incident: incident('k2', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]), 0, 'cached: nothing to wait for');
+    assert.equal((await enrichmentsForIncident(a.store.db, 'k2'))[0]!.state, 'done');
+    assert.equal(a.metrics.get('cacheHits{virustotal}'), 1);
+    await a.store.close();
+
+    const b = await rig(file, vt, 'key-two');
+    assert.equal(await plan(b, [{ incident: incident('k3', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]), 1, 'a new key does not read the old key’s answers');
+    await b.broker.runDue();
+    assert.equal(vt.calls.length, 2);
+    assert.equal(vt.calls[1]!.key, 'key-two');
+    await b.store.close();
+  });
+
+  it("a restart keeps the day's budget", async () => {
+    vt.calls.length = 0;
+    const file = join(dir, 'budget.db');
+    const quota = { perMinute: 0, perDay: 3 };
+    const first = await rig(file, vt, 'key-one', quota);
+    await plan(first, PUBLIC.slice(0, 5).map((a, i) => ({ incident: incident(`b${i}`, 'medium'), indicators: [ip('ip', a)] })));
+    await first.broker.runDue();
+    assert.equal(vt.calls.length, 3);
+    assert.equal(await pendingCount(first), 2);
+    await first.store.close();
+
+    const second = await rig(file, vt, 'key-one', quota);
+    second.clock.now = T0 + 3 * 3_600_000; // same UTC day, after a restart
+    await plan(second, [{ incident: incident('b5', 'critical'), indicators: [ip('ip', PUBLIC[5]!)] }]);
+    await second.broker.runDue();
+    assert.equal(vt.calls.length, 3, 'no call: the budget spent before the restart still counts');
+    assert.equal(second.metrics.get('quotaWaits{virustotal}'), 1);
+    assert.deepEqual((await second.broker.quota.spent('virustotal', second.clock.now)).day, 3);
+    const waiting = (await enrichmentsForIncident(second.store.db, 'b4'))[0]!;
+    assert.equal(waiting.state, 'pending');
+    assert.match(waiting.error ?? '', /waiting for quota \(daily limit reached\) until 2026-11-22T00:00:00Z/);
+    second.clock.now = Date.parse('2026-11-22T00:00:01Z');
+    await second.broker.runDue();
+    assert.equal(vt.calls.length, 6, 'a new UTC day brings a new budget');
+    assert.equal(vt.calls[3]!.id, PUBLIC[5], 'the critical incident’s lookup goes first');
+    await second.store.close();
+  });
+
+  it('a 429 backs off (doubling) and the lookup waits; a 401 is recorded as a failure with its reason', async () => {
+    vt.calls.length = 0;
+    const r = await rig(join(dir, 'backoff.db'), vt, 'key-one');
+    await plan(r, [{ incident: incident('q1', 'high'), indicators: [ip('ip', PUBLIC[9]!)] }]);
+    vt.exhausted = true;
+    try {
+      await r.broker.runDue();
+      assert.equal(vt.calls.length, 1);
+      r.clock.now += 30_000;
+      await r.broker.runDue();
+      assert.equal(vt.calls.length, 1, 'no call during the backoff');
+      r.clock.now = T0 + 61_000;
+      await r.broker.runDue();
+      assert.equal(vt.calls.length, 2, 'tried again after a minute');
+      assert.equal((await r.broker.quota.spent('virustotal', r.clock.now)).blockedUntil, T0 + 61_000 + 120_000, 'the second refusal doubles the wait');
+      assert.equal((await enrichmentsForIncident(r.store.db, 'q1'))[0]!.state, 'pending');
+    } finally {
+      vt.exhausted = false;
+    }
+    r.clock.now = T0 + 61_000 + 120_000;
+    await r.broker.runDue();
+    assert.equal((await enrichmentsForIncident(r.store.db, 'q1'))[0]!.state, 'done');
+    assert.equal(r.metrics.get('failures{virustotal,quota}'), 2);
+    await r.store.close();
+
+    const bad = await rig(join(dir, 'badkey.db'), vt, 'revoked-key');
+    await plan(bad, [{ incident: incident('a1', 'high'), indicators: [ip('ip', PUBLIC[10]!)] }]);
+    await bad.broker.runDue();
+    const l = (await enrichmentsForIncident(bad.store.db, 'a1'))[0]!;
+    assert.equal(l.state, 'failed');
+    assert.equal(l.verdict, undefined, 'a failure carries no verdict');
+    assert.match(l.error ?? '', /the API key was refused \(WrongCredentialsError/);
+    assert.equal(bad.metrics.get('failures{virustotal,auth}'), 1);
+    await bad.store.close();
+  });
+});
