@@ -67,6 +67,8 @@ export class GeoIpProvider implements Provider {
     const where = [data.city, data.region, data.country].filter(Boolean).join(', ');
     const parts = [where || 'no location'];
     if (data.asn) parts.push(`AS${data.asn}${data.asOrg ? ` ${data.asOrg}` : ''}`);
+    // DB-IP Lite is CC BY 4.0: its answers carry the attribution.
+    if (!this.config.cityDatabase && found) parts.push('IP Geolocation by DB-IP');
     return { found, verdict: 'unknown', summary: found ? parts.join(' · ') : 'not in the GeoIP database', data };
   }
 }

@@ -1,0 +1,138 @@
+// Enrichment end to end: HTTP ingest → incident → lookups against fakes of VirusTotal and AbuseIPDB → the
+// email an analyst reads. The incident never waits for a provider: its mail goes at the deadline with what is
+// known, naming what is pending or failed, and a later malicious verdict sends an escalation.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
+import { startFakeAbuseIpDb, type FakeAbuseIpDb } from '../fakes/abuseipdb.js';
+import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
+import { burst, ndjson } from '../helpers/fixtures.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { post, startVigil, until, type Running } from '../helpers/vigil.js';
+
+const T0 = new Date('2026-11-21T10:00:00Z');
+
+interface Rig {
+  smtp: TestSmtp;
+  vt: FakeVirusTotal;
+  ab: FakeAbuseIpDb;
+  v: Running;
+}
+
+async function rig(deadline: string, abuseKey = 'abuse-key'): Promise<Rig> {
+  const smtp = await startSmtp();
+  const vt = await startFakeVirusTotal(['vt-key']);
+  const ab = await startFakeAbuseIpDb(['abuse-key']);
+  const v = await startVigil({
+    channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, from: 'Vigil <vigil@example.org>', to: ['soc@example.org'] } },
+    enrich: {
+      deadline,
+      virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url },
+      abuseipdb: { enabled: true, apiKey: abuseKey, baseUrl: ab.url },
+    },
+  });
+  return { smtp, vt, ab, v };
+}
+
+async function stop(r?: Rig) {
+  await r?.v.stop();
+  await r?.smtp.close();
+  await r?.vt.close();
+  await r?.ab.close();
+}
+
+const ingest = (r: Rig, alerts: unknown[]) => post(`${r.v.url}/api/v1/ingest/wazuh`, ndjson(alerts));
+
+describe('enrichment: every incident is notified within the deadline while the quota is exhausted', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('1s');
+    r.vt.exhausted = true;
+    r.ab.exhaustedFor = 3600;
+  });
+  after(() => stop(r));
+
+  it('three brute forces → three emails at the deadline, each naming the lookups that wait for quota', async () => {
+    const ips = ['45.9.30.1', '45.9.30.2', '45.9.30.3'];
+    for (const ip of ips) assert.equal((await ingest(r, burst(ip, 5, T0, 10_000))).status, 202);
+    const mails = await r.smtp.waitFor(3, 15_000);
+    for (const ip of ips) {
+      const mail = mails.find((m) => (m.subject ?? '').includes(ip));
+      assert.ok(mail, `a mail for ${ip}`);
+      assert.match(mail.text ?? '', new RegExp(`${ip.replace(/\./g, '\\.')}  VirusTotal: PENDING: waiting for quota`));
+      assert.match(mail.text ?? '', /AbuseIPDB: PENDING: waiting for quota \(provider refused\) until/);
+      assert.match(mail.text ?? '', /GeoIP: /, 'what is known goes with it');
+      assert.match(String(mail.html), /Enrichment \(1 answered, 2 pending\)/);
+    }
+    const db = r.v.vigil.store.db;
+    const rows = await db.selectFrom('outbox').innerJoin('incidents', 'incidents.id', 'outbox.incident_id').select(['outbox.delivered_at', 'incidents.created_at']).execute();
+    assert.equal(rows.length, 3);
+    // Sent at the deadline (1 s) plus at most one outbox poll (1 s): never held for the provider.
+    for (const row of rows) assert.ok(Number(row.delivered_at) - Number(row.created_at) < 3000, `delivered ${Number(row.delivered_at) - Number(row.created_at)} ms after the incident opened`);
+    assert.ok(r.vt.calls.length <= 1, 'after the first refusal VirusTotal is left alone');
+    assert.ok(r.ab.calls.length <= 1, 'after the first refusal AbuseIPDB is left alone');
+  });
+});
+
+describe('enrichment: a slow malicious verdict escalates an incident people already heard of', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('1s', 'revoked-key');
+    r.vt.reports.set('45.9.40.1', { malicious: 20, reputation: -55 });
+    r.vt.hold.add('45.9.40.1');
+  });
+  after(() => stop(r));
+
+  it('first mail: VirusTotal pending, AbuseIPDB failed (not clean); then an ESCALATED mail when the verdict arrives', async () => {
+    assert.equal((await ingest(r, burst('45.9.40.1', 5, T0, 10_000))).status, 202);
+    const [first] = await r.smtp.waitFor(1, 15_000);
+    assert.match(first!.subject ?? '', /^\[Vigil\] HIGH: Windows Brute Force/);
+    assert.match(first!.text ?? '', /VirusTotal: PENDING/);
+    assert.match(first!.text ?? '', /AbuseIPDB: FAILED: AbuseIPDB: the API key was refused \(Authentication failed\..*\(not a clean result\)/);
+    assert.doesNotMatch(first!.text ?? '', /AbuseIPDB: (HARMLESS|no record)/);
+
+    r.vt.release('45.9.40.1');
+    const mails = await r.smtp.waitFor(2, 15_000);
+    const second = mails[1]!;
+    assert.match(second.subject ?? '', /^\[Vigil\] ESCALATED to CRITICAL: Windows Brute Force/);
+    assert.match(second.text ?? '', /Escalated because: VirusTotal on 45\.9\.40\.1: 20 of 90 engines: malicious/);
+    assert.match(second.text ?? '', /Severity: critical \(raised from high\)/);
+    assert.match(second.text ?? '', /VirusTotal: MALICIOUS: 20 of 90 engines: malicious · reputation -55/);
+    assert.match(String(second.html), /<a href="https:\/\/www\.virustotal\.com\/gui\/ip-address\/45\.9\.40\.1">open<\/a>/);
+
+    const db = r.v.vigil.store.db;
+    const incident = await db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();
+    assert.equal(incident.level, 'critical');
+    const lookups = await enrichmentsForIncident(db, incident.id);
+    assert.deepEqual(
+      lookups.map((l) => [l.provider, l.state, l.verdict ?? null]),
+      [
+        ['virustotal', 'done', 'malicious'],
+        ['abuseipdb', 'failed', null],
+        ['geoip', 'done', 'unknown'],
+      ],
+    );
+    await new Promise((res) => setTimeout(res, 300));
+    assert.equal(r.smtp.messages.length, 2, 'one escalation, not one per lookup');
+  });
+});
+
+describe('enrichment: answers before the deadline release the notification early', () => {
+  let r: Rig;
+  before(async () => {
+    r = await rig('60s');
+    r.vt.reports.set('45.9.50.1', { malicious: 9 });
+    r.ab.scores.set('45.9.50.1', { score: 100, reports: 40 });
+  });
+  after(() => stop(r));
+
+  it('one mail, long before the 60 s deadline, already at the raised severity with every answer', async () => {
+    assert.equal((await ingest(r, burst('45.9.50.1', 5, T0, 10_000))).status, 202);
+    const [mail] = await r.smtp.waitFor(1, 15_000);
+    assert.match(mail!.subject ?? '', /^\[Vigil\] CRITICAL: Windows Brute Force/);
+    assert.match(mail!.text ?? '', /Enrichment \(3 answered\)/);
+    assert.match(mail!.text ?? '', /AbuseIPDB: MALICIOUS: abuse confidence 100% · 40 reports/);
+    await until(async () => (await r.v.vigil.store.db.selectFrom('enrich_escalations').selectAll().execute()).length === 1, 5000, 'escalation recorded');
+    assert.equal(r.smtp.messages.length, 1, 'no separate escalation: nobody had been told yet');
+  });
+});
