@@ -5,7 +5,8 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { LEVELS, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
 import type { Database } from '../store/schema.js';
-import { EnrichmentCache } from './cache.js';
+import { Poller } from '../poller.js';
+import { answerColumns, EnrichmentCache } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
 import { QuotaLedger } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
@@ -44,9 +45,7 @@ export class EnrichmentBroker {
   readonly quota: QuotaLedger;
   private readonly providers: Map<string, Provider>;
   private readonly clock: () => number;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
+  private readonly poller: Poller;
   private lastPrune = 0;
 
   constructor(
@@ -59,6 +58,7 @@ export class EnrichmentBroker {
     this.cache = new EnrichmentCache(db);
     this.quota = new QuotaLedger(db);
     this.clock = options.clock ?? Date.now;
+    this.poller = new Poller(() => this.runDue(), options.pollMs ?? 1000, log, 'enrichment pass');
   }
 
   get providerNames(): string[] {
@@ -107,33 +107,17 @@ export class EnrichmentBroker {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.poller.stop();
     for (const p of this.providers.values()) await p.close?.();
   }
 
   /** Runs due lookups now instead of at the next poll. */
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.running = this.runDue()
-        .then(() => undefined)
-        .catch((err) => this.log.error({ err }, 'enrichment pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.pollMs ?? 1000);
-        });
-    }, ms);
+    this.poller.wake();
   }
 
   /** Makes every lookup due now that the quotas allow; returns how many indicators were settled. */
@@ -295,15 +279,4 @@ export class EnrichmentBroker {
     const settled = incidentIds.filter((id) => !pending.has(id));
     if (settled.length > 0) this.onSettled?.(settled);
   }
-}
-
-function answerColumns(r: LookupResult, fetchedAt: number) {
-  return {
-    found: r.found ? 1 : 0,
-    verdict: r.verdict,
-    summary: r.summary,
-    link: r.link ?? null,
-    data_json: JSON.stringify(r.data),
-    fetched_at: fetchedAt,
-  };
 }

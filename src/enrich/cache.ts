@@ -37,18 +37,7 @@ export class EnrichmentCache {
   }
 
   async put(p: Provider, i: Indicator, r: LookupResult, now: number): Promise<void> {
-    const values = {
-      provider: p.name,
-      kind: i.kind,
-      value: i.value,
-      found: r.found ? 1 : 0,
-      verdict: r.verdict,
-      summary: r.summary,
-      link: r.link ?? null,
-      data_json: JSON.stringify(r.data),
-      fetched_at: now,
-      expires_at: now + p.ttl(r),
-    };
+    const values = { provider: p.name, kind: i.kind, value: i.value, ...answerColumns(r, now), expires_at: now + p.ttl(r) };
     await this.db
       .insertInto('enrich_cache')
       .values({ cache_key: cacheKey(p, i), ...values })
@@ -61,4 +50,16 @@ export class EnrichmentCache {
     const r = await this.db.deleteFrom('enrich_cache').where('expires_at', '<=', now).executeTakeFirst();
     return Number(r.numDeletedRows);
   }
+}
+
+/** An answer as stored, in the cache and in each incident's lookups. */
+export function answerColumns(r: LookupResult, fetchedAt: number) {
+  return {
+    found: r.found ? 1 : 0,
+    verdict: r.verdict,
+    summary: r.summary,
+    link: r.link ?? null,
+    data_json: JSON.stringify(r.data),
+    fetched_at: fetchedAt,
+  };
 }
