@@ -9,7 +9,7 @@ import { EmailChannel } from './act/channels/email.js';
 import { OutboxWorker } from './act/outbox.js';
 import type { Config } from './config/schema.js';
 import { Detector } from './detect/detector.js';
-import { loadRules, type RuleSet } from './detect/rules.js';
+import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Pipeline } from './pipeline/pipeline.js';
@@ -31,8 +31,8 @@ export function rulePaths(config: Config): string[] {
 }
 
 /** Loads the configured rules; any rejected or unsupported rule stops start-up with every problem listed. */
-export function loadConfiguredRules(paths: string[]): RuleSet {
-  const set = loadRules(paths);
+export function loadConfiguredRules(paths: string[], options: LoadOptions = {}): RuleSet {
+  const set = loadRules(paths, process.cwd(), options);
   if (set.problems.length > 0) {
     throw new StartupError(
       'rules could not be loaded:\n' + set.problems.map((p) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`).join('\n'),
@@ -117,7 +117,7 @@ export interface VigilOptions {
 }
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
-  const rules = loadConfiguredRules(rulePaths(config));
+  const rules = loadConfiguredRules(rulePaths(config), { placeholders: config.detect.placeholders });
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
   const ruleModes = new RuleModes(store.db);

@@ -41,7 +41,9 @@ export function detectionText(d: Detection): string {
 }
 
 export async function replay(files: string[], config: Config, options: ReplayOptions, out = process.stdout, err = process.stderr): Promise<number> {
-  const ruleSet = loadConfiguredRules(options.rules && options.rules.length > 0 ? options.rules : rulePaths(config));
+  const ruleSet = loadConfiguredRules(options.rules && options.rules.length > 0 ? options.rules : rulePaths(config), {
+    placeholders: config.detect.placeholders,
+  });
   const log = createLogger({ ...config.log, level: options.actions ? config.log.level : 'warn', format: 'json' }, err as any);
   const store = await openDatabase(':memory:');
   const channels = options.actions ? buildChannels(config) : new Map();

@@ -1,30 +1,36 @@
 // vigil rules lint DIR…: per file ok / rejected (why) / unsupported (what), then totals.
-import { loadRules } from '../detect/rules.js';
+import { loadRules, type RuleProblem } from '../detect/rules.js';
 
-export function lint(paths: string[], out = process.stdout): number {
+/** A file is "rejected" if any of its documents is, else "unsupported" if any is, else "ok". */
+export function lint(paths: string[], out: { write(s: string): unknown } = process.stdout): number {
   const set = loadRules(paths);
-  const byFile = new Map<string, string[]>();
+  // Problems carry the file name exactly as set.files lists it, so grouping is by equality.
+  const byFile = new Map<string, RuleProblem[]>();
   for (const p of set.problems) {
     const list = byFile.get(p.file) ?? [];
-    list.push(`${p.kind}: ${p.message}${p.rule ? ` (${p.rule})` : ''}`);
+    list.push(p);
     byFile.set(p.file, list);
   }
-  let ok = 0;
-  let rejected = 0;
-  let unsupported = 0;
-  const files = set.files.map((f) => f);
-  for (const file of files) {
-    const rel = set.problems.find((p) => file.endsWith(p.file) || p.file.endsWith(file))?.file;
-    const problems = rel ? byFile.get(rel) ?? [] : [];
+  const counts = { ok: 0, rejected: 0, unsupported: 0 };
+  const seen = new Set<string>();
+  for (const file of [...set.files, ...byFile.keys()]) {
+    if (seen.has(file)) continue;
+    seen.add(file);
+    const problems = byFile.get(file) ?? [];
     if (problems.length === 0) {
-      ok++;
+      counts.ok++;
       out.write(`ok           ${file}\n`);
-    } else {
-      if (problems.some((p) => p.startsWith('rejected'))) rejected++;
-      else unsupported++;
-      for (const p of problems) out.write(`${p.split(':')[0]!.padEnd(12)} ${file}: ${p.slice(p.indexOf(':') + 2)}\n`);
+      continue;
     }
+    counts[problems.some((p) => p.kind === 'rejected') ? 'rejected' : 'unsupported']++;
+    for (const p of problems) out.write(`${p.kind.padEnd(12)} ${file}${p.rule ? ` (${p.rule})` : ''}: ${p.message}\n`);
   }
-  out.write(`\n${files.length} files: ${ok} ok, ${rejected} rejected, ${unsupported} unsupported\n`);
-  return rejected + unsupported > 0 ? 1 : 0;
+  const detections = set.rules.filter((r) => r.kind === 'detection').length;
+  const correlations = set.rules.length - detections;
+  const filters = set.filters?.length ?? 0;
+  out.write(
+    `\n${seen.size} files: ${counts.ok} ok, ${counts.rejected} rejected, ${counts.unsupported} unsupported` +
+      ` (${detections} detection rules, ${correlations} correlations, ${filters} filters loaded)\n`,
+  );
+  return counts.rejected + counts.unsupported > 0 ? 1 : 0;
 }

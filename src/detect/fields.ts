@@ -64,19 +64,28 @@ export function fieldPath(format: EventFormat, field: string): string[] {
   return EVTX_SYSTEM[field] ?? ['Event', 'EventData', field];
 }
 
+/** evtx_dump writes an element that has attributes as {"#text": value, "#attributes": {…}}: use its value. */
+export function elementValue(v: unknown): unknown {
+  return v !== null && typeof v === 'object' && '#text' in v ? (v as Record<string, unknown>)['#text'] : v;
+}
+
 export function accessor(path: string[]): Accessor {
   switch (path.length) {
     case 1: {
       const [a] = path as [string];
-      return (d) => d[a];
+      return (d) => elementValue(d[a]);
     }
     case 2: {
       const [a, b] = path as [string, string];
-      return (d) => (d[a] as any)?.[b];
+      return (d) => elementValue((d[a] as any)?.[b]);
+    }
+    case 3: {
+      const [a, b, c] = path as [string, string, string];
+      return (d) => elementValue((d[a] as any)?.[b]?.[c]);
     }
     case 4: {
       const [a, b, c, e] = path as [string, string, string, string];
-      return (d) => (d[a] as any)?.[b]?.[c]?.[e];
+      return (d) => elementValue((d[a] as any)?.[b]?.[c]?.[e]);
     }
     default:
       return (d) => {
@@ -85,9 +94,41 @@ export function accessor(path: string[]): Accessor {
           if (cur === null || typeof cur !== 'object') return undefined;
           cur = cur[k];
         }
-        return cur;
+        return elementValue(cur);
       };
   }
+}
+
+/**
+ * The accessor of a Sigma field in one format. For evtx_dump events a field that is not in EventData is looked
+ * up in UserData's single child element, where Windows puts the data of some events (e.g. 1102).
+ */
+export function fieldAccessor(format: EventFormat, field: string): Accessor {
+  const path = fieldPath(format, field);
+  const get = accessor(path);
+  if (format !== 'evtx-json' || path[1] !== 'EventData') return get;
+  return (d) => {
+    const v = get(d);
+    if (v !== undefined) return v;
+    const user = (d.Event as any)?.UserData;
+    if (user === null || typeof user !== 'object') return undefined;
+    for (const k in user) return elementValue(user[k]?.[field]);
+    return undefined;
+  };
+}
+
+/**
+ * What a missing value stands for, per format (sigma.md §5): Wazuh drops eventchannel values that are "-",
+ * "(NULL)" or empty, so there an absent field matches a rule value that matches one of those; evtx_dump writes
+ * an empty element as null, which matches ''.
+ */
+export function missingStandIns(format: EventFormat, field: string): { absent: string[]; nullValue: string[] } {
+  if (format === 'wazuh') {
+    const path = fieldPath(format, field);
+    const eventchannel = path[0] === 'data' && path[1] === 'win';
+    return { absent: eventchannel ? WINDOWS_EMPTY_VALUES : [], nullValue: [] };
+  }
+  return { absent: [], nullValue: [''] };
 }
 
 /** Text that Sigma keywords (field-less values) are matched against. */
@@ -95,5 +136,5 @@ export function keywordPaths(format: EventFormat): string[][] {
   return format === 'wazuh' ? [['full_log'], ['data', 'win', 'system', 'message']] : [['Event', 'EventData', 'Data']];
 }
 
-/** Values Windows writes for "nothing", which Wazuh drops (sigma.md §5): absent means one of these. */
-export const WINDOWS_EMPTY_VALUES = ['-', '(NULL)'];
+/** Values Windows writes for "nothing" (and the empty value), which Wazuh drops (sigma.md §5). */
+export const WINDOWS_EMPTY_VALUES = ['-', '(NULL)', ''];

@@ -5,9 +5,10 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import { compileGate, type Gate, type Logsource } from './logsource.js';
-import { compileDetection, type Matcher } from './sigma/compile.js';
+import { compileDetection, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
-import { UnsupportedError } from './sigma/values.js';
+import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
+import { SigmaError, UnsupportedError } from './sigma/values.js';
 
 export const FORMATS: EventFormat[] = ['wazuh', 'evtx-json'];
 
@@ -16,10 +17,12 @@ export interface DetectionRule {
   ref: RuleRef;
   name?: string;
   logsource: Logsource;
-  /** Compiled gate ∧ detection, per input format. */
+  /** Compiled gate ∧ detection (∧ the Sigma filters that apply), per input format. */
   match: Record<EventFormat, Matcher>;
   /** The rule's `detection` section as written: the detector's prefilter reads the event ids it requires. */
   detection: Record<string, unknown>;
+  /** Titles of the Sigma filters applied to this rule. */
+  filters?: string[];
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
@@ -60,9 +63,13 @@ export interface RuleProblem {
 export interface RuleSet {
   rules: Rule[];
   problems: RuleProblem[];
-  /** Files read, for lint totals. */
+  /** Files read, for lint totals, named as in `RuleProblem.file`. */
   files: string[];
+  /** Sigma filters loaded (already applied to the rules they name). */
+  filters?: SigmaFilter[];
 }
+
+export interface LoadOptions extends CompileOptions {}
 
 const TIMESPAN = /^(\d+)(s|m|h|d)$/;
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
@@ -79,8 +86,8 @@ export function listRuleFiles(path: string): string[] {
   return out;
 }
 
-export function loadRules(paths: string[], base = process.cwd()): RuleSet {
-  const set: RuleSet = { rules: [], problems: [], files: [] };
+export function loadRules(paths: string[], base = process.cwd(), options: LoadOptions = {}): RuleSet {
+  const set: RuleSet = { rules: [], problems: [], files: [], filters: [] };
   for (const p of paths) {
     let files: string[];
     try {
@@ -90,15 +97,17 @@ export function loadRules(paths: string[], base = process.cwd()): RuleSet {
       continue;
     }
     for (const file of files) {
-      set.files.push(file);
-      parseRuleFile(readFileSync(file, 'utf8'), relative(base, file) || file, set);
+      const name = relative(base, file) || file;
+      set.files.push(name);
+      parseRuleFile(readFileSync(file, 'utf8'), name, set, options);
     }
   }
   checkReferences(set);
+  applyFilters(set);
   return set;
 }
 
-export function parseRuleFile(text: string, file: string, set: RuleSet): void {
+export function parseRuleFile(text: string, file: string, set: RuleSet, options: LoadOptions = {}): void {
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
@@ -109,11 +118,15 @@ export function parseRuleFile(text: string, file: string, set: RuleSet): void {
     const raw = doc.toJS() as Record<string, unknown> | null;
     if (raw === null || raw === undefined) continue;
     try {
-      set.rules.push(buildRule(raw, file));
+      if (raw.filter !== undefined) {
+        checkTaxonomy(raw);
+        (set.filters ??= []).push(buildFilter(raw, file, options));
+      }
+      else set.rules.push(buildRule(raw, file, options));
     } catch (err) {
       const title = typeof raw.title === 'string' ? raw.title : undefined;
       if (err instanceof UnsupportedError) set.problems.push({ file, rule: title, kind: 'unsupported', message: err.message });
-      else if (err instanceof ConditionError || err instanceof RuleError)
+      else if (err instanceof ConditionError || err instanceof RuleError || err instanceof SigmaError)
         set.problems.push({ file, rule: title, kind: 'rejected', message: err.message });
       else throw err;
     }
@@ -121,6 +134,11 @@ export function parseRuleFile(text: string, file: string, set: RuleSet): void {
 }
 
 export class RuleError extends Error {}
+
+/** Field names are read in Sigma's own taxonomy; another (e.g. `ecs`) would be silently misread. */
+export function checkTaxonomy(raw: Record<string, unknown>): void {
+  if (raw.taxonomy !== undefined && raw.taxonomy !== 'sigma') throw new UnsupportedError(`taxonomy "${String(raw.taxonomy)}" (only "sigma" field names are mapped)`);
+}
 
 function ruleRef(raw: Record<string, unknown>, file: string): RuleRef {
   if (typeof raw.title !== 'string' || raw.title === '') throw new RuleError('missing "title"');
@@ -138,11 +156,11 @@ function ruleRef(raw: Record<string, unknown>, file: string): RuleRef {
   };
 }
 
-function buildRule(raw: Record<string, unknown>, file: string): Rule {
+function buildRule(raw: Record<string, unknown>, file: string, options: LoadOptions): Rule {
   const ref = ruleRef(raw, file);
+  checkTaxonomy(raw);
   const name = typeof raw.name === 'string' ? raw.name : undefined;
   if (raw.correlation !== undefined) return buildCorrelation(raw.correlation, ref, name);
-  if (raw.filter !== undefined) throw new UnsupportedError('Sigma filter documents');
   const detection = raw.detection;
   if (!detection || typeof detection !== 'object' || Array.isArray(detection)) throw new RuleError('missing "detection" map');
   if (!raw.logsource || typeof raw.logsource !== 'object') throw new RuleError('missing "logsource" map');
@@ -151,7 +169,7 @@ function buildRule(raw: Record<string, unknown>, file: string): Rule {
   const match = {} as Record<EventFormat, Matcher>;
   for (const format of FORMATS) {
     const gate: Gate = compileGate(logsource, format);
-    const body = compileDetection(detection as Record<string, unknown>, format);
+    const body = compileDetection(detection as Record<string, unknown>, format, options);
     match[format] = (d) => gate(d) && body(d);
   }
   return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown> };
@@ -274,4 +292,45 @@ function reaches(from: CorrelationRule, target: Rule, byRef: Map<string, Rule>, 
     if (reaches(r, target, byRef, seen)) return true;
   }
   return false;
+}
+
+/**
+ * Applies each Sigma filter to the detection rules it names (or, with no names, to every rule its logsource
+ * contains). A filter naming a rule that is not loaded, a correlation, or a rule outside its logsource is
+ * reported and applied to nothing: an exclusion that silently misses its rule would hide the mistake.
+ */
+function applyFilters(set: RuleSet): void {
+  const applied: SigmaFilter[] = [];
+  for (const f of set.filters ?? []) {
+    const wanted = new Set(f.rules);
+    const found = new Set<string>();
+    const problems: string[] = [];
+    const targets: DetectionRule[] = [];
+    for (const r of set.rules) {
+      const named = wanted.has(r.ref.id) || (r.name !== undefined && wanted.has(r.name));
+      if (named) {
+        if (wanted.has(r.ref.id)) found.add(r.ref.id);
+        if (r.name !== undefined && wanted.has(r.name)) found.add(r.name);
+        if (r.kind !== 'detection') problems.push(`filters do not apply to correlation rules ("${r.ref.title}")`);
+        else if (!logsourceContains(f.logsource, r.logsource)) problems.push(`its logsource does not contain that of "${r.ref.title}"`);
+        else targets.push(r);
+      } else if (wanted.size === 0 && r.kind === 'detection' && logsourceContains(f.logsource, r.logsource)) targets.push(r);
+    }
+    const missing = f.rules.filter((x) => !found.has(x));
+    if (missing.length > 0) problems.push(`filter names unknown rule(s): ${missing.join(', ')}`);
+    if (problems.length > 0) {
+      set.problems.push({ file: f.source, rule: f.title, kind: 'rejected', message: problems.join('; ') });
+      continue;
+    }
+    for (const r of targets) {
+      for (const format of FORMATS) {
+        const rule = r.match[format];
+        const filter = f.match[format];
+        r.match[format] = (d) => rule(d) && filter(d);
+      }
+      (r.filters ??= []).push(f.title);
+    }
+    applied.push(f);
+  }
+  set.filters = applied;
 }

@@ -1,142 +1,240 @@
-// Compiles a Sigma `detection` section into one closure per input format. Unsupported constructs throw
-// UnsupportedError naming the construct; the loader turns that into a rejected rule, never a silent miss.
+// Compiles a Sigma `detection` section into one closure per input format. The closures read the parsed JSON
+// through path accessors; nothing is copied or normalized per event. Invalid Sigma throws SigmaError or
+// ConditionError, valid but unevaluated Sigma throws UnsupportedError: the loader reports both with the file.
 import type { EventFormat } from '../../model/index.js';
-import { accessor, fieldPath, keywordPaths, WINDOWS_EMPTY_VALUES, type Accessor } from '../fields.js';
-import { expandPattern, parseCondition, type ConditionNode } from './condition.js';
-import {
-  anyElement,
-  asText,
-  compileRegex,
-  parseSigmaString,
-  REGEX_INPUT_CAP,
-  stringMatcher,
-  UnsupportedError,
-  type ValuePredicate,
-} from './values.js';
+import { fieldAccessor, keywordPaths, accessor, missingStandIns, type Accessor } from '../fields.js';
+import { cidrMatcher } from './cidr.js';
+import { ConditionError, expandPattern, parseCondition, type ConditionNode } from './condition.js';
+import { literalAlt, parseChain, valueAlternatives, type Alt, type Chain } from './modifiers.js';
+import { globMatcher } from './pattern.js';
+import { compileRegex, type RegexFlag } from './regex.js';
+import { anyElement, asNumber, asText, SigmaError, UnsupportedError, type ValuePredicate } from './values.js';
 
 export type Matcher = (data: Record<string, unknown>) => boolean;
 
-const SUPPORTED = new Set(['contains', 'startswith', 'endswith', 'all', 're', 'i', 'm', 's', 'exists', 'cased']);
+export interface CompileOptions {
+  /** Values of `%name%` placeholders for `|expand` (config `detect.placeholders`). */
+  placeholders?: Record<string, string[]>;
+}
 
-/** Compiles one field condition `Field|mod…: value(s)`. */
-function compileField(key: string, value: unknown, format: EventFormat): Matcher {
-  const [field, ...mods] = key.split('|');
-  for (const m of mods) if (!SUPPORTED.has(m)) throw new UnsupportedError(`value modifier "${m}" (in "${key}")`);
-  const get: Accessor | null = field ? accessor(fieldPath(format, field)) : null;
-  const values = Array.isArray(value) ? value : [value];
-  if (values.length === 0) throw new UnsupportedError(`empty value list for "${key}"`);
+interface Ctx {
+  format: EventFormat;
+  placeholders: Record<string, string[]>;
+}
 
-  if (mods.includes('exists')) {
-    if (!get) throw new UnsupportedError(`"exists" needs a field (in "${key}")`);
-    const want = values[0];
-    if (typeof want !== 'boolean') throw new UnsupportedError(`"exists" takes true or false (in "${key}")`);
-    return (d) => (get(d) !== undefined && get(d) !== null) === want;
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Wraps a value predicate so a missing value counts as the texts it stands for in this format. */
+function withStandIns(pred: ValuePredicate, text: (t: string) => boolean, format: EventFormat, field: string | undefined): ValuePredicate {
+  if (!field) return pred;
+  const { absent, nullValue } = missingStandIns(format, field);
+  const absentMatches = absent.some(text);
+  const nullMatches = nullValue.some(text);
+  if (!absentMatches && !nullMatches) return pred;
+  return (x) => (x === undefined ? absentMatches : x === null ? nullMatches || absentMatches : pred(x));
+}
+
+const isNull: ValuePredicate = (x) => x === undefined || x === null;
+
+/** Equality with a numeric rule value: the same number, or a decimal string of it ("4625" from Wazuh). */
+function numberEquals(n: number): ValuePredicate {
+  const text = String(n);
+  const one = (x: unknown) => asNumber(x) === n || asText(x)?.toLowerCase() === text;
+  return (x) => (Array.isArray(x) ? x.some(one) : one(x));
+}
+
+function stringPredicate(alts: Alt[], chain: Chain, ctx: Ctx, field: string | undefined): ValuePredicate {
+  const matchers = alts.map((a) => globMatcher(a.parts, chain.has('cased')));
+  const text = matchers.length === 1 ? matchers[0]! : (t: string) => matchers.some((m) => m(t));
+  return withStandIns(anyElement(text), text, ctx.format, field);
+}
+
+/** One rule value under a string chain (plain, wildcards, contains…, encodings, windash, expand, cased). */
+function valuePredicate(v: unknown, chain: Chain, key: string, ctx: Ctx, field: string | undefined): ValuePredicate {
+  const keyword = field === undefined;
+  if (v === null) {
+    if (keyword) throw new SigmaError(`null cannot be a keyword (in "${key || 'keywords'}")`);
+    if (chain.mods.some((m) => m !== 'all' && m !== 'neq')) throw new SigmaError(`null cannot take modifiers (in "${key}")`);
+    return isNull;
   }
+  if (typeof v === 'object') throw new SigmaError(`a nested map or list is not a value (in "${key}")`);
+  if (typeof v === 'boolean' && keyword) throw new SigmaError(`a boolean cannot be a keyword (in "${key || 'keywords'}")`);
+  // Keywords are searched for in the text: an implicit `contains`, after the value's own transforms.
+  const extra = keyword ? ['contains'] : [];
+  if (typeof v === 'number' && chain.mods.every((m) => m === 'all' || m === 'neq') && !keyword) return numberEquals(v);
+  if (typeof v === 'string') return stringPredicate(valueAlternatives(v, chain, key, ctx.placeholders, extra), chain, ctx, field);
+  return stringPredicate(valueAlternatives(String(v), chain, key, ctx.placeholders, extra), chain, ctx, field);
+}
 
-  const cased = mods.includes('cased');
-  const preds: ValuePredicate[] = values.map((v) => valuePredicate(v, mods, cased, key, format));
-  const all = mods.includes('all');
-  const reads: Accessor[] = get ? [get] : keywordPaths(format).map(accessor);
-  const test = (pred: ValuePredicate, d: Record<string, unknown>) => {
-    for (const r of reads) if (pred(r(d))) return true;
-    return false;
+function regexPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
+  if (typeof v !== 'string') throw new SigmaError(`"re" needs a string (in "${key}")`);
+  const flags = chain.mods.filter((m): m is RegexFlag => m === 'i' || m === 'm' || m === 's');
+  return anyElement(compileRegex(v, flags));
+}
+
+function cidrPredicate(v: unknown, key: string): ValuePredicate {
+  if (typeof v !== 'string') throw new SigmaError(`"cidr" needs a network such as 10.0.0.0/8 (in "${key}")`);
+  return anyElement(cidrMatcher(v));
+}
+
+function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
+  const op = chain.mods.find((m) => m === 'gt' || m === 'gte' || m === 'lt' || m === 'lte')!;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new SigmaError(`"${op}" needs a number, not ${JSON.stringify(v)} (in "${key}")`);
+  const cmp =
+    op === 'gt' ? (x: number) => x > v : op === 'gte' ? (x: number) => x >= v : op === 'lt' ? (x: number) => x < v : (x: number) => x <= v;
+  // NaN compares false: a non-numeric value does not match.
+  const one = (x: unknown) => cmp(asNumber(x));
+  return (x) => (Array.isArray(x) ? x.some(one) : one(x));
+}
+
+/** `a|fieldref: b`: compares the values of two fields of the same event (equal, or contains/startswith/endswith). */
+function fieldrefMatcher(get: Accessor, v: unknown, chain: Chain, key: string, ctx: Ctx): Matcher {
+  if (typeof v !== 'string' || v === '' || /[*?]/.test(v)) throw new SigmaError(`"fieldref" needs a field name without wildcards (in "${key}")`);
+  const other = fieldAccessor(ctx.format, v);
+  const fold = chain.has('cased') ? (s: string) => s : (s: string) => s.toLowerCase();
+  const rel = chain.has('contains')
+    ? (a: string, b: string) => a.includes(b)
+    : chain.has('startswith')
+      ? (a: string, b: string) => a.startsWith(b)
+      : chain.has('endswith')
+        ? (a: string, b: string) => a.endsWith(b)
+        : (a: string, b: string) => a === b;
+  return (d) => {
+    const b = asText(other(d));
+    if (b === undefined) return false;
+    const fb = fold(b);
+    return anyElement((a) => rel(fold(a), fb))(get(d));
   };
-  if (all) return (d) => preds.every((p) => test(p, d));
-  if (preds.length === 1) {
-    const p = preds[0]!;
-    if (reads.length === 1) {
-      const r = reads[0]!;
-      return (d) => p(r(d));
-    }
-    return (d) => test(p, d);
-  }
-  return (d) => preds.some((p) => test(p, d));
 }
 
-function valuePredicate(v: unknown, mods: string[], cased: boolean, key: string, format: EventFormat): ValuePredicate {
-  if (v === null) return (x) => x === undefined || x === null;
-  if (mods.includes('re')) {
-    if (typeof v !== 'string') throw new UnsupportedError(`"re" needs a string (in "${key}")`);
-    const flags = mods.filter((m) => m === 'i' || m === 'm' || m === 's').join('');
-    const re = compileRegex(v, flags);
-    return anyElement((t) => re.test(t.length > REGEX_INPUT_CAP ? t.slice(0, REGEX_INPUT_CAP) : t));
-  }
-  if (typeof v === 'object') throw new UnsupportedError(`a nested map or list as a value (in "${key}")`);
-  const text = String(v);
-  let parts = typeof v === 'string' ? parseSigmaString(text) : [{ lit: text }];
-  if (mods.includes('contains')) parts = [{ wild: '*' }, ...parts, { wild: '*' }];
-  else if (mods.includes('startswith')) parts = [...parts, { wild: '*' }];
-  else if (mods.includes('endswith')) parts = [{ wild: '*' }, ...parts];
-  const pred = anyElement(stringMatcher(parts, cased));
-  // Wazuh drops Windows "-" and "(NULL)" values: an absent field stands for them (sigma.md §5, option a).
-  if (format === 'wazuh' && WINDOWS_EMPTY_VALUES.some((e) => stringMatcher(parts, cased)(e))) {
-    return (x) => x === undefined || pred(x);
-  }
-  return pred;
-}
+/** One detection item `Field|mod…: value(s)`, or keywords when the field name is empty. */
+function compileItem(key: string, value: unknown, ctx: Ctx): Matcher {
+  const [name, ...rawMods] = key.split('|');
+  const field = name === '' ? undefined : name;
+  const chain = parseChain(key, rawMods);
+  // `field: []` is null (pySigma); a list otherwise ORs (or with |all ANDs) its values.
+  const values = Array.isArray(value) ? (value.length === 0 && field ? [null] : value) : [value];
+  if (values.length === 0) throw new SigmaError(`empty keyword list (in "${key}")`);
 
-/** A search identifier: a map (AND), a list of maps (OR), or keywords. */
-function compileSearch(name: string, body: unknown, format: EventFormat): Matcher {
-  if (Array.isArray(body)) {
-    if (body.length === 0) throw new UnsupportedError(`search identifier "${name}" is an empty list`);
-    if (body.every((b) => b !== null && typeof b === 'object' && !Array.isArray(b))) {
-      const alts = body.map((b, i) => compileSearch(`${name}[${i}]`, b, format));
-      return (d) => alts.some((a) => a(d));
-    }
-    if (body.every((b) => b === null || typeof b !== 'object')) return compileField('', body, format);
-    throw new UnsupportedError(`search identifier "${name}" mixes maps and plain values`);
+  let item: Matcher;
+  if (chain.kind === 'exists') {
+    if (!field) throw new SigmaError(`"exists" needs a field (in "${key}")`);
+    const want = values[0] === 'yes' || values[0] === 'true' ? true : values[0] === 'no' || values[0] === 'false' ? false : values[0];
+    if (values.length !== 1 || typeof want !== 'boolean') throw new SigmaError(`"exists" takes true or false (in "${key}")`);
+    const get = fieldAccessor(ctx.format, field);
+    // Present means present, "be it empty or null" (sigma.md §1.3); Wazuh's dropped "-" values are absent.
+    return (d) => (get(d) !== undefined) === want;
   }
-  if (body !== null && typeof body === 'object') {
-    const items = Object.entries(body as Record<string, unknown>).map(([k, v]) => compileField(k, v, format));
-    if (items.length === 0) throw new UnsupportedError(`search identifier "${name}" is an empty map`);
-    if (items.length === 1) return items[0]!;
-    return (d) => {
-      for (const i of items) if (!i(d)) return false;
-      return true;
+  if (chain.kind === 'fieldref') {
+    if (!field) throw new SigmaError(`"fieldref" needs a field (in "${key}")`);
+    const get = fieldAccessor(ctx.format, field);
+    const refs = values.map((v) => fieldrefMatcher(get, v, chain, key, ctx));
+    item = chain.has('all') ? (d) => refs.every((r) => r(d)) : refs.length === 1 ? refs[0]! : (d) => refs.some((r) => r(d));
+  } else {
+    const preds = values.map((v): ValuePredicate => {
+      if (chain.kind === 're') return regexPredicate(v, chain, key);
+      if (chain.kind === 'cidr') return cidrPredicate(v, key);
+      if (chain.kind === 'numeric') return numericPredicate(v, chain, key);
+      return valuePredicate(v, chain, key, ctx, field);
+    });
+    const reads: Accessor[] = field ? [fieldAccessor(ctx.format, field)] : keywordPaths(ctx.format).map(accessor);
+    const holds = (p: ValuePredicate, d: Record<string, unknown>) => {
+      for (const r of reads) if (p(r(d))) return true;
+      return false;
     };
+    if (chain.has('all') && preds.length > 1) item = (d) => preds.every((p) => holds(p, d));
+    else if (preds.length === 1 && reads.length === 1) {
+      const p = preds[0]!;
+      const r = reads[0]!;
+      item = (d) => p(r(d));
+    } else item = (d) => preds.some((p) => holds(p, d));
   }
-  if (typeof body === 'string' || typeof body === 'number') return compileField('', [body], format);
-  throw new UnsupportedError(`search identifier "${name}" has a value of type ${body === null ? 'null' : typeof body}`);
+  if (chain.has('neq')) {
+    // `neq` negates the whole item (pySigma): a missing field satisfies it.
+    const inner = item;
+    return (d) => !inner(d);
+  }
+  return item;
 }
 
-function compileCondition(node: ConditionNode, searches: Map<string, Matcher>): Matcher {
+const and = (ms: Matcher[]): Matcher =>
+  ms.length === 1
+    ? ms[0]!
+    : (d) => {
+        for (const m of ms) if (!m(d)) return false;
+        return true;
+      };
+const or = (ms: Matcher[]): Matcher =>
+  ms.length === 1
+    ? ms[0]!
+    : (d) => {
+        for (const m of ms) if (m(d)) return true;
+        return false;
+      };
+
+/** A search identifier: a map (AND), a list of maps (OR), or keywords (a scalar or a list of scalars). */
+function compileSearch(name: string, body: unknown, ctx: Ctx): Matcher {
+  if (isMap(body)) {
+    const entries = Object.entries(body);
+    if (entries.length === 0) throw new SigmaError(`search identifier "${name}" is an empty map`);
+    return and(entries.map(([k, v]) => compileItem(k, v, ctx)));
+  }
+  if (Array.isArray(body)) {
+    if (body.length === 0) throw new SigmaError(`search identifier "${name}" is an empty list`);
+    const maps = body.filter(isMap);
+    const plain = body.filter((b) => !isMap(b));
+    if (plain.some(Array.isArray)) throw new SigmaError(`search identifier "${name}" nests a list in a list`);
+    const alts = maps.map((m, i) => compileSearch(`${name}[${i}]`, m, ctx));
+    if (plain.length > 0) alts.push(compileItem('', plain, ctx));
+    return or(alts);
+  }
+  if (typeof body === 'string' || typeof body === 'number') return compileItem('', [body], ctx);
+  throw new SigmaError(`search identifier "${name}" has a value of type ${body === null ? 'null' : typeof body}`);
+}
+
+/**
+ * A condition node. A selector (`1 of x*`) that matches no identifier is dropped from its parent, as pySigma
+ * does, so `sel and not 1 of filter_*` without filters is `sel`; null means "dropped".
+ */
+function compileCondition(node: ConditionNode, searches: Map<string, Matcher>): Matcher | null {
   switch (node.kind) {
     case 'id': {
       const m = searches.get(node.name);
-      if (!m) throw new UnsupportedError(`condition names "${node.name}", which is not a search identifier`);
+      if (!m) throw new ConditionError(`condition names "${node.name}", which is not a search identifier`);
       return m;
     }
     case 'not': {
       const a = compileCondition(node.arg, searches);
-      return (d) => !a(d);
+      return a && ((d) => !a(d));
     }
-    case 'and': {
-      const args = node.args.map((a) => compileCondition(a, searches));
-      return (d) => args.every((a) => a(d));
-    }
+    case 'and':
     case 'or': {
-      const args = node.args.map((a) => compileCondition(a, searches));
-      return (d) => args.some((a) => a(d));
+      const args = node.args.map((a) => compileCondition(a, searches)).filter((a): a is Matcher => a !== null);
+      if (args.length === 0) return null;
+      return node.kind === 'and' ? and(args) : or(args);
     }
     case 'of': {
       const names = expandPattern(node.pattern, [...searches.keys()]);
-      if (names.length === 0) throw new UnsupportedError(`"${node.pattern}" matches no search identifier`);
+      if (names.length === 0) return null;
       const args = names.map((n) => searches.get(n)!);
-      return node.quantifier === 'all' ? (d) => args.every((a) => a(d)) : (d) => args.some((a) => a(d));
+      return node.quantifier === 'all' ? and(args) : or(args);
     }
   }
 }
 
-/** Compiles a whole detection section for one format. */
-export function compileDetection(detection: Record<string, unknown>, format: EventFormat): Matcher {
-  const { condition, timeframe: _timeframe, ...rest } = detection;
+/** Compiles a whole detection section for one format. A list of conditions is their OR. */
+export function compileDetection(detection: Record<string, unknown>, format: EventFormat, options: CompileOptions = {}): Matcher {
+  const ctx: Ctx = { format, placeholders: options.placeholders ?? {} };
+  const { condition, ...rest } = detection;
+  if ('timeframe' in rest) throw new UnsupportedError('detection.timeframe (Sigma v1 aggregation; write a correlation rule)');
   const searches = new Map<string, Matcher>();
-  for (const [name, body] of Object.entries(rest)) searches.set(name, compileSearch(name, body, format));
+  for (const [name, body] of Object.entries(rest)) searches.set(name, compileSearch(name, body, ctx));
   const conditions = Array.isArray(condition) ? condition : [condition];
   if (conditions.length === 0 || conditions.some((c) => typeof c !== 'string'))
-    throw new UnsupportedError('detection.condition must be a string or a list of strings');
+    throw new SigmaError('detection.condition must be a string or a list of strings');
   const compiled = conditions.map((c) => compileCondition(parseCondition(c as string), searches));
-  return compiled.length === 1 ? compiled[0]! : (d) => compiled.some((c) => c(d));
+  if (compiled.some((c) => c === null)) throw new ConditionError('the condition selects no search identifier');
+  return or(compiled as Matcher[]);
 }
 
 export { asText };

@@ -1,4 +1,5 @@
-// The Sigma condition grammar: or < and < not, parentheses, `1 of`/`any of`/`all of` with patterns and `them`.
+// The Sigma condition grammar (sigma.md §1.7): or < and < not < `x of` < ( ), keywords lower-case only,
+// `1 of`/`any of`/`all of` a name, a `*` pattern or `them`.
 export type ConditionNode =
   | { kind: 'id'; name: string }
   | { kind: 'not'; arg: ConditionNode }
@@ -8,8 +9,13 @@ export type ConditionNode =
 export class ConditionError extends Error {}
 
 const TOKEN = /\s*(\(|\)|[^\s()]+)/y;
+const IDENT = /^[A-Za-z0-9_-]+$/;
+const PATTERN = /^[A-Za-z0-9_*]+$/;
+const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', 'all', 'any', '1']);
 
 export function parseCondition(text: string): ConditionNode {
+  if (text.includes('|'))
+    throw new ConditionError(`condition "${text}": the pipe aggregation syntax is obsolete; use a correlation rule`);
   const tokens: string[] = [];
   let at = 0;
   for (;;) {
@@ -19,10 +25,13 @@ export function parseCondition(text: string): ConditionNode {
     tokens.push(m[1]!);
     at = TOKEN.lastIndex;
   }
-  if (text.slice(at).trim() !== '') throw new ConditionError(`cannot read condition "${text}"`);
+  if (tokens.length === 0) throw new ConditionError('condition is empty');
   let pos = 0;
-  const peek = () => tokens[pos]?.toLowerCase();
+  const peek = () => tokens[pos];
   const next = () => tokens[pos++];
+  const fail = (why: string): never => {
+    throw new ConditionError(`condition "${text}": ${why}`);
+  };
 
   function parseOr(): ConditionNode {
     const args = [parseAnd()];
@@ -49,36 +58,43 @@ export function parseCondition(text: string): ConditionNode {
   }
   function parseAtom(): ConditionNode {
     const t = next();
-    if (t === undefined) throw new ConditionError(`condition "${text}" ends too early`);
+    if (t === undefined) return fail('ends too early');
     if (t === '(') {
       const inner = parseOr();
-      if (next() !== ')') throw new ConditionError(`condition "${text}": missing ")"`);
+      if (next() !== ')') fail('missing ")"');
       return inner;
     }
-    const lower = t.toLowerCase();
-    if (lower === '1' || lower === 'any' || lower === 'all') {
-      if (peek() !== 'of') throw new ConditionError(`condition "${text}": expected "of" after "${t}"`);
+    if (t === '1' || t === 'any' || t === 'all') {
+      if (peek() !== 'of') fail(`expected "of" after "${t}"`);
       next();
       const pattern = next();
-      if (pattern === undefined || pattern === '(' || pattern === ')')
-        throw new ConditionError(`condition "${text}": expected a name, a pattern or "them" after "${t} of"`);
-      return { kind: 'of', quantifier: lower === 'all' ? 'all' : 'one', pattern };
+      if (pattern === undefined || !(pattern === 'them' || PATTERN.test(pattern)) || (KEYWORDS.has(pattern) && pattern !== 'them'))
+        fail(`expected an identifier, a pattern or "them" after "${t} of"`);
+      return { kind: 'of', quantifier: t === 'all' ? 'all' : 'one', pattern: pattern! };
     }
-    if (t === ')' || ['and', 'or', 'not', 'of'].includes(lower))
-      throw new ConditionError(`condition "${text}": unexpected "${t}"`);
-    if (lower === '|' || t.startsWith('|'))
-      throw new ConditionError(`condition "${text}": the pipe aggregation syntax is obsolete; use a correlation rule`);
+    if (t === 'near') fail('"near" is obsolete; use a temporal correlation rule');
+    if (/^\d+$/.test(t) && peek() === 'of') fail(`only "1 of", "any of" and "all of" are valid, not "${t} of"`);
+    if (KEYWORDS.has(t) || t === ')') fail(`unexpected "${t}"`);
+    const lower = t.toLowerCase();
+    if (['and', 'or', 'not', 'of'].includes(lower)) fail(`"${t}": operators are lower-case`);
+    if (!IDENT.test(t)) fail(`"${t}" is not a valid identifier`);
     return { kind: 'id', name: t };
   }
 
   const tree = parseOr();
-  if (pos !== tokens.length) throw new ConditionError(`condition "${text}": unexpected "${tokens[pos]}"`);
+  if (pos !== tokens.length) {
+    const t = tokens[pos]!;
+    fail(['AND', 'OR', 'NOT'].includes(t.toUpperCase()) && t !== t.toLowerCase() ? `"${t}": operators are lower-case` : `unexpected "${t}"`);
+  }
   return tree;
 }
 
-/** Names that a `x of pattern` refers to. `them` means every identifier not starting with `_`. */
+/**
+ * Names a `x of pattern` refers to. `them` is every identifier not starting with `_`; a pattern is a full
+ * match with `*` for any run; a pattern that does not itself start with `_` never selects `_` identifiers.
+ */
 export function expandPattern(pattern: string, names: string[]): string[] {
   if (pattern === 'them') return names.filter((n) => !n.startsWith('_'));
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$');
-  return names.filter((n) => re.test(n));
+  const re = new RegExp('^' + pattern.replace(/\*/g, '.*') + '$');
+  return names.filter((n) => re.test(n) && (pattern.startsWith('_') || !n.startsWith('_')));
 }
