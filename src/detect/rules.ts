@@ -112,7 +112,7 @@ export function parseRuleFile(text: string, file: string, set: RuleSet, options:
   const list = Array.isArray(docs) ? docs : [docs];
   for (const doc of list) {
     if (doc.errors.length > 0) {
-      set.problems.push({ file, kind: 'rejected', message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]}` });
+      set.problems.push({ file, kind: 'rejected', message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}` });
       continue;
     }
     const raw = doc.toJS() as Record<string, unknown> | null;

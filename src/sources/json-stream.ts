@@ -13,7 +13,9 @@ class DepthScanner {
   depth = 0;
   private inString = false;
   private escaped = false;
-  feed(text: string): void {
+  /** Feeds text; returns the offsets just after each point where the depth came back to 0. */
+  feed(text: string): number[] {
+    const ends: number[] = [];
     for (let i = 0; i < text.length; i++) {
       const c = text.charCodeAt(i);
       if (this.inString) {
@@ -22,10 +24,14 @@ class DepthScanner {
         else if (c === 34) this.inString = false;
       } else if (c === 34) this.inString = true;
       else if (c === 123 || c === 91) this.depth++;
-      else if (c === 125 || c === 93) this.depth--;
+      else if ((c === 125 || c === 93) && --this.depth === 0) ends.push(i + 1);
     }
+    return ends;
   }
 }
+
+/** evtx_dump's JSON mode writes a "Record N" line before each event. */
+const RECORD_HEADER = /^Record \d+$/;
 
 export async function* readRecords(input: Readable): AsyncGenerator<RawRecord> {
   const rl = createInterface({ input, crlfDelay: Infinity });
@@ -35,27 +41,37 @@ export async function* readRecords(input: Readable): AsyncGenerator<RawRecord> {
   let scanner = new DepthScanner();
   for await (const raw of rl) {
     lineNo++;
-    const line = raw.trim();
+    let line = raw;
     if (acc.length === 0) {
-      if (line === '') continue;
-      // Fast path: one complete object per line, as in alerts.json.
-      if (line.startsWith('{') && line.endsWith('}')) {
-        scanner = new DepthScanner();
-        scanner.feed(line);
-        if (scanner.depth === 0) {
-          yield { text: line, line: lineNo };
-          continue;
-        }
-      }
+      const trimmed = line.trim();
+      if (trimmed === '' || RECORD_HEADER.test(trimmed)) continue;
       scanner = new DepthScanner();
       start = lineNo;
     }
-    acc.push(raw);
-    scanner.feed(raw);
-    if (scanner.depth <= 0) {
+    let ends = scanner.feed(line);
+    // Objects may follow each other on one line (`}{`): cut at each return to depth 0.
+    while (ends.length > 0) {
+      const cut = ends[0]!;
+      acc.push(line.slice(0, cut));
       const text = acc.join('\n').trim();
       acc = [];
       if (text !== '') yield { text, line: start };
+      line = line.slice(cut);
+      if (line.trim() === '') {
+        line = '';
+        break;
+      }
+      scanner = new DepthScanner();
+      start = lineNo;
+      ends = scanner.feed(line);
+    }
+    if (line !== '') {
+      if (scanner.depth <= 0 && acc.length === 0) {
+        // Not JSON structure (a bare value or garbage): hand it on whole so the parser reports it.
+        yield { text: line.trim(), line: lineNo };
+        continue;
+      }
+      acc.push(line);
     }
   }
   if (acc.length > 0) yield { text: acc.join('\n').trim(), line: start };

@@ -32,6 +32,9 @@ export function parseCondition(text: string): ConditionNode {
   const fail = (why: string): never => {
     throw new ConditionError(`condition "${text}": ${why}`);
   };
+  /** Where a token was expected to end an expression, an upper-case operator is the likely mistake. */
+  const unexpected = (t: string, otherwise: string) =>
+    fail(['and', 'or', 'not'].includes(t.toLowerCase()) && t !== t.toLowerCase() ? `"${t}": operators are lower-case` : otherwise);
 
   function parseOr(): ConditionNode {
     const args = [parseAnd()];
@@ -61,7 +64,8 @@ export function parseCondition(text: string): ConditionNode {
     if (t === undefined) return fail('ends too early');
     if (t === '(') {
       const inner = parseOr();
-      if (next() !== ')') fail('missing ")"');
+      const close = next();
+      if (close !== ')') unexpected(close ?? '', 'missing ")"');
       return inner;
     }
     if (t === '1' || t === 'any' || t === 'all') {
@@ -82,10 +86,7 @@ export function parseCondition(text: string): ConditionNode {
   }
 
   const tree = parseOr();
-  if (pos !== tokens.length) {
-    const t = tokens[pos]!;
-    fail(['AND', 'OR', 'NOT'].includes(t.toUpperCase()) && t !== t.toLowerCase() ? `"${t}": operators are lower-case` : `unexpected "${t}"`);
-  }
+  if (pos !== tokens.length) unexpected(tokens[pos]!, `unexpected "${tokens[pos]}"`);
   return tree;
 }
 

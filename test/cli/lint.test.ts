@@ -1,0 +1,47 @@
+// `vigil rules lint` as a user runs it: one line per file (ok / rejected / unsupported), then totals.
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { listRuleFiles } from '../../src/detect/rules.js';
+import { ROOT, SHARED } from '../helpers/fixtures.js';
+
+const BIN = join(ROOT, 'dist/src/cli/main.js');
+const lint = (paths: string[], cwd: string) => spawnSync(process.execPath, [BIN, 'rules', 'lint', ...paths], { encoding: 'utf8', cwd });
+
+const rule = (title: string, detection: string) =>
+  `title: ${title}\nlogsource: {product: windows, service: security}\ndetection:\n${detection}\nlevel: low\n`;
+
+describe('vigil rules lint', () => {
+  it('prints each file with its verdict and why, then totals; exit 1 when any file is not ok', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-lint-'));
+    writeFileSync(join(dir, 'a-ok.yml'), rule('Good', '  s: {EventID: 4625}\n  condition: s'));
+    writeFileSync(join(dir, 'b-bad.yml'), rule('Bad', '  s: {F|contains|re: x}\n  condition: s'));
+    writeFileSync(join(dir, 'c-hour.yml'), rule('Hourly', '  s: {F|hour: 3}\n  condition: s'));
+    writeFileSync(join(dir, 'd-yaml.yml'), 'title: [unclosed\n');
+    const r = lint(['.'], dir);
+    assert.equal(r.status, 1);
+    assert.equal(
+      r.stdout,
+      [
+        'ok           a-ok.yml',
+        'rejected     b-bad.yml (Bad): "re" must be the first modifier (in "F|contains|re")',
+        'unsupported  c-hour.yml (Hourly): value modifier "hour" (in "F|hour")',
+        'rejected     d-yaml.yml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1',
+        '',
+        '4 files: 1 ok, 2 rejected, 1 unsupported (1 detection rules, 0 correlations, 0 filters loaded)',
+        '',
+      ].join('\n'),
+    );
+  });
+
+  const sigmaDir = join(SHARED, 'data/sigma/rules');
+  it('accepts every SigmaHQ rule in the shared copy', { skip: !existsSync(sigmaDir) && `no shared data at ${sigmaDir}` }, () => {
+    const n = listRuleFiles(sigmaDir).length;
+    const r = lint([sigmaDir], ROOT);
+    assert.equal(r.status, 0, r.stdout.split('\n').filter((l) => !l.startsWith('ok')).join('\n'));
+    assert.match(r.stdout, new RegExp(`\\n${n} files: ${n} ok, 0 rejected, 0 unsupported \\(${n} detection rules`));
+  });
+});
