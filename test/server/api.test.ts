@@ -92,6 +92,7 @@ describe('API v1', () => {
     const o = (await call(v, 'GET', '/api/v1/overview?hours=24', analyst)).json;
     assert.ok(o.detectionsOverTime.reduce((n: number, b: any) => n + b.count, 0) >= 4);
     assert.ok(o.topSources.some((s: any) => s.value === '198.51.100.12'));
+    assert.ok(o.topUsers.some((u: any) => u.value === 'user2' && u.count >= 5), 'users come from the evidence events');
     assert.ok(o.topRules.some((r: any) => r.value === 'Windows Brute Force From One Source Address'));
     assert.equal(typeof o.mttdMs, 'number');
     assert.equal(typeof o.mttaMs, 'number');

@@ -7,9 +7,9 @@ export interface Bar {
 }
 
 export function barChart(bars: Bar[], label: string, tick: (ms: number) => string): HTMLElement {
-  const W = 720;
-  const H = 160;
-  const pad = { l: 32, r: 8, t: 8, b: 22 };
+  const W = 1200;
+  const H = 200;
+  const pad = { l: 36, r: 8, t: 10, b: 24 };
   const max = Math.max(1, ...bars.map((b) => b.count));
   const bw = (W - pad.l - pad.r) / Math.max(1, bars.length);
   const svg = s('svg', { viewBox: `0 0 ${W} ${H}`, role: 'img', 'aria-label': label, class: 'chart' });

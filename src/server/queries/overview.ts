@@ -2,8 +2,10 @@
 // and to acknowledge, over a recent window.
 import { sql, type Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
+import { evidenceFor } from './evidence.js';
 
 export interface Overview {
+  /** Sources and users count evidence events (up to 5,000 in the window). */
   since: number;
   until: number;
   bucketMs: number;
@@ -21,8 +23,7 @@ export interface Overview {
 }
 
 const MAX_ROWS = 20_000;
-const SOURCE_KEY = /ip|address|src/i;
-const USER_KEY = /user/i;
+const MAX_EVENTS = 5_000;
 
 function top(counts: Map<string, number>, n = 10) {
   return [...counts.entries()]
@@ -38,7 +39,7 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   const bucketMs = Math.ceil(windowMs / buckets);
   const dets = await db
     .selectFrom('detections')
-    .select(['rule_title', 'time', 'first_time', 'created_at', 'group_json'])
+    .select(['rule_title', 'time', 'first_time', 'created_at', 'group_json', 'event_ids_json'])
     .where('time', '>=', since)
     .orderBy('time', 'desc')
     .limit(MAX_ROWS)
@@ -48,15 +49,19 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   const users = new Map<string, number>();
   const rules = new Map<string, number>();
   let detectSum = 0;
+  const eventIds: string[] = [];
   for (const d of dets) {
+    if (eventIds.length < MAX_EVENTS) eventIds.push(...(JSON.parse(d.event_ids_json) as string[]));
     const i = Math.min(buckets - 1, Math.floor((Number(d.time) - since) / bucketMs));
     if (i >= 0) series[i]!.count++;
     bump(rules, d.rule_title);
-    for (const [k, v] of Object.entries(JSON.parse(d.group_json) as Record<string, string>)) {
-      if (SOURCE_KEY.test(k)) bump(sources, v);
-      else if (USER_KEY.test(k)) bump(users, v);
-    }
     detectSum += Math.max(0, Number(d.created_at) - Number(d.first_time));
+  }
+  // Sources and users are counted over the evidence events, so a brute force grouped by address still
+  // shows the users it tried.
+  for (const e of await evidenceFor(db, eventIds, MAX_EVENTS)) {
+    if (e.sourceIp) bump(sources, e.sourceIp);
+    if (e.user) bump(users, e.user);
   }
   const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
   // First acknowledgement of each incident opened in the window, from the audit log.

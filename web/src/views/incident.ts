@@ -110,8 +110,8 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, 'Timeline'), barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19))),
       h('section', { class: 'scroll' }, evidence),
       enrichment,
-      h('section', { 'aria-labelledby': 'h-actions' }, h('h2', { id: 'h-actions' }, 'Actions'), actions),
-      h('section', {}, trail),
+      h('section', { class: 'spaced' }, actions),
+      h('section', { class: 'spaced' }, trail),
     );
   }
 

@@ -1,0 +1,106 @@
+// The dashboard in a real browser: log in, a brute force arrives, the incident appears in the queue by
+// itself, the analyst opens it, reads the evidence (an attacker's markup shown as text), acknowledges it,
+// and looks at the overview and the rules. Screenshots go to test-artifacts/.
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { addUser } from '../../src/server/auth/users.js';
+import { openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
+import { burst, ndjson } from '../helpers/fixtures.js';
+import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
+import { post, startVigil, type Running } from '../helpers/vigil.js';
+
+const EVIL_USER = '<img src=x onerror=alert(1)>';
+
+describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
+  let v: Running;
+  let smtp: TestSmtp;
+  let b: TestBrowser;
+
+  before(async () => {
+    smtp = await startSmtp();
+    v = await startVigil({ channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } } });
+    await addUser(v.vigil.store.db, 'anna', 'correct horse battery', 'analyst');
+    await addUser(v.vigil.store.db, 'vera', 'correct horse battery', 'viewer');
+    b = await openBrowser();
+  });
+  after(async () => {
+    await b?.close();
+    await v?.stop();
+    await smtp?.close();
+  });
+
+  it('logs in by keyboard, sees a brute force appear, opens it, acknowledges it', async () => {
+    const { page } = b;
+    await page.goto(`${v.url}/`);
+    await page.waitForURL(/#\/login$/);
+    await page.keyboard.type('anna');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('wrong password');
+    await page.keyboard.press('Enter');
+    await page.getByRole('alert').filter({ hasText: 'wrong user name or password' }).waitFor();
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await page.getByText('No incidents match').waitFor();
+    await b.screenshot('01-queue-empty');
+
+    const start = new Date(Date.now() - 5 * 60_000);
+    assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(burst('203.0.113.7', 6, start, 20_000, EVIL_USER)))).status, 202);
+    // No reload: the queue updates itself.
+    const row = page.locator('tr[data-incident]').filter({ hasText: '203.0.113.7' });
+    await row.waitFor({ timeout: 15_000 });
+    assert.match(await row.innerText(), /high/);
+    assert.match(await row.innerText(), /open/);
+    await b.screenshot('02-queue-incident');
+
+    await row.getByRole('link').focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /Windows Brute Force From One Source Address/ }).waitFor();
+    const evidence = page.locator('table', { has: page.locator('caption', { hasText: 'Evidence' }) });
+    await evidence.locator('tbody tr').first().waitFor();
+    assert.equal(await evidence.locator('tbody tr').count(), 5);
+    assert.equal(await evidence.locator('tbody tr td:nth-child(3)').first().textContent(), EVIL_USER, 'the attacker-chosen name shows as text');
+    assert.equal(await page.locator('main img').count(), 0, 'and never becomes markup');
+    assert.equal(await page.locator('svg.chart rect.bar').count() > 0, true, 'the timeline chart is drawn');
+    await page.locator('tr', { hasText: 'email' }).getByText('delivered').waitFor({ timeout: 15_000 });
+
+    await page.getByRole('button', { name: 'Acknowledge' }).click();
+    await page.getByText('Acknowledge: done').waitFor();
+    await page.locator('.headline .status-acknowledged').waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).isDisabled(), true);
+    await page.locator('table', { has: page.locator('caption', { hasText: 'Audit trail' }) }).getByText('incident.acknowledge').waitFor();
+    await b.screenshot('03-incident-acknowledged');
+  });
+
+  it('shows the overview with detections, top sources and MTTA', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Overview' }).click();
+    await page.getByRole('heading', { name: /Overview/ }).waitFor();
+    await page.locator('table', { has: page.locator('caption', { hasText: 'Top source addresses' }) }).getByText('203.0.113.7').waitFor();
+    assert.notEqual(await page.locator('#stat-mtta').textContent(), '—');
+    await b.screenshot('04-overview');
+  });
+
+  it('puts a rule in shadow mode from the rules page', async () => {
+    const { page } = b;
+    await page.getByRole('link', { name: 'Rules' }).click();
+    const select = page.getByLabel('mode of Windows Brute Force From One Source Address');
+    await select.selectOption('shadow');
+    await page.locator('#rule-status').filter({ hasText: 'shadow' }).waitFor();
+    assert.equal(v.vigil.ruleModes.mode('0b5ae1b6-8e0f-4d0b-9d63-5a3b7b0f1c02'), 'shadow');
+    await b.screenshot('05-rules');
+  });
+
+  it('a viewer sees the incident but its buttons are disabled', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.waitForURL(/#\/login$/);
+    await page.getByLabel('User name').fill('vera');
+    await page.getByLabel('Password').fill('correct horse battery');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.locator('tr[data-incident]').first().getByRole('link').click();
+    await page.getByRole('button', { name: 'Resolve' }).waitFor();
+    assert.equal(await page.getByRole('button', { name: 'Resolve' }).isDisabled(), true);
+    assert.deepEqual(b.problems, [], 'no console errors and no CSP violations');
+  });
+});
