@@ -18,6 +18,13 @@ export const REDACT = [
   'req.headers.cookie',
   'config.ingest.token',
   'config.channels.email.pass',
+  'config.channels.*.token',
+  'config.channels.*.password',
+  'config.channels.*.apiKey',
+  'config.channels.*.secret',
+  'config.channels.*.routingKey',
+  'config.channels.*.webhookUrl',
+  'config.actions.approvals.secret',
 ];
 
 export function createLogger(config: Config['log'], destination?: pino.DestinationStream): Logger {

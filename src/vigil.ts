@@ -4,9 +4,13 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'n
 import { dirname, join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import { buildActStage } from './act/assemble.js';
 import type { Channel } from './act/channel.js';
-import { EmailChannel } from './act/channels/email.js';
-import { OutboxWorker } from './act/outbox.js';
+import { buildChannels as buildConfiguredChannels } from './act/channels/index.js';
+import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
+import type { ResponseApi } from './act/response/api.js';
+import { PlaybookError } from './act/playbooks/load.js';
+import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
 import { Detector } from './detect/detector.js';
 import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
@@ -42,9 +46,7 @@ export function loadConfiguredRules(paths: string[], options: LoadOptions = {}):
 }
 
 export function buildChannels(config: Config): Map<string, Channel> {
-  const channels = new Map<string, Channel>();
-  if (config.channels.email.enabled) channels.set('email', new EmailChannel(config.channels.email));
-  return channels;
+  return buildConfiguredChannels(config.channels);
 }
 
 export function dataDir(config: Config): string {
@@ -99,6 +101,7 @@ export interface Vigil {
   runner: AlertRunner;
   outbox: OutboxWorker;
   enrichment?: EnrichmentStage;
+  responses?: ResponseService;
   metrics: Metrics;
   ingestToken: string;
   tokenFile?: string;
@@ -114,6 +117,10 @@ export interface Vigil {
 export interface VigilOptions {
   /** PostgreSQL schema to use (tests). */
   schema?: string;
+  /** The Wazuh API the active response uses (tests pass one pointed at a fake manager). */
+  responseApi?: ResponseApi;
+  /** Outbox hooks (tests inject a crash between sending and recording). */
+  outboxHooks?: OutboxHooks;
 }
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
@@ -124,12 +131,21 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   await ruleModes.load();
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
   const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness });
-  const channels = buildChannels(config);
-  const outbox = new OutboxWorker(store.db, channels, log);
+  let act;
+  try {
+    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi });
+  } catch (err) {
+    await store.close();
+    if (err instanceof PlaybookError || /^channels\./.test((err as Error).message)) throw new StartupError((err as Error).message);
+    throw err;
+  }
+  const { channels } = act;
+  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, options.outboxHooks);
   const enrichment = buildEnrichment(config, store, outbox, metrics, log);
-  const pipeline = new Pipeline(store.db, detector, log, { channels: [...channels.keys()], triage: { quietPeriod: 3_600_000 }, ruleModes, enrich: enrichment });
+  const pipeline = new Pipeline(store.db, detector, log, { actions: act.actions, triage: { quietPeriod: 3_600_000 }, ruleModes, enrich: enrichment });
   pipeline.onActions = () => outbox.wake();
   pipeline.onIncidents = () => enrichment?.broker.wake();
+  if (act.responses) act.responses.wake = () => outbox.wake();
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
@@ -147,6 +163,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       rules,
       ruleModes,
       webRoot: existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined,
+      responses: act.responses,
     },
     { bodyLimit: config.server.bodyLimit, logger: log },
   );
@@ -163,6 +180,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     runner,
     outbox,
     enrichment,
+    responses: act.responses,
     metrics,
     ingestToken: token,
     tokenFile: generatedFile,

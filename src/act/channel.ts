@@ -1,4 +1,13 @@
 // One interface for every channel. Adding a channel means one file implementing it, plus its test.
+
+/** What a remote system calls an incident: a ticket key, an alert id, a chat thread. Kept per incident and channel. */
+export interface ExternalRef {
+  externalId: string;
+  /** A chat thread to reply in (Slack ts), when the channel threads. */
+  thread?: string;
+  url?: string;
+}
+
 export interface OutboxItem {
   id: number;
   idempotencyKey: string;
@@ -6,11 +15,20 @@ export interface OutboxItem {
   incidentId: string;
   attempts: number;
   payload: Record<string, unknown>;
+  /** The incident's reference at this channel from an earlier delivery: present → update it, do not create. */
+  ref?: ExternalRef;
 }
 
 export interface Channel {
   readonly name: string;
-  /** Performs the side effect. Throws on failure; the outbox retries. Must use item.idempotencyKey where the remote can dedupe. */
-  send(item: OutboxItem): Promise<void>;
+  /**
+   * Performs the side effect. Throws on failure; the outbox retries. Must use item.idempotencyKey where the
+   * remote can dedupe, and look its own item up by the incident before creating one where the remote allows.
+   * Returns the remote's reference when it created (or found) one, so later revisions update it.
+   */
+  send(item: OutboxItem): Promise<ExternalRef | void>;
   close?(): Promise<void>;
 }
+
+/** A remote answered with an error that retrying will not fix (bad credentials, a malformed request). */
+export class PermanentError extends Error {}

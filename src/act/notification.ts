@@ -18,11 +18,24 @@ export interface Notification {
   escalation?: { from: Level; to: Level; reasons: string[] };
   /** The lookups as they stood when the message went: answered, pending or failed. */
   enrichment?: EnrichmentLookup[];
+  /** Pending blocks a reader may approve with a signed, single-use link. */
+  approvals?: ApprovalLink[];
 }
 
 /** The update sent when verdicts raise an incident that people have already heard of. */
 export function escalationNotification(previous: Notification, incident: Incident, escalation: { from: Level; to: Level; reasons: string[] }): Notification {
   return { ...previous, incident, change: 'escalated', escalation };
+}
+
+export function changeOf(n: Notification): IncidentChange {
+  return n.change ?? 'opened';
+}
+
+export interface ApprovalLink {
+  address: string;
+  agents: string[];
+  url: string;
+  expiresAt: number;
 }
 
 export function buildNotification(incident: Incident, d: Detection): Notification {

@@ -1,29 +1,35 @@
 // The durable outbox. An action is a row before it runs; the worker claims due rows, runs the channel and
-// records the result, retrying with exponential backoff and jitter until delivered or dead-lettered.
+// records the result, retrying with exponential backoff and jitter until delivered or dead-lettered. A circuit
+// breaker per channel keeps a channel that is down from burning its actions' attempts.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import { audit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
-import type { Channel, OutboxItem } from './channel.js';
+import { Breaker } from './breaker.js';
+import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
+import { getRef, saveRef } from './refs.js';
 
 export interface EnqueueInput {
   channel: string;
   incidentId: string;
   revision: number;
   payload: unknown;
-  /** Not sent before this time (e.g. a notification that waits for enrichment). Default: now. */
+  /** Run no earlier than this (epoch ms): e.g. an email waiting for enrichment, or an unblock at expiry. */
   notBefore?: number;
+  /** Overrides the (incident, channel, revision) key for actions that are not per revision (an unblock). */
+  key?: string;
 }
 
 export function idempotencyKey(incidentId: string, channel: string, revision: number): string {
   return `${incidentId}:${channel}:${revision}`;
 }
 
-/** Adds an action inside the caller's transaction. The same (incident, channel, revision) is added once. */
-export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = Date.now()): Promise<void> {
-  await trx
+/** Adds an action inside the caller's transaction. The same key is added once; returns whether it was new. */
+export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = Date.now()): Promise<boolean> {
+  const res = await trx
     .insertInto('outbox')
     .values({
-      idempotency_key: idempotencyKey(input.incidentId, input.channel, input.revision),
+      idempotency_key: input.key ?? idempotencyKey(input.incidentId, input.channel, input.revision),
       channel: input.channel,
       incident_id: input.incidentId,
       state: 'pending',
@@ -36,7 +42,19 @@ export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = 
       delivered_at: null,
     })
     .onConflict((oc) => oc.column('idempotency_key').doNothing())
-    .execute();
+    .executeTakeFirst();
+  return Number(res.numInsertedOrUpdatedRows ?? 0) > 0;
+}
+
+/** Makes a waiting action due now (an early wake-up: enrichment arrived, an analyst unblocked by hand). */
+export async function expedite(db: Kysely<Database>, key: string, now = Date.now()): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ next_attempt_at: now, updated_at: now })
+    .where('idempotency_key', '=', key)
+    .where('state', 'in', ['pending', 'failed'])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) > 0;
 }
 
 /** Makes an incident's waiting actions due now (e.g. its enrichment arrived before the deadline). */
@@ -58,13 +76,29 @@ export interface OutboxOptions {
   baseDelayMs: number;
   maxDelayMs: number;
   pollMs: number;
+  breakerFailures: number;
+  breakerCooldownMs: number;
 }
 
-export const DEFAULT_OUTBOX: OutboxOptions = { maxAttempts: 12, baseDelayMs: 2_000, maxDelayMs: 15 * 60_000, pollMs: 1_000 };
+export const DEFAULT_OUTBOX: OutboxOptions = {
+  maxAttempts: 12,
+  baseDelayMs: 2_000,
+  maxDelayMs: 15 * 60_000,
+  pollMs: 1_000,
+  breakerFailures: 5,
+  breakerCooldownMs: 30_000,
+};
 
-export function backoff(attempt: number, o: OutboxOptions, random = Math.random): number {
+export function backoff(attempt: number, o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
   const exp = Math.min(o.maxDelayMs, o.baseDelayMs * 2 ** Math.max(0, attempt - 1));
   return Math.round(exp / 2 + random() * (exp / 2)); // "equal jitter": never less than half the step
+}
+
+export interface OutboxHooks {
+  /** Runs after a channel's send returned and before the result is recorded (tests inject a crash here). */
+  afterSend?(item: OutboxItem): Promise<void>;
+  /** Runs after an action's outcome is recorded. */
+  onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead'): void;
 }
 
 export class OutboxWorker {
@@ -76,12 +110,15 @@ export class OutboxWorker {
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = true;
+  private again = false;
+  private readonly breakers = new Map<string, Breaker>();
 
   constructor(
     private readonly db: Kysely<Database>,
     private readonly channels: Map<string, Channel>,
     private readonly log: Logger,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX,
+    private readonly hooks: OutboxHooks = {},
   ) {}
 
   /** Rows left `running` by a crash are due again: the channel's idempotency key keeps a resend harmless where the remote checks it. */
@@ -102,18 +139,28 @@ export class OutboxWorker {
 
   /** Runs due actions now instead of at the next poll. */
   wake(): void {
-    if (!this.stopped && !this.running) this.schedule(0);
+    if (this.stopped) return;
+    if (this.running) this.again = true;
+    else this.schedule(0);
+  }
+
+  /** The breaker of a channel, for status pages: open means its actions are waiting. */
+  breaker(channel: string): Breaker {
+    let b = this.breakers.get(channel);
+    if (!b) this.breakers.set(channel, (b = new Breaker(this.options.breakerFailures, this.options.breakerCooldownMs)));
+    return b;
   }
 
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
+      this.again = false;
       this.running = this.runDue()
         .then(() => undefined)
         .catch((err) => this.log.error({ err }, 'outbox pass failed'))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.schedule(this.options.pollMs);
+          if (!this.stopped) this.schedule(this.again ? 0 : this.options.pollMs);
         });
     }, ms);
   }
@@ -122,16 +169,18 @@ export class OutboxWorker {
   async runDue(now = Date.now()): Promise<number> {
     let ran = 0;
     for (;;) {
-      const due = await this.db
+      const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(Date.now())).map(([c]) => c);
+      let query = this.db
         .selectFrom('outbox')
         .selectAll()
         .where('state', 'in', ['pending', 'failed'])
-        .where('next_attempt_at', '<=', now)
-        .orderBy('id')
-        .limit(20)
-        .execute();
+        .where('next_attempt_at', '<=', now);
+      if (open.length > 0) query = query.where('channel', 'not in', open);
+      const due = await query.orderBy('id').limit(20).execute();
       if (due.length === 0) return ran;
       for (const row of due) {
+        // A breaker that opened during this batch holds the channel's remaining rows back.
+        if (!this.breaker(row.channel).allows(Date.now())) continue;
         // Claim: only one worker moves a row from pending/failed to running.
         const claimed = await this.db
           .updateTable('outbox')
@@ -148,6 +197,7 @@ export class OutboxWorker {
           incidentId: row.incident_id,
           attempts: Number(row.attempts),
           payload: JSON.parse(row.payload_json),
+          ref: await getRef(this.db, row.incident_id, row.channel),
         });
       }
     }
@@ -156,34 +206,82 @@ export class OutboxWorker {
   private async runOne(item: OutboxItem): Promise<void> {
     const channel = this.channels.get(item.channel);
     const attempts = item.attempts + 1;
+    const breaker = this.breaker(item.channel);
+    // A probe of a channel known to be down does not spend the action's attempts: an outage of any length
+    // loses nothing; only failures while the channel otherwise works lead to the dead letter.
+    const probing = breaker.state === 'half-open';
+    let ref: ExternalRef | void;
     try {
-      if (!channel) throw new Error(`channel "${item.channel}" is not configured`);
+      if (!channel) throw new PermanentError(`channel "${item.channel}" is not configured`);
       if (this.prepare && item.attempts === 0) {
         item = { ...item, payload: await this.prepare(item) };
         await this.db.updateTable('outbox').set({ payload_json: JSON.stringify(item.payload) }).where('id', '=', item.id).execute();
       }
-      await channel.send(item);
-      await this.db
-        .updateTable('outbox')
-        .set({ state: 'delivered', attempts, delivered_at: Date.now(), updated_at: Date.now(), last_error: null })
-        .where('id', '=', item.id)
-        .execute();
-      this.log.info({ action: item.id, channel: item.channel, incident: item.incidentId }, 'action delivered');
+      ref = await channel.send(item);
     } catch (err) {
-      const dead = attempts >= this.options.maxAttempts;
-      const message = (err as Error).message ?? String(err);
-      await this.db
+      const permanent = err instanceof PermanentError;
+      await this.recordFailure(item, probing && !permanent ? item.attempts : attempts, err as Error);
+      if (!permanent) breaker.failure(Date.now());
+      return;
+    }
+    breaker.success();
+    await this.hooks.afterSend?.(item);
+    const now = Date.now();
+    await this.db.transaction().execute(async (trx) => {
+      if (ref) await saveRef(trx, item.incidentId, item.channel, ref, now);
+      await trx
         .updateTable('outbox')
-        .set({
-          state: dead ? 'dead' : 'failed',
-          attempts,
-          last_error: message.slice(0, 2000),
-          next_attempt_at: Date.now() + backoff(attempts, this.options),
-          updated_at: Date.now(),
-        })
+        .set({ state: 'delivered', attempts, delivered_at: now, updated_at: now, last_error: null })
         .where('id', '=', item.id)
         .execute();
-      this.log.warn({ action: item.id, channel: item.channel, attempts, dead, err: message }, dead ? 'action dead-lettered' : 'action failed, will retry');
-    }
+    });
+    this.log.info({ action: item.id, channel: item.channel, incident: item.incidentId }, 'action delivered');
+    this.hooks.onOutcome?.(item, 'delivered');
   }
+
+  private async recordFailure(item: OutboxItem, attempts: number, err: Error): Promise<void> {
+    const dead = (attempts > item.attempts && attempts >= this.options.maxAttempts) || err instanceof PermanentError;
+    const message = err?.message ?? String(err);
+    const now = Date.now();
+    await this.db
+      .updateTable('outbox')
+      .set({
+        state: dead ? 'dead' : 'failed',
+        attempts,
+        last_error: message.slice(0, 2000),
+        next_attempt_at: now + backoff(attempts, this.options),
+        updated_at: now,
+      })
+      .where('id', '=', item.id)
+      .execute();
+    if (dead) {
+      await audit(this.db, {
+        actor: 'system',
+        action: 'action.dead-letter',
+        target: `incident:${item.incidentId}`,
+        result: 'failed',
+        details: { action: item.id, channel: item.channel, attempts, error: message.slice(0, 500) },
+      });
+    }
+    this.log.warn({ action: item.id, channel: item.channel, attempts, dead, err: message }, dead ? 'action dead-lettered' : 'action failed, will retry');
+    this.hooks.onOutcome?.(item, dead ? 'dead' : 'failed');
+  }
+}
+
+export function outboxOptions(c: {
+  maxAttempts: number;
+  baseDelay: number;
+  maxDelay: number;
+  poll: number;
+  breakerFailures: number;
+  breakerCooldown: number;
+}): OutboxOptions {
+  return {
+    maxAttempts: c.maxAttempts,
+    baseDelayMs: c.baseDelay,
+    maxDelayMs: c.maxDelay,
+    pollMs: c.poll,
+    breakerFailures: c.breakerFailures,
+    breakerCooldownMs: c.breakerCooldown,
+  };
 }

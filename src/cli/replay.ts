@@ -12,7 +12,9 @@ import { readRecords } from '../sources/json-stream.js';
 import { InputError, toEvent } from '../sources/wazuh-alert.js';
 import { parseJson } from '../sources/ndjson.js';
 import { openDatabase } from '../store/db.js';
-import { buildChannels, loadConfiguredRules, rulePaths } from '../vigil.js';
+import { loadConfiguredRules, rulePaths } from '../vigil.js';
+import { buildActStage } from '../act/assemble.js';
+import { configSchema } from '../config/schema.js';
 import { Progress } from './progress.js';
 
 export interface ReplayOptions {
@@ -46,9 +48,14 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   });
   const log = createLogger({ ...config.log, level: options.actions ? config.log.level : 'warn', format: 'json' }, err as any);
   const store = await openDatabase(':memory:');
-  const channels = options.actions ? buildChannels(config) : new Map();
+  // Offline: notifications by the playbooks when asked, never a block.
+  const act = buildActStage(options.actions ? config : { ...config, channels: configSchema.parse({}).channels, playbooks: [], actions: { ...config.actions, playbooksFile: '' } }, store.db, log, {
+    dataDir: '.',
+    response: false,
+  });
+  const channels = act.channels;
   const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness }), log, {
-    channels: [...channels.keys()],
+    actions: act.actions,
     triage: { quietPeriod: 3_600_000 },
   });
   let detections = 0;
@@ -86,7 +93,7 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
       progress?.done();
     }
     if (options.actions && channels.size > 0) {
-      const worker = new OutboxWorker(store.db, channels, log);
+      const worker = new OutboxWorker(store.db, channels, log, act.outbox);
       await worker.runDue();
       for (const c of channels.values()) await c.close?.();
     }

@@ -21,7 +21,7 @@ export async function serve(config: Config, configFile: string | undefined): Pro
     `Vigil is listening on ${base}`,
     `  store:   ${config.database.url.replace(/\/\/[^@/]*@/, '//***@')}`,
     `  rules:   ${vigil.rules.rules.length} loaded${config.rules.builtin ? ' (built-in pack included)' : ''}`,
-    `  email:   ${config.channels.email.enabled ? `to ${config.channels.email.to.join(', ')} via ${config.channels.email.host}:${config.channels.email.port}` : 'off (set channels.email in the config)'}`,
+    `  email:   ${config.channels.email.enabled ? `to ${config.channels.email.to.map((t) => (typeof t === 'string' ? t : t.address)).join(', ')} via ${config.channels.email.host}:${config.channels.email.port}` : 'off (set channels.email in the config)'}`,
     `  config:  ${configFile ?? 'none (defaults); see vigil.example.yaml in ' + PACKAGE_ROOT}`,
     '',
     'Send Wazuh alerts (one object, a JSON array, or NDJSON):',

@@ -56,7 +56,7 @@ export function parseConfig(text: string, file: string, env: NodeJS.ProcessEnv =
   const messages = result.error.issues.map((issue) => {
     const path = issue.path.map(String);
     const node = doc.getIn(issue.path as (string | number)[], true) as { range?: [number, number, number] } | undefined;
-    const key = path.join('.') || '(top level)';
+    const key = namePlaybook(raw, path).join('.') || '(top level)';
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') {
       message = `unknown key ${(issue as { keys: string[] }).keys.map((k) => `"${k}"`).join(', ')}`;
@@ -81,4 +81,11 @@ function findKeyOffset(doc: ReturnType<typeof parseDocument>, path: string[]): n
     if (node && typeof node === 'object' && node.range) return node.range[0];
   }
   return 0;
+}
+
+/** `playbooks.2.actions` reads better as `playbook "block-ssh".actions`. */
+export function namePlaybook(raw: unknown, path: string[]): string[] {
+  if (path[0] !== 'playbooks' || path.length < 2) return path;
+  const name = (raw as { playbooks?: { name?: unknown }[] })?.playbooks?.[Number(path[1])]?.name;
+  return typeof name === 'string' && name ? [`playbook "${name}"`, ...path.slice(2)] : path;
 }

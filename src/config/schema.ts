@@ -1,6 +1,8 @@
 // The one schema of vigil.yaml. Every key documented in vigil.example.yaml is declared here, and only here.
 // Objects are strict: a misspelt key is an error that names it, not a silently ignored setting.
+import { isIP } from 'node:net';
 import { z } from 'zod';
+import { playbooksSchema } from './playbooks.js';
 
 const duration = z
   .union([z.number().nonnegative(), z.string().regex(/^\d+(ms|s|m|h|d)$/, 'a duration such as 30s, 5m, 2h or 1d')])
@@ -73,29 +75,228 @@ export const detectSchema = z
   })
   .strict();
 
+/** Known providers' SMTP endpoints; explicit keys win over a preset. */
+export const SMTP_PRESETS = {
+  mailtrap: { host: 'sandbox.smtp.mailtrap.io', port: 2525, secure: false, requireTLS: true },
+  gmail: { host: 'smtp.gmail.com', port: 465, secure: true, requireTLS: false },
+  m365: { host: 'smtp.office365.com', port: 587, secure: false, requireTLS: true },
+} as const;
+
 export const emailSchema = z
   .object({
     enabled: z.boolean().default(false),
-    host: z.string().default('localhost'),
-    port: z.number().int().min(1).max(65535).default(587),
+    host: z.string().optional(),
+    port: z.number().int().min(1).max(65535).optional(),
     /** true: implicit TLS (port 465). false: plain, upgraded by STARTTLS when the server offers it. */
-    secure: z.boolean().default(false),
+    secure: z.boolean().optional(),
     /** Refuse to send unless STARTTLS succeeds. */
-    requireTLS: z.boolean().default(false),
+    requireTLS: z.boolean().optional(),
     user: z.string().default(''),
     pass: z.string().default(''),
     from: z.string().default('Vigil <vigil@localhost>'),
-    to: z.array(z.string()).default([]),
+    /** Recipients: an address, or `{ address, timezone }` to show that reader times in their own zone. */
+    to: z.array(z.union([z.string(), z.object({ address: z.string(), timezone: z.string().optional() }).strict()])).default([]),
+    /** Fills host, port and TLS for a known provider: mailtrap, gmail or m365. Keys set here win. */
+    preset: z.enum(['', 'mailtrap', 'gmail', 'm365']).default(''),
     /** Check the server's certificate (turn off only for a lab relay with a self-signed certificate). */
     tlsRejectUnauthorized: z.boolean().default(true),
     /** IANA time zone in which times are shown, e.g. Europe/Berlin. */
     timezone: z.string().default('UTC'),
+  })
+  .strict()
+  .transform((c) => {
+    const preset = c.preset ? SMTP_PRESETS[c.preset] : undefined;
+    return {
+      ...c,
+      host: c.host ?? preset?.host ?? 'localhost',
+      port: c.port ?? preset?.port ?? 587,
+      secure: c.secure ?? preset?.secure ?? false,
+      requireTLS: c.requireTLS ?? preset?.requireTLS ?? false,
+    };
+  });
+
+const httpsUrl = z.string().regex(/^https?:\/\//, 'an http(s) URL');
+const optionalUrl = z.union([httpsUrl, z.literal('')]).default('');
+
+export const slackSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Incoming webhook URL (https://hooks.slack.com/services/…). Messages cannot be threaded this way. */
+    webhookUrl: optionalUrl,
+    /** Bot token (xoxb-…) and channel id: chat.postMessage, so updates reply in the incident's thread. */
+    token: z.string().default(''),
+    channel: z.string().default(''),
+    /** Web API base, for a proxy or a test double. */
+    apiUrl: httpsUrl.default('https://slack.com/api'),
+    timezone: z.string().default('UTC'),
+  })
+  .strict();
+
+export const teamsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The URL of a Teams workflow "When a Teams webhook request is received" (Post card in a chat or channel). */
+    webhookUrl: optionalUrl,
+    timezone: z.string().default('UTC'),
+  })
+  .strict();
+
+export const webhookSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    url: optionalUrl,
+    /** HMAC-SHA256 key for the X-Vigil-Signature header. Empty: unsigned. */
+    secret: z.string().default(''),
+    /** Extra request headers, e.g. an Authorization for the receiver. */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const pagerdutySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Integration (routing) key of an Events API v2 integration on a service. */
+    routingKey: z.string().default(''),
+    url: httpsUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  })
+  .strict();
+
+export const jiraSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://your-site.atlassian.net */
+    url: optionalUrl,
+    /** Atlassian account email and API token (basic auth). */
+    user: z.string().default(''),
+    token: z.string().default(''),
+    project: z.string().default(''),
+    issueType: z.string().default('Task'),
+    /** Labels added to every issue, besides the incident's own `vigil-<id>` label used to find it again. */
+    labels: z.array(z.string()).default(['vigil']),
+    /** Transition name applied when the incident resolves (empty: comment only). */
+    resolveTransition: z.string().default(''),
+  })
+  .strict();
+
+export const servicenowSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://your-instance.service-now.com */
+    url: optionalUrl,
+    user: z.string().default(''),
+    password: z.string().default(''),
+    /** Table API table, normally incident. */
+    table: z.string().default('incident'),
+    assignmentGroup: z.string().default(''),
+    /** close_code set with the resolved state (must be one of the instance's close codes). */
+    closeCode: z.string().default('Solution provided'),
+    /** Extra fields set on create, e.g. { category: security }. */
+    fields: z.record(z.string(), z.string()).default({}),
+  })
+  .strict();
+
+export const thehiveSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://thehive.example.org (TheHive 5) */
+    url: optionalUrl,
+    apiKey: z.string().default(''),
+    /** Organisation to act in (X-Organisation header); empty: the key's default. */
+    organisation: z.string().default(''),
+    /** TLP and PAP of created alerts, 0 (white/clear) to 4 (red). */
+    tlp: z.number().int().min(0).max(4).default(2),
+    pap: z.number().int().min(0).max(3).default(2),
   })
   .strict();
 
 export const channelsSchema = z
   .object({
     email: emailSchema.default(emailSchema.parse({})),
+    slack: slackSchema.default(slackSchema.parse({})),
+    teams: teamsSchema.default(teamsSchema.parse({})),
+    webhook: webhookSchema.default(webhookSchema.parse({})),
+    pagerduty: pagerdutySchema.default(pagerdutySchema.parse({})),
+    jira: jiraSchema.default(jiraSchema.parse({})),
+    servicenow: servicenowSchema.default(servicenowSchema.parse({})),
+    thehive: thehiveSchema.default(thehiveSchema.parse({})),
+  })
+  .strict();
+
+const addressOrCidr = z.string().refine((v) => isCidrOrAddress(v), 'an IP address or CIDR such as 203.0.113.0/24');
+
+export function isCidrOrAddress(v: string): boolean {
+  const [addr, bits, ...rest] = v.split('/');
+  if (rest.length > 0 || !addr || isIP(addr) === 0) return false;
+  if (bits === undefined) return true;
+  const n = Number(bits);
+  return /^\d+$/.test(bits) && n >= 0 && n <= (isIP(addr) === 4 ? 32 : 128);
+}
+
+export const outboxSchema = z
+  .object({
+    /** Attempts before an action is dead-lettered (kept, visible, retried by hand). */
+    maxAttempts: z.number().int().min(1).default(12),
+    /** First retry delay; doubled each attempt (with jitter) up to maxDelay. */
+    baseDelay: duration.default(2_000),
+    maxDelay: duration.default(15 * 60_000),
+    /** How often the worker looks for due actions when not woken. */
+    poll: duration.default(1_000),
+    /** Consecutive failures that open a channel's circuit breaker: its actions wait instead of burning attempts. */
+    breakerFailures: z.number().int().min(1).default(5),
+    /** How long an open breaker waits before letting one action through to probe the channel. */
+    breakerCooldown: duration.default(30_000),
+  })
+  .strict();
+
+export const responseSchema = z
+  .object({
+    /** Addresses and networks never blocked. */
+    allowlist: z.array(addressOrCidr).default([]),
+    /** Agent names or ids whose addresses (from the inventory) are never blocked. */
+    allowAssets: z.array(z.string()).default([]),
+    /** Allow blocking private, loopback, link-local and CGNAT addresses (off: they are refused). */
+    allowPrivate: z.boolean().default(false),
+    /** The Wazuh manager's addresses: never blocked. */
+    managers: z.array(addressOrCidr).default([]),
+    /** Gateways and other infrastructure: never blocked. */
+    gateways: z.array(addressOrCidr).default([]),
+    /** Blast-radius cap: most blocks started in any hour; beyond it blocks are refused and audited. */
+    maxBlocksPerHour: z.number().int().min(0).default(10),
+    /** Block durations by offence: the first block lasts durations[0], a repeat offender's the next one. */
+    durations: z.array(duration).min(1).default([3_600_000, 6 * 3_600_000, 24 * 3_600_000, 7 * 86_400_000]),
+    /** How long an earlier block still counts towards a repeat offence. */
+    repeatWindow: duration.default(30 * 86_400_000),
+    /** Active-response commands for Linux/Unix agents (block, and unblock at expiry). */
+    linux: z
+      .object({ block: z.string().min(1).default('firewall-drop0'), unblock: z.string().min(1).default('!vigil-unblock.sh') })
+      .strict()
+      .default({ block: 'firewall-drop0', unblock: '!vigil-unblock.sh' }),
+    /** Active-response commands for Windows agents. */
+    windows: z
+      .object({ block: z.string().min(1).default('netsh0'), unblock: z.string().min(1).default('!vigil-unblock.cmd') })
+      .strict()
+      .default({ block: 'netsh0', unblock: '!vigil-unblock.cmd' }),
+  })
+  .strict();
+
+export const approvalsSchema = z
+  .object({
+    /** The URL people reach Vigil at, for approval links in messages, e.g. https://vigil.example.org. */
+    publicUrl: z.string().default(''),
+    /** HMAC key for approval links. Empty: one is generated once and kept in the data directory. */
+    secret: z.string().default(''),
+    /** How long an approval link is valid. */
+    ttl: duration.default(3_600_000),
+  })
+  .strict();
+
+export const actionsSchema = z
+  .object({
+    outbox: outboxSchema.default(outboxSchema.parse({})),
+    response: responseSchema.default(responseSchema.parse({})),
+    approvals: approvalsSchema.default(approvalsSchema.parse({})),
+    /** A YAML file holding a list of playbooks, used with (after) the `playbooks:` list. */
+    playbooksFile: z.string().default(''),
   })
   .strict();
 
@@ -225,6 +426,8 @@ export const configSchema = z
     rules: rulesSchema.default(rulesSchema.parse({})),
     detect: detectSchema.default(detectSchema.parse({})),
     channels: channelsSchema.default(channelsSchema.parse({})),
+    actions: actionsSchema.default(actionsSchema.parse({})),
+    playbooks: playbooksSchema.default([]),
     log: logSchema.default(logSchema.parse({})),
     enrich: enrichSchema.default(enrichSchema.parse({})),
   })
@@ -238,3 +441,14 @@ export type AbuseIpDbConfig = z.infer<typeof abuseIpDbSchema>;
 export type GeoIpConfig = z.infer<typeof geoIpSchema>;
 export type ReverseDnsConfig = z.infer<typeof reverseDnsSchema>;
 export type TtlConfig = VirusTotalConfig['ttl'];
+export type SlackConfig = z.infer<typeof slackSchema>;
+export type TeamsConfig = z.infer<typeof teamsSchema>;
+export type WebhookConfig = z.infer<typeof webhookSchema>;
+export type PagerDutyConfig = z.infer<typeof pagerdutySchema>;
+export type JiraConfig = z.infer<typeof jiraSchema>;
+export type ServiceNowConfig = z.infer<typeof servicenowSchema>;
+export type TheHiveConfig = z.infer<typeof thehiveSchema>;
+export type OutboxConfig = z.infer<typeof outboxSchema>;
+export type ResponseConfig = z.infer<typeof responseSchema>;
+export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
+export type ActionsConfig = z.infer<typeof actionsSchema>;

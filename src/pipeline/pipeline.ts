@@ -2,10 +2,9 @@
 // cursor commit in one transaction, so a crash leaves either all of a batch's effects or none.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { enqueue } from '../act/outbox.js';
-import { buildNotification } from '../act/notification.js';
+import type { Actions } from '../act/actions.js';
 import type { Detector } from '../detect/detector.js';
-import type { Detection, Event, Incident } from '../model/index.js';
+import type { Detection, Event, Incident, IncidentChange } from '../model/index.js';
 import type { Notification } from '../act/notification.js';
 import { setCursor } from '../store/cursors.js';
 import type { RuleModes } from '../store/rule-modes.js';
@@ -13,8 +12,8 @@ import type { Database } from '../store/schema.js';
 import { triage, type TriageOptions } from '../triage/incidents.js';
 
 export interface PipelineOptions {
-  /** Channels every new incident is sent to. */
-  channels: string[];
+  /** The act stage: turns an incident change into outbox rows by the playbooks. */
+  actions: Actions;
   triage: TriageOptions;
   /** Analyst-set rule modes: a disabled rule's detections are dropped, a shadowed one's only counted. */
   ruleModes?: RuleModes;
@@ -83,16 +82,15 @@ export class Pipeline {
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
         fresh.push(d);
-        const { incident, notify } = await triage(trx, d, this.options.triage);
+        const result = await triage(trx, d, this.options.triage);
+        const { incident, notify } = result;
         await trx.updateTable('detections').set({ incident_id: incident.id }).where('id', '=', d.id).execute();
         if (notify) {
-          const payload = buildNotification(incident, d);
-          const notBefore = await this.options.enrich?.plan(trx, incident, d, payload);
-          opened++;
-          for (const channel of this.options.channels) {
-            await enqueue(trx, { channel, incidentId: incident.id, revision: incident.revision, payload, notBefore });
-            actions++;
-          }
+          const change = 'change' in result ? (result.change as IncidentChange) : 'opened';
+          // A new incident's notifications may wait for its enrichment (up to the deadline).
+          const enrich = change === 'opened' || change === 'reopened' ? this.options.enrich : undefined;
+          if (enrich) opened++;
+          actions += await this.options.actions.schedule(trx, { incident, change, detection: d }, Date.now(), enrich && ((n) => enrich.plan(trx, incident, d, n)));
         }
       }
       if (cursor) await setCursor(trx, cursor.name, cursor.value);

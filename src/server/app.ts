@@ -9,6 +9,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installGuard } from './auth/guard.js';
 import type { AppContext } from './context.js';
+import { approvalRoutes } from './approvals.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
@@ -92,6 +93,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await incidentRoutes(app, ctx.db);
   await ruleRoutes(app, ctx.db, ctx.rules, ctx.ruleModes);
   await overviewRoutes(app, ctx.db);
+  // Approval pages post HTML forms: their own text parser, like ingest.
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+    await approvalRoutes(scope, ctx);
+  });
 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });
   if (ctx.webRoot) await app.register(fastifyStatic, { root: ctx.webRoot, prefix: '/', index: ['index.html'] });

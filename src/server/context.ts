@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { RuleSet } from '../detect/rules.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
+import type { ResponseService } from '../act/response/service.js';
 import type { Metrics } from './metrics.js';
 import type { AuthOptions } from './routes/auth.js';
 
@@ -21,4 +22,6 @@ export interface AppContext {
   ruleModes: RuleModes;
   /** The built dashboard (web/dist); absent: the API runs without it. */
   webRoot?: string;
+  /** Guarded active response: approval links, unblock. */
+  responses?: ResponseService;
 }

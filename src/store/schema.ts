@@ -175,6 +175,40 @@ export interface EnrichEscalationTable {
   at: number;
 }
 
+export interface ActionRefTable {
+  incident_id: string;
+  channel: string;
+  external_id: string;
+  thread: string | null;
+  url: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
+export interface ResponseTable {
+  id: Generated<number>;
+  incident_id: string;
+  playbook: string;
+  address: string;
+  agents_json: string;
+  /** dry-run | approval | automatic */
+  mode: string;
+  /** awaiting-approval | approved | denied | expired | refused | dry-run | blocked | unblocked */
+  state: string;
+  /** 1 for a first block of this address within the repeat window, 2 for the second, … */
+  offence: number;
+  duration_ms: number;
+  approval_expires_at: number | null;
+  approval_used_at: number | null;
+  blocked_at: number | null;
+  unblock_at: number | null;
+  unblocked_at: number | null;
+  decided_by: string | null;
+  reason: string | null;
+  created_at: number;
+  updated_at: number;
+}
+
 export interface Database {
   api_tokens: ApiTokenTable;
   rule_modes: RuleModeTable;
@@ -184,6 +218,8 @@ export interface Database {
   enrich_cache: EnrichCacheTable;
   enrich_quota: EnrichQuotaTable;
   enrich_escalations: EnrichEscalationTable;
+  action_refs: ActionRefTable;
+  responses: ResponseTable;
   audit_log: AuditTable;
   alerts: AlertTable;
   cursors: CursorTable;

@@ -2,6 +2,7 @@
 // Every value from an event is escaped; the subject is stripped of CR/LF.
 import type { Notification } from '../notification.js';
 import { renderEnrichmentHtml, renderEnrichmentText } from './enrichment.js';
+import { facts, headline } from './facts.js';
 import { escapeHtml, formatTime, headerSafe } from './text.js';
 
 export interface RenderedEmail {
@@ -18,42 +19,47 @@ const LEVEL_COLOURS: Record<string, string> = {
   informational: '#475569',
 };
 
+const FONT = 'font-family:Arial,Helvetica,sans-serif';
+
+/** A "bulletproof" button: a table cell with a background, which Outlook's Word engine renders as a button. */
+function button(label: string, url: string, colour: string): string {
+  return `<table role="presentation" cellpadding="0" cellspacing="0" style="display:inline-table;margin:4px 8px 4px 0"><tr><td bgcolor="${colour}" style="background:${colour};border-radius:4px;padding:9px 16px"><a href="${escapeHtml(url)}" style="color:#ffffff;text-decoration:none;${FONT};font-size:14px;font-weight:bold">${escapeHtml(label)}</a></td></tr></table>`;
+}
+
 export function renderEmail(n: Notification, timeZone = 'UTC'): RenderedEmail {
-  const ip = n.sourceIps[0];
-  // The incident's level: enrichment verdicts may have raised it above the rule's.
-  const level = n.incident.level ?? n.rule.level;
-  const subject = headerSafe(
-    `[Vigil] ${n.escalation ? 'ESCALATED to ' : ''}${level.toUpperCase()}: ${n.rule.title}` + (ip ? ` from ${ip}` : '') + ` (${n.detection.count} event${n.detection.count === 1 ? '' : 's'})`,
-  );
+  const subject = headerSafe(`[Vigil] ${headline(n)}`);
   const t = (ms: number) => formatTime(ms, timeZone);
-  const facts: [string, string][] = [
-    ['Rule', `${n.rule.title} (${n.rule.id})`],
-    ['Severity', n.escalation ? `${level} (raised from ${n.escalation.from})` : level],
-    ['Source IP', n.sourceIps.join(', ') || '—'],
-    ['Targeted users', n.users.join(', ') || '—'],
-    ['Host', n.hosts.join(', ') || '—'],
-    ['First seen', t(n.detection.firstTime)],
-    ['Last seen', t(n.detection.time)],
-    ['Count', String(n.detection.count)],
-    ['Incident', n.incident.id],
-  ];
-  if (n.rule.author) facts.push(['Rule author', n.rule.author]);
-  if (n.escalation) facts.unshift(['Escalated because', n.escalation.reasons.join('; ')]);
-  const colour = LEVEL_COLOURS[level] ?? '#475569';
-  const cell = 'style="padding:6px 10px;border:1px solid #e2e8f0;font:13px Arial,sans-serif;vertical-align:top"';
+  const list = facts(n, timeZone);
+  const colour = LEVEL_COLOURS[n.incident.level ?? n.rule.level] ?? '#475569';
+  const cell = `style="padding:6px 10px;border:1px solid #e2e8f0;${FONT};font-size:13px;vertical-align:top"`;
+  const approvals = n.approvals ?? [];
   const html = `<!DOCTYPE html>
-<html><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(subject)}</title></head>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>${escapeHtml(subject)}</title>
+<style>@media only screen and (max-width:620px){.vigil-card{width:100%!important}.vigil-pad{padding:10px!important}.vigil-facts th,.vigil-facts td{display:block!important;width:auto!important}}</style></head>
 <body style="margin:0;padding:0;background:#f1f5f9">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f1f5f9"><tr><td align="center" style="padding:16px">
-<table role="presentation" width="640" cellpadding="0" cellspacing="0" style="max-width:640px;width:100%;background:#ffffff;border:1px solid #e2e8f0">
-<tr><td style="background:${colour};color:#ffffff;padding:14px 16px;font:bold 18px Arial,sans-serif">${escapeHtml(level.toUpperCase())} · ${escapeHtml(n.rule.title)}</td></tr>
-<tr><td style="padding:16px">
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
-${facts.map(([k, v]) => `<tr><th align="left" ${cell.replace('vertical-align:top', 'vertical-align:top;background:#f8fafc;width:160px')}>${escapeHtml(k)}</th><td ${cell}>${escapeHtml(v)}</td></tr>`).join('\n')}
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="background:#f1f5f9"><tr><td align="center" class="vigil-pad" style="padding:16px">
+<!--[if mso]><table role="presentation" width="640" cellpadding="0" cellspacing="0"><tr><td><![endif]-->
+<table role="presentation" class="vigil-card" width="640" cellpadding="0" cellspacing="0" style="max-width:640px;width:100%;background:#ffffff;border:1px solid #e2e8f0">
+<tr><td bgcolor="${colour}" style="background:${colour};color:#ffffff;padding:14px 16px;${FONT};font-size:18px;font-weight:bold">${escapeHtml(headline(n))}</td></tr>
+<tr><td class="vigil-pad" style="padding:16px">
+<table role="presentation" class="vigil-facts" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
+${list.map(([k, v]) => `<tr><th align="left" ${cell.replace('vertical-align:top', 'vertical-align:top;background:#f8fafc;width:160px')}>${escapeHtml(k)}</th><td ${cell}>${escapeHtml(v)}</td></tr>`).join('\n')}
 </table>
-${n.rule.description ? `<p style="font:13px Arial,sans-serif;color:#334155">${escapeHtml(n.rule.description)}</p>` : ''}
+${n.rule.description ? `<p style="${FONT};font-size:13px;color:#334155">${escapeHtml(n.rule.description)}</p>` : ''}
 ${renderEnrichmentHtml(n.enrichment, timeZone)}
-<h3 style="font:bold 15px Arial,sans-serif;margin:18px 0 8px">Evidence (${n.evidence.length} of ${n.detection.count} events)</h3>
+${
+  approvals.length > 0
+    ? `<h3 style="${FONT};font-size:15px;margin:18px 0 8px">Proposed response</h3>\n` +
+      approvals
+        .map(
+          (a) =>
+            `<p style="${FONT};font-size:13px;margin:6px 0">Block ${escapeHtml(a.address)} on agent${a.agents.length === 1 ? '' : 's'} ${escapeHtml(a.agents.join(', ') || '—')} (link valid until ${escapeHtml(t(a.expiresAt))}, usable once):</p>` +
+            button(`Review block of ${a.address}`, a.url, '#b91c1c'),
+        )
+        .join('\n')
+    : ''
+}
+<h3 style="${FONT};font-size:15px;margin:18px 0 8px">Evidence (${n.evidence.length} of ${n.detection.count} events)</h3>
 <table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
 <tr><th align="left" ${cell}>Time</th><th align="left" ${cell}>User</th><th align="left" ${cell}>Source IP</th><th align="left" ${cell}>Host</th><th align="left" ${cell}>Detail</th><th align="left" ${cell}>Alert id</th></tr>
 ${n.evidence
@@ -64,15 +70,20 @@ ${n.evidence
   .join('\n')}
 </table>
 </td></tr>
-<tr><td style="padding:10px 16px;font:11px Arial,sans-serif;color:#64748b">Vigil · incident ${escapeHtml(n.incident.id)} · detection ${escapeHtml(n.detection.id)}</td></tr>
-</table></td></tr></table></body></html>`;
+<tr><td style="padding:10px 16px;${FONT};font-size:11px;color:#64748b">Vigil · incident ${escapeHtml(n.incident.id)} · detection ${escapeHtml(n.detection.id)} · times in ${escapeHtml(timeZone)}</td></tr>
+</table>
+<!--[if mso]></td></tr></table><![endif]-->
+</td></tr></table></body></html>`;
 
   const text = [
-    `${level.toUpperCase()}: ${n.rule.title}`,
+    headline(n),
     '',
-    ...facts.map(([k, v]) => `${k}: ${v}`),
+    ...list.map(([k, v]) => `${k}: ${v}`),
     ...(n.rule.description ? ['', n.rule.description] : []),
     ...renderEnrichmentText(n.enrichment),
+    ...(approvals.length > 0
+      ? ['', 'Proposed response:', ...approvals.map((a) => `- block ${a.address} on ${a.agents.join(', ') || '—'}: ${a.url} (until ${t(a.expiresAt)}, usable once)`)]
+      : []),
     '',
     `Evidence (${n.evidence.length} of ${n.detection.count} events):`,
     ...n.evidence.map((e) => `- ${t(e.time)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}  [${e.eventId}]`),

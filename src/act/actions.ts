@@ -1,0 +1,62 @@
+// The act stage's entry: for an incident change, the playbooks' actions become outbox rows (and block
+// requests) inside the pipeline's transaction, so they exist exactly when the change does.
+import type { Kysely } from 'kysely';
+import type { Playbook } from '../config/playbooks.js';
+import type { Detection, Incident, IncidentChange } from '../model/index.js';
+import type { Database } from '../store/schema.js';
+import { buildNotification, type ApprovalLink, type Notification } from './notification.js';
+import { enqueue } from './outbox.js';
+import { planActions, type PlannedAction } from './playbooks/plan.js';
+import type { ResponseService } from './response/service.js';
+
+export interface ActInput {
+  incident: Incident;
+  change: IncidentChange;
+  detection: Detection;
+}
+
+/** The agents whose events make up a detection: where a block takes effect. */
+export function affectedAgents(d: Detection): string[] {
+  const ids = new Set<string>();
+  for (const e of d.events) {
+    const id = (e.data as { agent?: { id?: unknown } })?.agent?.id;
+    if (typeof id === 'string' && /^\d{3,}$/.test(id)) ids.add(id);
+  }
+  return [...ids];
+}
+
+export class Actions {
+  constructor(
+    private readonly playbooks: Playbook[],
+    private readonly responses?: ResponseService,
+  ) {}
+
+  /** Queues what the playbooks say for this change; returns how many outbox rows it added. */
+  /**
+   * `hold` may delay the notifications (enrichment planning its lookups returns when they may go).
+   */
+  async schedule(trx: Kysely<Database>, input: ActInput, now = Date.now(), hold?: (n: Notification) => Promise<number | undefined>): Promise<number> {
+    const { incident, change, detection } = input;
+    const plan = planActions(this.playbooks, { incident, rule: detection.rule, change, time: detection.time });
+    if (plan.actions.length === 0) return 0;
+    const notification = { ...buildNotification(incident, detection), change };
+    const approvals: ApprovalLink[] = [];
+    let rows = 0;
+    for (const a of plan.actions) {
+      if (!('block' in a) || !this.responses) continue;
+      const agents = a.block.agents === 'affected' ? affectedAgents(detection) : a.block.agents;
+      for (const address of notification.sourceIps) {
+        const link = await this.responses.request(trx, { incidentId: incident.id, playbook: a.playbook, address, agents, mode: a.block.mode }, now);
+        if (link) approvals.push(link);
+      }
+    }
+    if (approvals.length > 0) notification.approvals = approvals;
+    const notifies = plan.actions.filter((a): a is Extract<PlannedAction, { notify: string }> => 'notify' in a);
+    const notBefore = notifies.length > 0 && hold ? await hold(notification) : undefined;
+    for (const a of notifies) {
+      if (await enqueue(trx, { channel: a.notify, incidentId: incident.id, revision: incident.revision, payload: notification, notBefore }, now)) rows++;
+    }
+    // Automatic blocks were queued by the response service; count them so the worker wakes.
+    return rows + plan.actions.filter((a) => 'block' in a && a.block.mode === 'automatic').length;
+  }
+}

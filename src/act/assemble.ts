@@ -1,0 +1,42 @@
+// Builds the act stage from the config: channels, playbooks, the response service and its executor.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Config } from '../config/schema.js';
+import type { Database } from '../store/schema.js';
+import { Actions } from './actions.js';
+import type { Channel } from './channel.js';
+import { buildChannels } from './channels/index.js';
+import { outboxOptions, type OutboxOptions } from './outbox.js';
+import { resolvePlaybooks } from './playbooks/load.js';
+import type { ResponseApi } from './response/api.js';
+import { ResponseExecutor } from './response/executor.js';
+import { resolveApprovalSecret } from './response/secret.js';
+import { RESPONSE_CHANNEL, ResponseService } from './response/service.js';
+
+export interface ActStage {
+  channels: Map<string, Channel>;
+  actions: Actions;
+  /** Absent for offline replays: they never block anything. */
+  responses?: ResponseService;
+  outbox: OutboxOptions;
+}
+
+export interface ActOptions {
+  dataDir: string;
+  /** The Wazuh API for active response; without it approved blocks are refused with that reason. */
+  api?: ResponseApi;
+  /** false (replay): notifications only, no block requests. */
+  response?: boolean;
+}
+
+export function buildActStage(config: Config, db: Kysely<Database>, log: Logger, o: ActOptions): ActStage {
+  const channels: Map<string, Channel> = buildChannels(config.channels);
+  const playbooks = resolvePlaybooks(config.playbooks, config.actions.playbooksFile, [...channels.keys()] as never);
+  let responses: ResponseService | undefined;
+  if (o.response !== false) {
+    const secret = resolveApprovalSecret(config.actions.approvals.secret, o.dataDir);
+    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, secret });
+    channels.set(RESPONSE_CHANNEL, new ResponseExecutor(db, responses, o.api, log));
+  }
+  return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox) };
+}

@@ -1,0 +1,50 @@
+// Microsoft Teams through a workflow webhook ("When a Teams webhook request is received" → post card): an
+// Adaptive Card in a message attachment. Values from events go into FactSet facts and TextBlocks with
+// markdown escaped. Workflow webhooks return no message id, so updates arrive as new cards naming the change.
+import type { TeamsConfig } from '../../config/schema.js';
+import type { Channel, OutboxItem } from '../channel.js';
+import type { Notification } from '../notification.js';
+import { clip, markdownEscape } from '../render/chat.js';
+import { facts, headline } from '../render/facts.js';
+import { formatTime } from '../render/text.js';
+import { call } from './http.js';
+
+export function adaptiveCard(n: Notification, timeZone: string): Record<string, unknown> {
+  const colour = n.incident.level === 'critical' || n.incident.level === 'high' ? 'Attention' : n.incident.level === 'medium' ? 'Warning' : 'Accent';
+  const body: Record<string, unknown>[] = [
+    { type: 'TextBlock', text: markdownEscape(headline(n)), weight: 'Bolder', size: 'Medium', color: colour, wrap: true },
+    { type: 'FactSet', facts: facts(n, timeZone).map(([title, value]) => ({ title: markdownEscape(title), value: markdownEscape(value) })) },
+  ];
+  if (n.evidence.length > 0) {
+    body.push({ type: 'TextBlock', text: `Evidence (${Math.min(10, n.evidence.length)} of ${n.detection.count} events)`, weight: 'Bolder', wrap: true });
+    for (const e of n.evidence.slice(0, 10)) {
+      const line = `${formatTime(e.time, timeZone)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}`;
+      body.push({ type: 'TextBlock', text: clip(markdownEscape(line), 1000), wrap: true, spacing: 'None', fontType: 'Monospace', size: 'Small' });
+    }
+  }
+  return {
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    type: 'AdaptiveCard',
+    version: '1.4',
+    body,
+    actions: (n.approvals ?? []).slice(0, 5).map((a) => ({ type: 'Action.OpenUrl', title: `Review block of ${a.address}`, url: a.url, style: 'destructive' })),
+  };
+}
+
+export class TeamsChannel implements Channel {
+  readonly name = 'teams';
+
+  constructor(private readonly config: TeamsConfig) {
+    if (!config.webhookUrl) throw new Error('channels.teams: set webhookUrl');
+  }
+
+  async send(item: OutboxItem): Promise<void> {
+    const n = item.payload as unknown as Notification;
+    await call(this.config.webhookUrl, 'Teams workflow', {
+      body: {
+        type: 'message',
+        attachments: [{ contentType: 'application/vnd.microsoft.card.adaptive', contentUrl: null, content: adaptiveCard(n, this.config.timezone) }],
+      },
+    });
+  }
+}

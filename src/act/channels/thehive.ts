@@ -1,0 +1,94 @@
+// TheHive 5: one alert per incident with a deterministic sourceRef (vigil-<incident>), observables for its
+// addresses, users and hosts (deduplicated: TheHive rejects an alert whose observables repeat a value).
+// Before creating, the alert is looked up by sourceRef; later revisions update it instead of adding another.
+import type { TheHiveConfig } from '../../config/schema.js';
+import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
+import { changeOf, type Notification } from '../notification.js';
+import { clip } from '../render/chat.js';
+import { facts, headline } from '../render/facts.js';
+import { call } from './http.js';
+
+const SEVERITY: Record<string, number> = { informational: 1, low: 1, medium: 2, high: 3, critical: 4 };
+
+export const sourceRef = (incidentId: string) => `vigil-${incidentId}`;
+
+export function observables(n: Notification): { dataType: string; data: string; tags?: string[] }[] {
+  const seen = new Set<string>();
+  const out: { dataType: string; data: string; tags?: string[] }[] = [];
+  const add = (dataType: string, data: string, tags?: string[]) => {
+    const k = `${dataType}\u0000${data}`;
+    if (!data || seen.has(k)) return;
+    seen.add(k);
+    out.push({ dataType, data, ...(tags ? { tags } : {}) });
+  };
+  for (const ip of n.sourceIps) add('ip', ip, ['vigil:source']);
+  for (const u of n.users) add('other', u, ['vigil:user']);
+  for (const h of n.hosts) add('hostname', h, ['vigil:host']);
+  return out;
+}
+
+function description(n: Notification): string {
+  // TheHive renders markdown; values from events are fenced as code so they cannot become markup or links.
+  const fence = (v: string) => '`` ' + v.replace(/`/g, "'") + ' ``';
+  const lines = facts(n, 'UTC').map(([k, v]) => `- **${k}**: ${fence(v)}`);
+  const evidence = n.evidence.slice(0, 20).map((e) => `- ${fence(`${new Date(e.time).toISOString()} user=${e.user ?? '-'} ip=${e.sourceIp ?? '-'} host=${e.host ?? '-'} ${e.detail ?? ''}`)}`);
+  return clip([`### ${fence(headline(n))}`, '', ...lines, '', '**Evidence**', ...evidence].join('\n'), 60_000);
+}
+
+export class TheHiveChannel implements Channel {
+  readonly name = 'thehive';
+  private readonly base: string;
+  private readonly headers: Record<string, string>;
+
+  constructor(private readonly config: TheHiveConfig) {
+    if (!config.url || !config.apiKey) throw new Error('channels.thehive: set url and apiKey');
+    this.base = `${config.url.replace(/\/+$/, '')}/api/v1`;
+    this.headers = { authorization: `Bearer ${config.apiKey}`, ...(config.organisation ? { 'x-organisation': config.organisation } : {}) };
+  }
+
+  async send(item: OutboxItem): Promise<ExternalRef> {
+    const n = item.payload as unknown as Notification;
+    const id = item.ref?.externalId ?? (await this.find(item.incidentId));
+    const tags = ['vigil', `rule:${n.rule.id}`, ...n.rule.tags, ...(changeOf(n) === 'resolved' ? ['vigil:resolved'] : [])];
+    if (!id) {
+      const res = await call(`${this.base}/alert`, 'TheHive create alert', {
+        headers: this.headers,
+        body: {
+          type: 'vigil',
+          source: 'vigil',
+          sourceRef: sourceRef(item.incidentId),
+          title: clip(headline(n), 512),
+          description: description(n),
+          severity: SEVERITY[n.incident.level] ?? 2,
+          date: n.detection.firstTime,
+          tags,
+          tlp: this.config.tlp,
+          pap: this.config.pap,
+          observables: observables(n),
+        },
+      });
+      return { externalId: String(res.json?._id) };
+    }
+    await call(`${this.base}/alert/${encodeURIComponent(id)}`, 'TheHive update alert', {
+      method: 'PATCH',
+      headers: this.headers,
+      body: { title: clip(headline(n), 512), description: description(n), severity: SEVERITY[n.incident.level] ?? 2, tags },
+    });
+    return { externalId: id };
+  }
+
+  private async find(incidentId: string): Promise<string | undefined> {
+    const res = await call(`${this.base}/query?name=vigil-find-alert`, 'TheHive query', {
+      headers: this.headers,
+      body: {
+        query: [
+          { _name: 'listAlert' },
+          { _name: 'filter', _and: [{ _eq: { _field: 'source', _value: 'vigil' } }, { _eq: { _field: 'sourceRef', _value: sourceRef(incidentId) } }] },
+          { _name: 'page', from: 0, to: 1 },
+        ],
+      },
+    });
+    const alert = Array.isArray(res.json) ? res.json[0] : undefined;
+    return alert?._id ? String(alert._id) : undefined;
+  }
+}

@@ -1,0 +1,31 @@
+// A generic webhook: the notification as JSON, signed with HMAC-SHA256 over "<timestamp>.<body>" so the
+// receiver can check origin and freshness, and an Idempotency-Key header that is the same on every retry.
+import { createHmac } from 'node:crypto';
+import type { WebhookConfig } from '../../config/schema.js';
+import type { Channel, OutboxItem } from '../channel.js';
+import { changeOf, type Notification } from '../notification.js';
+import { call } from './http.js';
+
+export function sign(secret: string, timestamp: string, body: string): string {
+  return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
+}
+
+export class WebhookChannel implements Channel {
+  readonly name = 'webhook';
+
+  constructor(
+    private readonly config: WebhookConfig,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!config.url) throw new Error('channels.webhook: set url');
+  }
+
+  async send(item: OutboxItem): Promise<void> {
+    const n = item.payload as unknown as Notification;
+    const body = JSON.stringify({ event: `incident.${changeOf(n)}`, idempotencyKey: item.idempotencyKey, incident: n.incident, notification: n });
+    const timestamp = String(Math.floor(this.now() / 1000));
+    const headers: Record<string, string> = { ...this.config.headers, 'idempotency-key': item.idempotencyKey, 'x-vigil-timestamp': timestamp };
+    if (this.config.secret) headers['x-vigil-signature'] = sign(this.config.secret, timestamp, body);
+    await call(this.config.url, 'webhook', { body, headers });
+  }
+}

@@ -1,0 +1,221 @@
+// Guarded Wazuh active response: request a block (from a playbook), decide it (approval link, dashboard or
+// automatic), run it from the outbox on the affected agents with the command for their OS, unblock it at expiry
+// or by hand. Every step writes the audit log: who, what, when, result.
+import type { Kysely } from 'kysely';
+import type { ApprovalsConfig, ResponseConfig } from '../../config/schema.js';
+import { audit } from '../../store/audit.js';
+import type { Database, ResponseTable } from '../../store/schema.js';
+import type { Selectable } from 'kysely';
+import type { ApprovalLink } from '../notification.js';
+import { enqueue, expedite } from '../outbox.js';
+import { approvalUrl, verifyApproval } from './approval-token.js';
+import { Guard } from './guard.js';
+import { nextOffence } from './ledger.js';
+
+export const RESPONSE_CHANNEL = 'wazuh-response';
+export type ResponseMode = 'off' | 'dry-run' | 'approval' | 'automatic';
+
+export interface BlockRequest {
+  incidentId: string;
+  playbook: string;
+  address: string;
+  agents: string[];
+  mode: ResponseMode;
+}
+
+export interface ResponseView {
+  id: number;
+  incidentId: string;
+  playbook: string;
+  address: string;
+  agents: string[];
+  mode: string;
+  state: string;
+  offence: number;
+  durationMs: number;
+  approvalExpiresAt?: number;
+  blockedAt?: number;
+  unblockAt?: number;
+  unblockedAt?: number;
+  decidedBy?: string;
+  reason?: string;
+  createdAt: number;
+}
+
+export type Decision = 'approve' | 'deny';
+export type DecisionResult =
+  | { ok: true; response: ResponseView }
+  | { ok: false; reason: 'not-found' | 'bad-signature' | 'expired' | 'already-used' | 'not-blocked'; response?: ResponseView };
+
+export const unblockKey = (id: number) => `response:${id}:unblock`;
+export const blockKey = (id: number) => `response:${id}:block`;
+const target = (address: string) => `ip:${address}`;
+
+export function toView(r: Selectable<ResponseTable>): ResponseView {
+  const opt = (v: number | null) => (v === null ? undefined : Number(v));
+  return {
+    id: Number(r.id),
+    incidentId: r.incident_id,
+    playbook: r.playbook,
+    address: r.address,
+    agents: JSON.parse(r.agents_json),
+    mode: r.mode,
+    state: r.state,
+    offence: Number(r.offence),
+    durationMs: Number(r.duration_ms),
+    approvalExpiresAt: opt(r.approval_expires_at),
+    blockedAt: opt(r.blocked_at),
+    unblockAt: opt(r.unblock_at),
+    unblockedAt: opt(r.unblocked_at),
+    decidedBy: r.decided_by ?? undefined,
+    reason: r.reason ?? undefined,
+    createdAt: Number(r.created_at),
+  };
+}
+
+export class ResponseService {
+  readonly guard: Guard;
+  /** Called after a decision or unblock queued work, so the outbox runs it now. */
+  wake: () => void = () => {};
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    readonly config: ResponseConfig,
+    private readonly approvals: ApprovalsConfig & { secret: string },
+  ) {
+    this.guard = new Guard(config);
+  }
+
+  /**
+   * Records a block request inside the caller's transaction (the pipeline's). Returns the approval link to put
+   * in the incident's messages when the mode asks for one. A request for the same incident, address and
+   * playbook is made once, whatever the number of revisions.
+   */
+  async request(trx: Kysely<Database>, req: BlockRequest, now = Date.now()): Promise<ApprovalLink | undefined> {
+    if (req.mode === 'off') return undefined;
+    const existing = await trx
+      .selectFrom('responses')
+      .select('id')
+      .where('incident_id', '=', req.incidentId)
+      .where('address', '=', req.address)
+      .where('playbook', '=', req.playbook)
+      .executeTakeFirst();
+    if (existing) return undefined;
+    const verdict = this.guard.checkAddress(req.address);
+    const address = verdict.ok ? verdict.address : req.address;
+    const planned = await nextOffence(trx, address, this.config, now);
+    const noAgents = req.agents.length === 0 ? 'no affected agent is known for this incident' : undefined;
+    const refusal = !verdict.ok ? verdict.reason : noAgents;
+    const state = refusal ? 'refused' : req.mode === 'dry-run' ? 'dry-run' : req.mode === 'approval' ? 'awaiting-approval' : 'approved';
+    const expiresAt = state === 'awaiting-approval' ? now + this.approvals.ttl : null;
+    const inserted = await trx
+      .insertInto('responses')
+      .values({
+        incident_id: req.incidentId,
+        playbook: req.playbook,
+        address,
+        agents_json: JSON.stringify(req.agents),
+        mode: req.mode,
+        state,
+        offence: planned.offence,
+        duration_ms: planned.durationMs,
+        approval_expires_at: expiresAt,
+        approval_used_at: null,
+        blocked_at: null,
+        unblock_at: null,
+        unblocked_at: null,
+        decided_by: state === 'approved' ? `playbook:${req.playbook}` : null,
+        reason: refusal ?? null,
+        created_at: now,
+        updated_at: now,
+      })
+      .returning('id')
+      .executeTakeFirstOrThrow();
+    const id = Number(inserted.id);
+    await audit(
+      trx,
+      {
+        actor: `playbook:${req.playbook}`,
+        action: 'response.request',
+        target: target(address),
+        result: state,
+        details: { response: id, incident: req.incidentId, mode: req.mode, agents: req.agents, offence: planned.offence, durationMs: planned.durationMs, reason: refusal },
+      },
+      now,
+    );
+    if (state === 'approved') await enqueue(trx, { channel: RESPONSE_CHANNEL, incidentId: req.incidentId, revision: 0, key: blockKey(id), payload: { op: 'block', response: id } }, now);
+    if (state !== 'awaiting-approval') return undefined;
+    return { address, agents: req.agents, expiresAt: expiresAt!, url: approvalUrl(this.approvals.publicUrl, this.approvals.secret, id, expiresAt!) };
+  }
+
+  async get(id: number): Promise<ResponseView | undefined> {
+    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toView(row) : undefined;
+  }
+
+  async list(q: { incidentId?: string; state?: string; limit?: number } = {}): Promise<ResponseView[]> {
+    let query = this.db.selectFrom('responses').selectAll();
+    if (q.incidentId) query = query.where('incident_id', '=', q.incidentId);
+    if (q.state) query = query.where('state', '=', q.state);
+    return (await query.orderBy('id', 'desc').limit(q.limit ?? 200).execute()).map(toView);
+  }
+
+  verifyLink(id: number, expiresAt: number, signature: string): boolean {
+    return Number.isSafeInteger(id) && Number.isSafeInteger(expiresAt) && verifyApproval(this.approvals.secret, id, expiresAt, signature);
+  }
+
+  /** A decision through a signed link: the signature and expiry are checked, then it is a one-time decision. */
+  async decideByLink(id: number, expiresAt: number, signature: string, decision: Decision, actor: string, now = Date.now()): Promise<DecisionResult> {
+    if (!this.verifyLink(id, expiresAt, signature)) {
+      await audit(this.db, { actor, action: `response.${decision}`, target: `response:${id}`, result: 'refused', details: { reason: 'bad-signature' } }, now);
+      return { ok: false, reason: 'bad-signature' };
+    }
+    return this.decide(id, decision, actor, now, expiresAt);
+  }
+
+  /** Approve or deny a pending block (dashboard, or a verified link). A second decision is refused. */
+  async decide(id: number, decision: Decision, actor: string, now = Date.now(), linkExpiry?: number): Promise<DecisionResult> {
+    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { ok: false, reason: 'not-found' };
+    const expiry = linkExpiry ?? (row.approval_expires_at === null ? undefined : Number(row.approval_expires_at));
+    const refuse = async (reason: 'expired' | 'already-used') => {
+      await audit(this.db, { actor, action: `response.${decision}`, target: target(row.address), result: 'refused', details: { response: id, reason, state: row.state } }, now);
+      return { ok: false as const, reason, response: toView(row) };
+    };
+    if (expiry !== undefined && now > expiry && row.state === 'awaiting-approval') {
+      await this.db.updateTable('responses').set({ state: 'expired', updated_at: now }).where('id', '=', id).where('state', '=', 'awaiting-approval').execute();
+      return refuse('expired');
+    }
+    const state = decision === 'approve' ? 'approved' : 'denied';
+    const decided = await this.db.transaction().execute(async (trx) => {
+      // The single use: only the first decision moves the row out of awaiting-approval.
+      const res = await trx
+        .updateTable('responses')
+        .set({ state, approval_used_at: now, decided_by: actor, updated_at: now })
+        .where('id', '=', id)
+        .where('state', '=', 'awaiting-approval')
+        .where('approval_used_at', 'is', null)
+        .executeTakeFirst();
+      if (Number(res.numUpdatedRows) !== 1) return false;
+      await audit(trx, { actor, action: `response.${decision}`, target: target(row.address), result: 'ok', details: { response: id, incident: row.incident_id } }, now);
+      if (state === 'approved') {
+        await enqueue(trx, { channel: RESPONSE_CHANNEL, incidentId: row.incident_id, revision: 0, key: blockKey(id), payload: { op: 'block', response: id } }, now);
+      }
+      return true;
+    });
+    if (!decided) return refuse('already-used');
+    if (state === 'approved') this.wake();
+    return { ok: true, response: (await this.get(id))! };
+  }
+
+  /** Lifts a block now instead of at its expiry. */
+  async unblock(id: number, actor: string, now = Date.now()): Promise<DecisionResult> {
+    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    if (!row) return { ok: false, reason: 'not-found' };
+    const ok = row.state === 'blocked' && (await expedite(this.db, unblockKey(id), now));
+    await audit(this.db, { actor, action: 'response.unblock-request', target: target(row.address), result: ok ? 'ok' : 'refused', details: { response: id, state: row.state } }, now);
+    if (!ok) return { ok: false, reason: 'not-blocked', response: toView(row) };
+    this.wake();
+    return { ok: true, response: toView(row) };
+  }
+}
