@@ -29,7 +29,9 @@ export class JiraChannel implements Channel {
     const doc = adfDocument(n, 'UTC', marker(item.idempotencyKey));
     const key = item.ref?.externalId ?? (await this.findIssue(item.incidentId));
     if (!key) return this.create(item, n, doc);
-    if (!(await this.commented(key, item.idempotencyKey))) {
+    // Found by lookup rather than by our record: the create itself may have been this very revision.
+    const done = (!item.ref && (await this.describedBy(key, item.idempotencyKey))) || (await this.commented(key, item.idempotencyKey));
+    if (!done) {
       await call(`${this.base}/rest/api/3/issue/${encodeURIComponent(key)}/comment`, 'Jira comment', { headers: this.headers, body: { body: doc } });
     }
     if (changeOf(n) === 'resolved' && this.config.resolveTransition) await this.transition(key, this.config.resolveTransition);
@@ -59,6 +61,11 @@ export class JiraChannel implements Channel {
     const res = await call(`${this.base}/rest/api/3/search/jql`, 'Jira search', { headers: this.headers, body: { jql, fields: ['key'], maxResults: 1 } });
     const issue = res.json?.issues?.[0];
     return issue ? String(issue.key) : undefined;
+  }
+
+  private async describedBy(key: string, idempotencyKey: string): Promise<boolean> {
+    const res = await call(`${this.base}/rest/api/3/issue/${encodeURIComponent(key)}?fields=description`, 'Jira issue', { headers: this.headers });
+    return JSON.stringify(res.json?.fields?.description ?? '').includes(JSON.stringify(marker(idempotencyKey)));
   }
 
   private async commented(key: string, idempotencyKey: string): Promise<boolean> {
