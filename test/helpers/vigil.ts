@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { configSchema, type Config } from '../../src/config/schema.js';
-import { createVigil, type Vigil } from '../../src/vigil.js';
+import { createVigil, type Vigil, type VigilOptions } from '../../src/vigil.js';
 import { quietLog } from './quiet.js';
 
 export const PG_URL = process.env.VIGIL_TEST_PG ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,7 +35,7 @@ export interface Running {
 
 let schemaCounter = 0;
 
-export async function startVigil(overrides: Record<string, unknown> = {}, backend: Backend = 'sqlite', dir?: string): Promise<Running> {
+export async function startVigil(overrides: Record<string, unknown> = {}, backend: Backend = 'sqlite', dir?: string, options: VigilOptions = {}): Promise<Running> {
   const work = dir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const base = {
     ingest: { token: 'test-token' },
@@ -44,7 +44,7 @@ export async function startVigil(overrides: Record<string, unknown> = {}, backen
   };
   const config = configSchema.parse(base);
   const schema = backend === 'postgres' ? `vigil_t${process.pid}_${Date.now() % 100000}_${schemaCounter++}` : undefined;
-  const vigil = await createVigil(config, quietLog, { schema });
+  const vigil = await createVigil(config, quietLog, { ...options, schema });
   await vigil.start();
   await vigil.server.listen({ host: '127.0.0.1', port: 0 });
   const addr = vigil.server.server.address() as { port: number };
