@@ -61,7 +61,7 @@ describe('Slack', () => {
     await ch.send(itemFor('slack', escalated, ref));
     const reply = slack.messages.at(-1)!;
     assert.equal(reply.thread_ts, ref.thread, 'the escalation is a reply in the thread');
-    assert.match(reply.text, /^Escalated · CRITICAL/);
+    assert.match(reply.text, /^ESCALATED to CRITICAL: /);
   });
 
   it('an invalid token is a permanent error', async () => {
@@ -185,7 +185,7 @@ describe('ServiceNow', () => {
     await ch.send(itemFor('servicenow', sampleNotification({ revision: 2, change: 'resolved' }), ref));
     assert.equal(r.fields.state, '6');
     assert.equal(r.fields.close_code, 'Solution provided');
-    assert.match(r.work_notes.at(-1)!, /^Resolved · HIGH/);
+    assert.match(r.work_notes.at(-1)!, /^RESOLVED · HIGH: /);
   });
 });
 
@@ -211,6 +211,6 @@ describe('TheHive 5', () => {
     await ch.send(itemFor('thehive', sampleNotification({ revision: 2, change: 'escalated', level: 'critical' }), ref));
     assert.equal(hive.alerts.length, 1);
     assert.equal(alert.severity, 4);
-    assert.match(alert.title, /^Escalated/);
+    assert.match(alert.title, /^ESCALATED to CRITICAL/);
   });
 });

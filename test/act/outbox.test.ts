@@ -14,7 +14,7 @@ import { DEFAULT_OUTBOX, enqueue, expedite, OutboxWorker, type OutboxOptions } f
 import { configSchema } from '../../src/config/schema.js';
 import { auditFor } from '../../src/store/audit.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
-import { startFake, type FakeServer } from '../fakes/http.js';
+import { startFake, type RecordingFake } from '../fakes/http.js';
 import { startJira } from '../fakes/jira.js';
 import { startServiceNow } from '../fakes/servicenow.js';
 import { startTheHive } from '../fakes/thehive.js';
@@ -32,7 +32,7 @@ async function add(store: OpenedDb, channel: string, n = sampleNotification()): 
 
 describe('a channel answering 500', () => {
   let store: OpenedDb;
-  let hook: FakeServer;
+  let hook: RecordingFake;
   before(async () => (hook = await startFake(() => ({ status: 200, json: { ok: true } }))));
   after(async () => hook.close());
   beforeEach(async () => (store = await openDatabase(':memory:')));
@@ -166,7 +166,7 @@ describe('a crash between sending and recording', () => {
   ] as const) {
     it(`${name}: the retry finds the item it created and makes no second one`, async () => {
       sentOnce = false;
-      const fake = await (start as () => Promise<FakeServer & Record<string, any>>)();
+      const fake = await (start as () => Promise<RecordingFake & Record<string, any>>)();
       const store = await openDatabase(':memory:');
       const ch = (make as (u: string) => Channel)(fake.url);
       await add(store, ch.name);
