@@ -25,9 +25,9 @@ export function createMetrics() {
       registers: [registry],
     }),
     providerQuota: new Gauge({
-      name: 'vigil_provider_quota_used_ratio',
-      help: 'Share of an enrichment provider quota used in its current period (0-1), by provider',
-      labelNames: ['provider'],
+      name: 'vigil_provider_quota_used',
+      help: 'Calls an enrichment provider quota has spent: period "minute" (rolling) or "day" (UTC), by provider',
+      labelNames: ['provider', 'period'],
       registers: [registry],
     }),
     shadowHits: new Gauge({ name: 'vigil_rule_shadow_hits', help: 'Detections a shadowed rule would have fired, by rule', labelNames: ['rule'], registers: [registry] }),

@@ -1,5 +1,5 @@
-// Metrics read from the store when /metrics is scraped: outbox depth and failures, shadow counts, and the
-// event-to-notification latency of every delivery since the previous scrape.
+// Metrics read from the store when /metrics is scraped: outbox depth and failures, shadow counts, provider
+// quota use, and the event-to-notification latency of every delivery since the previous scrape.
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { Metrics } from './metrics.js';
@@ -28,6 +28,14 @@ export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, startedA
     }
     for (const r of await db.selectFrom('rule_modes').select(['rule_id', 'shadow_hits']).where('mode', '=', 'shadow').execute())
       metrics.shadowHits.set({ rule: r.rule_id }, Number(r.shadow_hits));
+
+    const now = Date.now();
+    const today = new Date(now).toISOString().slice(0, 10);
+    for (const q of await db.selectFrom('enrich_quota').select(['provider', 'minute_json', 'day', 'day_used']).execute()) {
+      const minute = (JSON.parse(q.minute_json) as number[]).filter((t) => t > now - 60_000).length;
+      metrics.providerQuota.set({ provider: q.provider, period: 'minute' }, minute);
+      metrics.providerQuota.set({ provider: q.provider, period: 'day' }, q.day === today ? Number(q.day_used) : 0);
+    }
 
     const delivered = await db
       .selectFrom('outbox')

@@ -4,21 +4,30 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addUser } from '../../src/server/auth/users.js';
+import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
 import { openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { post, startVigil, type Running } from '../helpers/vigil.js';
 
 const EVIL_USER = '<img src=x onerror=alert(1)>';
+// The attacking address, known to the fake VirusTotal below (nothing here is real reputation data).
+const ATTACKER = '45.9.40.77';
 
 describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
   let v: Running;
   let smtp: TestSmtp;
   let b: TestBrowser;
+  let vt: FakeVirusTotal;
 
   before(async () => {
     smtp = await startSmtp();
-    v = await startVigil({ channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } } });
+    vt = await startFakeVirusTotal(['vt-key']);
+    vt.reports.set(ATTACKER, { malicious: 12, suspicious: 1, asn: 64500, asOwner: 'Example Hosting', country: 'NL' });
+    v = await startVigil({
+      channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
+      enrich: { virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url } },
+    });
     await addUser(v.vigil.store.db, 'anna', 'correct horse battery', 'analyst');
     await addUser(v.vigil.store.db, 'vera', 'correct horse battery', 'viewer');
     b = await openBrowser();
@@ -27,6 +36,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await b?.close();
     await v?.stop();
     await smtp?.close();
+    await vt?.close();
   });
 
   it('logs in by keyboard, sees a brute force appear, opens it, acknowledges it', async () => {
@@ -45,12 +55,13 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await b.screenshot('01-queue-empty');
 
     const start = new Date(Date.now() - 5 * 60_000);
-    assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(burst('203.0.113.7', 6, start, 20_000, EVIL_USER)))).status, 202);
+    assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(burst(ATTACKER, 6, start, 20_000, EVIL_USER)))).status, 202);
     // No reload: the queue updates itself.
-    const row = page.locator('tr[data-incident]').filter({ hasText: '203.0.113.7' });
+    const row = page.locator('tr[data-incident]').filter({ hasText: ATTACKER });
     await row.waitFor({ timeout: 15_000 });
-    assert.match(await row.innerText(), /high/);
     assert.match(await row.innerText(), /open/);
+    // The rule says high; the malicious VirusTotal verdict raises it, and the queue shows that by itself.
+    await row.locator('.level-critical').waitFor({ timeout: 15_000 });
     await b.screenshot('02-queue-incident');
 
     await row.getByRole('link').focus();
@@ -63,6 +74,10 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     assert.equal(await page.locator('main img').count(), 0, 'and never becomes markup');
     assert.equal(await page.locator('svg.chart rect.bar').count() > 0, true, 'the timeline chart is drawn');
     await page.locator('tr', { hasText: 'email' }).getByText('delivered').waitFor({ timeout: 15_000 });
+    const card = page.locator('article.enrichment[data-provider="virustotal"]');
+    await card.getByText('malicious').waitFor({ timeout: 15_000 });
+    assert.match(await card.innerText(), /NL/);
+    assert.match(await card.innerText(), /AS64500 Example Hosting/);
 
     await page.getByRole('button', { name: 'Acknowledge' }).click();
     await page.getByText('Acknowledge: done').waitFor();
@@ -76,8 +91,14 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     const { page } = b;
     await page.getByRole('link', { name: 'Overview' }).click();
     await page.getByRole('heading', { name: /Overview/ }).waitFor();
-    await page.locator('table', { has: page.locator('caption', { hasText: 'Top source addresses' }) }).getByText('203.0.113.7').waitFor();
+    await page.locator('table', { has: page.locator('caption', { hasText: 'Top source addresses' }) }).getByText(ATTACKER).waitFor();
     assert.notEqual(await page.locator('#stat-mtta').textContent(), '—');
+    // Countries come from GeoIP first (the DB-IP Lite database installed with Vigil), else from VirusTotal.
+    const lookups = v.vigil.store.db.selectFrom('enrich_lookups').select(['provider', 'data_json']).where('value', '=', ATTACKER).where('state', '=', 'done');
+    const answers = await lookups.execute();
+    const geo = answers.find((a) => a.provider === 'geoip');
+    const country = (geo && JSON.parse(geo.data_json ?? '{}').country) || 'NL';
+    await page.locator('table', { has: page.locator('caption', { hasText: 'Top countries' }) }).getByRole('cell', { name: country, exact: true }).waitFor();
     await b.screenshot('04-overview');
   });
 

@@ -116,7 +116,7 @@ describe('API v1', () => {
       'vigil_pipeline_lag_alerts',
       'vigil_outbox_actions',
       'vigil_correlation_evictions_total',
-      'vigil_provider_quota_used_ratio',
+      'vigil_provider_quota_used',
       'vigil_delivery_failures',
       'vigil_event_to_notification_seconds',
     ])

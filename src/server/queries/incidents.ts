@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Incident } from '../../model/index.js';
 import { auditFor, type AuditRow } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
+import { enrichmentsForIncident } from '../../enrich/lookups.js';
 import { rowToIncident } from '../../triage/incidents.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
 
@@ -50,6 +51,22 @@ export interface ActionView {
   deliveredAt: number | null;
 }
 
+/** One provider's answer about one indicator, flattened for cards: verdict, country and network owner. */
+export interface EnrichmentCard {
+  provider: string;
+  kind: string;
+  value: string;
+  state: string;
+  verdict: string | null;
+  summary: string | null;
+  link: string | null;
+  country: string | null;
+  asn: string | null;
+  asOrg: string | null;
+  fetchedAt: number | null;
+  error: string | null;
+}
+
 export interface TimelineEntry {
   at: number;
   kind: 'detection' | 'action' | 'analyst';
@@ -60,6 +77,7 @@ export interface IncidentDetail {
   incident: Incident;
   detections: DetectionView[];
   evidence: EvidenceEvent[];
+  enrichment: EnrichmentCard[];
   actions: ActionView[];
   audit: AuditRow[];
   timeline: TimelineEntry[];
@@ -80,6 +98,20 @@ export async function getIncident(db: Kysely<Database>, id: string): Promise<Inc
     count: Number(d.count),
   }));
   const evidence = await evidenceFor(db, dets.flatMap((d) => JSON.parse(d.event_ids_json) as string[]));
+  const enrichment: EnrichmentCard[] = (await enrichmentsForIncident(db, id)).map((l) => ({
+    provider: l.provider,
+    kind: l.indicator.kind,
+    value: l.indicator.value,
+    state: l.state,
+    verdict: l.verdict ?? null,
+    summary: l.summary ?? null,
+    link: l.link ?? null,
+    country: text(l.data?.country ?? l.data?.countryCode),
+    asn: text(l.data?.asn),
+    asOrg: text(l.data?.asOrg ?? l.data?.asOwner ?? l.data?.isp),
+    fetchedAt: l.fetchedAt ?? null,
+    error: l.error ?? null,
+  }));
   const outbox = await db.selectFrom('outbox').selectAll().where('incident_id', '=', id).orderBy('id').execute();
   const actions: ActionView[] = outbox.map((o) => ({
     id: Number(o.id),
@@ -97,5 +129,9 @@ export async function getIncident(db: Kysely<Database>, id: string): Promise<Inc
     ...actions.map((a) => ({ at: a.deliveredAt ?? a.createdAt, kind: 'action' as const, text: `${a.channel} ${a.state}` })),
     ...trail.map((t) => ({ at: t.at, kind: 'analyst' as const, text: `${t.action} by ${t.actor}: ${t.result}` })),
   ].sort((a, b) => a.at - b.at);
-  return { incident: rowToIncident(row), detections, evidence, actions, audit: trail, timeline };
+  return { incident: rowToIncident(row), detections, evidence, enrichment, actions, audit: trail, timeline };
+}
+
+function text(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null;
 }

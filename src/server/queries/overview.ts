@@ -13,7 +13,7 @@ export interface Overview {
   topSources: { value: string; count: number }[];
   topUsers: { value: string; count: number }[];
   topRules: { value: string; count: number }[];
-  /** Country of the source addresses, from enrichment; empty until an enrichment provider reports them. */
+  /** Countries of the source addresses (each address once), from enrichment answers (GeoIP, VirusTotal, AbuseIPDB). */
   topCountries: { value: string; count: number }[];
   openIncidents: number;
   /** Mean milliseconds from an attack's first event to its detection being recorded. */
@@ -63,6 +63,28 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
     if (e.sourceIp) bump(sources, e.sourceIp);
     if (e.user) bump(users, e.user);
   }
+  // Countries: each source address counted once, from the GeoIP answer when there is one (the dedicated
+  // source), else from the first other answer that names a country.
+  const countryOf = new Map<string, string>();
+  const answers = await db
+    .selectFrom('enrich_lookups')
+    .innerJoin('incidents', 'incidents.id', 'enrich_lookups.incident_id')
+    .select(['enrich_lookups.value', 'enrich_lookups.data_json', 'enrich_lookups.provider'])
+    .where('enrich_lookups.kind', '=', 'ip')
+    .where('enrich_lookups.state', '=', 'done')
+    .where('incidents.last_seen', '>=', since)
+    .orderBy('enrich_lookups.id')
+    .limit(MAX_ROWS)
+    .execute();
+  answers.sort((a, b) => Number(b.provider === 'geoip') - Number(a.provider === 'geoip'));
+  for (const a of answers) {
+    if (countryOf.has(a.value) || !a.data_json) continue;
+    const data = JSON.parse(a.data_json) as { country?: unknown; countryCode?: unknown };
+    const country = data.country ?? data.countryCode;
+    if (typeof country === 'string' && country) countryOf.set(a.value, country);
+  }
+  const countries = new Map<string, number>();
+  for (const c of countryOf.values()) bump(countries, c);
   const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
   // First acknowledgement of each incident opened in the window, from the audit log.
   const acks = await db
@@ -84,7 +106,7 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
     topSources: top(sources),
     topUsers: top(users),
     topRules: top(rules),
-    topCountries: [],
+    topCountries: top(countries),
     openIncidents: Number(open.n),
     mttdMs: dets.length ? Math.round(detectSum / dets.length) : null,
     mttaMs: acks.length ? Math.round(ackSum / acks.length) : null,

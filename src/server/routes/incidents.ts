@@ -66,6 +66,26 @@ const detailSchema = {
         },
       },
     },
+    enrichment: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          provider: { type: 'string' },
+          kind: { type: 'string' },
+          value: { type: 'string' },
+          state: { type: 'string', enum: ['pending', 'done', 'failed'] },
+          verdict: nullableString,
+          summary: nullableString,
+          link: nullableString,
+          country: nullableString,
+          asn: nullableString,
+          asOrg: nullableString,
+          fetchedAt: { type: ['integer', 'null'] },
+          error: nullableString,
+        },
+      },
+    },
     actions: {
       type: 'array',
       items: {
@@ -138,7 +158,7 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>)
       config: { access: 'viewer' },
       schema: {
         tags: ['incidents'],
-        summary: 'One incident: detections, evidence events, actions with delivery state, audit trail, timeline',
+        summary: 'One incident: detections, evidence events, enrichment, actions with delivery state, audit trail, timeline',
         params: idParams,
         response: { 200: detailSchema, 404: errorSchema, ...guarded },
       },

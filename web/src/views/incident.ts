@@ -4,10 +4,27 @@ import { api, canAct } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, entityText, utc } from '../format.js';
-import type { IncidentDetail } from '../types.js';
-import { levelBadge, notice, stateBadge, statusBadge, table } from './widgets.js';
+import type { EnrichmentCard, IncidentDetail } from '../types.js';
+import { levelBadge, notice, stateBadge, statusBadge, table, verdictBadge } from './widgets.js';
 
 const REFRESH_MS = 5000;
+
+function enrichmentCard(e: EnrichmentCard): HTMLElement {
+  const facts: [string, string | null][] = [
+    ['Country', e.country],
+    ['Network', e.asn ? `AS${e.asn}${e.asOrg ? ` ${e.asOrg}` : ''}` : e.asOrg],
+    ['Looked up', e.fetchedAt ? utc(e.fetchedAt) : null],
+    ['Error', e.error],
+  ];
+  return h(
+    'article',
+    { class: 'card enrichment', 'data-provider': e.provider },
+    h('h3', {}, e.provider, ' · ', e.value),
+    h('p', {}, e.state === 'done' ? verdictBadge(e.verdict ?? 'unknown') : stateBadge(e.state), ' ', e.summary ?? ''),
+    h('dl', { class: 'facts' }, facts.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
+    e.link && /^https:\/\//.test(e.link) ? h('a', { href: e.link, target: '_blank', rel: 'noopener noreferrer' }, 'Open at the provider') : null,
+  );
+}
 
 export function incidentView(main: HTMLElement, id: string): () => void {
   const status = h('div', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
@@ -91,7 +108,9 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       'section',
       { 'aria-labelledby': 'h-enrich' },
       h('h2', { id: 'h-enrich' }, 'Enrichment'),
-      h('p', { class: 'muted' }, 'No enrichment recorded for this incident.'),
+      d.enrichment.length === 0
+        ? h('p', { class: 'muted' }, 'No enrichment recorded for this incident.')
+        : h('div', { class: 'cards' }, d.enrichment.map(enrichmentCard)),
     );
     const trail = table(
       'Audit trail',

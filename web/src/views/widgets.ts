@@ -3,6 +3,7 @@ import { h } from '../dom.js';
 
 export const levelBadge = (level: string) => h('span', { class: `badge level-${level}` }, level);
 export const statusBadge = (status: string) => h('span', { class: `badge status-${status}` }, status);
+export const verdictBadge = (verdict: string) => h('span', { class: `badge verdict-${verdict}` }, verdict);
 export const stateBadge = (state: string) => h('span', { class: `badge state-${state}` }, state);
 
 /** A table; a column whose header is Time, When, Queued or Delivered keeps its dates on one line. */
