@@ -33,6 +33,10 @@ describe('Sigma strings: wildcards and escapes (§1.4)', () => {
     assert.equal(hits(q, { F: 'abc' }), true);
     assert.equal(hits(q, { F: 'ac' }), false);
     assert.equal(hits(q, { F: 'abbc' }), false);
+    const overlap = `s: {F: 'a*b*b'}\ncondition: s`;
+    assert.equal(hits(overlap, { F: 'ab' }), false, 'a middle segment may not overlap the last');
+    assert.equal(hits(overlap, { F: 'abb' }), true);
+    assert.equal(hits(`s: {F: '*ab*ab*'}\ncondition: s`, { F: 'xabx' }), false);
     const mixed = `s: {F: '*x?y*z'}\ncondition: s`;
     assert.equal(hits(mixed, { F: '__x1y__z' }), true);
     assert.equal(hits(mixed, { F: 'xyz' }), false);
