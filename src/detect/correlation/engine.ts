@@ -18,7 +18,8 @@
 import type { Event } from '../../model/index.js';
 import type { CorrelationRule } from '../rules.js';
 import { EvidenceRing } from './evidence.js';
-import { newState, specOf, type GroupState, type Spec } from './windows.js';
+import { Slots } from './slots.js';
+import { newState, specOf, type Spec } from './windows.js';
 
 /** How many contributing events a firing carries as evidence; `count` stays exact beyond it. */
 export const EVIDENCE_CAP = 50;
@@ -53,9 +54,10 @@ export interface EngineOptions {
   evidenceSize: number;
 }
 
-/** The groups of one correlation rule. */
+/** The groups of one correlation rule: group key → slot, in least-recently-used order. */
 export class CorrelationTable {
-  readonly groups = new Map<string, GroupState>();
+  readonly groups = new Map<string, number>();
+  readonly slots = new Slots();
   readonly spec: Spec;
   constructor(readonly rule: CorrelationRule) {
     this.spec = specOf(rule);
@@ -103,37 +105,63 @@ export class CorrelationEngine {
   }
 
   observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {
-    const { key, time } = input;
+    const { key, time, index, value } = input;
     if (key === null) return null;
-    const groups = table.groups;
-    const timespan = table.spec.timespan;
-    let state = groups.get(key);
-    if (state !== undefined) {
-      if (time < state.last - this.options.lateness) {
+    const { groups, slots, spec } = table;
+    const lateness = this.options.lateness;
+    let slot = groups.get(key);
+    let fresh = false;
+    if (slot !== undefined) {
+      const last = slots.last[slot]!;
+      if (time < last - lateness) {
         this.late++;
         return null;
       }
-      groups.delete(key); // re-inserted below: keeps the Map in least-recently-used order
-      if (state.fired) {
-        if (time - state.last <= timespan) {
-          if (time > state.last) state.last = time;
-          groups.set(key, state);
+      groups.delete(key); // re-inserted: keeps the Map in least-recently-used order
+      groups.set(key, slot);
+      if (slots.fired[slot] === 1) {
+        if (time - last <= spec.timespan) {
+          if (time > last) slots.last[slot] = time;
           return null; // the burst goes on
         }
-        state = newState(table.rule, table.spec); // a quiet timespan passed: a new burst
+        // A quiet timespan passed: a new burst starts with this match.
+        slots.fired[slot] = 0;
+        slots.state[slot] = undefined;
+        slots.ev[slot] = undefined;
+        fresh = true;
       }
     } else {
       this.expire(table);
       if (this.total >= this.options.maxGroups) this.makeRoom();
-      state = newState(table.rule, table.spec);
+      slot = slots.alloc();
+      groups.set(key, slot);
       this.total++;
+      fresh = true;
     }
-    groups.set(key, state);
-    this.ring.push(state, time, input.events);
-    const met = state.add(input.index, time, input.value, Math.max(state.last, time) - this.options.lateness - timespan);
+    this.ring.push(slots, slot, time, input.events);
+    if (fresh && spec.need > 1) {
+      // One match cannot meet the condition: keep it in the columns, make no window object yet.
+      slots.last[slot] = time;
+      slots.index0[slot] = index;
+      slots.value0[slot] = value;
+      return null;
+    }
+    const previous = fresh ? -Infinity : slots.last[slot]!;
+    const newest = Math.max(previous, time);
+    const horizon = newest - lateness - spec.timespan;
+    let state = slots.state[slot];
+    if (state === undefined) {
+      state = newState(table.rule, spec);
+      if (!fresh) state.add(slots.index0[slot]!, previous, slots.value0[slot], horizon);
+      slots.state[slot] = state;
+      slots.value0[slot] = undefined;
+    }
+    slots.last[slot] = newest;
+    const met = state.add(index, time, value, horizon);
     if (!met) return null;
-    state.fired = true;
-    if (met.time > state.last) state.last = met.time;
+    slots.fired[slot] = 1;
+    slots.state[slot] = undefined; // a fired burst needs only its newest time
+    if (met.time > newest) slots.last[slot] = met.time;
     return {
       rule: table.rule,
       key,
@@ -141,16 +169,18 @@ export class CorrelationEngine {
       time: met.time,
       firstTime: met.firstTime,
       count: met.count,
-      events: this.ring.collect(state, met.firstTime, met.time, EVIDENCE_CAP),
+      events: this.ring.collect(slots, slot, met.firstTime, met.time, EVIDENCE_CAP),
     };
   }
 
   /** Drops the table's groups that can no longer fire, oldest first (amortized O(1) per input). */
   private expire(table: CorrelationTable): void {
     const horizon = this.watermark - this.options.lateness - table.spec.timespan;
-    for (const [key, state] of table.groups) {
-      if (state.last >= horizon) break;
-      table.groups.delete(key);
+    const { groups, slots } = table;
+    for (const [key, slot] of groups) {
+      if (slots.last[slot]! >= horizon) break;
+      groups.delete(key);
+      slots.release(slot);
       this.total--;
       this.expired++;
     }
@@ -164,14 +194,15 @@ export class CorrelationEngine {
     let oldest = Infinity;
     for (const t of this.tables) {
       const first = t.groups.values().next();
-      if (!first.done && first.value.last < oldest) {
-        oldest = first.value.last;
+      if (!first.done && t.slots.last[first.value]! < oldest) {
+        oldest = t.slots.last[first.value]!;
         victim = t;
       }
     }
     if (!victim) return;
-    const key = victim.groups.keys().next().value as string;
+    const [key, slot] = victim.groups.entries().next().value as [string, number];
     victim.groups.delete(key);
+    victim.slots.release(slot);
     this.total--;
     this.evictions++;
   }

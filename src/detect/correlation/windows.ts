@@ -1,12 +1,11 @@
-// Per-group window state of one correlation, one class per correlation type. Only times (and, for
-// value_count, the distinct values) are kept here; the events themselves stay in the engine's evidence ring,
-// so a group costs a few dozen bytes however large its alerts are.
+// Per-group window state of one correlation, one class per correlation type, for groups with two matches or
+// more (a group's first match lives in the engine's columns: see slots.ts). Only times (and, for value_count,
+// the distinct values) are kept here; the events themselves stay in the engine's evidence ring.
 //
 // Windows slide on event time (sigma.md §2.2): a condition holds when some span of `timespan` contains enough
 // matches. Input may be out of order by up to the engine's lateness, so each state keeps its times sorted and
 // checks every window the new match can belong to.
 import type { CorrelationRule } from '../rules.js';
-import type { EvidenceEntry } from './evidence.js';
 
 /** The window that met the condition. */
 export interface Met {
@@ -16,14 +15,9 @@ export interface Met {
   count: number;
 }
 
-/** What every state shares: the burst bookkeeping the engine drives (see engine.ts "Re-fire policy"). */
 export abstract class GroupState {
-  /** Set once the group fired in the current burst. */
-  fired = false;
   /** Newest match time seen. */
   last = -Infinity;
-  /** Newest evidence entry of this group (a chain through `prev`). */
-  ev: EvidenceEntry | undefined = undefined;
 
   /** Records a match of the `index`-th referenced rule; returns the window when the condition is met. */
   abstract add(index: number, time: number, value: string | undefined, horizon: number): Met | null;
