@@ -101,6 +101,6 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
     await store.close();
   }
   const stats = pipeline.detector.stats;
-  if (!options.json) err.write(`${read} events read, ${detections} detections, ${bad} unreadable records, ${stats.correlationEvictions} correlation evictions\n`);
+  if (!options.json) err.write(`${read} events read, ${detections} detections, ${bad} unreadable records, ${stats.correlationEvictions} correlation evictions, ${stats.lateEvents} events too late to correlate\n`);
   return bad > 0 ? 2 : 0;
 }

@@ -6,7 +6,11 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { parse } from 'yaml';
+import { Detector } from '../../src/detect/detector.js';
 import { runRuleTests } from '../../src/detect/ruletest.js';
+import { loadRules } from '../../src/detect/rules.js';
+import { toEvent } from '../../src/sources/wazuh-alert.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
 import { ROOT } from '../helpers/fixtures.js';
 
@@ -56,5 +60,18 @@ describe('vigil rules test', () => {
     assert.equal(r.status, 1);
     assert.match(r.stdout, /error {2}.*cleared\.test\.yml: "rule: No Such Rule" names no rule loaded from cleared\.yml/);
     assert.match(r.stdout, /untested {2}Windows Service Installed/);
+  });
+
+  it('the forwarding level is the wazuh_forward_levels placeholder: 12-16 by default, set in detect.placeholders', () => {
+    // The real level-10 sshd alert from the rule's own test events.
+    const tests = parse(readFileSync(join(BUILTIN_RULES, 'wazuh/wazuh_high_level_alert.test.yml'), 'utf8'));
+    const alert = tests.should_not_fire.find((c: { name: string }) => c.name.startsWith('a level-10')).events[0];
+    const forwarded = (placeholders?: Record<string, string[]>) => {
+      const set = loadRules([join(BUILTIN_RULES, 'wazuh/wazuh_high_level_alert.yml')], ROOT, { placeholders });
+      assert.deepEqual(set.problems, []);
+      return new Detector(set).process(toEvent(alert)).length;
+    };
+    assert.equal(forwarded(), 0);
+    assert.equal(forwarded({ wazuh_forward_levels: ['10', '11', '12', '13', '14', '15', '16'] }), 1);
   });
 });

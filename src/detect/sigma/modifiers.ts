@@ -1,6 +1,7 @@
 // Value modifiers (sigma.md §1.6): which chains are valid, and the string transforms they apply, left to
 // right, to a parsed value. A value becomes a list of alternatives (windash, base64offset and expand make
 // several), which are OR-ed even under `|all`.
+import { DEFAULT_PLACEHOLDERS } from '../placeholders.js';
 import { hasWildcards, literalText, parseSigmaString, type Part } from './pattern.js';
 import { SigmaError, UnsupportedError } from './values.js';
 
@@ -168,7 +169,7 @@ const PLACEHOLDER = /(?<!\\)%([A-Za-z0-9_.-]+)%/g;
 export function expandPlaceholders(value: string, placeholders: Record<string, string[]>, key: string): string[] {
   let out = [value];
   for (const m of new Set([...value.matchAll(PLACEHOLDER)].map((x) => x[1]!))) {
-    const values = Object.hasOwn(placeholders, m) ? placeholders[m]! : undefined;
+    const values = Object.hasOwn(placeholders, m) ? placeholders[m]! : Object.hasOwn(DEFAULT_PLACEHOLDERS, m) ? DEFAULT_PLACEHOLDERS[m]! : undefined;
     if (!values || values.length === 0) throw new UnsupportedError(`placeholder %${m}% has no values in detect.placeholders (in "${key}")`);
     out = out.flatMap((v) => values.map((x) => v.split(`%${m}%`).join(x)));
     if (out.length > MAX_ALTERNATIVES) throw new UnsupportedError(`placeholders in "${key}" expand to more than ${MAX_ALTERNATIVES} values`);
