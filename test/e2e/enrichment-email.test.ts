@@ -7,6 +7,7 @@ import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
 import { startFakeAbuseIpDb, type FakeAbuseIpDb } from '../fakes/abuseipdb.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
+import { call, userSession } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { post, startVigil, until, type Running } from '../helpers/vigil.js';
 
@@ -114,6 +115,20 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
     );
     await new Promise((res) => setTimeout(res, 300));
     assert.equal(r.smtp.messages.length, 2, 'one escalation, not one per lookup');
+
+    // The API shows the same: the answers, and the failure as a failure.
+    const viewer = await userSession(r.v, 'vera', 'viewer');
+    const detail = (await call(r.v, 'GET', `/api/v1/incidents/${incident.id}`, viewer)).json;
+    assert.equal(detail.incident.level, 'critical');
+    const vt = detail.enrichment.find((l: any) => l.provider === 'virustotal');
+    assert.deepEqual([vt.indicator, vt.state, vt.verdict, vt.data.malicious], [{ kind: 'ip', value: '45.9.40.1' }, 'done', 'malicious', 20]);
+    assert.equal(vt.link, 'https://www.virustotal.com/gui/ip-address/45.9.40.1');
+    const ab = detail.enrichment.find((l: any) => l.provider === 'abuseipdb');
+    assert.equal(ab.state, 'failed');
+    assert.equal(ab.verdict, undefined);
+    assert.match(ab.error, /API key was refused/);
+    const overview = (await call(r.v, 'GET', '/api/v1/overview?hours=24', viewer)).json;
+    assert.deepEqual(overview.topCountries, [{ value: 'RU', count: 1 }], 'countries come from GeoIP answers');
   });
 });
 
