@@ -72,6 +72,11 @@ describe('enrichment: every incident is notified within the deadline while the q
     for (const row of rows) assert.ok(Number(row.delivered_at) - Number(row.created_at) < 3000, `delivered ${Number(row.delivered_at) - Number(row.created_at)} ms after the incident opened`);
     assert.ok(r.vt.calls.length <= 1, 'after the first refusal VirusTotal is left alone');
     assert.ok(r.ab.calls.length <= 1, 'after the first refusal AbuseIPDB is left alone');
+    const metrics = await (await fetch(`${r.v.url}/metrics`)).text();
+    assert.match(metrics, /vigil_enrich_failures_total\{provider="virustotal",reason="quota"\} 1/);
+    assert.match(metrics, /vigil_enrich_calls_total\{provider="abuseipdb",outcome="refused"\} 1/);
+    assert.match(metrics, /vigil_enrich_quota_waits_total\{provider="virustotal"\} [1-9]/);
+    assert.match(metrics, /vigil_enrich_calls_total\{provider="geoip",outcome="answered"\} 3/);
   });
 });
 
@@ -149,5 +154,11 @@ describe('enrichment: answers before the deadline release the notification early
     assert.match(mail!.text ?? '', /AbuseIPDB: MALICIOUS: abuse confidence 100% · 40 reports/);
     await until(async () => (await r.v.vigil.store.db.selectFrom('enrich_escalations').selectAll().execute()).length === 1, 5000, 'escalation recorded');
     assert.equal(r.smtp.messages.length, 1, 'no separate escalation: nobody had been told yet');
+    // A second brute force from the same address: answered from the cache, no call.
+    const calls = r.vt.calls.length;
+    assert.equal((await ingest(r, burst('45.9.50.1', 5, new Date(T0.getTime() + 7_200_000), 10_000))).status, 202);
+    await until(async () => (await r.v.vigil.store.db.selectFrom('incidents').selectAll().execute()).length === 2, 5000, 'second incident');
+    await until(async () => (await fetch(`${r.v.url}/metrics`).then((x) => x.text())).includes('vigil_enrich_cache_hits_total{provider="virustotal"} 1'), 5000, 'a cache hit');
+    assert.equal(r.vt.calls.length, calls);
   });
 });
