@@ -126,11 +126,12 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
     const detail = (await call(r.v, 'GET', `/api/v1/incidents/${incident.id}`, viewer)).json;
     assert.equal(detail.incident.level, 'critical');
     const vt = detail.enrichment.find((l: any) => l.provider === 'virustotal');
-    assert.deepEqual([vt.indicator, vt.state, vt.verdict, vt.data.malicious], [{ kind: 'ip', value: '45.9.40.1' }, 'done', 'malicious', 20]);
+    assert.deepEqual([vt.kind, vt.value, vt.state, vt.verdict], ['ip', '45.9.40.1', 'done', 'malicious']);
+    assert.match(vt.summary, /^20 of 90 engines: malicious/);
     assert.equal(vt.link, 'https://www.virustotal.com/gui/ip-address/45.9.40.1');
     const ab = detail.enrichment.find((l: any) => l.provider === 'abuseipdb');
     assert.equal(ab.state, 'failed');
-    assert.equal(ab.verdict, undefined);
+    assert.equal(ab.verdict, null, 'a failure carries no verdict');
     assert.match(ab.error, /API key was refused/);
     const overview = (await call(r.v, 'GET', '/api/v1/overview?hours=24', viewer)).json;
     assert.deepEqual(overview.topCountries, [{ value: 'RU', count: 1 }], 'countries come from GeoIP answers');
