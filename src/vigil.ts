@@ -20,6 +20,7 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { EnrichmentBroker } from './enrich/broker.js';
 import { buildProviders } from './enrich/providers/index.js';
 import { AddressPolicy } from './enrich/ranges.js';
+import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { EnrichmentStage } from './pipeline/enrichment.js';
 import { buildServer } from './server/app.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
@@ -80,7 +81,9 @@ export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxW
   let providers;
   try {
     policy = new AddressPolicy(e.internalRanges);
-    providers = buildProviders(e);
+    // The agent inventory comes from the Wazuh server API, when one is configured.
+    const agents = e.agents.enabled && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
+    providers = buildProviders(e, { agents });
   } catch (err) {
     throw new StartupError((err as Error).message);
   }

@@ -7,6 +7,7 @@ import { releaseWaiting } from '../../src/act/outbox.js';
 import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
 import { startFakeAbuseIpDb, type FakeAbuseIpDb } from '../fakes/abuseipdb.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
+import { startFakeWazuhApi, type FakeWazuhApi } from '../fakes/wazuh-api.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { call, userSession } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -19,21 +20,23 @@ interface Rig {
   vt: FakeVirusTotal;
   ab: FakeAbuseIpDb;
   v: Running;
+  wazuh?: FakeWazuhApi;
 }
 
-async function rig(deadline: string, abuseKey = 'abuse-key'): Promise<Rig> {
+async function rig(deadline: string, abuseKey = 'abuse-key', wazuh?: FakeWazuhApi): Promise<Rig> {
   const smtp = await startSmtp();
   const vt = await startFakeVirusTotal(['vt-key']);
   const ab = await startFakeAbuseIpDb(['abuse-key']);
   const v = await startVigil({
     channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, from: 'Vigil <vigil@example.org>', to: ['soc@example.org'] } },
+    ...(wazuh ? { wazuh: { api: { url: wazuh.url, user: 'wazuh-wui', password: 'wazuh-wui-pass' } } } : {}),
     enrich: {
       deadline,
       virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url },
       abuseipdb: { enabled: true, apiKey: abuseKey, baseUrl: ab.url },
     },
   });
-  return { smtp, vt, ab, v };
+  return { smtp, vt, ab, v, wazuh };
 }
 
 async function stop(r?: Rig) {
@@ -41,6 +44,7 @@ async function stop(r?: Rig) {
   await r?.smtp.close();
   await r?.vt.close();
   await r?.ab.close();
+  await r?.wazuh?.close();
 }
 
 const ingest = (r: Rig, alerts: unknown[]) => post(`${r.v.url}/api/v1/ingest/wazuh`, ndjson(alerts));
@@ -152,7 +156,9 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
 describe('enrichment: answers before the deadline release the notification early', () => {
   let r: Rig;
   before(async () => {
-    r = await rig('60s');
+    const wazuh = await startFakeWazuhApi();
+    wazuh.agents.push({ id: '003', name: 'WIN-DC01', ip: '10.0.0.12', status: 'active', os: { name: 'Microsoft Windows Server 2022', version: '10.0.20348' }, group: ['default', 'domain-controllers'] });
+    r = await rig('60s', 'abuse-key', wazuh);
     r.vt.reports.set('45.9.50.1', { malicious: 9 });
     r.ab.scores.set('45.9.50.1', { score: 100, reports: 40 });
   });
@@ -162,7 +168,9 @@ describe('enrichment: answers before the deadline release the notification early
     assert.equal((await ingest(r, burst('45.9.50.1', 5, T0, 10_000))).status, 202);
     const [mail] = await r.smtp.waitFor(1, 15_000);
     assert.match(mail!.subject ?? '', /^\[Vigil\] CRITICAL: Windows Brute Force/);
-    assert.match(mail!.text ?? '', /Enrichment \(3 answered\)/);
+    assert.match(mail!.text ?? '', /Enrichment \(4 answered\)/);
+    assert.match(mail!.text ?? '', /WIN-DC01  Wazuh agent: agent 003 WIN-DC01 · 10\.0\.0\.12 · Microsoft Windows Server 2022 10\.0\.20348 · groups default, domain-controllers · active/);
+    assert.ok(r.wazuh!.requests.includes('GET /agents'), 'the inventory was asked through the Wazuh API client');
     assert.match(mail!.text ?? '', /AbuseIPDB: MALICIOUS: abuse confidence 100% · 40 reports/);
     await until(async () => (await r.v.vigil.store.db.selectFrom('enrich_escalations').selectAll().execute()).length === 1, 5000, 'escalation recorded');
     assert.equal(r.smtp.messages.length, 1, 'no separate escalation: nobody had been told yet');

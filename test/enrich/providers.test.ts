@@ -10,6 +10,7 @@ import { ReverseDnsProvider } from '../../src/enrich/providers/reverse-dns.js';
 import { urlId, VirusTotalProvider } from '../../src/enrich/providers/virustotal.js';
 import { WazuhAgentProvider } from '../../src/enrich/providers/wazuh-agent.js';
 import { startFakeAbuseIpDb, type FakeAbuseIpDb } from '../fakes/abuseipdb.js';
+import { reverseName, startFakeDns } from '../fakes/dns.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
 
 const signal = () => AbortSignal.timeout(5000);
@@ -175,6 +176,21 @@ describe('Wazuh agent inventory provider', () => {
 });
 
 describe('reverse DNS provider', () => {
+  it('reads PTR names; no name is an answer ("no PTR record"), cached like any other', async () => {
+    const dns = await startFakeDns();
+    try {
+      dns.ptr.set(reverseName('10.0.0.12'), ['win-dc01.corp.example']);
+      const p = new ReverseDnsProvider(reverseDnsSchema.parse({ enabled: true, servers: [dns.server] }));
+      const r = await p.lookup({ kind: 'ip', value: '10.0.0.12' }, signal());
+      assert.deepEqual([r.found, r.summary, r.data.names], [true, 'win-dc01.corp.example', ['win-dc01.corp.example']]);
+      assert.deepEqual(dns.questions, ['12.0.0.10.in-addr.arpa']);
+      const none = await p.lookup({ kind: 'ip', value: '10.0.0.13' }, signal());
+      assert.deepEqual([none.found, none.summary], [false, 'no PTR record']);
+    } finally {
+      await dns.close();
+    }
+  });
+
   it('a resolver that never answers is a timeout, not "no name"', async () => {
     const silent = createSocket('udp4');
     await new Promise<void>((r) => silent.bind(0, '127.0.0.1', r));

@@ -19,6 +19,7 @@ export interface AgentRecord {
 /** What the provider needs of a Wazuh API client. */
 export interface AgentDirectory {
   listAgents(query?: { name?: string; ip?: string }): Promise<AgentRecord[]>;
+  close?(): Promise<void>;
 }
 
 export class WazuhAgentProvider implements Provider {
@@ -33,6 +34,10 @@ export class WazuhAgentProvider implements Provider {
 
   supports(i: Indicator): boolean {
     return i.kind === 'host';
+  }
+
+  async close(): Promise<void> {
+    await this.agents.close?.();
   }
 
   ttl(): number {
