@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addUser } from '../../src/server/auth/users.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
-import { openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
+import { ARTIFACTS, openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { post, startVigil, type Running } from '../helpers/vigil.js';
@@ -110,6 +110,21 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await page.locator('#rule-status').filter({ hasText: 'shadow' }).waitFor();
     assert.equal(v.vigil.ruleModes.mode('0b5ae1b6-8e0f-4d0b-9d63-5a3b7b0f1c02'), 'shadow');
     await b.screenshot('05-rules');
+  });
+
+  it('measures event-to-notification latency for the delivered email', async () => {
+    const text = await (await fetch(`${v.url}/metrics`)).text();
+    const count = /vigil_event_to_notification_seconds_count\{channel="email"\} (\d+)/.exec(text);
+    assert.equal(count?.[1], '1');
+  });
+
+  it('serves the browsable API docs under the same security headers', async () => {
+    const docs = await b.context.newPage();
+    await docs.goto(`${v.url}/docs`);
+    await docs.getByText('Vigil API').first().waitFor();
+    await docs.getByText('/api/v1/incidents/{id}/acknowledge').first().waitFor();
+    await docs.screenshot({ path: `${ARTIFACTS}/06-api-docs.png` });
+    await docs.close();
   });
 
   it('a viewer sees the incident but its buttons are disabled', async () => {
