@@ -167,6 +167,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       ruleModes,
       webRoot: existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined,
       responses: act.responses,
+      playbooks: act.playbooks,
     },
     { bodyLimit: config.server.bodyLimit, logger: log },
   );

@@ -1,6 +1,7 @@
 // Builds the act stage from the config: channels, playbooks, the response service and its executor.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Playbook } from '../config/playbooks.js';
 import type { Config } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
 import { Actions } from './actions.js';
@@ -19,6 +20,8 @@ export interface ActStage {
   /** Absent for offline replays: they never block anything. */
   responses?: ResponseService;
   outbox: OutboxOptions;
+  /** The playbooks in force (configured, or the default one), for reading through the API. */
+  playbooks: Playbook[];
 }
 
 export interface ActOptions {
@@ -38,5 +41,5 @@ export function buildActStage(config: Config, db: Kysely<Database>, log: Logger,
     responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, secret });
     channels.set(RESPONSE_CHANNEL, new ResponseExecutor(db, responses, o.api, log));
   }
-  return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox) };
+  return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox), playbooks };
 }

@@ -15,6 +15,7 @@ import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { incidentRoutes } from './routes/incidents.js';
 import { overviewRoutes } from './routes/overview.js';
+import { responseRoutes } from './routes/responses.js';
 import { ruleRoutes } from './routes/rules.js';
 
 export interface ServerOptions {
@@ -90,9 +91,10 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   });
   await authRoutes(app, ctx.db, ctx.auth);
   await adminRoutes(app, ctx.db);
-  await incidentRoutes(app, ctx.db);
+  await incidentRoutes(app, ctx.db, ctx.responses);
   await ruleRoutes(app, ctx.db, ctx.rules, ctx.ruleModes);
   await overviewRoutes(app, ctx.db);
+  await responseRoutes(app, ctx.db, ctx.responses, ctx.playbooks);
   // Approval pages post HTML forms: their own text parser, like ingest.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();

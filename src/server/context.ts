@@ -4,6 +4,7 @@ import type { RuleSet } from '../detect/rules.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { ResponseService } from '../act/response/service.js';
+import type { Playbook } from '../config/playbooks.js';
 import type { Metrics } from './metrics.js';
 import type { AuthOptions } from './routes/auth.js';
 
@@ -24,4 +25,6 @@ export interface AppContext {
   webRoot?: string;
   /** Guarded active response: approval links, unblock. */
   responses?: ResponseService;
+  /** The playbooks in force (read-only through the API). */
+  playbooks: Playbook[];
 }

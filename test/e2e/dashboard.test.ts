@@ -1,10 +1,12 @@
 // The dashboard in a real browser: log in, a brute force arrives, the incident appears in the queue by
-// itself, the analyst opens it, reads the evidence (an attacker's markup shown as text), acknowledges it,
-// and looks at the overview and the rules. Screenshots go to test-artifacts/.
+// itself, the analyst opens it, reads the evidence (an attacker's markup shown as text) and the enrichment,
+// acknowledges it, approves the proposed block, and looks at the overview and the rules. Screenshots go to
+// test-artifacts/.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { addUser } from '../../src/server/auth/users.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
+import { FakeWazuhAr } from '../fakes/wazuh-ar.js';
 import { ARTIFACTS, openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -19,15 +21,24 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
   let smtp: TestSmtp;
   let b: TestBrowser;
   let vt: FakeVirusTotal;
+  let wazuh: FakeWazuhAr;
 
   before(async () => {
     smtp = await startSmtp();
     vt = await startFakeVirusTotal(['vt-key']);
     vt.reports.set(ATTACKER, { malicious: 12, suspicious: 1, asn: 64500, asOwner: 'Example Hosting', country: 'NL' });
-    v = await startVigil({
-      channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
-      enrich: { virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url } },
-    });
+    wazuh = new FakeWazuhAr([{ id: '003', name: 'WIN-DC01', ip: '10.0.0.12', os: { platform: 'windows', name: 'Microsoft Windows Server 2022' } }]);
+    v = await startVigil(
+      {
+        channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
+        enrich: { virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url } },
+        // A brute force mails the SOC and proposes blocking the address, which waits for an analyst.
+        playbooks: [{ name: 'brute-force', match: { rules: ['*Brute Force*'] }, actions: [{ notify: 'email' }, { block: { mode: 'approval' } }] }],
+      },
+      'sqlite',
+      undefined,
+      { responseApi: wazuh },
+    );
     await addUser(v.vigil.store.db, 'anna', 'correct horse battery', 'analyst');
     await addUser(v.vigil.store.db, 'vera', 'correct horse battery', 'viewer');
     b = await openBrowser();
@@ -87,6 +98,25 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await b.screenshot('03-incident-acknowledged');
   });
 
+  it('approves the proposed block, which runs on the agent', async () => {
+    const { page } = b;
+    const responses = page.locator('table', { has: page.locator('caption', { hasText: 'Responses' }) });
+    const pending = responses.locator('tr', { hasText: ATTACKER });
+    await pending.getByText('awaiting-approval').waitFor({ timeout: 15_000 });
+    assert.equal(wazuh.calls.length, 0, 'nothing runs before the decision');
+    await pending.getByRole('button', { name: 'Approve block' }).click();
+    await page.getByText(`Approve block of ${ATTACKER}: done`).waitFor();
+    await pending.getByText('blocked', { exact: true }).waitFor({ timeout: 15_000 });
+    assert.equal(await pending.getByRole('button', { name: 'Unblock' }).isEnabled(), true);
+    assert.deepEqual(
+      wazuh.calls.map((c) => `${c.command} ${c.agents.join(',')}`),
+      ['netsh0 003'],
+    );
+    await page.locator('table', { has: page.locator('caption', { hasText: 'Audit trail' }) }).getByText('response.approve').waitFor();
+    assert.match(await pending.innerText(), /user:anna/);
+    await b.screenshot('04-response-approved');
+  });
+
   it('shows the overview with detections, top sources and MTTA', async () => {
     const { page } = b;
     await page.getByRole('link', { name: 'Overview' }).click();
@@ -99,7 +129,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     const geo = answers.find((a) => a.provider === 'geoip');
     const country = (geo && JSON.parse(geo.data_json ?? '{}').country) || 'NL';
     await page.locator('table', { has: page.locator('caption', { hasText: 'Top countries' }) }).getByRole('cell', { name: country, exact: true }).waitFor();
-    await b.screenshot('04-overview');
+    await b.screenshot('05-overview');
   });
 
   it('puts a rule in shadow mode from the rules page', async () => {
@@ -109,7 +139,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await select.selectOption('shadow');
     await page.locator('#rule-status').filter({ hasText: 'shadow' }).waitFor();
     assert.equal(v.vigil.ruleModes.mode('0b5ae1b6-8e0f-4d0b-9d63-5a3b7b0f1c02'), 'shadow');
-    await b.screenshot('05-rules');
+    await b.screenshot('06-rules');
   });
 
   it('measures event-to-notification latency for the delivered email', async () => {
@@ -123,7 +153,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await docs.goto(`${v.url}/docs`);
     await docs.getByText('Vigil API').first().waitFor();
     await docs.getByText('/api/v1/incidents/{id}/acknowledge').first().waitFor();
-    await docs.screenshot({ path: `${ARTIFACTS}/06-api-docs.png` });
+    await docs.screenshot({ path: `${ARTIFACTS}/07-api-docs.png` });
     await docs.close();
   });
 

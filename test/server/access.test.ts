@@ -12,7 +12,7 @@ const READ = new Set(['GET', 'HEAD']);
 /** A concrete path for a route pattern: an existing incident or rule where the route takes an id. */
 function concrete(url: string, ids: { incident: string; rule: string }): string {
   if (url.startsWith('/api/v1/rules/')) return url.replace(':id', encodeURIComponent(ids.rule));
-  if (url.startsWith('/api/v1/tokens/')) return url.replace(':id', '999');
+  if (/^\/api\/v1\/(tokens|responses|actions)\//.test(url)) return url.replace(':id', '999');
   return url.replace(':id', ids.incident);
 }
 
@@ -45,7 +45,16 @@ describe('access control', () => {
   it('every API route declares its access, and the route list covers the write routes', () => {
     const routes = v.vigil.server.guardedRoutes;
     assert.ok(routes.length >= 15);
-    for (const w of ['POST /api/v1/incidents/:id/acknowledge', 'PUT /api/v1/rules/:id/mode', 'POST /api/v1/tokens', 'DELETE /api/v1/tokens/:id'])
+    for (const w of [
+      'POST /api/v1/incidents/:id/acknowledge',
+      'PUT /api/v1/rules/:id/mode',
+      'POST /api/v1/tokens',
+      'DELETE /api/v1/tokens/:id',
+      'POST /api/v1/responses/:id/approve',
+      'POST /api/v1/responses/:id/deny',
+      'POST /api/v1/responses/:id/unblock',
+      'POST /api/v1/actions/:id/retry',
+    ])
       assert.ok(routes.some((r) => `${r.method} ${r.url}` === w), w);
   });
 

@@ -1,7 +1,9 @@
 // The API's shapes as the dashboard reads them: the server's own types (type-only imports, erased by the build).
 export type { Incident } from '../../src/model/index.js';
 export type { EvidenceEvent as Evidence } from '../../src/server/queries/evidence.js';
-export type { ActionView, EnrichmentCard, IncidentDetail } from '../../src/server/queries/incidents.js';
+export type { ActionView } from '../../src/act/admin.js';
+export type { ResponseView } from '../../src/act/response/service.js';
+export type { EnrichmentCard, IncidentDetail } from '../../src/server/queries/incidents.js';
 export type { Overview } from '../../src/server/queries/overview.js';
 
 export type Counted = { value: string; count: number };

@@ -1,9 +1,12 @@
 // Reads of incidents for the API and the dashboard: the queue (filters, paging) and one incident's full
-// picture (detections, evidence, actions with delivery state, its audit trail, a timeline).
+// picture (detections, evidence, enrichment, actions with delivery state, proposed blocks, its audit trail,
+// a timeline).
 import type { Kysely } from 'kysely';
 import type { Incident } from '../../model/index.js';
 import { auditFor, type AuditRow } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
+import { listActions, type ActionView } from '../../act/admin.js';
+import type { ResponseService, ResponseView } from '../../act/response/service.js';
 import { enrichmentsForIncident } from '../../enrich/lookups.js';
 import { rowToIncident } from '../../triage/incidents.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
@@ -40,17 +43,6 @@ export interface DetectionView {
   count: number;
 }
 
-export interface ActionView {
-  id: number;
-  channel: string;
-  state: string;
-  attempts: number;
-  lastError: string | null;
-  nextAttemptAt: number;
-  createdAt: number;
-  deliveredAt: number | null;
-}
-
 /** One provider's answer about one indicator, flattened for cards: verdict, country and network owner. */
 export interface EnrichmentCard {
   provider: string;
@@ -79,11 +71,13 @@ export interface IncidentDetail {
   evidence: EvidenceEvent[];
   enrichment: EnrichmentCard[];
   actions: ActionView[];
+  /** Blocks proposed or run for this incident (guarded active response). */
+  responses: ResponseView[];
   audit: AuditRow[];
   timeline: TimelineEntry[];
 }
 
-export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail | null> {
+export async function getIncident(db: Kysely<Database>, id: string, responses?: ResponseService): Promise<IncidentDetail | null> {
   const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
   if (!row) return null;
   const dets = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').execute();
@@ -112,24 +106,19 @@ export async function getIncident(db: Kysely<Database>, id: string): Promise<Inc
     fetchedAt: l.fetchedAt ?? null,
     error: l.error ?? null,
   }));
-  const outbox = await db.selectFrom('outbox').selectAll().where('incident_id', '=', id).orderBy('id').execute();
-  const actions: ActionView[] = outbox.map((o) => ({
-    id: Number(o.id),
-    channel: o.channel,
-    state: o.state,
-    attempts: Number(o.attempts),
-    lastError: o.last_error,
-    nextAttemptAt: Number(o.next_attempt_at),
-    createdAt: Number(o.created_at),
-    deliveredAt: o.delivered_at === null ? null : Number(o.delivered_at),
-  }));
-  const trail = await auditFor(db, `incident:${id}`);
+  const actions = (await listActions(db, { incidentId: id, limit: 500 })).sort((a, b) => a.id - b.id);
+  const responseViews = responses ? await responses.list({ incidentId: id }) : [];
+  // The trail: what was done to the incident, and to the blocks proposed for it (audited by address).
+  const ids = new Set(responseViews.map((r) => r.id));
+  const byAddress = await Promise.all([...new Set(responseViews.map((r) => r.address))].map((a) => auditFor(db, `ip:${a}`)));
+  const trail = [...(await auditFor(db, `incident:${id}`)), ...byAddress.flat().filter((t) => ids.has(Number(t.details?.response)))].sort((a, b) => b.at - a.at || b.id - a.id);
   const timeline: TimelineEntry[] = [
     ...detections.map((d) => ({ at: d.time, kind: 'detection' as const, text: `${d.ruleTitle}: ${d.count} events` })),
     ...actions.map((a) => ({ at: a.deliveredAt ?? a.createdAt, kind: 'action' as const, text: `${a.channel} ${a.state}` })),
+    ...responseViews.map((r) => ({ at: r.createdAt, kind: 'action' as const, text: `block ${r.address}: ${r.state}` })),
     ...trail.map((t) => ({ at: t.at, kind: 'analyst' as const, text: `${t.action} by ${t.actor}: ${t.result}` })),
   ].sort((a, b) => a.at - b.at);
-  return { incident: rowToIncident(row), detections, evidence, enrichment, actions, audit: trail, timeline };
+  return { incident: rowToIncident(row), detections, evidence, enrichment, actions, responses: responseViews, audit: trail, timeline };
 }
 
 function text(v: unknown): string | null {

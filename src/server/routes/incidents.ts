@@ -7,6 +7,8 @@ import { actorOf, who } from '../auth/guard.js';
 import { getIncident, listIncidents } from '../queries/incidents.js';
 import { changeStatus, IncidentStateError, type StatusChange } from '../queries/incident-status.js';
 import { errorSchema, guarded, idParams } from '../schemas.js';
+import { actionSchema, responseSchema } from './responses.js';
+import type { ResponseService } from '../../act/response/service.js';
 
 const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 
@@ -86,22 +88,8 @@ const detailSchema = {
         },
       },
     },
-    actions: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'integer' },
-          channel: { type: 'string' },
-          state: { type: 'string' },
-          attempts: { type: 'integer' },
-          lastError: nullableString,
-          nextAttemptAt: { type: 'integer' },
-          createdAt: { type: 'integer' },
-          deliveredAt: { type: ['integer', 'null'] },
-        },
-      },
-    },
+    actions: { type: 'array', items: actionSchema },
+    responses: { type: 'array', items: responseSchema },
     audit: {
       type: 'array',
       items: {
@@ -123,7 +111,7 @@ function stateError(reply: FastifyReply, err: unknown) {
   throw err;
 }
 
-export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>): Promise<void> {
+export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>, responses?: ResponseService): Promise<void> {
   app.get<{ Querystring: { status?: string; level?: string; rule?: string; q?: string; limit: number; offset: number } }>(
     '/api/v1/incidents',
     {
@@ -158,13 +146,13 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>)
       config: { access: 'viewer' },
       schema: {
         tags: ['incidents'],
-        summary: 'One incident: detections, evidence events, enrichment, actions with delivery state, audit trail, timeline',
+        summary: 'One incident: detections, evidence events, enrichment, actions with delivery state, proposed blocks, audit trail, timeline',
         params: idParams,
         response: { 200: detailSchema, 404: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
-      const detail = await getIncident(db, req.params.id);
+      const detail = await getIncident(db, req.params.id, responses);
       if (!detail) return reply.code(404).send({ error: 'not_found', message: `no incident ${req.params.id}` });
       return detail;
     },

@@ -28,12 +28,13 @@ function enrichmentCard(e: EnrichmentCard): HTMLElement {
 
 export function incidentView(main: HTMLElement, id: string): () => void {
   const status = h('div', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
+  const base = `/incidents/${encodeURIComponent(id)}`;
   let last = '';
 
   async function act(path: string, label: string) {
     status.textContent = `${label}…`;
     try {
-      await api('POST', `/incidents/${encodeURIComponent(id)}/${path}`, {});
+      await api('POST', path, {});
       status.textContent = `${label}: done`;
       last = '';
       await load();
@@ -62,9 +63,9 @@ export function incidentView(main: HTMLElement, id: string): () => void {
     const buttons = h(
       'div',
       { class: 'buttons', role: 'group', 'aria-label': 'incident actions' },
-      h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act('acknowledge', 'Acknowledge') }, 'Acknowledge'),
-      h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act('resolve', 'Resolve') }, 'Resolve'),
-      h('button', { type: 'button', disabled: !writable || i.status === 'open', onclick: () => act('reopen', 'Reopen') }, 'Reopen'),
+      h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act(`${base}/acknowledge`, 'Acknowledge') }, 'Acknowledge'),
+      h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act(`${base}/resolve`, 'Resolve') }, 'Resolve'),
+      h('button', { type: 'button', disabled: !writable || i.status === 'open', onclick: () => act(`${base}/reopen`, 'Reopen') }, 'Reopen'),
     );
     const facts = h(
       'dl',
@@ -90,9 +91,45 @@ export function incidentView(main: HTMLElement, id: string): () => void {
     );
     const actions = table(
       'Actions',
-      ['Channel', 'State', 'Attempts', 'Queued', 'Delivered', 'Last error'],
-      d.actions.map((a) => [a.channel, stateBadge(a.state), String(a.attempts), utc(a.createdAt), utc(a.deliveredAt), a.lastError ?? '']),
+      ['Channel', 'State', 'Attempts', 'Queued', 'Delivered', 'Where', 'Last error', ''],
+      d.actions.map((a) => [
+        a.channel,
+        stateBadge(a.state),
+        String(a.attempts),
+        utc(a.createdAt),
+        utc(a.deliveredAt),
+        a.ref ? (a.ref.url && /^https:\/\//.test(a.ref.url) ? h('a', { href: a.ref.url, target: '_blank', rel: 'noopener noreferrer' }, a.ref.externalId) : a.ref.externalId) : '',
+        a.lastError ?? '',
+        a.state === 'dead' || a.state === 'failed'
+          ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/actions/${a.id}/retry`, `Retry ${a.channel}`) }, 'Retry')
+          : '',
+      ]),
       'no action was queued for this incident.',
+    );
+    const responses = table(
+      'Responses',
+      ['Address', 'Agents', 'Mode', 'State', 'Offence', 'Block for', 'Decided by', 'Reason', ''],
+      d.responses.map((r) => [
+        r.address,
+        r.agents.join(', '),
+        r.mode,
+        stateBadge(r.state),
+        String(r.offence),
+        duration(r.durationMs),
+        r.decidedBy ?? '',
+        r.reason ?? '',
+        r.state === 'awaiting-approval'
+          ? h(
+              'span',
+              { class: 'buttons' },
+              h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approve block of ${r.address}`) }, 'Approve block'),
+              h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/deny`, `Deny block of ${r.address}`) }, 'Deny'),
+            )
+          : r.state === 'blocked'
+            ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/unblock`, `Unblock ${r.address}`) }, 'Unblock')
+            : '',
+      ]),
+      'no block was proposed for this incident.',
     );
     const summary = h(
       'section',
@@ -129,6 +166,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, 'Timeline'), barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19))),
       h('section', { class: 'scroll' }, evidence),
       enrichment,
+      h('section', { class: 'spaced' }, responses),
       h('section', { class: 'spaced' }, actions),
       h('section', { class: 'spaced' }, trail),
     );
