@@ -11,7 +11,7 @@ export interface TestSmtp {
   close(): Promise<void>;
 }
 
-export async function startSmtp(options: { user?: string; pass?: string } = {}): Promise<TestSmtp> {
+export async function startSmtp(options: { user?: string; pass?: string; port?: number } = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const waiters: (() => void)[] = [];
   const server = new SMTPServer({
@@ -34,7 +34,7 @@ export async function startSmtp(options: { user?: string; pass?: string } = {}):
     },
     logger: false,
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
