@@ -4,6 +4,8 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { BUILTIN_RULES } from '../paths.js';
 import { StartupError } from '../vigil.js';
+import { PlaybookError } from '../act/playbooks/load.js';
+import { playbooksTest, SubjectError } from './playbooks.js';
 import { replay } from './replay.js';
 import { lint } from './rules.js';
 import { ruleTest } from './rules-test.js';
@@ -67,6 +69,19 @@ rules
     process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES]);
   });
 
+const playbooks = program.command('playbooks').description('work with playbooks');
+playbooks
+  .command('test')
+  .description('show which playbooks an incident matches and the actions they would take, without running them')
+  .argument('<incident|file>', 'an incident id in the configured database, or a notification file (JSON or YAML)')
+  .option('-c, --config <file>', 'config file (playbooks, channels, response guard rails, database)', process.env.VIGIL_CONFIG)
+  .option('--change <change>', 'the incident change to test: opened, escalated, resolved, …')
+  .action(async (target: string, opts: { config?: string; change?: string }) => {
+    const changes = ['opened', 'updated', 'escalated', 'resolved', 'reopened', 'summary', 'enriched'];
+    if (opts.change && !changes.includes(opts.change)) throw new ConfigError(`--change: expected one of ${changes.join(', ')}, got "${opts.change}"`);
+    process.exitCode = await playbooksTest(target, loadConfig(opts.config), opts);
+  });
+
 const user = program.command('user').description('dashboard and API users');
 user
   .command('add')
@@ -87,7 +102,7 @@ user
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StartupError) {
+  if (err instanceof ConfigError || err instanceof StartupError || err instanceof PlaybookError || err instanceof SubjectError) {
     process.stderr.write(`vigil: ${err.message}\n`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
     process.stderr.write(`vigil: ${(err as Error).message}\n`);
