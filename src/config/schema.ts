@@ -268,14 +268,14 @@ export const responseSchema = z
     repeatWindow: duration.default(30 * 86_400_000),
     /** Active-response commands for Linux/Unix agents (block, and unblock at expiry). */
     linux: z
-      .object({ block: z.string().min(1).default('firewall-drop0'), unblock: z.string().min(1).default('!vigil-unblock.sh') })
+      .object({ block: z.string().min(1).default('!firewall-drop'), unblock: z.string().min(1).default('!vigil-unblock.sh') })
       .strict()
-      .default({ block: 'firewall-drop0', unblock: '!vigil-unblock.sh' }),
+      .default({ block: '!firewall-drop', unblock: '!vigil-unblock.sh' }),
     /** Active-response commands for Windows agents. */
     windows: z
-      .object({ block: z.string().min(1).default('netsh0'), unblock: z.string().min(1).default('!vigil-unblock.cmd') })
+      .object({ block: z.string().min(1).default('!netsh.exe'), unblock: z.string().min(1).default('!vigil-unblock.cmd') })
       .strict()
-      .default({ block: 'netsh0', unblock: '!vigil-unblock.cmd' }),
+      .default({ block: '!netsh.exe', unblock: '!vigil-unblock.cmd' }),
   })
   .strict();
 

@@ -112,7 +112,7 @@ describe('blocks, the ledger and unblocks', () => {
     await s.run();
     assert.deepEqual(
       s.wazuh.calls.map((c) => `${c.command} ${c.agents.join(',')} ${(c.alert as any).data.srcip}`),
-      ['firewall-drop0 001 198.51.100.20', 'netsh0 003 198.51.100.20'],
+      ['!firewall-drop 001 198.51.100.20', '!netsh.exe 003 198.51.100.20'],
     );
     const [first] = await s.service.list();
     assert.equal(first!.state, 'blocked');

@@ -57,7 +57,7 @@ describe('approval link', () => {
       assert.equal(first.status, 200);
       assert.match(await first.text(), /Block approved/);
       await until(() => wazuh.calls.length === 1, 5000, 'the block');
-      assert.equal(wazuh.calls[0]!.command, 'netsh0', 'a Windows agent gets netsh');
+      assert.equal(wazuh.calls[0]!.command, '!netsh.exe', 'a Windows agent gets netsh');
       assert.deepEqual(wazuh.calls[0]!.agents, ['003']);
       assert.deepEqual(wazuh.calls[0]!.alert, { data: { srcip: '203.0.113.50' } });
 

@@ -1,6 +1,7 @@
 // A stand-in for the Wazuh server API's inventory and PUT /active-response, at the ResponseApi seam, following
 // the documented contract: an unknown agent id fails with code 1701 "Agent does not exist", a command not in
-// ar.conf with 1652, a disconnected agent with 1707; the rest are affected.
+// ar.conf with 1652 (a `!script` command runs the script by name, so it needs the script, not ar.conf), a
+// disconnected agent with 1707; the rest are affected.
 import type { ActiveResponseResult, InventoryAgent, ResponseApi } from '../../src/act/response/api.js';
 
 export interface ArCall {
@@ -11,7 +12,10 @@ export interface ArCall {
 
 export class FakeWazuhAr implements ResponseApi {
   calls: ArCall[] = [];
-  arConf = new Set(['firewall-drop0', 'netsh0', '!vigil-unblock.sh', '!vigil-unblock.cmd']);
+  /** Commands configured on the manager (name + timeout, as ar.conf lists them). */
+  arConf = new Set(['firewall-drop0', 'netsh0']);
+  /** Scripts present in the agents' active-response/bin. */
+  scripts = new Set(['firewall-drop', 'netsh.exe', 'vigil-unblock.sh', 'vigil-unblock.cmd']);
 
   constructor(public agents: (InventoryAgent & { status?: string })[]) {}
 
@@ -27,7 +31,7 @@ export class FakeWazuhAr implements ResponseApi {
     for (const id of ids) {
       const agent = this.agents.find((a) => a.id === id);
       if (!agent) failed.push({ code: 1701, message: 'Agent does not exist', ids: [id] });
-      else if (!this.arConf.has(req.command)) failed.push({ code: 1652, message: 'The command used is not defined in the configuration', ids: [id] });
+      else if (req.command.startsWith('!') ? !this.scripts.has(req.command.slice(1)) : !this.arConf.has(req.command)) failed.push({ code: 1652, message: 'The command used is not defined in the configuration', ids: [id] });
       else if (agent.status === 'disconnected') failed.push({ code: 1707, message: 'Cannot send request, agent is not active', ids: [id] });
       else affected.push(id);
     }
