@@ -10,6 +10,7 @@ import { buildChannels as buildConfiguredChannels } from './act/channels/index.j
 import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
 import type { ResponseApi } from './act/response/api.js';
 import { PlaybookError } from './act/playbooks/load.js';
+import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
 import { Detector } from './detect/detector.js';
@@ -134,9 +135,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   await ruleModes.load();
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
   const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness });
+  // The Wazuh server API, for active response (blocks and unblocks on agents).
+  const wazuhApi = !options.responseApi && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
   let act;
   try {
-    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi });
+    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuhApi });
   } catch (err) {
     await store.close();
     if (err instanceof PlaybookError || /^channels\./.test((err as Error).message)) throw new StartupError((err as Error).message);
@@ -205,6 +208,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await enrichment?.broker.stop();
       await outbox.stop();
       for (const c of channels.values()) await c.close?.();
+      await wazuhApi?.close();
       await store.close();
     },
   };

@@ -1,10 +1,11 @@
 // A block proposed by a playbook in approval mode, from ingest to Wazuh: the incident email carries a signed
 // link; opening it shows the proposal (and decides nothing); approving runs the block with the command for
-// the agent's OS; the same link used again is refused; every step is in the audit log.
+// the agent's OS; the same link used again is refused; every step is in the audit log. Wazuh is the fake
+// server API (test/fakes/wazuh-api.ts), reached through Vigil's own API client (JWT login, envelopes).
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { auditFor } from '../../src/store/audit.js';
-import { FakeWazuhAr } from '../fakes/wazuh-ar.js';
+import { startFakeWazuhApi } from '../fakes/wazuh-api.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
 import { post, startVigil, until } from '../helpers/vigil.js';
@@ -12,9 +13,14 @@ import { post, startVigil, until } from '../helpers/vigil.js';
 describe('approval link', () => {
   it('approves a block once; the second use is refused', async () => {
     const smtp = await startSmtp();
-    const wazuh = new FakeWazuhAr([{ id: '003', name: 'WIN-DC01', ip: '10.0.0.12', os: { platform: 'windows', name: 'Microsoft Windows Server 2022' } }]);
+    const wazuh = await startFakeWazuhApi({ user: 'vigil', password: 'wazuh-pass' });
+    wazuh.agents.push(
+      { id: '000', name: 'wazuh-manager', ip: '127.0.0.1', status: 'active', os: { platform: 'ubuntu', name: 'Ubuntu' } },
+      { id: '003', name: 'WIN-DC01', ip: '10.0.0.12', status: 'active', os: { platform: 'windows', name: 'Microsoft Windows Server 2022 Datacenter' } },
+    );
     const v = await startVigil(
       {
+        wazuh: { api: { url: wazuh.url, user: 'vigil', password: 'wazuh-pass' } },
         channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
         actions: { approvals: { publicUrl: 'https://vigil.example.org', secret: 'test-approval-key' } },
         playbooks: [
@@ -25,9 +31,6 @@ describe('approval link', () => {
           },
         ],
       },
-      'sqlite',
-      undefined,
-      { responseApi: wazuh },
     );
     try {
       const alerts = burst('203.0.113.50', 6, new Date(Date.now() - 60_000), 5000);
@@ -45,7 +48,7 @@ describe('approval link', () => {
       const html = await page.text();
       assert.match(html, /Block 203\.0\.113\.50\?/);
       assert.match(html, /<form method="post"/);
-      assert.equal(wazuh.calls.length, 0);
+      assert.equal(wazuh.arCalls.length, 0);
 
       const form = (decision: string) =>
         fetch(`${v.url}${link.pathname}`, {
@@ -56,10 +59,10 @@ describe('approval link', () => {
       const first = await form('approve');
       assert.equal(first.status, 200);
       assert.match(await first.text(), /Block approved/);
-      await until(() => wazuh.calls.length === 1, 5000, 'the block');
-      assert.equal(wazuh.calls[0]!.command, '!netsh.exe', 'a Windows agent gets netsh');
-      assert.deepEqual(wazuh.calls[0]!.agents, ['003']);
-      assert.deepEqual(wazuh.calls[0]!.alert, { data: { srcip: '203.0.113.50' } });
+      await until(() => wazuh.arCalls.length === 1, 5000, 'the block');
+      assert.equal(wazuh.arCalls[0]!.body.command, '!netsh.exe', 'a Windows agent gets netsh');
+      assert.deepEqual(wazuh.arCalls[0]!.agents, ['003']);
+      assert.deepEqual(wazuh.arCalls[0]!.body.alert, { data: { srcip: '203.0.113.50' } });
 
       const second = await form('approve');
       assert.equal(second.status, 409);
@@ -73,7 +76,7 @@ describe('approval link', () => {
       });
       assert.equal(forged.status, 403);
       await new Promise((r) => setTimeout(r, 200));
-      assert.equal(wazuh.calls.length, 1, 'blocked once');
+      assert.equal(wazuh.arCalls.length, 1, 'blocked once');
 
       const trail = (await auditFor(v.vigil.store.db, 'ip:203.0.113.50')).reverse();
       assert.deepEqual(
@@ -84,6 +87,7 @@ describe('approval link', () => {
     } finally {
       await v.stop();
       await smtp.close();
+      await wazuh.close();
     }
   });
 });
