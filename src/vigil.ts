@@ -24,6 +24,9 @@ import { AddressPolicy } from './enrich/ranges.js';
 import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { EnrichmentStage } from './pipeline/enrichment.js';
 import { buildServer } from './server/app.js';
+import { Backlog } from './sources/backlog.js';
+import { buildSources, type Source } from './sources/index.js';
+import { Intake } from './sources/intake.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
 import { createMetrics, type Metrics } from './server/metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
@@ -155,6 +158,9 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
+  const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
+  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics });
+  const sources: Source[] = buildSources(config, { db: store.db, intake, backlog, log, metrics });
   const { token, generatedFile } = resolveIngestToken(config);
   let started = false;
   const server = await buildServer(
@@ -164,7 +170,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       onRecorded: () => runner.notify(),
       ready: () => started,
       metrics,
-      collectMetrics: storeMetrics(metrics, { db: store.db, lag: () => runner.lag }),
+      backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
+      collectMetrics: storeMetrics(metrics, { db: store.db, lag: () => backlog.size }),
       auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },
       rules,
       ruleModes,
@@ -199,11 +206,14 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await runner.start();
       outbox.start();
       enrichment?.broker.start();
+      await backlog.refresh();
+      for (const s of sources) await s.start();
       started = true;
     },
     async stop() {
       clearInterval(gauges);
       await server.close();
+      for (const s of sources) await s.stop();
       await runner.stop();
       await enrichment?.broker.stop();
       await outbox.stop();

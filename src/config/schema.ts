@@ -32,6 +32,12 @@ export const ingestSchema = z
   .object({
     /** Bearer token for the ingest endpoint. Empty: one is generated and kept in the data directory. */
     token: z.string().default(''),
+    /** Recorded-but-unprocessed alerts above which the webhook answers 503 and the file and indexer sources pause. */
+    maxBacklog: z.number().int().positive().default(50_000),
+    /** The Retry-After given with a 503 while the pipeline catches up. */
+    retryAfter: duration.default(5_000),
+    /** Longest single alert (a line of alerts.json, a syslog message) kept; longer ones are quarantined. */
+    maxAlertBytes: z.number().int().positive().default(1024 * 1024),
   })
   .strict();
 
@@ -324,6 +330,62 @@ export const wazuhSchema = z
   })
   .strict();
 
+const hostPort = z.string().regex(/^$|^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'HOST:PORT, e.g. 0.0.0.0:5514, or empty for off');
+
+export const alertsFileSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The alerts file Wazuh writes (alerts.json, one alert per line). */
+    path: z.string().default('/var/ossec/logs/alerts/alerts.json'),
+    /** With no checkpoint yet: read the file from its beginning, or only what is written from now on. */
+    startAt: z.enum(['end', 'beginning']).default('end'),
+    /** How often the file is checked for new lines, rotation and truncation. */
+    pollInterval: duration.default(250),
+  })
+  .strict();
+
+export const indexerSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The Wazuh indexer (OpenSearch), e.g. https://wazuh-indexer:9200. */
+    url: z.string().default('https://127.0.0.1:9200'),
+    index: z.string().default('wazuh-alerts-4.x-*'),
+    user: z.string().default('admin'),
+    password: z.string().default(''),
+    caFile: z.string().default(''),
+    verifyTls: z.boolean().default(true),
+    /** Only alerts of this Wazuh rule level or higher (0: all). */
+    minLevel: z.number().int().min(0).max(16).default(0),
+    /** Time between polls. */
+    interval: duration.default(5_000),
+    /** How far back each poll looks again, for documents that became searchable late (refresh, ingest lag). */
+    overlap: duration.default(60_000),
+    /** Documents per request. */
+    pageSize: z.number().int().min(1).max(10_000).default(500),
+    /** With no checkpoint yet: how far back the first poll starts. */
+    lookback: duration.default(0),
+    timeout: duration.default(30_000),
+  })
+  .strict();
+
+export const syslogSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** UDP HOST:PORT (Wazuh's syslog_output sends UDP); empty: off. */
+    udp: hostPort.default('127.0.0.1:5514'),
+    /** TCP HOST:PORT (octet-counted or newline framing, e.g. through rsyslog); empty: off. */
+    tcp: hostPort.default(''),
+  })
+  .strict();
+
+export const sourcesSchema = z
+  .object({
+    alertsFile: alertsFileSchema.default(alertsFileSchema.parse({})),
+    indexer: indexerSchema.default(indexerSchema.parse({})),
+    syslog: syslogSchema.default(syslogSchema.parse({})),
+  })
+  .strict();
+
 export const logSchema = z
   .object({
     level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -455,6 +517,7 @@ export const configSchema = z
     log: logSchema.default(logSchema.parse({})),
     enrich: enrichSchema.default(enrichSchema.parse({})),
     wazuh: wazuhSchema.default(wazuhSchema.parse({})),
+    sources: sourcesSchema.default(sourcesSchema.parse({})),
   })
   .strict();
 
@@ -478,3 +541,6 @@ export type ResponseConfig = z.infer<typeof responseSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type ActionsConfig = z.infer<typeof actionsSchema>;
 export type WazuhApiConfig = z.infer<typeof wazuhApiSchema>;
+export type AlertsFileConfig = z.infer<typeof alertsFileSchema>;
+export type IndexerConfig = z.infer<typeof indexerSchema>;
+export type SyslogConfig = z.infer<typeof syslogSchema>;

@@ -16,6 +16,8 @@ export interface AppContext {
   /** True once the pipeline has started (for /readyz). */
   ready(): boolean;
   metrics?: Metrics;
+  /** While the pipeline is behind, ingest answers 503 with this Retry-After (seconds) instead of recording. */
+  backpressure?: { behind(): Promise<boolean>; retryAfterSeconds: number };
   /** Refreshes metrics read from the store, before a scrape. */
   collectMetrics?: () => Promise<void>;
   auth: AuthOptions & { cookieSecret: string };

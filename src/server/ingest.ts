@@ -36,6 +36,13 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       if (!bearerMatches(req.headers.authorization, ctx.ingestToken)) {
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'a valid ingest bearer token is required' });
       }
+      if (ctx.backpressure && (await ctx.backpressure.behind())) {
+        ctx.metrics?.backpressure.inc({ source: 'webhook' });
+        return reply
+          .code(503)
+          .header('retry-after', String(ctx.backpressure.retryAfterSeconds))
+          .send({ error: 'busy', message: 'the pipeline is behind; nothing of this request was recorded, send it again after Retry-After seconds' });
+      }
       const body = typeof req.body === 'string' ? req.body : req.body === undefined ? '' : JSON.stringify(req.body);
       const ndjson = (req.headers['content-type'] ?? '').includes('ndjson');
       const batch: AlertRecord[] = [];

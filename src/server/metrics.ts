@@ -15,6 +15,8 @@ export function createMetrics() {
     enrichCacheHits: new Counter({ name: 'vigil_enrich_cache_hits_total', help: 'Lookups answered from the enrichment cache, by provider', labelNames: ['provider'], registers: [registry] }),
     enrichQuotaWaits: new Counter({ name: 'vigil_enrich_quota_waits_total', help: 'Times lookups had to wait for a provider quota, by provider', labelNames: ['provider'], registers: [registry] }),
     enrichFailures: new Counter({ name: 'vigil_enrich_failures_total', help: 'Failed enrichment calls, by provider and reason (quota, auth, timeout, failed)', labelNames: ['provider', 'reason'], registers: [registry] }),
+    quarantined: new Counter({ name: 'vigil_alerts_quarantined_total', help: 'Input records set aside as unreadable (kept in ingest_quarantine), by source and reason', labelNames: ['source', 'reason'], registers: [registry] }),
+    backpressure: new Counter({ name: 'vigil_ingest_backpressure_total', help: 'Times a source was held back because the pipeline is behind (webhook: 503 answers), by source', labelNames: ['source'], registers: [registry] }),
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
     // Read from the store when scraped (see store-metrics.ts).
     queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),

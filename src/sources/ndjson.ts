@@ -26,11 +26,23 @@ export function parseJson(text: string, where: string): unknown {
     } else if (c === 125 || c === 93) depth--;
   }
   if (max > MAX_DEPTH) throw new InputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`);
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch (err) {
     throw new InputError(`${where}: invalid JSON (${(err as Error).message})`);
   }
+  // JSON.parse makes "__proto__" an own key, harmless here, but any later merge or spread would turn it into a
+  // prototype change: such records are refused outright.
+  if (text.includes('"__proto__"') && hasProtoKey(value)) throw new InputError(`${where}: the key "__proto__" is not accepted`);
+  return value;
+}
+
+function hasProtoKey(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.some(hasProtoKey);
+  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
+  return Object.values(value).some(hasProtoKey);
 }
 
 /** Parses a whole body. NDJSON when asked, or when the text holds more than one top-level line. */

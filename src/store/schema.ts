@@ -209,7 +209,18 @@ export interface ResponseTable {
   updated_at: number;
 }
 
+export interface IngestQuarantineTable {
+  id: Generated<number>;
+  source: string;
+  reason: string;
+  detail: string;
+  size: number;
+  sample: string;
+  received_at: number;
+}
+
 export interface Database {
+  ingest_quarantine: IngestQuarantineTable;
   api_tokens: ApiTokenTable;
   rule_modes: RuleModeTable;
   sessions: SessionTable;

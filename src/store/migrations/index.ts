@@ -4,6 +4,7 @@ import { m0001_foundation } from './0001_foundation.js';
 import { m0002_audit } from './0002_audit.js';
 import { m0700_actions } from './0700_actions.js';
 import { m0800_access } from './0800_access.js';
+import { m0400_ingest_sources } from './0400_ingest_sources.js';
 import { m0500_enrich } from './0500_enrich.js';
 
 export const migrations: Record<string, Migration> = {
@@ -12,4 +13,5 @@ export const migrations: Record<string, Migration> = {
   '0700_actions': m0700_actions,
   '0800_access': m0800_access,
   '0500_enrich': m0500_enrich,
+  '0400_ingest_sources': m0400_ingest_sources,
 };

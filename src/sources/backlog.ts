@@ -1,0 +1,45 @@
+// How far the pipeline is behind ingestion: alerts recorded but not yet processed. Sources ask it before taking
+// more in, so a flood waits in Wazuh's own files and queues rather than in Vigil's memory.
+import type { Kysely } from 'kysely';
+import type { Database } from '../store/schema.js';
+
+/** Re-reading the head of the alerts table at most this often keeps the check cheap on the hot path. */
+const REFRESH_MS = 100;
+
+export class Backlog {
+  private head = 0;
+  private checkedAt = 0;
+  private pending?: Promise<number>;
+
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Sequence number of the last alert the pipeline handled. */
+    private readonly position: () => number,
+    readonly max: number,
+  ) {}
+
+  /** Alerts recorded but not yet processed (as of the last check). */
+  get size(): number {
+    return Math.max(0, this.head - this.position());
+  }
+
+  /** True when the backlog is above the bound; re-reads the head when the last check is stale. */
+  async behind(): Promise<boolean> {
+    if (Date.now() - this.checkedAt >= REFRESH_MS) await this.refresh();
+    return this.size > this.max;
+  }
+
+  async refresh(): Promise<number> {
+    this.pending ??= this.db
+      .selectFrom('alerts')
+      .select((eb) => eb.fn.max('seq').as('head'))
+      .executeTakeFirst()
+      .then((r) => {
+        this.head = Number(r?.head ?? 0);
+        this.checkedAt = Date.now();
+        return this.head;
+      })
+      .finally(() => (this.pending = undefined));
+    return this.pending;
+  }
+}

@@ -1,0 +1,106 @@
+// Where every source hands its raw records: each is checked (UTF-8, size, JSON depth, __proto__ keys), turned
+// into an alert record and recorded in one transaction; unreadable ones are quarantined with their reason and
+// counted, never stopping the source. Only after `record` resolves may a source acknowledge or checkpoint.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Metrics } from '../server/metrics.js';
+import { recordAlerts, type AlertRecord } from '../store/alerts.js';
+import type { Database } from '../store/schema.js';
+import { parseJson } from './ndjson.js';
+import { InputError, toEvent } from './wazuh-alert.js';
+
+/** One raw record as a source read it: bytes (a file line, a datagram) or text, and where it came from. */
+export interface RawRecord {
+  data: Buffer | string;
+  /** e.g. "alerts.json offset 1234", "udp 10.0.0.5:514" */
+  where: string;
+}
+
+export interface Quarantined {
+  reason: 'invalid-utf8' | 'too-large' | 'invalid' | 'not-an-alert';
+  detail: string;
+  size: number;
+  sample: string;
+}
+
+export interface IntakeResult {
+  accepted: number;
+  duplicates: number;
+  quarantined: number;
+}
+
+const SAMPLE_BYTES = 4096;
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+export class Intake {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly log: Logger,
+    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics },
+  ) {}
+
+  /** Reads one raw record into an alert record, or says why it cannot be read. */
+  read(raw: RawRecord, source: string): AlertRecord | Quarantined {
+    const size = typeof raw.data === 'string' ? Buffer.byteLength(raw.data) : raw.data.length;
+    if (size > this.options.maxAlertBytes) {
+      return quarantine('too-large', `${raw.where}: ${size} bytes, more than ingest.maxAlertBytes (${this.options.maxAlertBytes})`, raw.data, size);
+    }
+    let text: string;
+    try {
+      text = typeof raw.data === 'string' ? raw.data : utf8.decode(raw.data);
+    } catch {
+      return quarantine('invalid-utf8', `${raw.where}: not valid UTF-8`, raw.data, size);
+    }
+    try {
+      const value = parseJson(text, raw.where);
+      const event = toEvent(value, text);
+      return { key: event.key, eventId: event.id, format: event.format, source, body: text };
+    } catch (err) {
+      if (!(err instanceof InputError)) throw err;
+      const message = err.message.startsWith(raw.where) ? err.message : `${raw.where}: ${err.message}`;
+      return quarantine(/expected a JSON object/.test(message) ? 'not-an-alert' : 'invalid', message, raw.data, size);
+    }
+  }
+
+  /** Records what can be read, quarantines the rest; resolves once both are durable. */
+  async record(source: string, raws: RawRecord[]): Promise<IntakeResult> {
+    const batch: AlertRecord[] = [];
+    const bad: Quarantined[] = [];
+    for (const raw of raws) {
+      const r = this.read(raw, source);
+      if ('reason' in r) bad.push(r);
+      else batch.push(r);
+    }
+    if (bad.length > 0) await this.quarantine(source, bad);
+    const result = await recordAlerts(this.db, batch);
+    if (result.accepted > 0) {
+      this.options.metrics?.ingested.inc({ source }, result.accepted);
+      this.options.onRecorded();
+    }
+    return { ...result, quarantined: bad.length };
+  }
+
+  async quarantine(source: string, bad: Quarantined[]): Promise<void> {
+    const now = Date.now();
+    await this.db
+      .insertInto('ingest_quarantine')
+      .values(bad.map((b) => ({ source, reason: b.reason, detail: b.detail.slice(0, 1000), size: b.size, sample: b.sample, received_at: now })))
+      .execute();
+    for (const b of bad) {
+      this.options.metrics?.quarantined.inc({ source, reason: b.reason });
+      this.log.warn({ source, reason: b.reason, size: b.size }, `input quarantined: ${b.detail}`);
+    }
+  }
+}
+
+export function quarantine(reason: Quarantined['reason'], detail: string, data: Buffer | string, size: number): Quarantined {
+  const head = typeof data === 'string' ? Buffer.from(data.slice(0, SAMPLE_BYTES)) : data.subarray(0, SAMPLE_BYTES);
+  let sample: string;
+  try {
+    sample = utf8.decode(head.subarray(0, SAMPLE_BYTES));
+  } catch {
+    // Cut mid-character or not text at all: keep the bytes exactly.
+    sample = 'base64:' + head.subarray(0, SAMPLE_BYTES).toString('base64');
+  }
+  return { reason, detail, size, sample };
+}
