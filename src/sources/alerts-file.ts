@@ -12,6 +12,7 @@ import { getCursor, setCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
 import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
+import { PollLoop } from './poll-loop.js';
 
 export const SOURCE = 'alerts-file';
 /** Bytes read per pass: large enough for thousands of alerts, small enough to bound memory. */
@@ -40,9 +41,7 @@ export interface AlertsFileDeps {
 
 export class AlertsFileSource {
   private reader?: Reader;
-  private stopped = true;
-  private loop?: Promise<void>;
-  private wake?: () => void;
+  private readonly loop: PollLoop;
   readonly cursorName: string;
 
   constructor(
@@ -50,45 +49,30 @@ export class AlertsFileSource {
     private readonly deps: AlertsFileDeps,
   ) {
     this.cursorName = `file:${config.path}`;
+    this.loop = new PollLoop(
+      () => this.step(),
+      () => config.pollInterval,
+      (err) => deps.log.error({ err, path: config.path }, 'alerts file: pass failed; retrying'),
+    );
   }
 
   async start(): Promise<void> {
-    this.stopped = false;
-    this.loop = this.run();
+    this.loop.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wake?.();
-    await this.loop;
+    await this.loop.stop();
     await this.reader?.fh.close().catch(() => {});
     this.reader = undefined;
   }
 
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      let progressed = false;
-      try {
-        if (this.deps.backlog && (await this.deps.backlog.behind())) {
-          this.deps.metrics?.backpressure.inc({ source: SOURCE });
-        } else {
-          progressed = await this.pass();
-        }
-      } catch (err) {
-        this.deps.log.error({ err, path: this.config.path }, 'alerts file: pass failed; retrying');
-      }
-      if (!progressed && !this.stopped) await this.pause(this.config.pollInterval);
+  /** Reads unless the pipeline is behind. */
+  private async step(): Promise<boolean> {
+    if (this.deps.backlog && (await this.deps.backlog.behind())) {
+      this.deps.metrics?.backpressure.inc({ source: SOURCE });
+      return false;
     }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.wake = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
+    return this.pass();
   }
 
   /** One step: open or switch files, read and record what is complete. True if anything moved. */

@@ -7,7 +7,9 @@ import type { Metrics } from '../server/metrics.js';
 import type { Database } from '../store/schema.js';
 import { AlertsFileSource } from './alerts-file.js';
 import type { Backlog } from './backlog.js';
+import { IndexerSource } from './indexer.js';
 import type { Intake } from './intake.js';
+import { SyslogSource } from './syslog.js';
 
 export interface Source {
   start(): Promise<void>;
@@ -26,5 +28,7 @@ export function buildSources(config: Config, deps: SourceDeps): Source[] {
   const out: Source[] = [];
   const { sources, ingest } = config;
   if (sources.alertsFile.enabled) out.push(new AlertsFileSource(sources.alertsFile, { ...deps, maxAlertBytes: ingest.maxAlertBytes }));
+  if (sources.indexer.enabled) out.push(new IndexerSource(sources.indexer, deps));
+  if (sources.syslog.enabled) out.push(new SyslogSource(sources.syslog, { ...deps, maxAlertBytes: ingest.maxAlertBytes }));
   return out;
 }
