@@ -21,7 +21,6 @@ import { Pipeline } from './pipeline/pipeline.js';
 import { EnrichmentBroker } from './enrich/broker.js';
 import { buildProviders } from './enrich/providers/index.js';
 import { AddressPolicy } from './enrich/ranges.js';
-import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { EnrichmentStage } from './pipeline/enrichment.js';
 import { buildServer } from './server/app.js';
 import { Backlog } from './sources/backlog.js';
