@@ -101,7 +101,7 @@ export function compileGate(ls: Logsource, format: EventFormat): Gate {
     const lower = channel.toLowerCase();
     return (d) => {
       const c = channelOf(d);
-      return typeof c === 'string' && c.toLowerCase() === lower;
+      return c === channel || (typeof c === 'string' && c.toLowerCase() === lower);
     };
   }
   if (format !== 'wazuh') return () => false;

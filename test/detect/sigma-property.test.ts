@@ -30,7 +30,15 @@ const item = fc.oneof(
     mods: fc.subarray(['contains', 'startswith', 'endswith', 'windash', 'cased', 'all', 'neq']).chain((ms) => fc.shuffledSubarray(ms, { minLength: ms.length })),
     values: fc.array(fc.oneof(ruleString, fc.integer({ min: 0, max: 12 })), { minLength: 1, maxLength: 3 }),
   }),
-  fc.record({ field: fc.constantFrom(...FIELDS), mods: fc.constant([] as string[]), values: fc.array(fc.oneof(ruleString, fc.constant(null)), { minLength: 0, maxLength: 3 }) }),
+  fc.record({
+    field: fc.constantFrom(...FIELDS),
+    mods: fc.subarray(['cased', 'neq']),
+    values: fc.array(fc.oneof(ruleString, ruleString, fc.constant(null)), { minLength: 0, maxLength: 6 }),
+  }).map((i) => {
+    // null and [] take no modifiers (the loader rejects them), so a modified item keeps only strings.
+    const strings = i.values.filter((v) => v !== null);
+    return i.mods.length > 0 ? { ...i, values: strings.length > 0 ? strings : ['a'] } : i;
+  }),
   fc.record({
     field: fc.constantFrom(...FIELDS),
     mods: fc.tuple(fc.constantFrom('gt', 'gte', 'lt', 'lte'), fc.subarray(['neq'])).map(([m, n]) => [m, ...n]),

@@ -126,6 +126,17 @@ describe('case, null, empty, numbers, lists (§1.3, §1.5)', () => {
     assert.equal(hits(d, { F: ['x', 'A'] }), true);
   });
 
+  it('a long list of exact values (one set lookup) keeps case, cased and the Wazuh stand-ins', () => {
+    const d = `s: {F: [Alpha, beta, Gamma, delta, '-']}\ncondition: s`;
+    assert.equal(hits(d, { F: 'GAMMA' }), true);
+    assert.equal(hits(d, { F: 'gamm' }), false);
+    assert.equal(hits(d, { F: ['x', 'BETA'] }), true);
+    assert.equal(hits(`s: {F|cased: [Alpha, beta, Gamma, delta]}\ncondition: s`, { F: 'gamma' }), false);
+    assert.equal(hits(`s: {F|cased: [Alpha, beta, Gamma, delta]}\ncondition: s`, { F: 'Gamma' }), true);
+    assert.equal(detect(`s: {IpAddress: [a, b, c, '-']}\ncondition: s`, 'wazuh')(wazuh({})), true);
+    assert.equal(detect(`s: {IpAddress: [a, b, c, d]}\ncondition: s`, 'wazuh')(wazuh({})), false);
+  });
+
   it('a map is an AND of its items; a list of maps an OR of the maps', () => {
     const m = `s: {A: 1, B: 2}\ncondition: s`;
     assert.equal(hits(m, { A: 1, B: 2 }), true);

@@ -4,9 +4,46 @@
 import { isIPv4, isIPv6 } from 'node:net';
 import { SigmaError } from './values.js';
 
-/** An address as bytes (4 or 16), or null when the text is not an IP address. */
+let lastText: string | undefined;
+let lastIp: Uint8Array | null = null;
+
+/**
+ * An address as bytes (4 or 16), or null when the text is not an IP address. Several rules test the same
+ * address of one event one after the other, so the last answer is kept.
+ */
 export function parseIp(text: string): Uint8Array | null {
+  if (text === lastText) return lastIp;
+  lastIp = parseIpText(text);
+  lastText = text;
+  return lastIp;
+}
+
+/** Dotted-quad IPv4 without a regex or intermediate strings (the common case, on every event). */
+function parseIPv4(t: string): Uint8Array | null {
+  const out = new Uint8Array(4);
+  let part = 0;
+  let value = 0;
+  let digits = 0;
+  for (let i = 0; i < t.length; i++) {
+    const c = t.charCodeAt(i);
+    if (c >= 48 && c <= 57) {
+      value = value * 10 + (c - 48);
+      if (++digits > 3 || value > 255) return null;
+    } else if (c === 46 && digits > 0 && part < 3) {
+      out[part++] = value;
+      value = 0;
+      digits = 0;
+    } else return null;
+  }
+  if (part !== 3 || digits === 0) return null;
+  out[3] = value;
+  return out;
+}
+
+function parseIpText(text: string): Uint8Array | null {
   const t = text.trim();
+  const quad = parseIPv4(t);
+  if (quad) return quad;
   if (isIPv4(t)) return Uint8Array.from(t.split('.').map(Number));
   const bare = t.replace(/%.*$/, '').replace(/^\[(.*)\]$/, '$1');
   if (!isIPv6(bare)) return null;

@@ -6,7 +6,7 @@ import { fieldAccessor, keywordPaths, accessor, missingStandIns, type Accessor }
 import { cidrMatcher } from './cidr.js';
 import { ConditionError, expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { literalAlt, parseChain, valueAlternatives, type Alt, type Chain } from './modifiers.js';
-import { globMatcher } from './pattern.js';
+import { globMatcher, lower } from './pattern.js';
 import { compileRegex, type RegexFlag } from './regex.js';
 import { anyElement, asNumber, asText, SigmaError, UnsupportedError, type ValuePredicate } from './values.js';
 
@@ -39,7 +39,13 @@ const isNull: ValuePredicate = (x) => x === undefined || x === null;
 /** Equality with a numeric rule value: the same number, or a decimal string of it ("4625" from Wazuh). */
 function numberEquals(n: number): ValuePredicate {
   const text = String(n);
-  const one = (x: unknown) => asNumber(x) === n || asText(x)?.toLowerCase() === text;
+  // The common cases first: the exact text (Wazuh) or the number (evtx_dump); parsing only when it may differ.
+  const one = (x: unknown) =>
+    typeof x === 'string'
+      ? x === text || (+x === n && asNumber(x) === n)
+      : typeof x === 'number'
+        ? x === n
+        : asText(x)?.toLowerCase() === text;
   return (x) => (Array.isArray(x) ? x.some(one) : one(x));
 }
 
@@ -77,6 +83,19 @@ function cidrPredicate(v: unknown, key: string): ValuePredicate {
   return anyElement(cidrMatcher(v));
 }
 
+/**
+ * A value list that is all exact literals (no wildcards, no transforms) is one set lookup instead of a loop:
+ * SigmaHQ rules often list dozens of names or codes. Null for lists that need the general path.
+ */
+function exactSetPredicate(values: unknown[], chain: Chain, ctx: Ctx, field: string): ValuePredicate | null {
+  if (values.length < 4 || chain.kind !== 'string' || chain.mods.some((m) => m !== 'cased')) return null;
+  if (!values.every((v) => typeof v === 'string' && !/[*?\\]/.test(v))) return null;
+  const cased = chain.has('cased');
+  const set = new Set((values as string[]).map((v) => (cased ? v : v.toLowerCase())));
+  const text = cased ? (t: string) => set.has(t) : (t: string) => set.has(t) || set.has(lower(t));
+  return withStandIns(anyElement(text), text, ctx.format, field);
+}
+
 function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
   const op = chain.mods.find((m) => m === 'gt' || m === 'gte' || m === 'lt' || m === 'lte')!;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new SigmaError(`"${op}" needs a number, not ${JSON.stringify(v)} (in "${key}")`);
@@ -91,7 +110,7 @@ function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate
 function fieldrefMatcher(get: Accessor, v: unknown, chain: Chain, key: string, ctx: Ctx): Matcher {
   if (typeof v !== 'string' || v === '' || /[*?]/.test(v)) throw new SigmaError(`"fieldref" needs a field name without wildcards (in "${key}")`);
   const other = fieldAccessor(ctx.format, v);
-  const fold = chain.has('cased') ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = chain.has('cased') ? (s: string) => s : lower;
   const rel = chain.has('contains')
     ? (a: string, b: string) => a.includes(b)
     : chain.has('startswith')
@@ -131,7 +150,8 @@ function compileItem(key: string, value: unknown, ctx: Ctx): Matcher {
     const refs = values.map((v) => fieldrefMatcher(get, v, chain, key, ctx));
     item = chain.has('all') ? (d) => refs.every((r) => r(d)) : refs.length === 1 ? refs[0]! : (d) => refs.some((r) => r(d));
   } else {
-    const preds = values.map((v): ValuePredicate => {
+    const exact = field && !chain.has('all') ? exactSetPredicate(values, chain, ctx, field) : null;
+    const preds = exact ? [exact] : values.map((v): ValuePredicate => {
       if (chain.kind === 're') return regexPredicate(v, chain, key);
       if (chain.kind === 'cidr') return cidrPredicate(v, key);
       if (chain.kind === 'numeric') return numericPredicate(v, chain, key);

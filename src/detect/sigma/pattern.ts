@@ -28,6 +28,20 @@ export function parseSigmaString(s: string): Part[] {
   return parts;
 }
 
+let foldIn = '';
+let foldOut = '';
+/**
+ * Lower-cases a value, remembering the last one: the rules of a rule set test the same field of one event one
+ * after another, and this spares a new string for each of them.
+ */
+export function lower(t: string): string {
+  if (t !== foldIn) {
+    foldOut = t.toLowerCase();
+    foldIn = t;
+  }
+  return foldOut;
+}
+
 export const hasWildcards = (parts: Part[]) => parts.some((p) => !('lit' in p));
 
 /** The text of a pattern without wildcards or classes (callers check `hasWildcards` first). */
@@ -77,7 +91,7 @@ function find(seg: Segment, t: string, from: number): number {
  * lower-cased). `*` matches any run, `?` exactly one UTF-16 code unit; the whole value must match.
  */
 export function globMatcher(parts: Part[], cased: boolean): (text: string) => boolean {
-  const fold = cased ? (s: string) => s : (s: string) => s.toLowerCase();
+  const fold = cased ? (s: string) => s : lower;
   const segments: Segment[] = [];
   let units: Unit[] = [];
   for (const p of parts) {
@@ -98,7 +112,7 @@ export function globMatcher(parts: Part[], cased: boolean): (text: string) => bo
     const only = segments[0]!;
     if (only.lit !== undefined) {
       const want = only.lit;
-      return cased ? (t) => t === want : (t) => t.toLowerCase() === want;
+      return cased ? (t) => t === want : (t) => lower(t) === want;
     }
     return (t) => {
       const f = fold(t);
