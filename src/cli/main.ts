@@ -58,8 +58,9 @@ rules
   .command('lint')
   .description('load every rule and report ok / rejected / unsupported per file, then totals')
   .argument('<paths...>')
-  .action((paths: string[]) => {
-    process.exitCode = lint(paths);
+  .option('-c, --config <file>', 'config file: its detect.placeholders resolve |expand values', process.env.VIGIL_CONFIG)
+  .action((paths: string[], opts: { config?: string }) => {
+    process.exitCode = lint(paths, { placeholders: loadConfig(opts.config).detect.placeholders });
   });
 rules
   .command('test')

@@ -1,9 +1,9 @@
 // vigil rules lint DIR…: per file ok / rejected (why) / unsupported (what), then totals.
-import { loadRules, type RuleProblem } from '../detect/rules.js';
+import { loadRules, type LoadOptions, type RuleProblem } from '../detect/rules.js';
 
 /** A file is "rejected" if any of its documents is, else "unsupported" if any is, else "ok". */
-export function lint(paths: string[], out: { write(s: string): unknown } = process.stdout): number {
-  const set = loadRules(paths);
+export function lint(paths: string[], options: LoadOptions = {}, out: { write(s: string): unknown } = process.stdout): number {
+  const set = loadRules(paths, process.cwd(), options);
   // Problems carry the file name exactly as set.files lists it, so grouping is by equality.
   const byFile = new Map<string, RuleProblem[]>();
   for (const p of set.problems) {

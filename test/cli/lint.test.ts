@@ -37,6 +37,18 @@ describe('vigil rules lint', () => {
     );
   });
 
+  it('--config supplies the placeholders |expand needs; without them the rule is unsupported', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-lint-'));
+    writeFileSync(join(dir, 'admins.yml'), rule('Admins', "  s: {TargetUserName|expand: '%admins%'}\n  condition: s"));
+    writeFileSync(join(dir, 'vigil.yaml'), "detect:\n  placeholders:\n    admins: ['adm_*']\n");
+    const without = lint(['admins.yml'], dir);
+    assert.equal(without.status, 1);
+    assert.match(without.stdout, /unsupported  admins\.yml \(Admins\): placeholder %admins% has no values in detect\.placeholders/);
+    const withConfig = lint(['admins.yml', '--config', 'vigil.yaml'], dir);
+    assert.equal(withConfig.status, 0, withConfig.stdout);
+    assert.match(withConfig.stdout, /^ok           admins\.yml$/m);
+  });
+
   const sigmaDir = join(SHARED, 'data/sigma/rules');
   it('accepts every SigmaHQ rule in the shared copy', { skip: !existsSync(sigmaDir) && `no shared data at ${sigmaDir}` }, () => {
     const n = listRuleFiles(sigmaDir).length;
