@@ -110,7 +110,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     assert.equal(await pending.getByRole('button', { name: 'Unblock' }).isEnabled(), true);
     assert.deepEqual(
       wazuh.calls.map((c) => `${c.command} ${c.agents.join(',')}`),
-      ['netsh0 003'],
+      ['!netsh.exe 003'],
     );
     await page.locator('table', { has: page.locator('caption', { hasText: 'Audit trail' }) }).getByText('response.approve').waitFor();
     assert.match(await pending.innerText(), /user:anna/);

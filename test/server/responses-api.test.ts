@@ -43,7 +43,7 @@ describe('responses and actions API', () => {
     assert.equal(again.status, 409);
     assert.equal(again.json.error, 'already_used');
     await until(async () => (await call(v, 'GET', `/api/v1/responses?incident=${a.incidentId}`, analyst)).json[0].state === 'blocked', 10_000, 'the block to run');
-    assert.equal(wazuh.calls.filter((c) => c.command === 'netsh0').length, 1, 'only the approved block ran');
+    assert.equal(wazuh.calls.filter((c) => c.command === '!netsh.exe').length, 1, 'only the approved block ran');
     const detail = (await call(v, 'GET', `/api/v1/incidents/${a.incidentId}`, analyst)).json;
     assert.equal(detail.responses[0].state, 'blocked');
     assert.ok(detail.audit.some((t: any) => t.action === 'response.approve' && t.actor === 'user:anna'));
