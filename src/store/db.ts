@@ -50,14 +50,16 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  await migrate(db);
+  await migrate(db, dialect === 'postgres' ? options.schema : undefined);
   return { db, dialect, close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };
 
-export async function migrate(db: Kysely<any>): Promise<void> {
-  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true });
+export async function migrate(db: Kysely<any>, schema?: string): Promise<void> {
+  // With a schema, Kysely's own tables are looked up in it: otherwise another schema's migration tables in the
+  // same database (a neighbour's, or a test left behind) make it skip creating its own.
+  const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
   const { error, results } = await migrator.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
