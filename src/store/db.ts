@@ -23,6 +23,7 @@ export interface OpenOptions {
 export async function openDatabase(url: string, options: OpenOptions = {}): Promise<OpenedDb> {
   const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let db: Kysely<Database>;
+  let migrationSchema: string | undefined;
   if (dialect === 'postgres') {
     // int8 (bigint) columns hold epoch milliseconds: safe as JS numbers.
     const types = {
@@ -38,6 +39,9 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
       ...(schema ? { options: `-c search_path=${schema}` } : {}),
     });
     if (schema) await pool.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+    // Kysely looks for its migration tables in any schema unless told which one: name ours, so another
+    // schema in the same database (another app, another test run) never stands in for it.
+    migrationSchema = schema ?? (await pool.query<{ s: string }>('select current_schema() as s')).rows[0]?.s;
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
     const file = url.replace(/^sqlite:(\/\/)?/, '');
