@@ -54,7 +54,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     sqlite.pragma('foreign_keys = ON');
     db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
   }
-  await migrate(db, dialect === 'postgres' ? options.schema : undefined);
+  await migrate(db, migrationSchema);
   return { db, dialect, close: () => db.destroy() };
 }
 
