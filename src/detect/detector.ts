@@ -120,7 +120,7 @@ export class Detector {
     if (picked === null) {
       for (const rule of this.index.all) this.evaluate(rule, event, out);
     } else {
-      for (const rule of picked) this.evaluate(rule, event, out);
+      for (const list of picked) for (const rule of list) this.evaluate(rule, event, out);
       for (const rule of this.index.always) this.evaluate(rule, event, out);
     }
     this.counters.detections += out.length;

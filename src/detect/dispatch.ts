@@ -1,23 +1,29 @@
-// Which detection rules an event can match at all. Most alerts match no rule, and most Windows rules name the
-// event ids they are about, so rules are indexed by the EventID their detection requires: an event is then
-// evaluated only against the rules of its own event id plus the rules that could not be indexed. The index is
-// conservative: a rule whose condition does not plainly require one selection with a literal EventID is
+// Which detection rules an event can match at all. Most alerts match no rule, and most rules name the ids they
+// are about, so rules are indexed by the Windows EventID, or else the Wazuh rule.id, their detection requires:
+// an event is evaluated only against the rules of its own ids plus the rules that could not be indexed. The
+// index is conservative: a rule whose condition does not plainly require one selection with a literal id is
 // evaluated for every event.
 import type { EventFormat } from '../model/index.js';
 import type { DetectionRule } from './rules.js';
 
-/** Where the event id is, per format (sigma.md §5): Wazuh writes it as a string, evtx_dump as a number. */
-const EVENT_ID: Record<EventFormat, (d: Record<string, unknown>) => unknown> = {
-  wazuh: (d) => (d.data as any)?.win?.system?.eventID,
-  'evtx-json': (d) => (d.Event as any)?.System?.EventID,
-};
+type Read = (d: Record<string, unknown>) => unknown;
+
+/** The index keys: the Sigma field and where each format keeps it (sigma.md §5; Wazuh writes strings). */
+const KEYS: { field: string; read: Record<EventFormat, Read | undefined> }[] = [
+  {
+    field: 'EventID',
+    read: { wazuh: (d) => (d.data as any)?.win?.system?.eventID, 'evtx-json': (d) => (d.Event as any)?.System?.EventID },
+  },
+  // Wazuh's own rule id: evtx_dump events have none, so rules that require one never match them.
+  { field: 'rule.id', read: { wazuh: (d) => (d.rule as any)?.id, 'evtx-json': undefined } },
+];
 
 /**
- * The EventIDs a rule's detection requires, or null when it requires none we can read safely. Requires: the
- * condition is `X` or `X and …` with no `or` outside parentheses (so X is necessary), and every alternative of
- * selection X has a plain `EventID` key whose values are all literal numbers.
+ * The ids a rule's detection requires in `field`, or null when it requires none we can read safely. Requires:
+ * the condition is `X` or `X and …` with no `or` outside parentheses (so X is necessary), and every alternative
+ * of selection X has a plain `field` key (no modifier) whose values are all literal numbers.
  */
-export function requiredEventIds(detection: Record<string, unknown>): string[] | null {
+export function requiredIds(detection: Record<string, unknown>, field = 'EventID'): string[] | null {
   const first = necessarySelection(detection.condition);
   if (first === null) return null;
   const selection = detection[first];
@@ -26,7 +32,7 @@ export function requiredEventIds(detection: Record<string, unknown>): string[] |
   const ids: string[] = [];
   for (const alt of alternatives) {
     if (!alt || typeof alt !== 'object' || Array.isArray(alt)) return null;
-    const v = (alt as Record<string, unknown>).EventID;
+    const v = (alt as Record<string, unknown>)[field];
     if (v === undefined) return null;
     for (const one of Array.isArray(v) ? v : [v]) {
       const text = typeof one === 'number' ? String(one) : typeof one === 'string' ? one.trim() : undefined;
@@ -57,38 +63,50 @@ const NONE: readonly DetectionRule[] = [];
 const DIGITS = /^\d+$/;
 
 export class RuleIndex {
-  private readonly byEventId = new Map<string, DetectionRule[]>();
+  /** Per key (see KEYS): id → rules that require it. */
+  private readonly byKey: Map<string, DetectionRule[]>[] = KEYS.map(() => new Map());
   /** Rules evaluated for every event. */
   readonly always: DetectionRule[] = [];
-  /** Every rule, for events whose event id cannot be read as a number. */
+  /** Every rule, for events whose ids cannot be read as numbers. */
   readonly all: DetectionRule[];
+  /** Reused by select(): the rule lists for one event. */
+  private readonly picked: (readonly DetectionRule[])[] = [];
 
   constructor(rules: DetectionRule[]) {
     this.all = rules;
     for (const r of rules) {
-      const ids = requiredEventIds(r.detection);
-      if (ids === null) {
+      const k = KEYS.findIndex((key) => requiredIds(r.detection, key.field) !== null);
+      if (k < 0) {
         this.always.push(r);
         continue;
       }
-      for (const id of new Set(ids)) {
-        const list = this.byEventId.get(id) ?? [];
+      for (const id of new Set(requiredIds(r.detection, KEYS[k]!.field))) {
+        const list = this.byKey[k]!.get(id) ?? [];
         list.push(r);
-        this.byEventId.set(id, list);
+        this.byKey[k]!.set(id, list);
       }
     }
+    this.picked.length = KEYS.length;
   }
 
   /**
-   * The rules indexed under the event's id, to evaluate besides `always`; null when the event id cannot be
-   * read as a number, in which case every rule (`all`) is evaluated.
+   * The rule lists indexed under the event's ids, to evaluate besides `always` (the array is reused: read it
+   * before the next call); null when an id is present but not a number, in which case every rule (`all`) is
+   * evaluated.
    */
-  select(format: EventFormat, data: Record<string, unknown>): readonly DetectionRule[] | null {
-    const raw = EVENT_ID[format](data);
-    if (raw === undefined) return NONE;
-    const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : undefined;
-    if (text === undefined || !DIGITS.test(text)) return null;
-    return this.byEventId.get(text[0] === '0' ? String(Number(text)) : text) ?? NONE;
+  select(format: EventFormat, data: Record<string, unknown>): readonly (readonly DetectionRule[])[] | null {
+    for (let k = 0; k < KEYS.length; k++) {
+      const read = KEYS[k]!.read[format];
+      const raw = read ? read(data) : undefined;
+      if (raw === undefined) {
+        this.picked[k] = NONE;
+        continue;
+      }
+      const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : undefined;
+      if (text === undefined || !DIGITS.test(text)) return null;
+      this.picked[k] = this.byKey[k]!.get(text[0] === '0' ? String(Number(text)) : text) ?? NONE;
+    }
+    return this.picked;
   }
 
   get indexed(): number {

@@ -59,6 +59,8 @@ export class CorrelationTable {
   readonly groups = new Map<string, number>();
   readonly slots = new Slots();
   readonly spec: Spec;
+  /** The watermark at the last expiry sweep. */
+  swept = -Infinity;
   constructor(readonly rule: CorrelationRule) {
     this.spec = specOf(rule);
   }
@@ -131,7 +133,8 @@ export class CorrelationEngine {
         fresh = true;
       }
     } else {
-      this.expire(table);
+      // Sweep at most once per second of event time: groups expire by the minute, and a sweep walks a Map iterator.
+      if (this.watermark - table.swept >= 1000) this.expire(table);
       if (this.total >= this.options.maxGroups) this.makeRoom();
       slot = slots.alloc();
       groups.set(key, slot);
@@ -175,6 +178,7 @@ export class CorrelationEngine {
 
   /** Drops the table's groups that can no longer fire, oldest first (amortized O(1) per input). */
   private expire(table: CorrelationTable): void {
+    table.swept = this.watermark;
     const horizon = this.watermark - this.options.lateness - table.spec.timespan;
     const { groups, slots } = table;
     for (const [key, slot] of groups) {
