@@ -106,6 +106,8 @@ export const emailSchema = z
     preset: z.enum(['', 'mailtrap', 'gmail', 'm365']).default(''),
     /** Check the server's certificate (turn off only for a lab relay with a self-signed certificate). */
     tlsRejectUnauthorized: z.boolean().default(true),
+    /** PEM file of a CA to trust besides the system's (a relay with a private CA). */
+    caFile: z.string().default(''),
     /** IANA time zone in which times are shown, e.g. Europe/Berlin. */
     timezone: z.string().default('UTC'),
   })

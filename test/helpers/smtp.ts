@@ -6,27 +6,42 @@ import type { AddressInfo } from 'node:net';
 export interface TestSmtp {
   port: number;
   messages: ParsedMail[];
+  /** Per message: whether the session was encrypted, and who authenticated. */
+  sessions: { secure: boolean; user?: string }[];
   /** Resolves once `n` messages have arrived (or rejects after `ms`). */
   waitFor(n: number, ms?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
 }
 
-export async function startSmtp(options: { user?: string; pass?: string; port?: number } = {}): Promise<TestSmtp> {
+export interface SmtpOptions {
+  user?: string;
+  pass?: string;
+  port?: number;
+  /** Key and certificate: with `implicitTls` TLS from the first byte (port 465 style), else offered by STARTTLS. */
+  tls?: { key: string | Buffer; cert: string | Buffer };
+  implicitTls?: boolean;
+}
+
+export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
+  const sessions: TestSmtp['sessions'] = [];
   const waiters: (() => void)[] = [];
+  const disabled = [...(options.user ? [] : ['AUTH']), ...(options.tls ? [] : ['STARTTLS'])];
   const server = new SMTPServer({
-    secure: false,
-    disabledCommands: options.user ? ['STARTTLS'] : ['AUTH', 'STARTTLS'],
+    secure: !!options.implicitTls,
+    ...(options.tls ? { key: options.tls.key, cert: options.tls.cert } : {}),
+    disabledCommands: disabled,
     authOptional: !options.user,
     allowInsecureAuth: true,
     onAuth(auth, _session, cb) {
       if (auth.username === options.user && auth.password === options.pass) cb(null, { user: auth.username });
       else cb(new Error('Invalid username or password'));
     },
-    onData(stream, _session, cb) {
+    onData(stream, session, cb) {
       simpleParser(stream)
         .then((mail) => {
           messages.push(mail);
+          sessions.push({ secure: session.secure, user: session.user as string | undefined });
           waiters.splice(0).forEach((w) => w());
           cb();
         })
@@ -34,11 +49,14 @@ export async function startSmtp(options: { user?: string; pass?: string; port?: 
     },
     logger: false,
   });
+  // A client that refuses our certificate drops the connection: the server reports it; that is not a test failure.
+  server.on('error', () => {});
   await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const port = (server.server.address() as AddressInfo).port;
   return {
     port,
     messages,
+    sessions,
     async waitFor(n, ms = 10_000) {
       const deadline = Date.now() + ms;
       while (messages.length < n) {

@@ -1,6 +1,7 @@
 // SMTP email through nodemailer: implicit TLS, STARTTLS, auth. The Message-ID derives from the idempotency
 // key, so a resend after a crash is the same message (mail stores and clients collapse it); later revisions
 // reply to the first message, so an escalation or resolution lands in the incident's thread.
+import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { EmailConfig } from '../../config/schema.js';
 import type { Channel, OutboxItem } from '../channel.js';
@@ -36,7 +37,7 @@ export class EmailChannel implements Channel {
       secure: config.secure,
       requireTLS: config.requireTLS,
       auth: config.user ? { user: config.user, pass: config.pass } : undefined,
-      tls: { rejectUnauthorized: config.tlsRejectUnauthorized },
+      tls: { rejectUnauthorized: config.tlsRejectUnauthorized, ...(config.caFile ? { ca: readFileSync(config.caFile) } : {}) },
       connectionTimeout: 15_000,
       greetingTimeout: 15_000,
       socketTimeout: 30_000,
