@@ -8,10 +8,11 @@ import { auditFor } from '../../src/store/audit.js';
 import { startFakeWazuhApi } from '../fakes/wazuh-api.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { post, startVigil, until } from '../helpers/vigil.js';
+import { post, postgresAvailable, startVigil, until, type Backend } from '../helpers/vigil.js';
 
-describe('approval link', () => {
-  it('approves a block once; the second use is refused', async () => {
+for (const backend of ['sqlite', 'postgres'] as Backend[]) describe(`approval link on ${backend}`, async () => {
+  const available = backend === 'sqlite' || (await postgresAvailable());
+  it('approves a block once; the second use is refused', { skip: !available && 'PostgreSQL is not reachable' }, async () => {
     const smtp = await startSmtp();
     const wazuh = await startFakeWazuhApi({ user: 'vigil', password: 'wazuh-pass' });
     wazuh.agents.push(
@@ -31,6 +32,7 @@ describe('approval link', () => {
           },
         ],
       },
+      backend,
     );
     try {
       const alerts = burst('203.0.113.50', 6, new Date(Date.now() - 60_000), 5000);
