@@ -31,6 +31,9 @@ import { createMetrics, type Metrics } from './server/metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
+import { triageOptions } from './triage/config.js';
+import type { TriageContext } from './triage/context.js';
+import { LifecycleScheduler } from './triage/lifecycle.js';
 
 export class StartupError extends Error {}
 
@@ -97,7 +100,7 @@ export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxW
     policy,
     metrics: { calls: metrics.enrichCalls, cacheHits: metrics.enrichCacheHits, quotaWaits: metrics.enrichQuotaWaits, failures: metrics.enrichFailures },
   });
-  return new EnrichmentStage(store.db, broker, outbox, log, { deadline: e.deadline, raiseBy: e.raiseBy });
+  return new EnrichmentStage(store.db, broker, outbox, log, { deadline: e.deadline, raiseBy: e.raiseBy, assets: config.triage.assets });
 }
 
 export interface Vigil {
@@ -115,6 +118,10 @@ export interface Vigil {
   ruleModes: RuleModes;
   /** Set when this start made the first admin: its one-time password, to print once. */
   firstAdmin?: { name: string; password: string };
+  /** For analyst actions (src/triage/analyst.ts, queries.ts, suppressions.ts): store, clock, announcer. */
+  triage: TriageContext;
+  /** Auto-resolve after the quiet period (`lifecycle.tick(now)` runs one sweep). */
+  lifecycle: LifecycleScheduler;
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -150,7 +157,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const { channels } = act;
   const outbox = new OutboxWorker(store.db, channels, log, act.outbox, options.outboxHooks);
   const enrichment = buildEnrichment(config, store, outbox, metrics, log);
-  const pipeline = new Pipeline(store.db, detector, log, { actions: act.actions, triage: { quietPeriod: 3_600_000 }, ruleModes, enrich: enrichment });
+  const pipeline = new Pipeline(store.db, detector, log, { actions: act.actions, triage: triageOptions(config), ruleModes, enrich: enrichment });
+  const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => outbox.wake());
   pipeline.onActions = () => outbox.wake();
   pipeline.onIncidents = () => enrichment?.broker.wake();
   if (act.responses) act.responses.wake = () => outbox.wake();
@@ -200,6 +208,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     rules,
     ruleModes,
     firstAdmin,
+    triage: pipeline.triageContext,
+    lifecycle,
     async start() {
       await outbox.recover();
       await runner.start();
@@ -207,6 +217,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       enrichment?.broker.start();
       await backlog.refresh();
       for (const s of sources) await s.start();
+      lifecycle.start();
       started = true;
     },
     async stop() {
@@ -214,6 +225,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await server.close();
       for (const s of sources) await s.stop();
       await runner.stop();
+      await lifecycle.stop();
       await enrichment?.broker.stop();
       await outbox.stop();
       for (const c of channels.values()) await c.close?.();

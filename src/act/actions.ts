@@ -43,7 +43,8 @@ export class Actions {
     const approvals: ApprovalLink[] = [];
     let rows = 0;
     for (const a of plan.actions) {
-      if (!('block' in a) || !this.responses) continue;
+      // A summary update (possibly written by an LLM) only informs: it never requests a response.
+      if (!('block' in a) || !this.responses || change === 'summary') continue;
       const agents = a.block.agents === 'affected' ? affectedAgents(detection) : a.block.agents;
       for (const address of notification.sourceIps) {
         const link = await this.responses.request(trx, { incidentId: incident.id, playbook: a.playbook, address, agents, mode: a.block.mode }, now);

@@ -2,8 +2,9 @@
 // the outbox row, so a retry after a restart sends exactly what would have been sent the first time.
 import type { Detection, EnrichmentLookup, Incident, IncidentChange, Level, RuleRef } from '../model/index.js';
 import { distinct, evidenceRow, type EvidenceRow } from '../triage/evidence.js';
+import { triageFields, type TriageFields } from './triage-fields.js';
 
-export interface Notification {
+export interface Notification extends TriageFields {
   kind: 'incident.opened';
   incident: Incident;
   rule: RuleRef;
@@ -49,5 +50,6 @@ export function buildNotification(incident: Incident, d: Detection): Notificatio
     users: distinct(evidence.map((e) => e.user)),
     hosts: distinct(evidence.map((e) => e.host)),
     evidence,
+    ...triageFields(incident),
   };
 }

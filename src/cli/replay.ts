@@ -16,6 +16,7 @@ import { loadConfiguredRules, rulePaths } from '../vigil.js';
 import { buildActStage } from '../act/assemble.js';
 import { configSchema } from '../config/schema.js';
 import { Progress } from './progress.js';
+import { triageOptions } from '../triage/config.js';
 
 export interface ReplayOptions {
   rules?: string[];
@@ -56,7 +57,7 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   const channels = act.channels;
   const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness }), log, {
     actions: act.actions,
-    triage: { quietPeriod: 3_600_000 },
+    triage: triageOptions(config),
   });
   let detections = 0;
   pipeline.onDetection = (d) => {

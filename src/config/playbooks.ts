@@ -38,7 +38,7 @@ export const playbookMatchSchema = z
     /** Entity fields and the values they must have (`*` wildcards), e.g. { IpAddress: "203.0.113.*" }. */
     entity: z.record(z.string(), z.string()).optional(),
     /** Which incident changes trigger the playbook. */
-    changes: z.array(CHANGE).min(1).default(['opened', 'escalated', 'resolved']),
+    changes: z.array(CHANGE).min(1).default(['opened', 'escalated', 'resolved', 'reopened']),
     /** Only inside this time window (by the time of the change). */
     time: timeWindowSchema.optional(),
   })

@@ -1,10 +1,12 @@
-// Verdicts feed severity: a malicious verdict from an external provider (VirusTotal engines ≥ threshold,
-// AbuseIPDB score ≥ threshold) raises its incident by the configured number of levels, once. The triage
-// stage owns severity; this is the one function it calls (or replaces) when enrichment answers arrive.
+// Verdicts feed severity: when answers arrive, the incident's verdicts go to triage's severity score
+// (malicious +20, suspicious +10, all harmless −10; see src/triage/severity.ts), and a rise in level is an
+// escalation people hear of.
 import type { Kysely } from 'kysely';
 import { LEVELS, type EnrichmentLookup, type Level } from '../model/index.js';
 import type { Database } from '../store/schema.js';
-import { rowToIncident } from '../triage/incidents.js';
+import { reassess } from '../triage/reassess.js';
+import type { AssetCriticality } from '../triage/severity.js';
+import type { VerdictInput } from '../triage/types.js';
 import type { Incident } from '../model/index.js';
 import { enrichmentsForIncident } from './lookups.js';
 
@@ -29,24 +31,38 @@ export function maliciousReasons(lookups: EnrichmentLookup[]): string[] {
     .map((l) => `${NAMES[l.provider] ?? l.provider} on ${l.indicator.value}: ${l.summary ?? 'malicious'}`);
 }
 
-/** Raises the incident if its verdicts call for it and it was not raised by enrichment before. */
-export async function applyVerdicts(db: Kysely<Database>, incidentId: string, raiseBy: number, now: number): Promise<Escalation | undefined> {
+/** The verdicts severity counts: every answered lookup with a verdict. */
+export function verdictInputs(lookups: EnrichmentLookup[]): VerdictInput[] {
+  return lookups
+    .filter((l) => l.state === 'done' && l.verdict !== undefined)
+    .map((l) => ({ provider: l.provider, indicator: l.indicator, verdict: l.verdict! }));
+}
+
+/**
+ * Hands the incident's verdicts to triage, which rescores it (src/triage/severity.ts). Returns an escalation
+ * when the level rose; `raiseBy: 0` turns verdicts off as a severity input.
+ */
+export async function applyVerdicts(
+  db: Kysely<Database>,
+  incidentId: string,
+  raiseBy: number,
+  now: number,
+  assets?: AssetCriticality,
+): Promise<Escalation | undefined> {
   if (raiseBy <= 0) return undefined;
-  const reasons = maliciousReasons(await enrichmentsForIncident(db, incidentId));
-  if (reasons.length === 0) return undefined;
+  const lookups = await enrichmentsForIncident(db, incidentId);
+  const verdicts = verdictInputs(lookups);
+  if (verdicts.length === 0) return undefined;
   return db.transaction().execute(async (trx) => {
-    const done = await trx.selectFrom('enrich_escalations').select('incident_id').where('incident_id', '=', incidentId).executeTakeFirst();
-    if (done) return undefined;
-    const row = await trx.selectFrom('incidents').selectAll().where('id', '=', incidentId).executeTakeFirst();
-    if (!row) return undefined;
-    const from = row.level as Level;
-    const to = raise(from, raiseBy);
+    const rise = await reassess(trx, incidentId, verdicts, now, assets);
+    if (!rise) return undefined;
+    const reasons = maliciousReasons(lookups);
+    const said = reasons.length > 0 ? reasons : rise.reasons.map((r) => r.detail);
     await trx
       .insertInto('enrich_escalations')
-      .values({ incident_id: incidentId, from_level: from, to_level: to, reasons_json: JSON.stringify(reasons), at: now })
+      .values({ incident_id: incidentId, from_level: rise.from, to_level: rise.to, reasons_json: JSON.stringify(said), at: now })
+      .onConflict((oc) => oc.column('incident_id').doUpdateSet({ to_level: rise.to, reasons_json: JSON.stringify(said), at: now }))
       .execute();
-    if (to === from) return undefined;
-    await trx.updateTable('incidents').set({ level: to, updated_at: now }).where('id', '=', incidentId).execute();
-    return { incident: rowToIncident({ ...row, level: to, updated_at: now }), from, to, reasons };
+    return { incident: rise.incident, from: rise.from, to: rise.to, reasons: said };
   });
 }

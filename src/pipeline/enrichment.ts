@@ -12,6 +12,7 @@ import { enrichmentsForIncident } from '../enrich/lookups.js';
 import { applyVerdicts, type Escalation } from '../enrich/severity.js';
 import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
+import type { AssetCriticality } from '../triage/severity.js';
 import { rowToIncident } from '../triage/incidents.js';
 
 export interface EnrichmentStageOptions {
@@ -19,6 +20,8 @@ export interface EnrichmentStageOptions {
   deadline: number;
   /** Levels a malicious verdict raises an incident by. */
   raiseBy: number;
+  /** Asset criticality, for the severity score triage recomputes. */
+  assets?: AssetCriticality;
   clock?: () => number;
 }
 
@@ -59,8 +62,11 @@ export class EnrichmentStage {
       const n = item.payload as unknown as Notification;
       const row = await this.db.selectFrom('incidents').selectAll().where('id', '=', item.incidentId).executeTakeFirst();
       const enrichment = await enrichmentsForIncident(this.db, item.incidentId);
-      const incident = row ? { ...n.incident, level: rowToIncident(row).level } : n.incident;
-      return { ...n, incident, enrichment } as unknown as Record<string, unknown>;
+      const now = row ? rowToIncident(row) : undefined;
+      const incident = now ? { ...n.incident, level: now.level } : n.incident;
+      // The score and its reasons as they stand when the message goes (verdicts may have moved them).
+      const severity = now && n.severity ? now.severity : n.severity;
+      return { ...n, incident, enrichment, severity } as unknown as Record<string, unknown>;
     } catch (err) {
       this.log.error({ err, incident: item.incidentId }, 'attaching enrichment failed; sending without it');
       return item.payload;
@@ -70,7 +76,7 @@ export class EnrichmentStage {
   private async answers(ids: string[]): Promise<void> {
     let queued = 0;
     for (const id of ids) {
-      const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock());
+      const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock(), this.options.assets);
       if (esc) queued += await this.notifyEscalation(esc);
     }
     if (queued > 0) this.outbox.wake();

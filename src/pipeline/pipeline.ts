@@ -4,12 +4,13 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Detector } from '../detect/detector.js';
-import type { Detection, Event, Incident, IncidentChange } from '../model/index.js';
-import type { Notification } from '../act/notification.js';
+import type { Detection, Event } from '../model/index.js';
 import { setCursor } from '../store/cursors.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
-import { triage, type TriageOptions } from '../triage/incidents.js';
+import type { TriageContext } from '../triage/context.js';
+import { triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import { Announcer, type EnrichPlan } from './announce.js';
 
 export interface PipelineOptions {
   /** The act stage: turns an incident change into outbox rows by the playbooks. */
@@ -18,7 +19,9 @@ export interface PipelineOptions {
   /** Analyst-set rule modes: a disabled rule's detections are dropped, a shadowed one's only counted. */
   ruleModes?: RuleModes;
   /** Queues a new incident's lookups (in the transaction); returns when its notification may go. */
-  enrich?: { plan(trx: Kysely<Database>, incident: Incident, d: Detection, n: Notification): Promise<number> };
+  enrich?: EnrichPlan;
+  /** Clock for triage (tests inject one). */
+  now?: () => number;
 }
 
 export interface Cursor {
@@ -33,13 +36,21 @@ export class Pipeline {
   onActions?: () => void;
   /** Called after a batch that opened incidents commits (the enrichment broker wakes). */
   onIncidents?: () => void;
+  /** Called after a batch commits, with each fresh detection's triage outcome (the summary worker wakes). */
+  onTriaged?: (outcomes: TriageOutcome[]) => void;
+  readonly announcer: Announcer;
+  /** What analyst actions and the lifecycle scheduler use: the same store, clock and announcer. */
+  readonly triageContext: TriageContext;
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly detector: Detector,
     private readonly log: Logger,
     private readonly options: PipelineOptions,
-  ) {}
+  ) {
+    this.announcer = new Announcer(options.actions, options.enrich, options.now ?? Date.now);
+    this.triageContext = { db, now: options.now, announce: this.announcer.announce };
+  }
 
   /** Runs detection over events without effects: rebuilds correlation state after a restart. */
   warm(events: Event[]): void {
@@ -51,8 +62,12 @@ export class Pipeline {
     for (const e of events) for (const d of this.detector.process(e)) detections.push(d);
     if (detections.length === 0 && !cursor) return [];
     const fresh: Detection[] = [];
-    let actions = 0;
-    let opened = 0;
+    const outcomes: TriageOutcome[] = [];
+    const now = this.options.now ?? Date.now;
+    this.announcer.actions = 0;
+    this.announcer.enrichPlanned = 0;
+    for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);
+    try {
     await this.db.transaction().execute(async (trx) => {
       for (const d of detections) {
         const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
@@ -76,31 +91,32 @@ export class Pipeline {
             event_ids_json: JSON.stringify(d.eventIds),
             rule_json: JSON.stringify(d.rule),
             incident_id: null,
-            created_at: Date.now(),
+            created_at: now(),
+            suppression_id: null,
           })
           .onConflict((oc) => oc.column('id').doNothing())
           .executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
         fresh.push(d);
-        const result = await triage(trx, d, this.options.triage);
-        const { incident, notify } = result;
-        await trx.updateTable('detections').set({ incident_id: incident.id }).where('id', '=', d.id).execute();
-        if (notify) {
-          const change = 'change' in result ? (result.change as IncidentChange) : 'opened';
-          // A new incident's notifications may wait for its enrichment (up to the deadline).
-          const enrich = change === 'opened' || change === 'reopened' ? this.options.enrich : undefined;
-          if (enrich) opened++;
-          actions += await this.options.actions.schedule(trx, { incident, change, detection: d }, Date.now(), enrich && ((n) => enrich.plan(trx, incident, d, n)));
-        }
+        this.announcer.current = d;
+        const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now());
+        this.announcer.current = undefined;
+        outcomes.push(outcome);
+        if ('suppressed' in outcome) await trx.updateTable('detections').set({ suppression_id: outcome.suppressed.id }).where('id', '=', d.id).execute();
       }
       if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });
+    } finally {
+      this.announcer.current = undefined;
+      this.announcer.inHand.clear();
+    }
     for (const d of fresh) {
       this.log.info({ rule: d.rule.id, title: d.rule.title, group: d.group, count: d.count }, 'detection');
       this.onDetection?.(d);
     }
-    if (actions > 0) this.onActions?.();
-    if (opened > 0) this.onIncidents?.();
+    if (this.announcer.actions > 0) this.onActions?.();
+    if (this.announcer.enrichPlanned > 0) this.onIncidents?.();
+    if (outcomes.length > 0) this.onTriaged?.(outcomes);
     return fresh;
   }
 }

@@ -31,6 +31,8 @@ export interface DetectionTable {
   rule_json: string;
   incident_id: string | null;
   created_at: number;
+  /** Set when a suppression silenced this detection: recorded, but folded into no incident. */
+  suppression_id: number | null;
 }
 
 export interface IncidentTable {
@@ -48,6 +50,60 @@ export interface IncidentTable {
   revision: number;
   created_at: number;
   updated_at: number;
+  // triage (0600): see src/triage/
+  severity_score: number;
+  severity_json: string;
+  wazuh_level: number;
+  /** Enrichment verdicts the severity took into account: `{provider, kind, value, verdict}[]`. */
+  enrichment_json: string;
+  escalated: number;
+  mitre_json: string;
+  rule_json: string;
+  summary_json: string | null;
+  summary_state: string | null;
+  assignee: string | null;
+  acknowledged_at: number | null;
+  acknowledged_by: string | null;
+  resolved_at: number | null;
+  resolution: string | null;
+  verdict: string | null;
+  verdict_comment: string | null;
+  verdict_by: string | null;
+  verdict_at: number | null;
+  /** Wall-clock time the last detection was folded in: auto-resolve measures the quiet period from it. */
+  last_detection_at: number | null;
+}
+
+export interface IncidentIndicatorTable {
+  incident_id: string;
+  kind: string;
+  value: string;
+  /** `entity` (the incident's fingerprint entity) or `evidence` (seen in its events). */
+  role: string;
+  first_seen: number;
+}
+
+export interface IncidentLinkTable {
+  incident_id: string;
+  related_id: string;
+  reason: string;
+  created_at: number;
+}
+
+export interface SuppressionTable {
+  id: Generated<number>;
+  /** Null: every rule. */
+  rule_id: string | null;
+  indicator_kind: string;
+  indicator_value: string;
+  reason: string;
+  created_by: string;
+  created_at: number;
+  /** Null: never expires. */
+  expires_at: number | null;
+  /** The incident whose verdict created it, if any. */
+  incident_id: string | null;
+  hits: Generated<number>;
 }
 
 export interface OutboxTable {
@@ -236,5 +292,8 @@ export interface Database {
   cursors: CursorTable;
   detections: DetectionTable;
   incidents: IncidentTable;
+  incident_indicators: IncidentIndicatorTable;
+  incident_links: IncidentLinkTable;
   outbox: OutboxTable;
+  suppressions: SuppressionTable;
 }

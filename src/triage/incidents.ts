@@ -1,20 +1,46 @@
-// Folding detections into incidents. A detection with the same fingerprint (rule + entity) as an open
-// incident seen within the quiet period updates it; otherwise it opens a new incident that people hear about.
+// The incident engine: folding detections into incidents.
+//
+// A detection's fingerprint is its detection family (the rule) and its entity (the correlation's group-by
+// values — source IP, target user — or, for a single-event rule, the host). With the same fingerprint:
+//   - an incident that is not resolved and was last seen within the quiet period is updated (counts, first
+//     and last seen, new evidence, new users); people hear of it only if its severity level rises;
+//   - a resolved incident last seen within the reopen window is reopened (the attack resumed);
+//   - otherwise a new incident opens.
+// A detection that a suppression matches is recorded and opens nothing.
 import { createHash } from 'node:crypto';
-import type { Kysely, Selectable } from 'kysely';
-import type { Detection, Incident, IncidentStatus, Level } from '../model/index.js';
+import type { Kysely, Updateable } from 'kysely';
+import type { Detection, IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
+import { announceChange, applyChange, type TriageContext } from './context.js';
+import { type EvidenceRow } from './evidence.js';
+import { indicatorsOf, suppressibleIndicators } from './indicators.js';
+import { isFailureIncident, isLogonSuccess, link, relatedIncidents } from './links.js';
+import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
+import { addIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
+
+/** An incident row as the model's Incident (with triage's fields beside it). */
+export { rowToRecord as rowToIncident } from './record.js';
+import { severity, NO_ASSETS, type AssetCriticality } from './severity.js';
+import { templateSummary } from './summary/template.js';
+import { matchSuppression, type Suppression } from './suppressions.js';
+import type { ChangeResult, IncidentRecord } from './types.js';
 
 export interface TriageOptions {
-  /** An incident with no new detection for this long is no longer extended; the next one opens anew. */
+  /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
   quietPeriod: number;
+  /** A detection for a resolved incident within this long of its last event reopens it. */
+  reopenWindow?: number;
+  assets?: AssetCriticality;
+  /** An LLM writes summaries: new and escalated incidents get `summary_state = pending`. */
+  llmSummaries?: boolean;
 }
 
-export interface TriageResult {
-  incident: Incident;
-  /** True when people should hear of this change (a new incident, for now). */
-  notify: boolean;
-}
+export type TriageResult = ChangeResult & {
+  /** Changes to related incidents this detection caused (an escalation of the brute force it followed). */
+  also: ChangeResult[];
+};
+
+export type TriageOutcome = TriageResult | { suppressed: Suppression };
 
 /** The entity of a detection: its group-by values, or for a single-event rule the agent it came from. */
 export function entityOf(d: Detection): Record<string, string> {
@@ -31,74 +57,169 @@ export function fingerprintOf(d: Detection): string {
   return createHash('sha1').update(`${d.rule.id}\u0000${parts.join('\u0000')}`).digest('hex').slice(0, 20);
 }
 
-export function rowToIncident(r: Selectable<IncidentTable>): Incident {
-  return {
-    id: r.id,
-    fingerprint: r.fingerprint,
-    title: r.title,
-    status: r.status as IncidentStatus,
-    level: r.level as Level,
-    ruleId: r.rule_id,
-    entity: JSON.parse(r.entity_json),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    detectionCount: Number(r.detection_count),
-    eventCount: Number(r.event_count),
-    revision: Number(r.revision),
-    createdAt: Number(r.created_at),
-    updatedAt: Number(r.updated_at),
-  };
-}
-
 export function incidentTitle(d: Detection, entity: Record<string, string>): string {
   const who = Object.values(entity).join(', ');
   return who ? `${d.rule.title} — ${who}` : d.rule.title;
 }
+
+/** Severity from what the incident holds now. */
+export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets: AssetCriticality) {
+  const indicators = await indicatorsOfIncident(trx, inc.id);
+  return severity(
+    { ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated },
+    { enrichments: inc.enrichments, assets },
+  );
+}
+
+export function severityPatch(s: ReturnType<typeof severity>): Updateable<IncidentTable> {
+  return { severity_score: s.score, severity_json: JSON.stringify(s.reasons), level: s.level };
+}
+
+/** Writes the template summary (and marks an LLM summary as due) for an incident people are about to hear of. */
+export async function refreshSummary(
+  trx: Kysely<Database>,
+  inc: IncidentRecord,
+  evidence: EvidenceRow[],
+  options: TriageOptions,
+  now: number,
+): Promise<IncidentRecord> {
+  // An LLM summary already written stays until the next notifying change; the template is the floor.
+  const summary = templateSummary({ incident: inc, indicators: await indicatorsOfIncident(trx, inc.id), evidence }, now);
+  await trx
+    .updateTable('incidents')
+    .set({ summary_json: JSON.stringify(summary), summary_state: options.llmSummaries ? 'pending' : 'done' })
+    .where('id', '=', inc.id)
+    .execute();
+  return (await findIncident(trx, inc.id))!;
+}
+
+const RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 
 /** Applies one detection inside the caller's transaction. */
 export async function triage(
   trx: Kysely<Database>,
   d: Detection,
   options: TriageOptions,
+  ctx: TriageContext = { db: trx },
   now = Date.now(),
-): Promise<TriageResult> {
+): Promise<TriageOutcome> {
+  const assets = options.assets ?? NO_ASSETS;
+  const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);
+  const entity = entityOf(d);
+  const ind = indicatorsOf(d, entity);
+  const suppressed = await matchSuppression(trx, d.rule.id, suppressibleIndicators(ind), now);
+  if (suppressed) return { suppressed };
+
   const fingerprint = fingerprintOf(d);
-  const existing = await trx
+  const mitre = mitreOf(d);
+  const wazuhLevel = wazuhLevelOf(d);
+  const related = await relatedIncidents(trx, undefined, [...ind.entity, ...ind.evidence], d.firstTime - reopenWindow);
+  const success = isLogonSuccess(d);
+  // The brute-force incidents this logon followed: same address, failures first, not yet closed as benign.
+  const followed = success
+    ? related.filter(
+        (r) =>
+          r.shared.kind === 'ip' &&
+          r.incident.fingerprint !== fingerprint &&
+          isFailureIncident(r.incident) &&
+          r.incident.firstSeen <= d.time &&
+          r.incident.verdict !== 'false_positive' &&
+          r.incident.verdict !== 'benign',
+      )
+    : [];
+
+  const existingRow = await trx
     .selectFrom('incidents')
     .selectAll()
     .where('fingerprint', '=', fingerprint)
-    .where('status', '!=', 'resolved')
     .orderBy('last_seen', 'desc')
     .limit(1)
     .executeTakeFirst();
-  if (existing && d.firstTime - Number(existing.last_seen) <= options.quietPeriod) {
-    const update = {
-      last_seen: Math.max(Number(existing.last_seen), d.time),
-      first_seen: Math.min(Number(existing.first_seen), d.firstTime),
-      detection_count: Number(existing.detection_count) + 1,
-      event_count: Number(existing.event_count) + d.count,
-      updated_at: now,
+  const existing = existingRow ? rowToRecord(existingRow) : undefined;
+  const gap = existing ? d.firstTime - existing.lastSeen : Infinity;
+
+  let inc: IncidentRecord;
+  let change: IncidentChange;
+  if (existing && ((existing.status !== 'resolved' && gap <= options.quietPeriod) || (existing.status === 'resolved' && gap <= reopenWindow))) {
+    const reopening = existing.status === 'resolved';
+    const fold: Updateable<IncidentTable> = {
+      last_seen: Math.max(existing.lastSeen, d.time),
+      first_seen: Math.min(existing.firstSeen, d.firstTime),
+      detection_count: existing.detectionCount + 1,
+      event_count: existing.eventCount + d.count,
+      wazuh_level: Math.max(existing.wazuhLevel, wazuhLevel),
+      mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)),
+      escalated: existing.escalated || followed.length > 0 ? 1 : 0,
+      last_detection_at: now,
+      ...(reopening ? { status: 'open', resolved_at: null, resolution: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
-    await trx.updateTable('incidents').set(update).where('id', '=', existing.id).execute();
-    return { incident: rowToIncident({ ...existing, ...update }), notify: false };
+    await trx.updateTable('incidents').set(fold).where('id', '=', existing.id).execute();
+    await addIndicators(trx, existing.id, ind.entity, 'entity', now);
+    await addIndicators(trx, existing.id, ind.evidence, 'evidence', now);
+    const folded = (await findIncident(trx, existing.id))!;
+    const s = await assess(trx, folded, assets);
+    change = reopening ? 'reopened' : RANK[s.level] > RANK[existing.level] ? 'escalated' : 'updated';
+    inc = (await applyChange(trx, ctx, folded, severityPatch(s), change, now, false)).incident;
+  } else {
+    const id = createHash('sha1').update(`${fingerprint}\u0000${d.id}`).digest('hex').slice(0, 16);
+    await trx
+      .insertInto('incidents')
+      .values({
+        id,
+        fingerprint,
+        title: incidentTitle(d, entity),
+        status: 'open',
+        level: d.rule.level,
+        rule_id: d.rule.id,
+        entity_json: JSON.stringify(entity),
+        first_seen: d.firstTime,
+        last_seen: d.time,
+        detection_count: 1,
+        event_count: d.count,
+        revision: 1,
+        created_at: now,
+        updated_at: now,
+        severity_score: 0,
+        severity_json: '[]',
+        wazuh_level: wazuhLevel,
+        enrichment_json: '[]',
+        escalated: followed.length > 0 ? 1 : 0,
+        mitre_json: JSON.stringify(mitre),
+        rule_json: JSON.stringify(d.rule),
+        last_detection_at: now,
+      })
+      .execute();
+    await addIndicators(trx, id, ind.entity, 'entity', now);
+    await addIndicators(trx, id, ind.evidence, 'evidence', now);
+    const fresh = (await findIncident(trx, id))!;
+    await trx.updateTable('incidents').set(severityPatch(await assess(trx, fresh, assets))).where('id', '=', id).execute();
+    inc = (await findIncident(trx, id))!;
+    change = 'opened';
   }
-  const entity = entityOf(d);
-  const row: Selectable<IncidentTable> = {
-    id: createHash('sha1').update(`${fingerprint}\u0000${d.id}`).digest('hex').slice(0, 16),
-    fingerprint,
-    title: incidentTitle(d, entity),
-    status: 'open',
-    level: d.rule.level,
-    rule_id: d.rule.id,
-    entity_json: JSON.stringify(entity),
-    first_seen: d.firstTime,
-    last_seen: d.time,
-    detection_count: 1,
-    event_count: d.count,
-    revision: 1,
-    created_at: now,
-    updated_at: now,
-  };
-  await trx.insertInto('incidents').values(row).execute();
-  return { incident: rowToIncident(row), notify: true };
+
+  // Record the detection's incident before anyone is told: the message lists the incident's detections.
+  await trx.updateTable('detections').set({ incident_id: inc.id }).where('id', '=', d.id).execute();
+
+  for (const r of related) {
+    const why = r.shared.kind === 'ip' ? `same source address ${r.shared.value}` : `same user ${r.shared.value}`;
+    await link(trx, inc.id, r.incident.id, why, now);
+  }
+
+  const also: ChangeResult[] = [];
+  for (const r of followed) {
+    if (r.incident.escalated) continue;
+    await trx.updateTable('incidents').set({ escalated: 1 }).where('id', '=', r.incident.id).execute();
+    const marked = (await findIncident(trx, r.incident.id))!;
+    const escalated = await applyChange(trx, ctx, marked, severityPatch(await assess(trx, marked, assets)), 'escalated', now, false);
+    const withSummary = await refreshSummary(trx, escalated.incident, [], options, now);
+    const result = { ...escalated, incident: withSummary };
+    await announceChange(trx, ctx, result);
+    also.push(result);
+  }
+
+  const notify = change !== 'updated';
+  if (notify) inc = await refreshSummary(trx, inc, ind.rows.slice(-5).reverse(), options, now);
+  const result: TriageResult = { incident: inc, change, notify, also };
+  await announceChange(trx, ctx, result);
+  return result;
 }

@@ -15,7 +15,8 @@ export function defaultPlaybook(channels: PlaybookChannel[]): Playbook[] {
     {
       name: DEFAULT_PLAYBOOK_NAME,
       enabled: true,
-      match: { changes: ['opened', 'escalated', 'resolved'] },
+      // `summary`: the analyst summary that follows (an LLM's) reaches the same people as an update.
+      match: { changes: ['opened', 'escalated', 'resolved', 'reopened', 'summary'] },
       actions: channels.map((c) => ({ notify: c })),
       continue: true,
     },

@@ -1,0 +1,76 @@
+// Hands an incident change people should hear of to the act stage (the playbooks), inside the change's
+// transaction. The act stage takes the change with a detection: the one being handled when the pipeline
+// caused the change, otherwise (an analyst's resolve, auto-resolve, a summary) the incident's newest
+// detection rebuilt from the store.
+import type { Kysely } from 'kysely';
+import type { Actions } from '../act/actions.js';
+import type { Notification } from '../act/notification.js';
+import type { Detection, Event, Incident } from '../model/index.js';
+import { toEvent } from '../sources/wazuh-alert.js';
+import { alertsByEventIds } from '../store/alerts.js';
+import type { Database } from '../store/schema.js';
+import type { Announce } from '../triage/context.js';
+import { fingerprintOf } from '../triage/incidents.js';
+import { detectionsOf, incidentView } from '../triage/queries.js';
+
+/** Events for ids: those in hand (the batch being handled), else read back from the recorded alerts. */
+export async function eventsFor(db: Kysely<Database>, ids: string[], inHand: Map<string, Event>): Promise<Event[]> {
+  const found = new Map<string, Event>();
+  const missing: string[] = [];
+  for (const id of ids) {
+    const e = inHand.get(id);
+    if (e) found.set(id, e);
+    else missing.push(id);
+  }
+  for (let i = 0; i < missing.length; i += 500) {
+    for (const a of await alertsByEventIds(db, missing.slice(i, i + 500))) {
+      try {
+        found.set(a.eventId, toEvent(JSON.parse(a.body), a.body, a.format as Event['format']));
+      } catch {
+        // an unreadable recorded alert is reported by the runner; the message goes without it
+      }
+    }
+  }
+  return ids.map((id) => found.get(id)).filter((e): e is Event => e !== undefined);
+}
+
+/** The incident's newest detection, with its events, as the act stage takes it. */
+export async function storedDetection(db: Kysely<Database>, incident: Incident, inHand: Map<string, Event>): Promise<Detection> {
+  const all = await detectionsOf(db, incident.id);
+  const last = all[all.length - 1];
+  if (!last) {
+    return { id: '', rule: { id: incident.ruleId, title: incident.title, level: incident.level, tags: [] }, time: incident.lastSeen, firstTime: incident.firstSeen, group: incident.entity, count: incident.eventCount, eventIds: [], events: [] };
+  }
+  return { ...last, events: await eventsFor(db, last.eventIds, inHand) };
+}
+
+export interface EnrichPlan {
+  plan(trx: Kysely<Database>, incident: Incident, d: Detection, n: Notification): Promise<number>;
+}
+
+export class Announcer {
+  /** The detection being triaged (set by the pipeline around each call). */
+  current?: Detection;
+  /** Events of the batch being handled (their alerts may not be recorded, as in replay). */
+  readonly inHand = new Map<string, Event>();
+  /** Outbox rows added and incidents given lookups since the counters were last reset. */
+  actions = 0;
+  enrichPlanned = 0;
+
+  constructor(
+    private readonly actionsStage: Actions,
+    private readonly enrich: EnrichPlan | undefined,
+    private readonly now: () => number,
+  ) {}
+
+  readonly announce: Announce = async (trx, result) => {
+    const cur = this.current && fingerprintOf(this.current) === result.incident.fingerprint ? this.current : undefined;
+    const detection = cur ?? (await storedDetection(trx, result.incident, this.inHand));
+    const incident = await incidentView(trx, result.incident.id);
+    const change = result.change;
+    // A new or reopened incident's notifications may wait for its enrichment (up to the deadline).
+    const enrich = cur && (change === 'opened' || change === 'reopened') ? this.enrich : undefined;
+    if (enrich) this.enrichPlanned++;
+    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.now(), enrich && ((n) => enrich.plan(trx, incident, detection, n)));
+  };
+}

@@ -1,0 +1,74 @@
+// Auto-resolve: an incident that has had no new detection for the quiet period is resolved (and people hear
+// of it). The sweep takes `now`, so tests drive it deterministically; in serve mode a timer runs it.
+import type { Logger } from 'pino';
+import { resolveIn } from './analyst.js';
+import { clock, type TriageContext } from './context.js';
+import { rowToRecord } from './record.js';
+import type { ChangeResult } from './types.js';
+
+export async function autoResolve(ctx: TriageContext, quietPeriod: number, now = clock(ctx)): Promise<ChangeResult[]> {
+  const cutoff = now - quietPeriod;
+  const rows = await ctx.db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('status', 'in', ['open', 'acknowledged'])
+    .where((eb) => eb(eb.fn.coalesce('last_detection_at', 'created_at'), '<', cutoff))
+    .orderBy('last_seen')
+    .limit(500)
+    .execute();
+  const out: ChangeResult[] = [];
+  for (const row of rows) {
+    const result = await ctx.db.transaction().execute(async (trx) => {
+      // Re-read inside the transaction: a detection may have extended it since the select.
+      const fresh = await trx.selectFrom('incidents').selectAll().where('id', '=', row.id).executeTakeFirst();
+      if (!fresh || fresh.status === 'resolved' || Number(fresh.last_detection_at ?? fresh.created_at) >= cutoff) return undefined;
+      const minutes = Math.round(quietPeriod / 60_000);
+      return resolveIn(trx, ctx, rowToRecord(fresh), { actor: 'system', comment: `no new detection for ${minutes} minutes` }, 'auto', now);
+    });
+    if (result) out.push(result);
+  }
+  return out;
+}
+
+/** Runs the sweep every `interval` in serve mode. */
+export class LifecycleScheduler {
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<unknown>;
+
+  constructor(
+    private readonly ctx: TriageContext,
+    private readonly quietPeriod: number,
+    private readonly interval: number,
+    private readonly log: Logger,
+    private readonly onChanges: (changes: ChangeResult[]) => void = () => {},
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.interval);
+    this.timer.unref();
+  }
+
+  async tick(now = clock(this.ctx)): Promise<ChangeResult[]> {
+    if (this.running) return [];
+    const run = autoResolve(this.ctx, this.quietPeriod, now);
+    this.running = run;
+    try {
+      const changes = await run;
+      if (changes.length > 0) {
+        this.log.info({ resolved: changes.map((c) => c.incident.id) }, 'incidents resolved after their quiet period');
+        this.onChanges(changes);
+      }
+      return changes;
+    } catch (err) {
+      this.log.error({ err }, 'auto-resolve sweep failed');
+      return [];
+    } finally {
+      this.running = undefined;
+    }
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.running;
+  }
+}

@@ -1,0 +1,118 @@
+// Reading incidents for people and the API: one incident in detail, and a filtered, paged list.
+import type { Kysely } from 'kysely';
+import type { Detection, Indicator, IncidentStatus, Level } from '../model/index.js';
+import { auditFor, type AuditRow } from '../store/audit.js';
+import type { Database } from '../store/schema.js';
+import { findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
+import { TriageError, type IncidentLink, type IncidentRecord, type Verdict } from './types.js';
+
+/** A detection as an incident lists it (without its events: `eventIds` name them). */
+export type DetectionSummary = Pick<Detection, 'id' | 'rule' | 'time' | 'firstTime' | 'group' | 'count' | 'eventIds'>;
+
+/** An incident with what people read beside it: its indicators and linked incidents. */
+export interface IncidentView extends IncidentRecord {
+  indicators: (Indicator & { role: string })[];
+  links: IncidentLink[];
+}
+
+export async function incidentView(db: Kysely<Database>, id: string): Promise<IncidentView> {
+  const inc = await findIncident(db, id);
+  if (!inc) throw new TriageError('not_found', `no incident ${id}`);
+  return { ...inc, indicators: await indicatorsOfIncident(db, id), links: await linksOf(db, id) };
+}
+
+export interface IncidentDetail extends IncidentView {
+  detections: DetectionSummary[];
+  /** Every evidence event id across the detections, oldest first, without repeats. */
+  evidenceIds: string[];
+  history: AuditRow[];
+}
+
+export async function linksOf(db: Kysely<Database>, id: string): Promise<IncidentLink[]> {
+  const rows = await db
+    .selectFrom('incident_links')
+    .innerJoin('incidents', 'incidents.id', 'incident_links.related_id')
+    .select(['incident_links.related_id', 'incident_links.reason', 'incidents.title', 'incidents.status'])
+    .where('incident_links.incident_id', '=', id)
+    .orderBy('incident_links.created_at')
+    .execute();
+  return rows.map((r) => ({ incidentId: r.related_id, title: r.title, status: r.status, reason: r.reason }));
+}
+
+export async function detectionsOf(db: Kysely<Database>, id: string, limit = 500): Promise<DetectionSummary[]> {
+  const rows = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').limit(limit).execute();
+  return rows.map((r) => ({
+    id: r.id,
+    rule: JSON.parse(r.rule_json),
+    time: Number(r.time),
+    firstTime: Number(r.first_time),
+    group: JSON.parse(r.group_json),
+    count: Number(r.count),
+    eventIds: JSON.parse(r.event_ids_json),
+  }));
+}
+
+export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail> {
+  const view = await incidentView(db, id);
+  const detections = await detectionsOf(db, id);
+  return {
+    ...view,
+    detections,
+    evidenceIds: [...new Set(detections.flatMap((d) => d.eventIds))],
+    history: (await auditFor(db, `incident:${id}`)).reverse(),
+  };
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  level?: Level[];
+  minScore?: number;
+  ruleId?: string;
+  assignee?: string;
+  verdict?: Verdict | 'none';
+  /** Incidents that hold this indicator value (an IP, a user, a host …), exact. */
+  indicator?: string;
+  /** last_seen ≥ since (epoch ms). */
+  since?: number;
+  /** first_seen < until (epoch ms). */
+  until?: number;
+  sort?: 'last_seen' | 'severity';
+  limit?: number;
+  offset?: number;
+}
+
+export interface IncidentPage {
+  items: IncidentRecord[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const MAX_PAGE = 200;
+
+export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter = {}): Promise<IncidentPage> {
+  const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), MAX_PAGE);
+  const offset = Math.max(0, Math.floor(filter.offset ?? 0));
+  if (!Number.isFinite(limit) || !Number.isFinite(offset)) throw new TriageError('invalid', 'limit and offset must be numbers');
+  let q = db.selectFrom('incidents');
+  if (filter.status?.length) q = q.where('status', 'in', filter.status);
+  if (filter.level?.length) q = q.where('level', 'in', filter.level);
+  if (filter.minScore !== undefined) q = q.where('severity_score', '>=', filter.minScore);
+  if (filter.ruleId) q = q.where('rule_id', '=', filter.ruleId);
+  if (filter.assignee) q = q.where('assignee', '=', filter.assignee);
+  if (filter.verdict === 'none') q = q.where('verdict', 'is', null);
+  else if (filter.verdict) q = q.where('verdict', '=', filter.verdict);
+  if (filter.since !== undefined) q = q.where('last_seen', '>=', filter.since);
+  if (filter.until !== undefined) q = q.where('first_seen', '<', filter.until);
+  if (filter.indicator) {
+    const value = filter.indicator;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('incident_indicators').select('incident_id').where('value', '=', value));
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const ordered =
+    filter.sort === 'severity'
+      ? q.selectAll().orderBy('severity_score', 'desc').orderBy('last_seen', 'desc')
+      : q.selectAll().orderBy('last_seen', 'desc');
+  const rows = await ordered.orderBy('id').limit(limit).offset(offset).execute();
+  return { items: rows.map(rowToRecord), total, limit, offset };
+}

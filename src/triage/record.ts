@@ -1,0 +1,91 @@
+// Incident rows ↔ IncidentRecord, and the small reads and writes every triage module shares.
+import type { Kysely, Selectable } from 'kysely';
+import type { IncidentStatus, Indicator, Level, RuleRef } from '../model/index.js';
+import type { Database, IncidentTable } from '../store/schema.js';
+import { TriageError, type IncidentRecord, type Severity, type Verdict } from './types.js';
+
+const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
+const optNum = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
+
+export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
+  const reasons = JSON.parse(r.severity_json ?? '[]');
+  const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
+  return {
+    id: r.id,
+    fingerprint: r.fingerprint,
+    title: r.title,
+    status: r.status as IncidentStatus,
+    level: r.level as Level,
+    ruleId: r.rule_id,
+    entity: JSON.parse(r.entity_json),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    detectionCount: Number(r.detection_count),
+    eventCount: Number(r.event_count),
+    revision: Number(r.revision),
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as Level, tags: rule.tags ?? [], ...rule } as RuleRef,
+    severity: { score: Number(r.severity_score ?? 0), level: r.level as Level, reasons } as Severity,
+    wazuhLevel: Number(r.wazuh_level ?? 0),
+    escalated: Number(r.escalated ?? 0) === 1,
+    mitre: JSON.parse(r.mitre_json ?? '[]'),
+    enrichments: JSON.parse(r.enrichment_json ?? '[]'),
+    summary: r.summary_json ? JSON.parse(r.summary_json) : undefined,
+    summaryState: opt(r.summary_state) as IncidentRecord['summaryState'],
+    assignee: opt(r.assignee),
+    acknowledgedAt: optNum(r.acknowledged_at),
+    acknowledgedBy: opt(r.acknowledged_by),
+    resolvedAt: optNum(r.resolved_at),
+    resolution: opt(r.resolution),
+    verdict: opt(r.verdict) as Verdict | undefined,
+    verdictComment: opt(r.verdict_comment),
+    verdictBy: opt(r.verdict_by),
+    verdictAt: optNum(r.verdict_at),
+    lastDetectionAt: optNum(r.last_detection_at),
+  };
+}
+
+export async function findIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord | undefined> {
+  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
+  return row ? rowToRecord(row) : undefined;
+}
+
+export async function requireIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord> {
+  const found = await findIncident(db, id);
+  if (!found) throw new TriageError('not_found', `no incident ${id}`);
+  return found;
+}
+
+export async function indicatorsOfIncident(db: Kysely<Database>, id: string): Promise<(Indicator & { role: string })[]> {
+  const rows = await db
+    .selectFrom('incident_indicators')
+    .select(['kind', 'value', 'role'])
+    .where('incident_id', '=', id)
+    .orderBy('role') // `entity` before `evidence`
+    .orderBy('first_seen')
+    .execute();
+  return rows.map((r) => ({ kind: r.kind as Indicator['kind'], value: r.value, role: r.role }));
+}
+
+/** Adds indicators an incident has not held yet; returns the new ones. */
+export async function addIndicators(
+  trx: Kysely<Database>,
+  incidentId: string,
+  list: Indicator[],
+  role: 'entity' | 'evidence',
+  now: number,
+): Promise<Indicator[]> {
+  if (list.length === 0) return [];
+  const have = await indicatorsOfIncident(trx, incidentId);
+  const known = new Set(have.map((i) => `${i.kind}\u0000${i.value}`));
+  const fresh = list.filter((i) => !known.has(`${i.kind}\u0000${i.value}`));
+  for (let i = 0; i < fresh.length; i += 200) {
+    await trx
+      .insertInto('incident_indicators')
+      .values(fresh.slice(i, i + 200).map((x) => ({ incident_id: incidentId, kind: x.kind, value: x.value, role, first_seen: now })))
+      .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing())
+      .execute();
+  }
+  return fresh;
+}

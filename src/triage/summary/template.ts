@@ -1,0 +1,85 @@
+// The deterministic summary: built from the incident's facts alone, always available, good enough to act on.
+// It contains no times (renderers show times in each recipient's zone) and only plain text (renderers escape).
+import type { Indicator } from '../../model/index.js';
+import type { EvidenceRow } from '../evidence.js';
+import type { IncidentRecord, Summary } from '../types.js';
+
+export interface SummaryFacts {
+  incident: IncidentRecord;
+  indicators: Indicator[];
+  /** Evidence rows, newest detection first (a handful is enough). */
+  evidence: EvidenceRow[];
+}
+
+const plural = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
+
+export function span(ms: number): string {
+  if (ms < 60_000) return plural(Math.max(1, Math.round(ms / 1000)), 'second');
+  if (ms < 3_600_000) return plural(Math.round(ms / 60_000), 'minute');
+  if (ms < 86_400_000) return plural(Math.round(ms / 3_600_000), 'hour');
+  return plural(Math.round(ms / 86_400_000), 'day');
+}
+
+export function valuesOf(list: Indicator[], kind: Indicator['kind']): string[] {
+  return list.filter((i) => i.kind === kind).map((i) => i.value);
+}
+
+function listed(values: string[], max = 5): string {
+  if (values.length <= max) return values.join(', ');
+  return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+}
+
+export function templateSummary(f: SummaryFacts, now: number): Summary {
+  const inc = f.incident;
+  const ips = valuesOf(f.indicators, 'ip');
+  const users = valuesOf(f.indicators, 'user');
+  const hosts = valuesOf(f.indicators, 'host');
+  const bruteForce = inc.mitre.some((t) => t.id.startsWith('T1110'));
+
+  const what = [
+    `${inc.rule.title}: ${plural(inc.eventCount, 'event')} in ${plural(inc.detectionCount, 'detection')}` +
+      (ips.length ? ` from ${listed(ips, 3)}` : '') +
+      (hosts.length ? ` against ${listed(hosts, 3)}` : '') +
+      `, over ${span(inc.lastSeen - inc.firstSeen)}.`,
+  ];
+  if (inc.rule.description) what.push(inc.rule.description);
+  if (inc.escalated) what.push('Escalated: a successful logon from the same source followed the failures.');
+
+  const affected: string[] = [];
+  if (users.length) affected.push(`${users.length === 1 ? 'User' : 'Users'}: ${listed(users, 8)}.`);
+  if (hosts.length) affected.push(`${hosts.length === 1 ? 'Host' : 'Hosts'}: ${listed(hosts)}.`);
+  const critical = inc.severity.reasons.filter((r) => r.factor === 'asset').map((r) => r.detail);
+  if (critical.length) affected.push(`Critical assets: ${critical.join('; ')}.`);
+
+  const evidence = f.evidence.slice(0, 5).map((e) => {
+    const bits = [e.user && `user ${e.user}`, e.sourceIp && `from ${e.sourceIp}`, e.host && `on ${e.host}`, e.detail].filter(Boolean);
+    return `alert ${e.eventId}: ${bits.join(', ')}`;
+  });
+
+  const verdicts = inc.enrichments.filter((e) => e.verdict !== 'error');
+  const enrichment = verdicts.length
+    ? verdicts.map((e) => `${e.indicator.value}: ${e.verdict} (${e.provider})`).join('; ') + '.'
+    : 'No enrichment verdicts yet.';
+
+  const steps: string[] = [];
+  if (inc.escalated) {
+    if (users.length) steps.push(`Treat ${listed(users, 3)} as compromised: disable the account, reset its password and end its sessions.`);
+    if (hosts.length) steps.push(`Review what the session on ${listed(hosts, 3)} did; isolate the host if anything ran.`);
+  }
+  if (ips.length) steps.push(`Block ${listed(ips, 3)} at the firewall (or with a Wazuh active response) unless it is a known internal system or scanner.`);
+  if (bruteForce && !inc.escalated && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3)} since the first failure (Windows 4624, sshd "Accepted").`);
+  if (bruteForce && users.length && !inc.escalated) steps.push(`Reset or lock ${listed(users, 3)} if a logon succeeded, and confirm with the account owner.`);
+  if (steps.length === 0) steps.push('Review the evidence alerts in Wazuh and record a verdict (true positive, false positive or benign).');
+  else steps.push('Record a verdict; a false positive can suppress this rule for this entity.');
+
+  return {
+    source: 'template',
+    whatHappened: what.join(' '),
+    affected: affected.join(' ') || 'No user or host named in the evidence.',
+    evidence,
+    enrichment,
+    mitre: inc.mitre,
+    nextSteps: steps,
+    generatedAt: now,
+  };
+}

@@ -1,0 +1,111 @@
+// Suppressions: "this rule (or any rule) about this indicator is known; record it, tell nobody", with a
+// reason and an expiry. A detection they match is kept (with the suppression's id) but opens no incident.
+import type { Kysely, Selectable } from 'kysely';
+import type { Indicator, IndicatorKind } from '../model/index.js';
+import { audit } from '../store/audit.js';
+import type { Database, SuppressionTable } from '../store/schema.js';
+import { clock, type TriageContext } from './context.js';
+import { TriageError } from './types.js';
+
+const KINDS: readonly IndicatorKind[] = ['ip', 'user', 'host', 'hash', 'domain', 'url'];
+
+export interface Suppression {
+  id: number;
+  /** Undefined: every rule. */
+  ruleId?: string;
+  indicator: Indicator;
+  reason: string;
+  createdBy: string;
+  createdAt: number;
+  /** Undefined: never expires. */
+  expiresAt?: number;
+  incidentId?: string;
+  /** How many detections it has silenced. */
+  hits: number;
+}
+
+export interface SuppressionInput {
+  ruleId?: string | null;
+  indicator: Indicator;
+  reason: string;
+  /** Epoch ms; omitted or null: never. */
+  expiresAt?: number | null;
+  actor: string;
+  incidentId?: string;
+}
+
+function toSuppression(r: Selectable<SuppressionTable>): Suppression {
+  return {
+    id: Number(r.id),
+    ruleId: r.rule_id ?? undefined,
+    indicator: { kind: r.indicator_kind as IndicatorKind, value: r.indicator_value },
+    reason: r.reason,
+    createdBy: r.created_by,
+    createdAt: Number(r.created_at),
+    expiresAt: r.expires_at === null ? undefined : Number(r.expires_at),
+    incidentId: r.incident_id ?? undefined,
+    hits: Number(r.hits),
+  };
+}
+
+export async function createSuppression(ctx: TriageContext, input: SuppressionInput, trx: Kysely<Database> = ctx.db): Promise<Suppression> {
+  const now = clock(ctx);
+  if (!KINDS.includes(input.indicator?.kind)) throw new TriageError('invalid', `indicator.kind must be one of ${KINDS.join(', ')}`);
+  if (typeof input.indicator.value !== 'string' || input.indicator.value.trim() === '') throw new TriageError('invalid', 'indicator.value is required');
+  if (typeof input.reason !== 'string' || input.reason.trim() === '') throw new TriageError('invalid', 'a suppression needs a reason');
+  if (input.expiresAt !== undefined && input.expiresAt !== null && !(input.expiresAt > now))
+    throw new TriageError('invalid', 'expiresAt must be in the future');
+  const row = await trx
+    .insertInto('suppressions')
+    .values({
+      rule_id: input.ruleId ?? null,
+      indicator_kind: input.indicator.kind,
+      indicator_value: input.indicator.value.trim(),
+      reason: input.reason.trim(),
+      created_by: input.actor,
+      created_at: now,
+      expires_at: input.expiresAt ?? null,
+      incident_id: input.incidentId ?? null,
+    })
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  const s = toSuppression(row);
+  await audit(trx, { actor: input.actor, action: 'suppression.create', target: `suppression:${s.id}`, result: 'ok', details: { ...s } }, now);
+  return s;
+}
+
+export async function listSuppressions(ctx: TriageContext, options: { includeExpired?: boolean } = {}): Promise<Suppression[]> {
+  let q = ctx.db.selectFrom('suppressions').selectAll().orderBy('id', 'desc');
+  if (!options.includeExpired) {
+    const now = clock(ctx);
+    q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  }
+  return (await q.execute()).map(toSuppression);
+}
+
+export async function deleteSuppression(ctx: TriageContext, id: number, actor: string): Promise<void> {
+  const gone = await ctx.db.deleteFrom('suppressions').where('id', '=', id).executeTakeFirst();
+  if (Number(gone.numDeletedRows) === 0) throw new TriageError('not_found', `no suppression ${id}`);
+  await audit(ctx.db, { actor, action: 'suppression.delete', target: `suppression:${id}`, result: 'ok' }, clock(ctx));
+}
+
+/** The first live suppression for this rule (or any rule) and one of the indicators; counts the hit. */
+export async function matchSuppression(trx: Kysely<Database>, ruleId: string, indicators: Indicator[], now: number): Promise<Suppression | undefined> {
+  if (indicators.length === 0) return undefined;
+  const row = await trx
+    .selectFrom('suppressions')
+    .selectAll()
+    .where((eb) =>
+      eb.and([
+        eb.or(indicators.map((i) => eb.and([eb('indicator_kind', '=', i.kind), eb('indicator_value', '=', i.value)]))),
+        eb.or([eb('rule_id', 'is', null), eb('rule_id', '=', ruleId)]),
+        eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]),
+      ]),
+    )
+    .orderBy('id')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  await trx.updateTable('suppressions').set((eb) => ({ hits: eb('hits', '+', 1) })).where('id', '=', row.id).execute();
+  return toSuppression(row);
+}

@@ -1,0 +1,101 @@
+// What triage adds to an incident: severity with its reasons, the summary, the analyst's state and verdict.
+import type { Incident, IncidentChange, Indicator, Level, RuleRef } from '../model/index.js';
+
+export type Verdict = 'true_positive' | 'false_positive' | 'benign';
+export const VERDICTS: readonly Verdict[] = ['true_positive', 'false_positive', 'benign'];
+
+export type SeverityFactor = 'sigma' | 'wazuh' | 'enrichment' | 'asset' | 'escalation';
+
+/** One line of "why this score": the factor, the points it added (may be negative) and what it saw. */
+export interface SeverityReason {
+  factor: SeverityFactor;
+  points: number;
+  detail: string;
+}
+
+export interface Severity {
+  /** 0–100. */
+  score: number;
+  level: Level;
+  reasons: SeverityReason[];
+}
+
+/** An enrichment verdict as severity reads it (the enrich stage keeps the full facts). */
+export interface VerdictInput {
+  provider: string;
+  indicator: Indicator;
+  verdict: 'malicious' | 'suspicious' | 'harmless' | 'unknown' | 'error';
+}
+
+export interface MitreTechnique {
+  /** e.g. `T1110` or `T1110.001`. */
+  id: string;
+  name?: string;
+  tactic?: string;
+}
+
+/** The analyst's summary. Every text field is plain text: renderers escape it. */
+export interface Summary {
+  source: 'template' | 'llm';
+  model?: string;
+  whatHappened: string;
+  affected: string;
+  evidence: string[];
+  enrichment: string;
+  mitre: MitreTechnique[];
+  nextSteps: string[];
+  generatedAt: number;
+}
+
+export interface IncidentLink {
+  incidentId: string;
+  title: string;
+  status: string;
+  reason: string;
+}
+
+/** An incident as triage keeps it. */
+export interface IncidentRecord extends Incident {
+  rule: RuleRef;
+  severity: Severity;
+  wazuhLevel: number;
+  escalated: boolean;
+  mitre: MitreTechnique[];
+  enrichments: VerdictInput[];
+  summary?: Summary;
+  /** `pending` while an LLM summary is being written; the template summary stands meanwhile. */
+  summaryState?: 'pending' | 'done' | 'failed';
+  assignee?: string;
+  acknowledgedAt?: number;
+  acknowledgedBy?: string;
+  resolvedAt?: number;
+  /** `auto` (quiet period), `analyst`, or the verdict that closed it. */
+  resolution?: string;
+  verdict?: Verdict;
+  verdictComment?: string;
+  verdictBy?: string;
+  verdictAt?: number;
+  lastDetectionAt?: number;
+}
+
+/** A change to one incident, and whether people hear of it. */
+export interface ChangeResult {
+  incident: IncidentRecord;
+  change: IncidentChange;
+  notify: boolean;
+}
+
+/** Who acts (an analyst, a token, or `system`) and why. */
+export interface Actor {
+  actor: string;
+  comment?: string;
+}
+
+export class TriageError extends Error {
+  constructor(
+    readonly code: 'not_found' | 'conflict' | 'invalid',
+    message: string,
+  ) {
+    super(message);
+  }
+}
