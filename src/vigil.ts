@@ -34,6 +34,8 @@ import { RuleModes } from './store/rule-modes.js';
 import { triageOptions } from './triage/config.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
+import { LlmSummarizer } from './triage/summary/llm.js';
+import { SummaryWorker } from './pipeline/summary.js';
 
 export class StartupError extends Error {}
 
@@ -122,6 +124,8 @@ export interface Vigil {
   triage: TriageContext;
   /** Auto-resolve after the quiet period (`lifecycle.tick(now)` runs one sweep). */
   lifecycle: LifecycleScheduler;
+  /** Writes LLM summaries when `llm.enabled` (they follow the first notification as a 'summary' update). */
+  summaries?: SummaryWorker;
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -158,6 +162,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const outbox = new OutboxWorker(store.db, channels, log, act.outbox, options.outboxHooks);
   const enrichment = buildEnrichment(config, store, outbox, metrics, log);
   const pipeline = new Pipeline(store.db, detector, log, { actions: act.actions, triage: triageOptions(config), ruleModes, enrich: enrichment });
+  const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log) : undefined;
+  if (summaries) {
+    pipeline.onTriaged = () => summaries.wake();
+    summaries.onUpdate = () => outbox.wake();
+  }
   const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => outbox.wake());
   pipeline.onActions = () => outbox.wake();
   pipeline.onIncidents = () => enrichment?.broker.wake();
@@ -210,6 +219,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     firstAdmin,
     triage: pipeline.triageContext,
     lifecycle,
+    summaries,
     async start() {
       await outbox.recover();
       await runner.start();
@@ -218,6 +228,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await backlog.refresh();
       for (const s of sources) await s.start();
       lifecycle.start();
+      summaries?.start();
       started = true;
     },
     async stop() {
@@ -226,6 +237,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       for (const s of sources) await s.stop();
       await runner.stop();
       await lifecycle.stop();
+      await summaries?.stop();
       await enrichment?.broker.stop();
       await outbox.stop();
       for (const c of channels.values()) await c.close?.();
