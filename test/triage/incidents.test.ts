@@ -2,6 +2,7 @@
 // folding, lifecycle with auto-resolve and reopen, linking and escalation, severity with its reasons.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { renderEmail } from '../../src/act/render/email.js';
 import { getIncident, listIncidents } from '../../src/triage/queries.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
@@ -76,6 +77,11 @@ describe('incident engine', () => {
       'new targeted users are added',
     );
     assert.equal(detail.evidenceIds.length, 20);
+    // Stored in UTC; shown in each reader's zone with its offset (the outbox payload, rendered for Berlin).
+    assert.match(smtp.messages.at(-1)!.text ?? '', /Incident so far: 5 events in 1 detection, 2026-11-21 06:00:00 GMT\+00:00 to 2026-11-21 06:00:04 GMT\+00:00/);
+    const row = await v.vigil.store.db.selectFrom('outbox').select('payload_json').where('incident_id', '=', inc!.id).executeTakeFirstOrThrow();
+    const berlin = renderEmail(JSON.parse(row.payload_json), 'Europe/Berlin');
+    assert.match(berlin.text, /Incident so far: 5 events in 1 detection, 2026-11-21 07:00:00 GMT\+01:00 to 2026-11-21 07:00:04 GMT\+01:00/);
   });
 
   it('severity: every factor is a reason, asset criticality from the config counts, and the mail shows them with MITRE and the summary', async () => {

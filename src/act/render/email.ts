@@ -47,7 +47,7 @@ export function renderEmail(n: Notification, timeZone = 'UTC'): RenderedEmail {
 ${list.map(([k, v]) => `<tr><th align="left" ${cell.replace('vertical-align:top', 'vertical-align:top;background:#f8fafc;width:160px')}>${escapeHtml(k)}</th><td ${cell}>${escapeHtml(v)}</td></tr>`).join('\n')}
 </table>
 ${n.rule.description ? `<p style="${FONT};font-size:13px;color:#334155">${escapeHtml(n.rule.description)}</p>` : ''}
-${renderTriageHtml(n)}
+${renderTriageHtml(n, timeZone)}
 ${renderEnrichmentHtml(n.enrichment, timeZone)}
 ${
   approvals.length > 0
@@ -82,7 +82,7 @@ ${n.evidence
     '',
     ...list.map(([k, v]) => `${k}: ${v}`),
     ...(n.rule.description ? ['', n.rule.description] : []),
-    ...renderTriageText(n),
+    ...renderTriageText(n, timeZone),
     ...renderEnrichmentText(n.enrichment),
     ...(approvals.length > 0
       ? ['', 'Proposed response:', ...approvals.map((a) => `- block ${a.address} on ${a.agents.join(', ') || '—'}: ${a.url} (until ${t(a.expiresAt)}, usable once)`)]

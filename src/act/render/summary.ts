@@ -2,7 +2,14 @@
 // the incident's state. Every value is escaped here (HTML) or passed as plain text; a summary written by an
 // LLM is text like any other and is escaped the same way.
 import type { Notification } from '../notification.js';
-import { escapeHtml } from './text.js';
+import { escapeHtml, formatTime } from './text.js';
+
+/** The incident's whole span, in the reader's zone with its offset. */
+function soFar(n: Notification, timeZone: string): string | undefined {
+  if (!n.counts) return undefined;
+  const d = n.counts.detections;
+  return `Incident so far: ${n.counts.events} events in ${d} detection${d === 1 ? '' : 's'}, ${formatTime(n.incident.firstSeen, timeZone)} to ${formatTime(n.incident.lastSeen, timeZone)}`;
+}
 
 const signed = (p: number) => (p >= 0 ? `+${p}` : `−${-p}`);
 
@@ -18,12 +25,13 @@ function mitreLines(n: Notification): string[] {
 }
 
 /** Text lines (empty when the notification carries no triage view). */
-export function renderTriageText(n: Notification): string[] {
+export function renderTriageText(n: Notification, timeZone = 'UTC'): string[] {
   if (!n.severity) return [];
   const out: string[] = ['', statusLine(n), ''];
   out.push(`Severity ${n.severity.level} (score ${n.severity.score}/100):`);
   for (const r of n.severity.reasons) out.push(`  ${signed(r.points)}  ${r.detail}`);
-  if (n.counts) out.push(`Incident so far: ${n.counts.events} events in ${n.counts.detections} detection${n.counts.detections === 1 ? '' : 's'}`);
+  const span = soFar(n, timeZone);
+  if (span) out.push(span);
   if (n.targetedUsers?.length) out.push(`Targeted users (whole incident): ${n.targetedUsers.join(', ')}`);
   const s = n.summary;
   if (s) {
@@ -39,7 +47,7 @@ export function renderTriageText(n: Notification): string[] {
   return out;
 }
 
-export function renderTriageHtml(n: Notification): string {
+export function renderTriageHtml(n: Notification, timeZone = 'UTC'): string {
   const p = 'style="font:13px Arial,sans-serif;color:#1e293b;margin:6px 0"';
   const h = 'style="font:bold 15px Arial,sans-serif;margin:18px 0 8px"';
   const li = (items: string[], tag: 'ul' | 'ol' = 'ul') =>
@@ -49,7 +57,8 @@ export function renderTriageHtml(n: Notification): string {
   parts.push(`<p ${p}>${escapeHtml(statusLine(n))}</p>`);
   parts.push(`<h3 ${h}>Severity ${escapeHtml(n.severity.level)} (score ${n.severity.score}/100)</h3>`);
   parts.push(li(n.severity.reasons.map((r) => `${signed(r.points)}  ${r.detail}`)));
-  if (n.counts) parts.push(`<p ${p}>Incident so far: ${n.counts.events} events in ${n.counts.detections} detection${n.counts.detections === 1 ? '' : 's'}</p>`);
+  const span = soFar(n, timeZone);
+  if (span) parts.push(`<p ${p}>${escapeHtml(span)}</p>`);
   if (n.targetedUsers?.length) parts.push(`<p ${p}><b>Targeted users (whole incident):</b> ${escapeHtml(n.targetedUsers.join(', '))}</p>`);
   const s = n.summary;
   if (s) {
