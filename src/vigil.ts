@@ -194,6 +194,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       webRoot: existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined,
       responses: act.responses,
       playbooks: act.playbooks,
+      triage: pipeline.triageContext,
     },
     { bodyLimit: config.server.bodyLimit, logger: log },
   );

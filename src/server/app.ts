@@ -91,7 +91,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   });
   await authRoutes(app, ctx.db, ctx.auth);
   await adminRoutes(app, ctx.db);
-  await incidentRoutes(app, ctx.db, ctx.responses);
+  await incidentRoutes(app, ctx.db, ctx.triage, ctx.responses);
   await ruleRoutes(app, ctx.db, ctx.rules, ctx.ruleModes);
   await overviewRoutes(app, ctx.db);
   await responseRoutes(app, ctx.db, ctx.responses, ctx.playbooks);

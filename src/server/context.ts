@@ -5,6 +5,7 @@ import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { ResponseService } from '../act/response/service.js';
 import type { Playbook } from '../config/playbooks.js';
+import type { TriageContext } from '../triage/context.js';
 import type { Metrics } from './metrics.js';
 import type { AuthOptions } from './routes/auth.js';
 
@@ -27,6 +28,8 @@ export interface AppContext {
   webRoot?: string;
   /** Guarded active response: approval links, unblock. */
   responses?: ResponseService;
+  /** Triage's domain functions act through this (store, clock, announcer). */
+  triage: TriageContext;
   /** The playbooks in force (read-only through the API). */
   playbooks: Playbook[];
 }

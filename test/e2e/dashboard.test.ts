@@ -117,6 +117,18 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await b.screenshot('04-response-approved');
   });
 
+  it('assigns the incident and records a true-positive verdict', async () => {
+    const { page } = b;
+    await page.getByRole('button', { name: 'Assign to me' }).click();
+    await page.locator('#assignee').filter({ hasText: 'anna' }).waitFor();
+    await page.getByLabel('Verdict', { exact: true }).selectOption('true_positive');
+    await page.getByLabel('Comment').fill('confirmed brute force from a hosting network');
+    await page.getByRole('button', { name: 'Record verdict' }).click();
+    await page.locator('#verdict').filter({ hasText: 'true positive — confirmed brute force from a hosting network (user:anna)' }).waitFor();
+    await page.getByRole('heading', { name: /^Severity \d+\/100$/ }).waitFor();
+    assert.ok((await page.locator('ul.reasons li').count()) > 0, 'the score comes with its reasons');
+  });
+
   it('shows the overview with detections, top sources and MTTA', async () => {
     const { page } = b;
     await page.getByRole('link', { name: 'Overview' }).click();

@@ -12,7 +12,7 @@ const READ = new Set(['GET', 'HEAD']);
 /** A concrete path for a route pattern: an existing incident or rule where the route takes an id. */
 function concrete(url: string, ids: { incident: string; rule: string }): string {
   if (url.startsWith('/api/v1/rules/')) return url.replace(':id', encodeURIComponent(ids.rule));
-  if (/^\/api\/v1\/(tokens|responses|actions)\//.test(url)) return url.replace(':id', '999');
+  if (/^\/api\/v1\/(tokens|responses|actions|suppressions)\//.test(url)) return url.replace(':id', '999');
   return url.replace(':id', ids.incident);
 }
 
@@ -54,6 +54,9 @@ describe('access control', () => {
       'POST /api/v1/responses/:id/deny',
       'POST /api/v1/responses/:id/unblock',
       'POST /api/v1/actions/:id/retry',
+      'POST /api/v1/incidents/:id/assign',
+      'POST /api/v1/incidents/:id/verdict',
+      'DELETE /api/v1/suppressions/:id',
     ])
       assert.ok(routes.some((r) => `${r.method} ${r.url}` === w), w);
   });

@@ -33,12 +33,15 @@ describe('API v1', () => {
     const page = await incidents('?limit=2&offset=2');
     assert.equal(page.total, 3);
     assert.deepEqual(page.items.map((i: any) => i.entity.IpAddress), ['198.51.100.10']);
-    assert.equal((await incidents('?q=198.51.100.11')).total, 1);
+    assert.equal((await incidents('?indicator=198.51.100.11')).total, 1);
     assert.equal((await incidents('?level=low')).total, 0);
     assert.equal((await incidents('?level=high')).total, 3);
     await call(v, 'POST', `/api/v1/incidents/${all.items[0].id}/resolve`, analyst, {});
     assert.equal((await incidents('?status=open,acknowledged')).total, 2);
     assert.equal((await incidents('?status=resolved')).total, 1);
+    const bySeverity = await incidents('?sort=severity&minScore=1');
+    assert.equal(bySeverity.total, 3);
+    assert.ok(bySeverity.items.every((i: any) => i.severity.score >= 1 && i.severity.reasons.length > 0), 'each incident carries its score and the reasons');
   });
 
   it('rejects bad filters with 400 naming the field', async () => {
@@ -50,7 +53,7 @@ describe('API v1', () => {
   });
 
   it('shows one incident with its detections, evidence events, actions and timeline', async () => {
-    const id = (await incidents('?q=198.51.100.11')).items[0].id;
+    const id = (await incidents('?indicator=198.51.100.11')).items[0].id;
     const d = (await call(v, 'GET', `/api/v1/incidents/${id}`, analyst)).json;
     assert.equal(d.incident.id, id);
     assert.equal(d.detections.length, 1);
@@ -62,6 +65,29 @@ describe('API v1', () => {
     assert.equal((await call(v, 'GET', '/api/v1/incidents/nope', analyst)).status, 404);
   });
 
+  it('assigns, records a verdict (a false positive resolves and suppresses), and lists and removes the suppression', async () => {
+    const id = (await incidents('?indicator=198.51.100.11')).items[0].id;
+    const assigned = await call(v, 'POST', `/api/v1/incidents/${id}/assign`, analyst, { assignee: 'anna' });
+    assert.equal(assigned.status, 200);
+    assert.equal(assigned.json.assignee, 'anna');
+    assert.equal((await incidents('?assignee=anna')).total, 1);
+    const noComment = await call(v, 'POST', `/api/v1/incidents/${id}/verdict`, analyst, { verdict: 'false_positive', comment: '' });
+    assert.equal(noComment.status, 400);
+    const fp = await call(v, 'POST', `/api/v1/incidents/${id}/verdict`, analyst, { verdict: 'false_positive', comment: 'our scanner', suppress: {} });
+    assert.equal(fp.status, 200, JSON.stringify(fp.json));
+    assert.equal(fp.json.incident.status, 'resolved');
+    assert.equal(fp.json.incident.verdict, 'false_positive');
+    assert.equal(fp.json.suppressions.length, 1);
+    assert.deepEqual(fp.json.suppressions[0].indicator, { kind: 'ip', value: '198.51.100.11' });
+    const list = (await call(v, 'GET', '/api/v1/suppressions', analyst)).json;
+    assert.equal(list.length, 1);
+    const d = (await call(v, 'GET', `/api/v1/incidents/${id}`, analyst)).json;
+    for (const action of ['incident.assign', 'incident.verdict', 'incident.resolve'])
+      assert.ok(d.audit.some((a: any) => a.action === action && a.actor === 'user:anna' && a.result === 'ok'), action);
+    assert.equal((await call(v, 'DELETE', `/api/v1/suppressions/${list[0].id}`, analyst)).status, 204);
+    assert.equal((await call(v, 'GET', '/api/v1/suppressions', analyst)).json.length, 0);
+  });
+
   it('a shadowed rule counts what it would have fired and opens nothing; a disabled rule is silent', async () => {
     const path = `/api/v1/rules/${BRUTE_FORCE}/mode`;
     const set = await call(v, 'PUT', path, analyst, { mode: 'shadow' });
@@ -70,24 +96,24 @@ describe('API v1', () => {
     assert.equal((await ingest(burst('192.0.2.50', 5, new Date(Date.now() - 60_000), 1000))).status, 202);
     const shadowHits = async () => (await call(v, 'GET', '/api/v1/rules', analyst)).json.find((r: any) => r.id === BRUTE_FORCE).shadowHits;
     await until(async () => (await shadowHits()) === 1, 10_000, 'a shadow hit');
-    assert.equal((await incidents('?q=192.0.2.50')).total, 0, 'no incident from a shadowed rule');
+    assert.equal((await incidents('?indicator=192.0.2.50')).total, 0, 'no incident from a shadowed rule');
 
     await call(v, 'PUT', path, analyst, { mode: 'disabled' });
     assert.equal((await ingest(burst('192.0.2.51', 5, new Date(Date.now() - 60_000), 1000))).status, 202);
     await until(() => v.vigil.runner.lag === 0);
     await v.vigil.runner.drain();
-    assert.equal((await incidents('?q=192.0.2.51')).total, 0);
+    assert.equal((await incidents('?indicator=192.0.2.51')).total, 0);
     assert.equal(await shadowHits(), 1);
 
     await call(v, 'PUT', path, analyst, { mode: 'enabled' });
     assert.equal((await ingest(burst('192.0.2.52', 5, new Date(Date.now() - 60_000), 1000))).status, 202);
-    await until(async () => (await incidents('?q=192.0.2.52')).total === 1, 10_000, 'an incident once enabled again');
+    await until(async () => (await incidents('?indicator=192.0.2.52')).total === 1, 10_000, 'an incident once enabled again');
     const bad = await call(v, 'PUT', path, analyst, { mode: 'loud' });
     assert.equal(bad.status, 400);
   });
 
   it('the overview counts detections, top sources and users, and MTTA once something is acknowledged', async () => {
-    const id = (await incidents('?q=198.51.100.10')).items[0].id;
+    const id = (await incidents('?indicator=198.51.100.10')).items[0].id;
     assert.equal((await call(v, 'POST', `/api/v1/incidents/${id}/acknowledge`, analyst, {})).status, 200);
     const o = (await call(v, 'GET', '/api/v1/overview?hours=24', analyst)).json;
     assert.ok(o.detectionsOverTime.reduce((n: number, b: any) => n + b.count, 0) >= 4);

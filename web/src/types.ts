@@ -1,5 +1,5 @@
 // The API's shapes as the dashboard reads them: the server's own types (type-only imports, erased by the build).
-export type { Incident } from '../../src/model/index.js';
+export type { IncidentRecord as Incident } from '../../src/triage/types.js';
 export type { EvidenceEvent as Evidence } from '../../src/server/queries/evidence.js';
 export type { ActionView } from '../../src/act/admin.js';
 export type { ResponseView } from '../../src/act/response/service.js';

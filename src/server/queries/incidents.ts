@@ -1,36 +1,15 @@
-// Reads of incidents for the API and the dashboard: the queue (filters, paging) and one incident's full
-// picture (detections, evidence, enrichment, actions with delivery state, proposed blocks, its audit trail,
-// a timeline).
+// One incident's full picture for the API and the dashboard: triage's view of it (severity with reasons,
+// summary, analyst state, indicators, links) with its detections, evidence events, enrichment, actions with
+// delivery state, proposed blocks, its audit trail and a timeline. The queue is triage's listIncidents.
 import type { Kysely } from 'kysely';
-import type { Incident } from '../../model/index.js';
 import { auditFor, type AuditRow } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import { listActions, type ActionView } from '../../act/admin.js';
 import type { ResponseService, ResponseView } from '../../act/response/service.js';
 import { enrichmentsForIncident } from '../../enrich/lookups.js';
-import { rowToIncident } from '../../triage/incidents.js';
+import { incidentView, type IncidentView } from '../../triage/queries.js';
+import { TriageError } from '../../triage/types.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
-
-export interface IncidentFilter {
-  status?: string[];
-  level?: string[];
-  rule?: string;
-  /** Matches the title (which names the entity). */
-  q?: string;
-  limit: number;
-  offset: number;
-}
-
-export async function listIncidents(db: Kysely<Database>, f: IncidentFilter): Promise<{ items: Incident[]; total: number }> {
-  let q = db.selectFrom('incidents');
-  if (f.status?.length) q = q.where('status', 'in', f.status);
-  if (f.level?.length) q = q.where('level', 'in', f.level);
-  if (f.rule) q = q.where('rule_id', '=', f.rule);
-  if (f.q) q = q.where('title', 'like', `%${f.q.replace(/[\\%_]/g, (c) => '\\' + c)}%`);
-  const total = await q.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-  const rows = await q.selectAll().orderBy('last_seen', 'desc').orderBy('id').limit(f.limit).offset(f.offset).execute();
-  return { items: rows.map(rowToIncident), total: Number(total.n) };
-}
 
 export interface DetectionView {
   id: string;
@@ -66,7 +45,7 @@ export interface TimelineEntry {
 }
 
 export interface IncidentDetail {
-  incident: Incident;
+  incident: IncidentView;
   detections: DetectionView[];
   evidence: EvidenceEvent[];
   enrichment: EnrichmentCard[];
@@ -78,8 +57,13 @@ export interface IncidentDetail {
 }
 
 export async function getIncident(db: Kysely<Database>, id: string, responses?: ResponseService): Promise<IncidentDetail | null> {
-  const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
-  if (!row) return null;
+  let incident: IncidentView;
+  try {
+    incident = await incidentView(db, id);
+  } catch (err) {
+    if (err instanceof TriageError && err.code === 'not_found') return null;
+    throw err;
+  }
   const dets = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').execute();
   const detections: DetectionView[] = dets.map((d) => ({
     id: d.id,
@@ -118,7 +102,7 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
     ...responseViews.map((r) => ({ at: r.createdAt, kind: 'action' as const, text: `block ${r.address}: ${r.state}` })),
     ...trail.map((t) => ({ at: t.at, kind: 'analyst' as const, text: `${t.action} by ${t.actor}: ${t.result}` })),
   ].sort((a, b) => a.at - b.at);
-  return { incident: rowToIncident(row), detections, evidence, enrichment, actions, responses: responseViews, audit: trail, timeline };
+  return { incident, detections, evidence, enrichment, actions, responses: responseViews, audit: trail, timeline };
 }
 
 function text(v: unknown): string | null {

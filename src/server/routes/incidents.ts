@@ -1,11 +1,17 @@
-// /api/v1/incidents: the queue, one incident's full picture, and the analyst's status changes.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+// /api/v1/incidents: the queue, one incident's full picture, and what analysts do to incidents (triage's
+// domain functions: acknowledge, assign, resolve, reopen, verdict) and suppressions.
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { LEVELS } from '../../model/index.js';
+import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import { actorOf, who } from '../auth/guard.js';
-import { getIncident, listIncidents } from '../queries/incidents.js';
-import { changeStatus, IncidentStateError, type StatusChange } from '../queries/incident-status.js';
+import { getIncident } from '../queries/incidents.js';
+import { acknowledge, assign, reopen, resolve, setVerdict } from '../../triage/analyst.js';
+import type { TriageContext } from '../../triage/context.js';
+import { listIncidents } from '../../triage/queries.js';
+import { deleteSuppression, listSuppressions } from '../../triage/suppressions.js';
+import { TriageError, VERDICTS, type Verdict } from '../../triage/types.js';
 import { errorSchema, guarded, idParams } from '../schemas.js';
 import { actionSchema, responseSchema } from './responses.js';
 import type { ResponseService } from '../../act/response/service.js';
@@ -28,6 +34,60 @@ export const incidentSchema = {
     revision: { type: 'integer' },
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
+    severity: {
+      type: 'object',
+      properties: {
+        score: { type: 'integer' },
+        level: { type: 'string' },
+        reasons: { type: 'array', items: { type: 'object', properties: { factor: { type: 'string' }, points: { type: 'number' }, detail: { type: 'string' } } } },
+      },
+    },
+    escalated: { type: 'boolean' },
+    mitre: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } },
+    summary: {
+      type: 'object',
+      properties: {
+        source: { type: 'string' },
+        model: { type: 'string' },
+        whatHappened: { type: 'string' },
+        affected: { type: 'string' },
+        evidence: { type: 'array', items: { type: 'string' } },
+        enrichment: { type: 'string' },
+        mitre: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } },
+        nextSteps: { type: 'array', items: { type: 'string' } },
+        generatedAt: { type: 'integer' },
+      },
+    },
+    summaryState: { type: 'string' },
+    assignee: { type: 'string' },
+    acknowledgedAt: { type: 'integer' },
+    acknowledgedBy: { type: 'string' },
+    resolvedAt: { type: 'integer' },
+    resolution: { type: 'string' },
+    verdict: { type: 'string', enum: [...VERDICTS] },
+    verdictComment: { type: 'string' },
+    verdictBy: { type: 'string' },
+    verdictAt: { type: 'integer' },
+    indicators: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
+    links: {
+      type: 'array',
+      items: { type: 'object', properties: { incidentId: { type: 'string' }, title: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
+    },
+  },
+} as const;
+
+const suppressionSchema = {
+  type: 'object',
+  properties: {
+    id: { type: 'integer' },
+    ruleId: { type: 'string' },
+    indicator: { type: 'object', properties: { kind: { type: 'string' }, value: { type: 'string' } } },
+    reason: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'integer' },
+    expiresAt: { type: 'integer' },
+    incidentId: { type: 'string' },
+    hits: { type: 'integer' },
   },
 } as const;
 
@@ -106,37 +166,77 @@ const detailSchema = {
 
 const csv = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-function stateError(reply: FastifyReply, err: unknown) {
-  if (err instanceof IncidentStateError) return reply.code(err.code === 'not_found' ? 404 : 409).send({ error: err.code, message: err.message });
-  throw err;
+const STATUS_OF = { not_found: 404, conflict: 409, invalid: 400 } as const;
+
+/** A refused change answers 404/409/400 and is audited too: an attempt is an analyst action. */
+async function triageError(db: Kysely<Database>, req: FastifyRequest, reply: FastifyReply, action: string, target: string, err: unknown) {
+  if (!(err instanceof TriageError)) throw err;
+  await audit(db, { actor: actorOf(who(req)), action, target, result: 'refused', details: { reason: err.message } });
+  return reply.code(STATUS_OF[err.code]).send({ error: err.code, message: err.message });
 }
 
-export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>, responses?: ResponseService): Promise<void> {
-  app.get<{ Querystring: { status?: string; level?: string; rule?: string; q?: string; limit: number; offset: number } }>(
+const commentBody = { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 2000 } } } as const;
+
+type Query = {
+  status?: string;
+  level?: string;
+  rule?: string;
+  assignee?: string;
+  verdict?: Verdict | 'none';
+  indicator?: string;
+  minScore?: number;
+  since?: number;
+  sort?: 'last_seen' | 'severity';
+  limit: number;
+  offset: number;
+};
+
+export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>, triage: TriageContext, responses?: ResponseService): Promise<void> {
+  app.get<{ Querystring: Query }>(
     '/api/v1/incidents',
     {
       config: { access: 'viewer' },
       schema: {
         tags: ['incidents'],
-        summary: 'The incident queue, newest activity first',
+        summary: 'The incident queue, newest activity first (or by severity score)',
         querystring: {
           type: 'object',
           additionalProperties: false,
           properties: {
             status: { type: 'string', pattern: '^(open|acknowledged|resolved)(,(open|acknowledged|resolved))*$', description: 'comma-separated' },
             level: { type: 'string', pattern: `^(${LEVELS.join('|')})(,(${LEVELS.join('|')}))*$`, description: 'comma-separated' },
-            rule: { type: 'string', maxLength: 200 },
-            q: { type: 'string', maxLength: 200, description: 'text in the title (rule and entity)' },
+            rule: { type: 'string', maxLength: 200, description: 'rule id' },
+            assignee: { type: 'string', maxLength: 64 },
+            verdict: { type: 'string', enum: [...VERDICTS, 'none'] },
+            indicator: { type: 'string', maxLength: 512, description: 'incidents holding this indicator (an address, user, host …), exact' },
+            minScore: { type: 'integer', minimum: 0, maximum: 100 },
+            since: { type: 'integer', minimum: 0, description: 'last seen at or after (epoch ms)' },
+            sort: { type: 'string', enum: ['last_seen', 'severity'], default: 'last_seen' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },
         },
-        response: { 200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' } } }, ...guarded },
+        response: {
+          200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          ...guarded,
+        },
       },
     },
     async (req) => {
-      const { status, level, rule, q, limit, offset } = req.query;
-      return listIncidents(db, { status: csv(status), level: csv(level), rule, q, limit, offset });
+      const q = req.query;
+      return listIncidents(db, {
+        status: csv(q.status) as ('open' | 'acknowledged' | 'resolved')[] | undefined,
+        level: csv(q.level) as (typeof LEVELS)[number][] | undefined,
+        ruleId: q.rule,
+        assignee: q.assignee,
+        verdict: q.verdict,
+        indicator: q.indicator,
+        minScore: q.minScore,
+        since: q.since,
+        sort: q.sort,
+        limit: q.limit,
+        offset: q.offset,
+      });
     },
   );
 
@@ -146,7 +246,7 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
       config: { access: 'viewer' },
       schema: {
         tags: ['incidents'],
-        summary: 'One incident: detections, evidence events, enrichment, actions with delivery state, proposed blocks, audit trail, timeline',
+        summary: 'One incident: severity with reasons, summary, detections, evidence events, enrichment, actions with delivery state, proposed blocks, audit trail, timeline',
         params: idParams,
         response: { 200: detailSchema, 404: errorSchema, ...guarded },
       },
@@ -158,7 +258,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
   );
 
-  for (const change of ['acknowledge', 'resolve', 'reopen'] as StatusChange[]) {
+  const changes = { acknowledge, resolve, reopen } as const;
+  for (const [change, fn] of Object.entries(changes)) {
     app.post<{ Params: { id: string }; Body: { comment?: string } | undefined }>(
       `/api/v1/incidents/:id/${change}`,
       {
@@ -167,17 +268,112 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
           tags: ['incidents'],
           summary: `${change[0]!.toUpperCase()}${change.slice(1)} an incident`,
           params: idParams,
-          body: { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 2000 } } },
+          body: commentBody,
           response: { 200: incidentSchema, 404: errorSchema, 409: errorSchema, ...guarded },
         },
       },
       async (req, reply) => {
         try {
-          return await changeStatus(db, req.params.id, change, actorOf(who(req)), req.body?.comment);
+          return await fn(triage, req.params.id, { actor: actorOf(who(req)), comment: req.body?.comment });
         } catch (err) {
-          return stateError(reply, err);
+          return triageError(db, req, reply, `incident.${change}`, `incident:${req.params.id}`, err);
         }
       },
     );
   }
+
+  app.post<{ Params: { id: string }; Body: { assignee: string | null } }>(
+    '/api/v1/incidents/:id/assign',
+    {
+      config: { access: 'analyst' },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Set (or with null clear) who works the incident',
+        params: idParams,
+        body: { type: 'object', required: ['assignee'], additionalProperties: false, properties: { assignee: { type: ['string', 'null'], maxLength: 64 } } },
+        response: { 200: incidentSchema, 400: errorSchema, 404: errorSchema, ...guarded },
+      },
+    },
+    async (req, reply) => {
+      try {
+        return await assign(triage, req.params.id, req.body.assignee, { actor: actorOf(who(req)) });
+      } catch (err) {
+        return triageError(db, req, reply, 'incident.assign', `incident:${req.params.id}`, err);
+      }
+    },
+  );
+
+  app.post<{ Params: { id: string }; Body: { verdict: Verdict; comment: string; suppress?: { expiresInMs?: number; reason?: string; anyRule?: boolean } } }>(
+    '/api/v1/incidents/:id/verdict',
+    {
+      config: { access: 'analyst' },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Record a verdict with a comment; false positive or benign also resolves; a false positive may suppress the entity',
+        params: idParams,
+        body: {
+          type: 'object',
+          required: ['verdict', 'comment'],
+          additionalProperties: false,
+          properties: {
+            verdict: { type: 'string', enum: [...VERDICTS] },
+            comment: { type: 'string', minLength: 1, maxLength: 2000 },
+            suppress: {
+              type: 'object',
+              additionalProperties: false,
+              properties: { expiresInMs: { type: 'integer', minimum: 60_000 }, reason: { type: 'string', maxLength: 500 }, anyRule: { type: 'boolean' } },
+            },
+          },
+        },
+        response: {
+          200: { type: 'object', properties: { incident: incidentSchema, suppressions: { type: 'array', items: suppressionSchema } } },
+          400: errorSchema,
+          404: errorSchema,
+          ...guarded,
+        },
+      },
+    },
+    async (req, reply) => {
+      try {
+        return await setVerdict(triage, req.params.id, { actor: actorOf(who(req)), ...req.body });
+      } catch (err) {
+        return triageError(db, req, reply, 'incident.verdict', `incident:${req.params.id}`, err);
+      }
+    },
+  );
+
+  app.get<{ Querystring: { expired: boolean } }>(
+    '/api/v1/suppressions',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Suppressions in force (expired=true: all)',
+        querystring: { type: 'object', additionalProperties: false, properties: { expired: { type: 'boolean', default: false } } },
+        response: { 200: { type: 'array', items: suppressionSchema }, ...guarded },
+      },
+    },
+    (req) => listSuppressions(triage, { includeExpired: req.query.expired }),
+  );
+
+  app.delete<{ Params: { id: number } }>(
+    '/api/v1/suppressions/:id',
+    {
+      config: { access: 'analyst' },
+      schema: {
+        tags: ['incidents'],
+        summary: 'Remove a suppression',
+        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
+        response: { 204: { type: 'null' }, 404: errorSchema, ...guarded },
+      },
+    },
+    async (req, reply) => {
+      try {
+        await deleteSuppression(triage, req.params.id, actorOf(who(req)));
+        return reply.code(204).send();
+      } catch (err) {
+        return triageError(db, req, reply, 'suppression.delete', `suppression:${req.params.id}`, err);
+      }
+    },
+  );
 }

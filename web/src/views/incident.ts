@@ -1,6 +1,6 @@
 // One incident: what it is, when it happened (chart), the evidence, enrichment, summary, actions with their
 // delivery state, and the analyst's buttons.
-import { api, canAct } from '../api.js';
+import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, entityText, utc } from '../format.js';
@@ -31,16 +31,39 @@ export function incidentView(main: HTMLElement, id: string): () => void {
   const base = `/incidents/${encodeURIComponent(id)}`;
   let last = '';
 
-  async function act(path: string, label: string) {
+  async function act(path: string, label: string, body: unknown = {}) {
     status.textContent = `${label}…`;
     try {
-      await api('POST', path, {});
+      await api('POST', path, body);
       status.textContent = `${label}: done`;
       last = '';
       await load();
     } catch (err) {
       status.textContent = `${label}: ${(err as Error).message}`;
     }
+  }
+
+  function verdictFormOf(writable: boolean): HTMLElement {
+    const verdict = h('select', { id: 'v-verdict', required: true }, ['true_positive', 'false_positive', 'benign'].map((v) => h('option', { value: v }, v.replace('_', ' '))));
+    const comment = h('input', { id: 'v-comment', required: true, maxlength: 2000, placeholder: 'why' });
+    const suppress = h('input', { id: 'v-suppress', type: 'checkbox' });
+    const form = h(
+      'form',
+      { class: 'verdict', 'aria-label': 'verdict' },
+      h('label', { for: 'v-verdict' }, 'Verdict'),
+      verdict,
+      h('label', { for: 'v-comment' }, 'Comment'),
+      comment,
+      h('label', { class: 'check' }, suppress, ' also suppress this entity for this rule (false positive only)'),
+      h('button', { type: 'submit', disabled: !writable }, 'Record verdict'),
+    );
+    form.addEventListener('submit', (e) => {
+      e.preventDefault();
+      const body: Record<string, unknown> = { verdict: verdict.value, comment: comment.value };
+      if (suppress.checked) body.suppress = {};
+      void act(`${base}/verdict`, 'Verdict', body);
+    });
+    return form;
   }
 
   async function load() {
@@ -65,7 +88,12 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       { class: 'buttons', role: 'group', 'aria-label': 'incident actions' },
       h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act(`${base}/acknowledge`, 'Acknowledge') }, 'Acknowledge'),
       h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act(`${base}/resolve`, 'Resolve') }, 'Resolve'),
-      h('button', { type: 'button', disabled: !writable || i.status === 'open', onclick: () => act(`${base}/reopen`, 'Reopen') }, 'Reopen'),
+      h('button', { type: 'button', disabled: !writable || i.status !== 'resolved', onclick: () => act(`${base}/reopen`, 'Reopen') }, 'Reopen'),
+      h(
+        'button',
+        { type: 'button', disabled: !writable || i.assignee === currentUser()?.name, onclick: () => act(`${base}/assign`, 'Assign to me', { assignee: currentUser()?.name ?? null }) },
+        'Assign to me',
+      ),
     );
     const facts = h(
       'dl',
@@ -82,7 +110,12 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('dd', {}, duration(i.lastSeen - i.firstSeen)),
       h('dt', {}, 'Counts'),
       h('dd', {}, `${i.eventCount} events in ${i.detectionCount} detections`),
+      h('dt', {}, 'Assignee'),
+      h('dd', { id: 'assignee' }, i.assignee ?? '—'),
+      h('dt', {}, 'Verdict'),
+      h('dd', { id: 'verdict' }, i.verdict ? `${i.verdict.replace('_', ' ')} — ${i.verdictComment ?? ''} (${i.verdictBy ?? ''})` : '—'),
     );
+    const verdictForm = verdictFormOf(writable);
     const times = d.evidence.map((e) => e.time).filter((t): t is number => t !== null);
     const evidence = table(
       `Evidence (${d.evidence.length} events)`,
@@ -131,15 +164,27 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       ]),
       'no block was proposed for this incident.',
     );
+    const sm = i.summary;
     const summary = h(
       'section',
       { 'aria-labelledby': 'h-summary' },
-      h('h2', { id: 'h-summary' }, 'Summary'),
-      h(
-        'p',
-        {},
-        `${d.detections.map((x) => x.ruleTitle).filter((v, n, a) => a.indexOf(v) === n).join('; ')}: ${i.eventCount} events between ${utc(i.firstSeen)} and ${utc(i.lastSeen)} about ${entityText(i.entity) || 'no single entity'}.`,
-      ),
+      h('h2', { id: 'h-summary' }, 'Summary', sm?.source === 'llm' ? h('span', { class: 'muted small' }, ` (written by ${sm.model ?? 'an LLM'})`) : null),
+      sm
+        ? [
+            h('p', {}, sm.whatHappened),
+            h('p', {}, sm.affected),
+            sm.enrichment ? h('p', {}, sm.enrichment) : null,
+            sm.mitre.length ? h('p', {}, 'ATT&CK: ', sm.mitre.map((m) => `${m.id}${m.name ? ` ${m.name}` : ''}`).join(', ')) : null,
+            sm.nextSteps.length ? h('h3', {}, 'Next steps') : null,
+            sm.nextSteps.length ? h('ol', {}, sm.nextSteps.map((n) => h('li', {}, n))) : null,
+          ]
+        : h('p', { class: 'muted' }, 'No summary yet.'),
+      h('h3', {}, `Severity ${i.severity.score}/100`),
+      h('ul', { class: 'reasons' }, i.severity.reasons.map((r) => h('li', {}, `${r.points >= 0 ? '+' : ''}${r.points} ${r.factor}: ${r.detail}`))),
+      i.links.length ? h('h3', {}, 'Related incidents') : null,
+      i.links.length
+        ? h('ul', {}, i.links.map((l) => h('li', {}, h('a', { href: `#/incidents/${encodeURIComponent(l.incidentId)}` }, l.title), ` (${l.status}; ${l.reason})`)))
+        : null,
     );
     const enrichment = h(
       'section',
@@ -162,7 +207,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('div', { class: 'headline' }, levelBadge(i.level), statusBadge(i.status)),
       buttons,
       status,
-      h('div', { class: 'cols' }, facts, summary),
+      h('div', { class: 'cols' }, h('div', {}, facts, verdictForm), summary),
       h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, 'Timeline'), barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19))),
       h('section', { class: 'scroll' }, evidence),
       enrichment,

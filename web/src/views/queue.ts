@@ -19,10 +19,10 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     { id: 'f-level', name: 'level' },
     ['', 'critical', 'high,critical', 'medium,high,critical', 'low', 'informational'].map((v) => h('option', { value: v }, v ? v.replaceAll(',', ' + ') : 'any severity')),
   );
-  const q = h('input', { id: 'f-q', name: 'q', type: 'search', placeholder: 'address, user, host, rule…' });
+  const q = h('input', { id: 'f-q', name: 'indicator', type: 'search', placeholder: 'an address, user or host (exact)' });
   status.value = params.get('status') ?? 'open,acknowledged';
   level.value = params.get('level') ?? '';
-  q.value = params.get('q') ?? '';
+  q.value = params.get('indicator') ?? '';
   let offset = Number(params.get('offset') ?? 0) || 0;
 
   const body = h('div', { id: 'queue', 'aria-live': 'polite' });
@@ -42,7 +42,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     const p = new URLSearchParams();
     if (status.value) p.set('status', status.value);
     if (level.value) p.set('level', level.value);
-    if (q.value) p.set('q', q.value);
+    if (q.value) p.set('indicator', q.value.trim());
     history.replaceState(null, '', `#/incidents?${p}`);
     void load();
   };
@@ -57,7 +57,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     const p = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     if (status.value) p.set('status', status.value);
     if (level.value) p.set('level', level.value);
-    if (q.value) p.set('q', q.value);
+    if (q.value) p.set('indicator', q.value.trim());
     try {
       const { items, total } = await api<{ items: Incident[]; total: number }>('GET', `/incidents?${p}`);
       render(items, total);
@@ -72,10 +72,10 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
       h(
         'tr',
         { 'data-incident': i.id },
-        h('td', {}, levelBadge(i.level)),
+        h('td', {}, levelBadge(i.level), ' ', h('span', { class: 'muted small', title: 'severity score' }, String(i.severity.score))),
         h('td', {}, h('a', { href: `#/incidents/${encodeURIComponent(i.id)}` }, i.title)),
         h('td', {}, entityText(i.entity)),
-        h('td', {}, statusBadge(i.status)),
+        h('td', {}, statusBadge(i.status), i.assignee ? h('div', { class: 'muted small' }, i.assignee) : null),
         h('td', { class: 'num' }, String(i.eventCount)),
         h('td', { class: 'num' }, String(i.detectionCount)),
         h('td', { title: new Date(i.lastSeen).toISOString() }, age(i.lastSeen)),
