@@ -169,6 +169,22 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await docs.close();
   });
 
+  it('over plain HTTP under a non-local name, the login page says why the Secure cookie did not stick', async () => {
+    // vigil.test resolves to 127.0.0.1 but is not a secure context, so the browser drops the Secure cookie.
+    const other = await openBrowser(['--host-resolver-rules=MAP vigil.test 127.0.0.1']);
+    try {
+      const port = new URL(v.url).port;
+      await other.page.goto(`http://vigil.test:${port}/#/login`);
+      await other.page.getByLabel('User name').fill('anna');
+      await other.page.getByLabel('Password').fill('correct horse battery');
+      await other.page.getByRole('button', { name: 'Sign in' }).click();
+      await other.page.getByRole('alert').filter({ hasText: 'did not keep the session cookie' }).waitFor();
+      assert.match(await other.page.getByRole('alert').innerText(), /auth\.secureCookies: false/);
+    } finally {
+      await other.close();
+    }
+  });
+
   it('a viewer sees the incident but its buttons are disabled', async () => {
     const { page } = b;
     await page.getByRole('button', { name: 'Sign out' }).click();

@@ -19,7 +19,8 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function openBrowser(): Promise<TestBrowser> {
+/** `extraArgs`: more Chromium switches, e.g. a host-resolver rule that gives 127.0.0.1 another name. */
+export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -34,6 +35,7 @@ export async function openBrowser(): Promise<TestBrowser> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      ...extraArgs,
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());

@@ -1,5 +1,5 @@
 // The login page.
-import { api, setUser, type Me } from '../api.js';
+import { api, loadUser, setUser, type Me } from '../api.js';
 import { h, replace } from '../dom.js';
 
 export function loginView(main: HTMLElement, next: () => void): void {
@@ -23,6 +23,12 @@ export function loginView(main: HTMLElement, next: () => void): void {
     error.textContent = '';
     try {
       setUser(await api<Me>('POST', '/auth/login', { name: name.value, password: password.value }));
+      // A Secure cookie is dropped by the browser on plain HTTP (other than localhost): say so instead of looping.
+      if (!(await loadUser())) {
+        error.textContent =
+          'Signed in, but this browser did not keep the session cookie. Open the dashboard over HTTPS, or set auth.secureCookies: false when it is served over plain HTTP on a trusted network.';
+        return;
+      }
       next();
     } catch (err) {
       error.textContent = (err as Error).message;
