@@ -66,8 +66,10 @@ rules
   .command('test')
   .description("run each rule's test events (<rule>.test.yml beside it): pass / fail per rule, then totals")
   .argument('[paths...]', 'rule files or folders (default: the built-in rules)')
-  .action((paths: string[]) => {
-    process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES]);
+  .option('-c, --config <file>', 'config file: its detect.placeholders resolve |expand values', process.env.VIGIL_CONFIG)
+  .action((paths: string[], opts: { config?: string }) => {
+    const placeholders = loadConfig(opts.config).detect.placeholders;
+    process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES], { placeholders });
   });
 
 const playbooks = program.command('playbooks').description('work with playbooks');

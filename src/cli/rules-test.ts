@@ -1,8 +1,9 @@
 // vigil rules test [PATH…]: runs every rule's test events and prints pass / fail per rule, then totals.
+import type { LoadOptions } from '../detect/rules.js';
 import { runRuleTests } from '../detect/ruletest.js';
 
-export function ruleTest(paths: string[], out: NodeJS.WritableStream = process.stdout): number {
-  const report = runRuleTests(paths);
+export function ruleTest(paths: string[], options: LoadOptions = {}, out: NodeJS.WritableStream = process.stdout): number {
+  const report = runRuleTests(paths, options);
   let passed = 0;
   let failed = 0;
   let cases = 0;

@@ -17,7 +17,7 @@ import { parseAllDocuments } from 'yaml';
 import type { Detection } from '../model/index.js';
 import { parseWazuhTime, toEvent } from '../sources/wazuh-alert.js';
 import { Detector, silencedRules } from './detector.js';
-import { loadRules, type Rule, type RuleSet } from './rules.js';
+import { loadRules, type LoadOptions, type Rule, type RuleSet } from './rules.js';
 
 export interface CaseResult {
   kind: 'should_fire' | 'should_not_fire';
@@ -120,8 +120,8 @@ function runCase(set: RuleSet, rule: Rule, events: Record<string, unknown>[]): D
   return out;
 }
 
-export function runRuleTests(paths: string[]): RuleTestReport {
-  const set = loadRules(paths);
+export function runRuleTests(paths: string[], options: LoadOptions = {}): RuleTestReport {
+  const set = loadRules(paths, process.cwd(), options);
   const report: RuleTestReport = { results: [], errors: [], untested: [], rules: set };
   for (const p of set.problems) report.errors.push(`${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`);
   const tested = new Set<Rule>();

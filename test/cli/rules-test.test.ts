@@ -74,4 +74,13 @@ describe('vigil rules test', () => {
     assert.equal(forwarded(), 0);
     assert.equal(forwarded({ wazuh_forward_levels: ['10', '11', '12', '13', '14', '15', '16'] }), 1);
   });
+
+  it('--config supplies the placeholders: forwarding level 10 and up makes the level-10 negative case fire', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-rules-test-'));
+    const config = join(dir, 'vigil.yaml');
+    writeFileSync(config, "detect:\n  placeholders:\n    wazuh_forward_levels: ['10', '11', '12', '13', '14', '15', '16']\n");
+    const r = vigil(['rules', 'test', '--config', config, join(BUILTIN_RULES, 'wazuh')]);
+    assert.equal(r.status, 1);
+    assert.match(r.stdout, /should_not_fire "a level-10 alert \(real\)": fired 1 time\(s\)/);
+  });
 });
