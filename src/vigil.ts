@@ -147,7 +147,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const ruleModes = new RuleModes(store.db);
   await ruleModes.load();
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
-  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness });
+  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness, maxFuture: config.detect.maxFuture });
   // The Wazuh server API, for active response (blocks and unblocks on agents).
   const wazuhApi = !options.responseApi && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
   let act;

@@ -76,6 +76,8 @@ export const detectSchema = z
     maxGroups: z.number().int().positive().default(1_000_000),
     /** How late an event may arrive and still count in its window. */
     lateness: duration.default(60_000),
+    /** `vigil serve`: how far ahead of the clock an event time may be and still be correlated. */
+    maxFuture: duration.default(900_000),
     /** Values of Sigma `%name%` placeholders, used by the `|expand` modifier. */
     placeholders: z.record(z.string(), z.array(z.string()).min(1)).default({}),
   })

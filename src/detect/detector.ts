@@ -16,6 +16,10 @@ export interface DetectorOptions {
   lateness?: number;
   /** Recent correlation inputs kept for evidence. */
   evidenceEvents?: number;
+  /** Milliseconds an event time may be ahead of the clock and still be correlated (default: no limit). */
+  maxFuture?: number;
+  /** The clock for maxFuture (tests). */
+  now?: () => number;
 }
 
 export interface DetectorStats {
@@ -28,6 +32,8 @@ export interface DetectorStats {
   correlationExpired: number;
   /** Matches that arrived later than the lateness allowance and were not correlated. */
   lateEvents: number;
+  /** Matches dated further ahead of the clock than maxFuture, not correlated. */
+  futureEvents: number;
 }
 
 /** Reads a group key and, for value_count, the counted value from one kind of input. */
@@ -68,6 +74,8 @@ export class Detector {
       maxGroups: options.maxGroups ?? 1_000_000,
       lateness: options.lateness ?? 60_000,
       evidenceSize: options.evidenceEvents ?? 4096,
+      maxFuture: options.maxFuture ?? Infinity,
+      now: options.now ?? Date.now,
     });
     const detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
     this.index = new RuleIndex(detectionRules);
@@ -107,6 +115,7 @@ export class Detector {
       correlationEvictions: this.engine.evictions,
       correlationExpired: this.engine.expired,
       lateEvents: this.engine.late,
+      futureEvents: this.engine.future,
     };
   }
 
@@ -243,7 +252,8 @@ function correlated(f: CorrelationFiring): Detection {
     time: f.time,
     firstTime: f.firstTime,
     group: f.group,
-    count: f.count,
+    // A chained firing counts as one input of the outer correlation but brings its own events.
+    count: Math.max(f.count, f.events.length),
     eventIds: f.events.map((e) => e.id),
     events: f.events,
   };

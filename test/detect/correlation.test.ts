@@ -308,6 +308,23 @@ describe('lateness', () => {
   });
 });
 
+describe('event times ahead of the clock', () => {
+  it('with maxFuture, a match dated beyond it is not correlated, does not expire the others, and is counted', () => {
+    const set = rules(base('fail', '1'), COUNT);
+    const now = () => T0 + 10_000;
+    const burst = [0, 1, 2, 3].map((s) => ev(s, '1', { srcip: '10.0.0.5' }));
+    const forged = ev(86_400 * 365, '1', { srcip: '10.0.0.9' });
+    // A new group makes the engine sweep expired groups: with a watermark a year ahead, that would be all of them.
+    const events = [...burst, forged, ev(4, '1', { srcip: '10.0.0.7' }), ev(5, '1', { srcip: '10.0.0.5' })];
+    const { ds, detector } = run(set, events, { maxFuture: 15 * 60_000, now });
+    assert.equal(titled(ds, 'count').length, 1, 'the burst still fires: the watermark did not jump a year');
+    assert.equal(detector.stats.futureEvents, 1);
+    assert.equal(detector.stats.correlationExpired, 0);
+    const unguarded = run(set, events, { now });
+    assert.equal(titled(unguarded.ds, 'count').length, 0, 'without the guard the forged time expires the burst');
+  });
+});
+
 describe('bounded state', () => {
   it('beyond maxGroups the least recently seen group is evicted and counted', () => {
     const events = [0, 1, 2, 3, 4].map((i) => ev(i, '1', { srcip: `10.0.0.${i}` }));

@@ -52,6 +52,13 @@ export interface EngineOptions {
   lateness: number;
   /** Recent inputs kept for evidence (see evidence.ts). */
   evidenceSize: number;
+  /**
+   * How far ahead of the clock an event time may be. A later one (a host with a wrong clock, or a forged time)
+   * would otherwise move the watermark ahead, expiring every group, or poison its group's lateness; it is not
+   * correlated and is counted (`future`). Infinity turns the check off (replaying old files needs no clock).
+   */
+  maxFuture: number;
+  now: () => number;
 }
 
 /** The groups of one correlation rule: group key → slot, in least-recently-used order. */
@@ -86,6 +93,7 @@ export class CorrelationEngine {
   evictions = 0;
   expired = 0;
   late = 0;
+  future = 0;
 
   constructor(private readonly options: EngineOptions) {
     this.ring = new EvidenceRing(options.evidenceSize);
@@ -103,12 +111,20 @@ export class CorrelationEngine {
 
   /** Advances event time. Called for every event, matched or not. */
   advance(time: number): void {
-    if (time > this.watermark) this.watermark = time;
+    if (time > this.watermark && !this.ahead(time)) this.watermark = time;
+  }
+
+  private ahead(time: number): boolean {
+    return this.options.maxFuture !== Infinity && time > this.options.now() + this.options.maxFuture;
   }
 
   observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {
     const { key, time, index, value } = input;
     if (key === null) return null;
+    if (time > this.watermark && this.ahead(time)) {
+      this.future++;
+      return null;
+    }
     const { groups, slots, spec } = table;
     const lateness = this.options.lateness;
     let slot = groups.get(key);
