@@ -77,7 +77,7 @@ export const detectSchema = z
     /** How late an event may arrive and still count in its window. */
     lateness: duration.default(60_000),
     /** `vigil serve`: how far ahead of the clock an event time may be and still be correlated. */
-    maxFuture: duration.default(900_000),
+    maxFuture: duration.default(86_400_000),
     /** Values of Sigma `%name%` placeholders, used by the `|expand` modifier. */
     placeholders: z.record(z.string(), z.array(z.string()).min(1)).default({}),
   })
