@@ -66,7 +66,8 @@ export class EnrichmentStage {
       const incident = now ? { ...n.incident, level: now.level } : n.incident;
       // The score and its reasons as they stand when the message goes (verdicts may have moved them).
       const severity = now && n.severity ? now.severity : n.severity;
-      return { ...n, incident, enrichment, severity } as unknown as Record<string, unknown>;
+      const summary = now && n.summary ? now.summary : n.summary;
+      return { ...n, incident, enrichment, severity, summary } as unknown as Record<string, unknown>;
     } catch (err) {
       this.log.error({ err, incident: item.incidentId }, 'attaching enrichment failed; sending without it');
       return item.payload;

@@ -6,7 +6,8 @@ import type { Kysely } from 'kysely';
 import type { Level } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { assess, severityPatch } from './incidents.js';
-import { findIncident } from './record.js';
+import { findIncident, indicatorsOfIncident } from './record.js';
+import { templateSummary } from './summary/template.js';
 import { NO_ASSETS, type AssetCriticality } from './severity.js';
 import type { IncidentRecord, SeverityReason, VerdictInput } from './types.js';
 
@@ -33,7 +34,14 @@ export async function reassess(
   const withVerdicts = (await findIncident(trx, incidentId))!;
   const s = await assess(trx, withVerdicts, assets);
   await trx.updateTable('incidents').set({ ...severityPatch(s), updated_at: now }).where('id', '=', incidentId).execute();
-  const after = (await findIncident(trx, incidentId))!;
+  let after = (await findIncident(trx, incidentId))!;
+  // A template summary is rewritten with the verdicts (keeping its evidence lines); an LLM's stays as written.
+  if (!after.summary || after.summary.source === 'template') {
+    const summary = templateSummary({ incident: after, indicators: await indicatorsOfIncident(trx, incidentId), evidence: [] }, now);
+    summary.evidence = after.summary?.evidence ?? [];
+    await trx.updateTable('incidents').set({ summary_json: JSON.stringify(summary) }).where('id', '=', incidentId).execute();
+    after = (await findIncident(trx, incidentId))!;
+  }
   if (RANK[s.level] <= RANK[before.level]) return undefined;
   return { incident: after, from: before.level, to: s.level, reasons: s.reasons.filter((r) => r.factor === 'enrichment') };
 }

@@ -120,6 +120,9 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
     assert.match(second.text ?? '', /Escalated because: VirusTotal on 45\.9\.40\.1: 20 of 90 engines: malicious/);
     assert.match(second.text ?? '', /Severity: critical \(raised from high\)/);
     assert.match(second.text ?? '', /VirusTotal: MALICIOUS: 20 of 90 engines: malicious · reputation -55/);
+    // Triage rescored it with the verdicts: the reason and the rewritten summary say so.
+    assert.match(second.text ?? '', /\+20  malicious per 45\.9\.40\.1 \(virustotal\)/);
+    assert.match(second.text ?? '', /Enrichment: 45\.9\.40\.1: malicious \(virustotal\)/);
     assert.match(String(second.html), /<a href="https:\/\/www\.virustotal\.com\/gui\/ip-address\/45\.9\.40\.1">open<\/a>/);
 
     const incident = await db.selectFrom('incidents').selectAll().executeTakeFirstOrThrow();

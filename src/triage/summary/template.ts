@@ -56,7 +56,7 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
     return `alert ${e.eventId}: ${bits.join(', ')}`;
   });
 
-  const verdicts = inc.enrichments.filter((e) => e.verdict !== 'error');
+  const verdicts = inc.enrichments.filter((e) => e.verdict !== 'error' && e.verdict !== 'unknown');
   const enrichment = verdicts.length
     ? verdicts.map((e) => `${e.indicator.value}: ${e.verdict} (${e.provider})`).join('; ') + '.'
     : 'No enrichment verdicts yet.';
