@@ -15,6 +15,8 @@ import type { Incident, Indicator, Level } from '../../src/model/index.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
 import { quietLog } from '../helpers/quiet.js';
+import { PG_URL, postgresAvailable } from '../helpers/vigil.js';
+import pg from 'pg';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
 const MINUTE = 60_000;
@@ -43,8 +45,13 @@ interface Rig {
   clock: { now: number };
 }
 
+/** A store: a SQLite file, or `pg:<schema>` for a schema in the local PostgreSQL (kept across a "restart"). */
+async function open(where: string): Promise<OpenedDb> {
+  return where.startsWith('pg:') ? openDatabase(PG_URL, { schema: where.slice(3) }) : openDatabase(where);
+}
+
 async function rig(file: string, vt: FakeVirusTotal, apiKey: string, quota?: { perMinute: number; perDay: number }): Promise<Rig> {
-  const store = await openDatabase(file);
+  const store = await open(file);
   const clock = { now: T0 };
   const metrics = new CountingMetrics();
   const provider = new VirusTotalProvider(virusTotalSchema.parse({ enabled: true, apiKey, baseUrl: vt.url, ...(quota ? { quota } : {}) }));
@@ -76,15 +83,22 @@ const PUBLIC = Array.from({ length: 50 }, (_, i) => `45.9.${20 + (i % 5)}.${i + 
 // Never to leave: RFC 1918, CGNAT, documentation, loopback, link-local, and a configured internal range.
 const PRIVATE = ['10.0.0.5', '192.168.1.20', '172.20.3.4', '100.64.7.1', '203.0.113.7', '127.0.0.1', '169.254.9.9', 'fd00::5', '81.2.69.160'];
 
-describe('enrichment broker', () => {
+describe('enrichment broker', async () => {
+  const pgUp = await postgresAvailable();
   let vt: FakeVirusTotal;
   let dir: string;
+  const schemas: string[] = [];
+  const where = (backend: 'sqlite' | 'postgres', name: string) => {
+    if (backend === 'sqlite') return join(dir, `${name}.db`);
+    const schema = `vigil_enrich_${process.pid}_${name}`;
+    schemas.push(schema);
+    return `pg:${schema}`;
+  };
   before(async () => {
     vt = await startFakeVirusTotal(['key-one', 'key-two']);
     for (const a of PUBLIC) vt.reports.set(a, { malicious: 1 });
     dir = mkdtempSync(join(tmpdir(), 'vigil-enrich-'));
   });
-  after(() => vt.close());
 
   it('1,000 alerts from 50 public IPs: at most 50 VirusTotal calls, never more than 4 in any minute, none for private IPs, critical first', async () => {
     vt.calls.length = 0;
@@ -121,9 +135,10 @@ describe('enrichment broker', () => {
     await r.store.close();
   });
 
-  it('a changed API key invalidates the cache; the same key reuses it', async () => {
+  for (const backend of ['sqlite', 'postgres'] as const) {
+  it(`a changed API key invalidates the cache; the same key reuses it (${backend})`, { skip: backend === 'postgres' && !pgUp && 'PostgreSQL is not reachable' }, async () => {
     vt.calls.length = 0;
-    const file = join(dir, 'keys.db');
+    const file = where(backend, 'keys');
     const a = await rig(file, vt, 'key-one');
     await plan(a, [{ incident: incident('k1', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]);
     await a.broker.runDue();
@@ -141,9 +156,9 @@ describe('enrichment broker', () => {
     await b.store.close();
   });
 
-  it("a restart keeps the day's budget", async () => {
+  it(`a restart keeps the day's budget (${backend})`, { skip: backend === 'postgres' && !pgUp && 'PostgreSQL is not reachable' }, async () => {
     vt.calls.length = 0;
-    const file = join(dir, 'budget.db');
+    const file = where(backend, 'budget');
     const quota = { perMinute: 0, perDay: 3 };
     const first = await rig(file, vt, 'key-one', quota);
     await plan(first, PUBLIC.slice(0, 5).map((a, i) => ({ incident: incident(`b${i}`, 'medium'), indicators: [ip('ip', a)] })));
@@ -168,6 +183,7 @@ describe('enrichment broker', () => {
     assert.equal(vt.calls[3]!.id, PUBLIC[5], 'the critical incident’s lookup goes first');
     await second.store.close();
   });
+  }
 
   it('a 429 backs off (doubling) and the lookup waits; a 401 is recorded as a failure with its reason', async () => {
     vt.calls.length = 0;
