@@ -99,6 +99,14 @@ describe('enrichment broker', async () => {
     for (const a of PUBLIC) vt.reports.set(a, { malicious: 1 });
     dir = mkdtempSync(join(tmpdir(), 'vigil-enrich-'));
   });
+  after(async () => {
+    await vt.close();
+    if (schemas.length === 0) return;
+    const client = new pg.Client({ connectionString: PG_URL });
+    await client.connect();
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await client.end();
+  });
 
   it('1,000 alerts from 50 public IPs: at most 50 VirusTotal calls, never more than 4 in any minute, none for private IPs, critical first', async () => {
     vt.calls.length = 0;
