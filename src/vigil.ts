@@ -202,6 +202,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     const s = detector.stats;
     metrics.correlationGroups.set(s.correlationGroups);
     metrics.correlationEvictions.set(s.correlationEvictions);
+    metrics.correlationSkipped.set({ reason: 'late' }, s.lateEvents);
+    metrics.correlationSkipped.set({ reason: 'future' }, s.futureEvents);
   }, 5000);
   gauges.unref();
   return {

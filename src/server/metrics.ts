@@ -11,6 +11,12 @@ export function createMetrics() {
     detections: new Counter({ name: 'vigil_detections_total', help: 'Detections, by rule', labelNames: ['rule'], registers: [registry] }),
     correlationGroups: new Gauge({ name: 'vigil_correlation_groups', help: 'Correlation groups held in memory', registers: [registry] }),
     correlationEvictions: new Gauge({ name: 'vigil_correlation_evictions_total', help: 'Correlation groups evicted because of the cap', registers: [registry] }),
+    correlationSkipped: new Gauge({
+      name: 'vigil_correlation_skipped_total',
+      help: 'Matches not correlated: later than detect.lateness behind their group, or dated beyond detect.maxFuture',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     enrichCalls: new Counter({ name: 'vigil_enrich_calls_total', help: 'Calls to enrichment providers, by provider and outcome (answered, refused, failed)', labelNames: ['provider', 'outcome'], registers: [registry] }),
     enrichCacheHits: new Counter({ name: 'vigil_enrich_cache_hits_total', help: 'Lookups answered from the enrichment cache, by provider', labelNames: ['provider'], registers: [registry] }),
     enrichQuotaWaits: new Counter({ name: 'vigil_enrich_quota_waits_total', help: 'Times lookups had to wait for a provider quota, by provider', labelNames: ['provider'], registers: [registry] }),
