@@ -4,7 +4,7 @@
 // and carrying its group-by values.
 import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
-import { CorrelationEngine, groupKey, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
+import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
 import { RuleIndex } from './dispatch.js';
 import { accessor, fieldPath, type Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
@@ -117,6 +117,14 @@ export class Detector {
       lateEvents: this.engine.late,
       futureEvents: this.engine.future,
     };
+  }
+
+  /**
+   * Matches that fired correlations absorbed since the last call (one entry per group, summed): the attack
+   * goes on after its detection, and the incident's counts should say so. Only emitted rules are reported.
+   */
+  takeContinuations(): BurstContinuation[] {
+    return this.engine.takeContinuations().filter((c) => this.emits.has(c.rule));
   }
 
   process(event: Event): Detection[] {

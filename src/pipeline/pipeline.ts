@@ -9,7 +9,7 @@ import { setCursor } from '../store/cursors.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
-import { triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import { extendIncident, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
 import { Announcer, type EnrichPlan } from './announce.js';
 
 export interface PipelineOptions {
@@ -55,12 +55,14 @@ export class Pipeline {
   /** Runs detection over events without effects: rebuilds correlation state after a restart. */
   warm(events: Event[]): void {
     for (const e of events) this.detector.process(e);
+    this.detector.takeContinuations(); // their incidents counted them before the restart
   }
 
   async handle(events: Event[], cursor?: Cursor): Promise<Detection[]> {
     const detections: Detection[] = [];
     for (const e of events) for (const d of this.detector.process(e)) detections.push(d);
-    if (detections.length === 0 && !cursor) return [];
+    const continuations = this.detector.takeContinuations();
+    if (detections.length === 0 && continuations.length === 0 && !cursor) return [];
     const fresh: Detection[] = [];
     const outcomes: TriageOutcome[] = [];
     const now = this.options.now ?? Date.now;
@@ -103,6 +105,11 @@ export class Pipeline {
         this.announcer.current = undefined;
         outcomes.push(outcome);
         if ('suppressed' in outcome) await trx.updateTable('detections').set({ suppression_id: outcome.suppressed.id }).where('id', '=', d.id).execute();
+      }
+      // After the batch's detections, so a burst that fired and went on within one batch counts all of it.
+      for (const c of continuations) {
+        if ((this.options.ruleModes?.mode(c.rule.ref.id) ?? 'enabled') !== 'enabled') continue;
+        await extendIncident(trx, { ruleId: c.rule.ref.id, group: c.group, count: c.count, lastTime: c.lastTime }, now());
       }
       if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });

@@ -96,6 +96,35 @@ export async function refreshSummary(
 const RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 } as const;
 
 /** Applies one detection inside the caller's transaction. */
+/**
+ * A fired correlation absorbed more matches (the attack goes on after its detection): the open incident for
+ * that rule and group counts them and moves its last-seen time. Nobody is notified of this; it is what an
+ * analyst reads on the incident (a storm of 1,000 failures shows 1,000 events, not the 5 that fired it).
+ */
+export async function extendIncident(
+  trx: Kysely<Database>,
+  c: { ruleId: string; group: Record<string, string>; count: number; lastTime: number },
+  now = Date.now(),
+): Promise<boolean> {
+  if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
+  const fingerprint = fingerprintOf({ rule: { id: c.ruleId }, group: c.group, events: [] } as unknown as Detection);
+  const row = await trx
+    .selectFrom('incidents')
+    .select(['id', 'event_count', 'last_seen'])
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '!=', 'resolved')
+    .orderBy('last_seen', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!row) return false;
+  await trx
+    .updateTable('incidents')
+    .set({ event_count: Number(row.event_count) + c.count, last_seen: Math.max(Number(row.last_seen), c.lastTime), updated_at: now })
+    .where('id', '=', row.id)
+    .execute();
+  return true;
+}
+
 export async function triage(
   trx: Kysely<Database>,
   d: Detection,

@@ -46,6 +46,15 @@ export interface CorrelationFiring {
   events: Event[];
 }
 
+/** Matches a fired group absorbed since the last take: the burst goes on, and its incident should count them. */
+export interface BurstContinuation {
+  rule: CorrelationRule;
+  group: Record<string, string>;
+  count: number;
+  /** Newest event time among them. */
+  lastTime: number;
+}
+
 export interface EngineOptions {
   maxGroups: number;
   /** Milliseconds an input may lag behind the newest event time and still count. */
@@ -94,6 +103,8 @@ export class CorrelationEngine {
   expired = 0;
   late = 0;
   future = 0;
+  /** Absorbed matches per fired group since the last takeContinuations(); at most one entry per group. */
+  private continued = new Map<CorrelationTable, Map<string, { count: number; last: number }>>();
 
   constructor(private readonly options: EngineOptions) {
     this.ring = new EvidenceRing(options.evidenceSize);
@@ -140,6 +151,7 @@ export class CorrelationEngine {
       if (slots.fired[slot] === 1) {
         if (time - last <= spec.timespan) {
           if (time > last) slots.last[slot] = time;
+          this.noteContinuation(table, key, time);
           return null; // the burst goes on
         }
         // A quiet timespan passed: a new burst starts with this match.
@@ -190,6 +202,25 @@ export class CorrelationEngine {
       count: met.count,
       events: this.ring.collect(slots, slot, met.firstTime, met.time, EVIDENCE_CAP),
     };
+  }
+
+  private noteContinuation(table: CorrelationTable, key: string, time: number): void {
+    let byKey = this.continued.get(table);
+    if (!byKey) this.continued.set(table, (byKey = new Map()));
+    const c = byKey.get(key);
+    if (c) {
+      c.count++;
+      if (time > c.last) c.last = time;
+    } else byKey.set(key, { count: 1, last: time });
+  }
+
+  /** The matches fired groups absorbed since the last call, summed per group; clears them. */
+  takeContinuations(): BurstContinuation[] {
+    const out: BurstContinuation[] = [];
+    for (const [table, byKey] of this.continued)
+      for (const [key, c] of byKey) out.push({ rule: table.rule, group: groupOf(table.rule, key), count: c.count, lastTime: c.last });
+    this.continued.clear();
+    return out;
   }
 
   /** Drops the table's groups that can no longer fire, oldest first (amortized O(1) per input). */
