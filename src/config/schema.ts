@@ -548,7 +548,7 @@ export const enrichSchema = z
     maxAttempts: z.number().int().positive().default(4),
     /** Your own ranges: never sent to an external provider (private, loopback, CGNAT, … never are). */
     internalRanges: z.array(cidr).default([]),
-    /** Levels a malicious verdict raises an incident by (capped at critical); 0: never. */
+    /** Above 0: verdicts feed triage's severity score (src/enrich/severity.ts); 0: never. */
     raiseBy: z.number().int().min(0).max(4).default(1),
     virustotal: virusTotalSchema.default(virusTotalSchema.parse({})),
     abuseipdb: abuseIpDbSchema.default(abuseIpDbSchema.parse({})),
