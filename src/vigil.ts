@@ -110,6 +110,8 @@ export interface Vigil {
   store: OpenedDb;
   pipeline: Pipeline;
   runner: AlertRunner;
+  /** The configured ingest sources besides the webhook (alerts file, indexer, syslog). */
+  sources: Source[];
   outbox: OutboxWorker;
   enrichment?: EnrichmentStage;
   responses?: ResponseService;
@@ -211,6 +213,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     store,
     pipeline,
     runner,
+    sources,
     outbox,
     enrichment,
     responses: act.responses,

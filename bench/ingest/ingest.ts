@@ -1,0 +1,201 @@
+// The ingest benchmark: sustained alerts per second into the pipeline (recorded, then detected, triaged and
+// stored) through each way in — webhook NDJSON batches, webhook single posts, the alerts.json tail, syslog over
+// TCP and UDP — beside the detection-only rate of the same SYNTHETIC alerts (bench/detect/alerts.ts) in the same
+// run. A fresh Vigil (SQLite in a temp folder, built-in rules, no channels) per path; everything on 127.0.0.1,
+// bounded in count and time. Prints figures and ratios; asserts nothing.
+import { createSocket } from 'node:dgram';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Pool } from 'undici';
+import { configSchema } from '../../src/config/schema.js';
+import { Detector } from '../../src/detect/detector.js';
+import { loadRules } from '../../src/detect/rules.js';
+import { BUILTIN_RULES } from '../../src/paths.js';
+import { SyslogSource } from '../../src/sources/syslog.js';
+import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { createVigil, type Vigil } from '../../src/vigil.js';
+import { alertLines } from '../detect/alerts.js';
+
+const TOKEN = 'bench-token';
+const LIMIT_MS = 180_000;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+export interface IngestSizes {
+  batched: number;
+  single: number;
+  file: number;
+  syslog: number;
+  udp: number;
+}
+
+interface Started {
+  vigil: Vigil;
+  url: string;
+  dir: string;
+  close(): Promise<void>;
+}
+
+async function start(overrides: Record<string, unknown> = {}): Promise<Started> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-ingest-'));
+  const config = configSchema.parse({ ingest: { token: TOKEN, maxBacklog: 1_000_000 }, database: { url: join(dir, 'vigil.db') }, ...overrides });
+  const vigil = await createVigil(config, pino({ level: 'silent' }));
+  await vigil.start();
+  await vigil.server.listen({ host: '127.0.0.1', port: 0 });
+  const port = (vigil.server.server.address() as { port: number }).port;
+  return {
+    vigil,
+    url: `http://127.0.0.1:${port}`,
+    dir,
+    async close() {
+      await vigil.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Waits until the pipeline has handled `count` alerts; returns the wall seconds since `t0`. */
+async function processed(v: Vigil, count: number, t0: number): Promise<number> {
+  const deadline = t0 + LIMIT_MS;
+  for (;;) {
+    const row = await v.store.db.selectFrom('alerts').select((eb) => eb.fn.max('seq').as('head')).executeTakeFirst();
+    const head = Number(row?.head ?? 0);
+    if (head >= count && v.runner.position >= head) return (performance.now() - t0) / 1000;
+    if (performance.now() > deadline) throw new Error(`only ${v.runner.position} of ${count} alerts processed within ${LIMIT_MS / 1000} s`);
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+/** Runs `jobs` with at most `concurrency` at once. */
+async function pool<T>(items: T[], concurrency: number, job: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) await job(items[next++]!);
+    }),
+  );
+}
+
+async function webhook(lines: string[], perRequest: number, concurrency: number): Promise<{ ack: number; total: number }> {
+  const s = await start();
+  const http = new Pool(s.url, { connections: concurrency });
+  try {
+    const bodies: string[] = [];
+    for (let i = 0; i < lines.length; i += perRequest) bodies.push(lines.slice(i, i + perRequest).join('\n') + '\n');
+    const t0 = performance.now();
+    await pool(bodies, concurrency, async (body) => {
+      for (;;) {
+        const res = await http.request({
+          method: 'POST',
+          path: '/api/v1/ingest/wazuh',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': perRequest > 1 ? 'application/x-ndjson' : 'application/json' },
+          body,
+        });
+        await res.body.dump();
+        if (res.statusCode === 202) return;
+        if (res.statusCode !== 503) throw new Error(`ingest answered ${res.statusCode}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    });
+    const ack = (performance.now() - t0) / 1000;
+    return { ack, total: await processed(s.vigil, lines.length, t0) };
+  } finally {
+    await http.close();
+    await s.close();
+  }
+}
+
+async function file(lines: string[]): Promise<number> {
+  const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-file-'));
+  const path = join(dir, 'alerts.json');
+  writeFileSync(path, lines.join('\n') + '\n');
+  const t0 = performance.now();
+  const s = await start({ sources: { alertsFile: { enabled: true, path, startAt: 'beginning', pollInterval: '50ms' } } });
+  try {
+    return await processed(s.vigil, lines.length, t0);
+  } finally {
+    await s.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+const syslogOf = (s: Started) => s.vigil.sources.find((x): x is SyslogSource => x instanceof SyslogSource)!;
+
+async function syslogTcp(lines: string[]): Promise<number> {
+  const s = await start({ sources: { syslog: { enabled: true, udp: '', tcp: '127.0.0.1:0' } } });
+  try {
+    const src = syslogOf(s);
+    const sock = connect(src.tcpAddress!.port, '127.0.0.1');
+    await new Promise((r) => sock.once('connect', r));
+    const t0 = performance.now();
+    for (const l of lines) {
+      if (!sock.write(`<132>Nov 21 10:00:00 wazuh-manager ossec: ${l}\n`)) await new Promise((r) => sock.once('drain', r));
+    }
+    sock.end();
+    return await processed(s.vigil, lines.length, t0);
+  } finally {
+    await s.close();
+  }
+}
+
+async function syslogUdp(lines: string[]): Promise<{ seconds: number; received: number }> {
+  const s = await start({ sources: { syslog: { enabled: true, udp: '127.0.0.1:0', tcp: '' } } });
+  const sock = createSocket('udp4');
+  try {
+    const src = syslogOf(s);
+    const t0 = performance.now();
+    // Paced in small bursts: UDP has no flow control, and the point is the sustained rate, not the kernel's drops.
+    for (let i = 0; i < lines.length; i += 100) {
+      await Promise.all(
+        lines.slice(i, i + 100).map((l) => new Promise<void>((r) => sock.send(`<132>Nov 21 10:00:00 wazuh-manager ossec: ${l}`, src.udpAddress!.port, '127.0.0.1', () => r()))),
+      );
+      await new Promise((r) => setImmediate(r));
+    }
+    // Whatever arrived is processed within a moment of the last datagram; then count it.
+    let last = -1;
+    let head = 0;
+    for (;;) {
+      await new Promise((r) => setTimeout(r, 300));
+      const row = await s.vigil.store.db.selectFrom('alerts').select((eb) => eb.fn.max('seq').as('head')).executeTakeFirst();
+      head = Number(row?.head ?? 0);
+      if (head === last && s.vigil.runner.position >= head) break;
+      last = head;
+    }
+    return { seconds: (performance.now() - t0) / 1000 - 0.3, received: head };
+  } finally {
+    sock.close();
+    await s.close();
+  }
+}
+
+function detectionOnly(lines: string[]): number {
+  const detector = new Detector(loadRules([BUILTIN_RULES]));
+  const t0 = performance.now();
+  for (const l of lines) detector.process(toEvent(JSON.parse(l)));
+  return lines.length / ((performance.now() - t0) / 1000);
+}
+
+export async function ingestBenchmark(sizes: IngestSizes): Promise<void> {
+  const all = alertLines(Math.max(sizes.batched, sizes.single, sizes.file, sizes.syslog, sizes.udp));
+  const bytes = all.reduce((n, l) => n + l.length + 1, 0) / all.length;
+  process.stdout.write(`ingest: synthetic Wazuh alerts (bench/detect/alerts.ts, ${bytes.toFixed(0)} bytes each on average); SQLite; wall-clock rates on this machine\n`);
+  detectionOnly(all.slice(0, 20_000)); // warm-up
+  const det = detectionOnly(all);
+  const rows: [string, number, string][] = [];
+  const b = await webhook(all.slice(0, sizes.batched), 500, 4);
+  rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, `acknowledged at ${fmt(sizes.batched / b.ack)}/s`]);
+  const s1 = await webhook(all.slice(0, sizes.single), 1, 16);
+  rows.push([`webhook, one alert per POST (16 in flight)`, sizes.single / s1.total, `acknowledged at ${fmt(sizes.single / s1.ack)}/s`]);
+  const f = await file(all.slice(0, sizes.file));
+  rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, '']);
+  const t = await syslogTcp(all.slice(0, sizes.syslog));
+  rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t, '']);
+  const u = await syslogUdp(all.slice(0, sizes.udp));
+  rows.push([`syslog UDP, paced bursts of 100`, u.received / u.seconds, `${fmt(u.received)} of ${fmt(sizes.udp)} datagrams received`]);
+  process.stdout.write(`  detection only (JSON.parse + rules, in process):   ${fmt(det)} alerts/s\n`);
+  for (const [name, rate, note] of rows) {
+    process.stdout.write(`  ${(name + ':').padEnd(50)} ${fmt(rate).padStart(8)} alerts/s into the pipeline   ${((rate / det) * 100).toFixed(1).padStart(5)}% of detection only${note ? `   (${note})` : ''}\n`);
+  }
+}

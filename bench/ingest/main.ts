@@ -1,0 +1,12 @@
+// npm run bench:ingest: sustained ingest rates per path beside the detection-only rate. Sizes: BENCH_INGEST_ALERTS
+// (batched webhook, file, syslog TCP), BENCH_INGEST_SINGLE (one alert per POST), BENCH_INGEST_UDP.
+import { ingestBenchmark } from './ingest.js';
+
+const num = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+
+const n = num('BENCH_INGEST_ALERTS', 50_000);
+await ingestBenchmark({ batched: n, file: n, syslog: n, single: num('BENCH_INGEST_SINGLE', 5_000), udp: num('BENCH_INGEST_UDP', 20_000) });
+process.exit(0);
