@@ -188,6 +188,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       onRecorded: () => runner.notify(),
       ready: () => started,
       metrics,
+      record: (batch) => intake.commit('webhook', batch),
       backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
       collectMetrics: storeMetrics(metrics, { db: store.db, lag: () => backlog.size }),
       auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },

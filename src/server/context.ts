@@ -2,6 +2,7 @@
 import type { Kysely } from 'kysely';
 import type { RuleSet } from '../detect/rules.js';
 import type { RuleModes } from '../store/rule-modes.js';
+import type { AlertRecord } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { ResponseService } from '../act/response/service.js';
 import type { Playbook } from '../config/playbooks.js';
@@ -19,6 +20,8 @@ export interface AppContext {
   metrics?: Metrics;
   /** While the pipeline is behind, ingest answers 503 with this Retry-After (seconds) instead of recording. */
   backpressure?: { behind(): Promise<boolean>; retryAfterSeconds: number };
+  /** Records a batch (group-committed with other requests and sources); counts it and wakes the pipeline. */
+  record?: (batch: AlertRecord[]) => Promise<{ accepted: number; duplicates: number }>;
   /** Refreshes metrics read from the store, before a scrape. */
   collectMetrics?: () => Promise<void>;
   auth: AuthOptions & { cookieSecret: string };

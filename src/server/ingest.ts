@@ -63,9 +63,13 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
         }
         throw err;
       }
-      const result = await recordAlerts(ctx.db, batch);
-      ctx.metrics?.ingested.inc({ source: 'webhook' }, result.accepted);
-      ctx.onRecorded();
+      let result;
+      if (ctx.record) result = await ctx.record(batch);
+      else {
+        result = await recordAlerts(ctx.db, batch);
+        ctx.metrics?.ingested.inc({ source: 'webhook' }, result.accepted);
+        ctx.onRecorded();
+      }
       return reply.code(202).send(result);
     },
   );

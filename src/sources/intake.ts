@@ -4,8 +4,9 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Metrics } from '../server/metrics.js';
-import { recordAlerts, type AlertRecord } from '../store/alerts.js';
+import type { AlertRecord } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
+import { GroupCommit, type RecordResult } from './group-commit.js';
 import { parseJson } from './ndjson.js';
 import { InputError, toEvent } from './wazuh-alert.js';
 
@@ -33,11 +34,25 @@ const SAMPLE_BYTES = 4096;
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 export class Intake {
+  private readonly commits: GroupCommit;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: Logger,
     private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics },
-  ) {}
+  ) {
+    this.commits = new GroupCommit(db);
+  }
+
+  /** Records alert records already read (the webhook's), sharing commits with every other source. */
+  async commit(source: string, batch: AlertRecord[]): Promise<RecordResult> {
+    const result = await this.commits.record(batch);
+    if (result.accepted > 0) {
+      this.options.metrics?.ingested.inc({ source }, result.accepted);
+      this.options.onRecorded();
+    }
+    return result;
+  }
 
   /** Reads one raw record into an alert record, or says why it cannot be read. */
   read(raw: RawRecord, source: string): AlertRecord | Quarantined {
@@ -72,11 +87,7 @@ export class Intake {
       else batch.push(r);
     }
     if (bad.length > 0) await this.quarantine(source, bad);
-    const result = await recordAlerts(this.db, batch);
-    if (result.accepted > 0) {
-      this.options.metrics?.ingested.inc({ source }, result.accepted);
-      this.options.onRecorded();
-    }
+    const result = await this.commit(source, batch);
     return { ...result, quarantined: bad.length };
   }
 

@@ -22,28 +22,43 @@ export async function recordAlerts(
   batch: AlertRecord[],
   now = Date.now(),
 ): Promise<{ accepted: number; duplicates: number }> {
-  if (batch.length === 0) return { accepted: 0, duplicates: 0 };
-  let accepted = 0;
+  return (await recordAlertBatches(db, [batch], now))[0]!;
+}
+
+/**
+ * Records several callers' batches in one transaction (one commit, one fsync, for all of them) and returns each
+ * caller's own counts. A later batch that repeats an earlier one's alert counts it as a duplicate.
+ */
+export async function recordAlertBatches(
+  db: Kysely<Database>,
+  batches: AlertRecord[][],
+  now = Date.now(),
+): Promise<{ accepted: number; duplicates: number }[]> {
+  const accepted = batches.map(() => 0);
+  if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0 }));
   await db.transaction().execute(async (trx) => {
-    // Chunks keep each statement under SQLite's bound-parameter limit.
-    for (let i = 0; i < batch.length; i += 500) {
-      const rows = batch.slice(i, i + 500).map((a) => ({
-        key: a.key,
-        event_id: a.eventId,
-        format: a.format,
-        source: a.source,
-        received_at: now,
-        body: a.body,
-      }));
-      const result = await trx
-        .insertInto('alerts')
-        .values(rows)
-        .onConflict((oc) => oc.column('key').doNothing())
-        .executeTakeFirst();
-      accepted += Number(result.numInsertedOrUpdatedRows ?? 0);
+    for (let b = 0; b < batches.length; b++) {
+      const batch = batches[b]!;
+      // Chunks keep each statement under SQLite's bound-parameter limit.
+      for (let i = 0; i < batch.length; i += 500) {
+        const rows = batch.slice(i, i + 500).map((a) => ({
+          key: a.key,
+          event_id: a.eventId,
+          format: a.format,
+          source: a.source,
+          received_at: now,
+          body: a.body,
+        }));
+        const result = await trx
+          .insertInto('alerts')
+          .values(rows)
+          .onConflict((oc) => oc.column('key').doNothing())
+          .executeTakeFirst();
+        accepted[b]! += Number(result.numInsertedOrUpdatedRows ?? 0);
+      }
     }
   });
-  return { accepted, duplicates: batch.length - accepted };
+  return batches.map((batch, b) => ({ accepted: accepted[b]!, duplicates: batch.length - accepted[b]! }));
 }
 
 export async function readAlertsAfter(db: Kysely<Database>, seq: number, limit: number): Promise<StoredAlert[]> {

@@ -1,0 +1,57 @@
+// Group commit: batches that arrive while a transaction is being written wait and go together in the next one.
+// Every caller still resolves only after its own alerts are durable, but many concurrent small requests (one
+// alert per POST from integratord) cost one commit between them instead of one each.
+import type { Kysely } from 'kysely';
+import { recordAlertBatches, type AlertRecord } from '../store/alerts.js';
+import type { Database } from '../store/schema.js';
+
+export interface RecordResult {
+  accepted: number;
+  duplicates: number;
+}
+
+interface Waiting {
+  batch: AlertRecord[];
+  resolve(r: RecordResult): void;
+  reject(err: unknown): void;
+}
+
+/** Most alerts written in one transaction; more wait for the next. */
+const MAX_ALERTS = 20_000;
+
+export class GroupCommit {
+  private waiting: Waiting[] = [];
+  private writing = false;
+
+  constructor(private readonly db: Kysely<Database>) {}
+
+  record(batch: AlertRecord[]): Promise<RecordResult> {
+    if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ batch, resolve, reject });
+      if (!this.writing) {
+        // SQLite commits block the event loop, so requests pile up unread while one is written; starting the next
+        // write only after this turn's I/O has been read lets all of them join it.
+        this.writing = true;
+        setImmediate(() => void this.write());
+      }
+    });
+  }
+
+  private async write(): Promise<void> {
+    this.writing = true;
+    while (this.waiting.length > 0) {
+      let n = 0;
+      let take = 0;
+      while (take < this.waiting.length && (take === 0 || n + this.waiting[take]!.batch.length <= MAX_ALERTS)) n += this.waiting[take++]!.batch.length;
+      const group = this.waiting.splice(0, take);
+      try {
+        const results = await recordAlertBatches(this.db, group.map((g) => g.batch));
+        group.forEach((g, i) => g.resolve(results[i]!));
+      } catch (err) {
+        for (const g of group) g.reject(err);
+      }
+    }
+    this.writing = false;
+  }
+}
