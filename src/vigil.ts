@@ -207,6 +207,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     metrics.correlationEvictions.set(s.correlationEvictions);
     metrics.correlationSkipped.set({ reason: 'late' }, s.lateEvents);
     metrics.correlationSkipped.set({ reason: 'future' }, s.futureEvents);
+    void backlog.refresh().catch(() => {}); // keeps vigil_pipeline_lag_alerts current when nothing is arriving
   }, 5000);
   gauges.unref();
   return {

@@ -42,6 +42,8 @@ export interface AlertsFileDeps {
 export class AlertsFileSource {
   private reader?: Reader;
   private readonly loop: PollLoop;
+  /** The file did not exist at the first start: read it from its beginning once it does. */
+  private appeared = false;
   readonly cursorName: string;
 
   constructor(
@@ -171,11 +173,15 @@ export class AlertsFileSource {
       if (r) await this.save(r);
       return r;
     }
-    if (ino === undefined) return undefined;
+    if (ino === undefined) {
+      // Not there yet: when it appears, everything in it is new.
+      this.appeared = true;
+      return undefined;
+    }
     const fh = await open(path, 'r');
     const size = (await fh.stat()).size;
     let cp: Checkpoint = { ino, offset: 0 };
-    if (this.config.startAt === 'end' && size > 0) {
+    if (this.config.startAt === 'end' && !this.appeared && size > 0) {
       // Start after the last complete line; a line still being written is skipped up to its newline.
       const last = Buffer.alloc(1);
       await fh.read(last, 0, 1, size - 1);

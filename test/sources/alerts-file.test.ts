@@ -121,6 +121,14 @@ describe('alerts.json tail', () => {
     assert.equal((await quarantined()).length, 0);
   });
 
+  it('startAt end, but the file appears only later: everything in it is read', async () => {
+    const s = source('end');
+    assert.equal(await s.pass(), false);
+    writeFileSync(file, lines(2));
+    await drain(s);
+    assert.equal((await recorded()).length, 2);
+  });
+
   it('quarantines bad lines with a reason and a counter, and keeps reading', async () => {
     const deep = '['.repeat(200) + ']'.repeat(200);
     writeFileSync(
