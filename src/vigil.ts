@@ -105,6 +105,14 @@ export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxW
   return new EnrichmentStage(store.db, broker, outbox, log, { deadline: e.deadline, raiseBy: e.raiseBy, assets: config.triage.assets });
 }
 
+/** Adds the channels' breaker states to what a scrape reads. */
+function withBreakers(collect: () => Promise<void>, outbox: OutboxWorker, metrics: Metrics): () => Promise<void> {
+  return async () => {
+    await collect();
+    for (const [channel, state] of outbox.breakerStates()) metrics.breakerOpen.set({ channel }, state === 'open' ? 1 : 0);
+  };
+}
+
 export interface Vigil {
   server: FastifyInstance;
   store: OpenedDb;
@@ -190,7 +198,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       metrics,
       record: (batch) => intake.commit('webhook', batch),
       backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
-      collectMetrics: storeMetrics(metrics, { db: store.db, lag: () => backlog.size }),
+      collectMetrics: withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics),
       auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },
       rules,
       ruleModes,

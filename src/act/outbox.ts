@@ -151,6 +151,11 @@ export class OutboxWorker {
     return b;
   }
 
+  /** Every channel's breaker state, for /metrics. */
+  breakerStates(): [string, 'closed' | 'open' | 'half-open'][] {
+    return [...this.breakers.entries()].map(([c, b]) => [c, b.state]);
+  }
+
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {

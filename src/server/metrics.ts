@@ -26,6 +26,7 @@ export function createMetrics() {
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
     // Read from the store when scraped (see store-metrics.ts).
     queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),
+    breakerOpen: new Gauge({ name: 'vigil_channel_breaker_open', help: 'Whether a channel\'s circuit breaker holds its actions back (1 open, 0 closed)', labelNames: ['channel'], registers: [registry] }),
     deliveryFailures: new Gauge({
       name: 'vigil_delivery_failures',
       help: 'Actions whose last delivery attempt failed (state failed: will retry; dead: gave up), by channel',

@@ -39,6 +39,9 @@ describe('SMTP outage during a brute-force storm', () => {
       assert.equal(during.filter((a) => a.state === 'delivered').length, 0);
       assert.equal(during.filter((a) => a.state === 'dead').length, 0, 'nothing dead-lettered during the outage');
       assert.ok(during.every((a) => a.attempts < 3));
+      const metrics = await (await fetch(`${v.url}/metrics`)).text();
+      assert.match(metrics, /vigil_outbox_actions\{channel="email",state="(pending|failed)"\} \d+/);
+      assert.match(metrics, /vigil_channel_breaker_open\{channel="email"\} [01]/, 'the breaker is visible');
 
       const smtp = await startSmtp({ port });
       try {
