@@ -61,7 +61,8 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) describe(`approval li
       const first = await form('approve');
       assert.equal(first.status, 200);
       assert.match(await first.text(), /Block approved/);
-      await until(() => wazuh.arCalls.length === 1, 5000, 'the block');
+      // Blocked: the call was made and its result recorded (with its audit row) in one transaction.
+      await until(async () => (await v.vigil.responses!.list())[0]?.state === 'blocked', 10_000, 'the block');
       assert.equal(wazuh.arCalls[0]!.body.command, '!netsh.exe', 'a Windows agent gets netsh');
       assert.deepEqual(wazuh.arCalls[0]!.agents, ['003']);
       assert.deepEqual(wazuh.arCalls[0]!.body.alert, { data: { srcip: '203.0.113.50' } });
