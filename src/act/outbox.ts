@@ -7,6 +7,7 @@ import { audit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import { Breaker } from './breaker.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
+import { Poller } from '../poller.js';
 import { getRef, saveRef } from './refs.js';
 
 export interface EnqueueInput {
@@ -107,11 +108,8 @@ export class OutboxWorker {
    * The result is stored, so a retry sends exactly what the first attempt sent.
    */
   prepare?: (item: OutboxItem) => Promise<Record<string, unknown>>;
-  private timer?: NodeJS.Timeout;
-  private running?: Promise<void>;
-  private stopped = true;
-  private again = false;
   private readonly breakers = new Map<string, Breaker>();
+  private readonly poller: Poller;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -119,7 +117,9 @@ export class OutboxWorker {
     private readonly log: Logger,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX,
     private readonly hooks: OutboxHooks = {},
-  ) {}
+  ) {
+    this.poller = new Poller(() => this.runDue(), options.pollMs, log, 'outbox pass');
+  }
 
   /** Rows left `running` by a crash are due again: the channel's idempotency key keeps a resend harmless where the remote checks it. */
   async recover(): Promise<void> {
@@ -127,21 +127,16 @@ export class OutboxWorker {
   }
 
   start(): void {
-    this.stopped = false;
-    this.schedule(0);
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.poller.stop();
   }
 
   /** Runs due actions now instead of at the next poll. */
   wake(): void {
-    if (this.stopped) return;
-    if (this.running) this.again = true;
-    else this.schedule(0);
+    this.poller.wake();
   }
 
   /** The breaker of a channel, for status pages: open means its actions are waiting. */
@@ -154,20 +149,6 @@ export class OutboxWorker {
   /** Every channel's breaker state, for /metrics. */
   breakerStates(): [string, 'closed' | 'open' | 'half-open'][] {
     return [...this.breakers.entries()].map(([c, b]) => [c, b.state]);
-  }
-
-  private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.again = false;
-      this.running = this.runDue()
-        .then(() => undefined)
-        .catch((err) => this.log.error({ err }, 'outbox pass failed'))
-        .finally(() => {
-          this.running = undefined;
-          if (!this.stopped) this.schedule(this.again ? 0 : this.options.pollMs);
-        });
-    }, ms);
   }
 
   /** Runs every action due now; returns how many ran. Used by the timer, by replay and by tests. */
