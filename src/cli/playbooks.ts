@@ -12,6 +12,7 @@ import { formatDuration } from '../act/response/format.js';
 import type { PlaybookChannel } from '../config/playbooks.js';
 import type { Config } from '../config/schema.js';
 import type { Event, Incident, IncidentChange, RuleRef } from '../model/index.js';
+import { alertsByEventIds } from '../store/alerts.js';
 import { openDatabase } from '../store/db.js';
 import { rowToIncident } from '../triage/incidents.js';
 
@@ -51,7 +52,7 @@ async function fromStore(config: Config, id: string): Promise<PlaybookSubject> {
     const det = await store.db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time', 'desc').limit(1).executeTakeFirst();
     const rule: RuleRef = det ? JSON.parse(det.rule_json) : { id: incident.ruleId, title: incident.title, level: incident.level, tags: [] };
     const eventIds: string[] = det ? JSON.parse(det.event_ids_json) : [];
-    const bodies = eventIds.length ? await store.db.selectFrom('alerts').select('body').where('event_id', 'in', eventIds.slice(0, 200)).execute() : [];
+    const bodies = await alertsByEventIds(store.db, eventIds.slice(0, 200));
     const events = bodies.map((b) => ({ data: JSON.parse(b.body) }) as Event);
     const group: Record<string, string> = det ? JSON.parse(det.group_json) : {};
     const ips = [...new Set([...Object.values(incident.entity), ...Object.values(group)].filter((v) => isIP(v) !== 0))];

@@ -70,7 +70,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
         ctx.metrics?.ingested.inc({ source: 'webhook' }, result.accepted);
         ctx.onRecorded();
       }
-      return reply.code(202).send(result);
+      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
     },
   );
 }

@@ -1,6 +1,7 @@
 // Metrics read from the store when /metrics is scraped: outbox depth and failures, shadow counts, provider
 // quota use, and the event-to-notification latency of every delivery since the previous scrape.
 import type { Kysely } from 'kysely';
+import { receivedAtOf } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Metrics } from './metrics.js';
 
@@ -62,6 +63,5 @@ async function arrivalOf(db: Kysely<Database>, payloadJson: string): Promise<num
   const ids = det ? (JSON.parse(det.event_ids_json) as string[]) : [];
   const last = ids[ids.length - 1];
   if (!last) return null;
-  const alert = await db.selectFrom('alerts').select('received_at').where('event_id', '=', last).orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  return alert ? Number(alert.received_at) : null;
+  return receivedAtOf(db, last);
 }

@@ -1,6 +1,7 @@
 // How far the pipeline is behind ingestion: alerts recorded but not yet processed. Sources ask it before taking
 // more in, so a flood waits in Wazuh's own files and queues rather than in Vigil's memory.
 import type { Kysely } from 'kysely';
+import { alertsHead } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 
 /** Re-reading the head of the alerts table at most this often keeps the check cheap on the hot path. */
@@ -30,12 +31,9 @@ export class Backlog {
   }
 
   async refresh(): Promise<number> {
-    this.pending ??= this.db
-      .selectFrom('alerts')
-      .select((eb) => eb.fn.max('seq').as('head'))
-      .executeTakeFirst()
-      .then((r) => {
-        this.head = Number(r?.head ?? 0);
+    this.pending ??= alertsHead(this.db)
+      .then((head) => {
+        this.head = head;
         this.checkedAt = Date.now();
         return this.head;
       })

@@ -2,13 +2,11 @@
 // Every caller still resolves only after its own alerts are durable, but many concurrent small requests (one
 // alert per POST from integratord) cost one commit between them instead of one each.
 import type { Kysely } from 'kysely';
-import { recordAlertBatches, type AlertRecord } from '../store/alerts.js';
+import { recordAlertBatches, type AlertRecord, type BatchResult } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 
-export interface RecordResult {
-  accepted: number;
-  duplicates: number;
-}
+/** Counts, and the sequence number of each record (null: a duplicate). */
+export type RecordResult = BatchResult;
 
 interface Waiting {
   batch: AlertRecord[];
@@ -26,7 +24,7 @@ export class GroupCommit {
   constructor(private readonly db: Kysely<Database>) {}
 
   record(batch: AlertRecord[]): Promise<RecordResult> {
-    if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0 });
+    if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, seqs: [] });
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
       if (!this.writing) {

@@ -87,8 +87,8 @@ export class Intake {
       else batch.push(r);
     }
     if (bad.length > 0) await this.quarantine(source, bad);
-    const result = await this.commit(source, batch);
-    return { ...result, quarantined: bad.length };
+    const { accepted, duplicates } = await this.commit(source, batch);
+    return { accepted, duplicates, quarantined: bad.length };
   }
 
   async quarantine(source: string, bad: Quarantined[]): Promise<void> {

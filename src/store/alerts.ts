@@ -16,12 +16,19 @@ export interface StoredAlert extends AlertRecord {
   receivedAt: number;
 }
 
+export interface BatchResult {
+  accepted: number;
+  duplicates: number;
+  /** The sequence number each record got, aligned with the batch; null where it was a duplicate. */
+  seqs: (number | null)[];
+}
+
 /** Records a batch in one transaction; returns how many were new and how many were duplicates. */
 export async function recordAlerts(
   db: Kysely<Database>,
   batch: AlertRecord[],
   now = Date.now(),
-): Promise<{ accepted: number; duplicates: number }> {
+): Promise<BatchResult> {
   return (await recordAlertBatches(db, [batch], now))[0]!;
 }
 
@@ -33,15 +40,16 @@ export async function recordAlertBatches(
   db: Kysely<Database>,
   batches: AlertRecord[][],
   now = Date.now(),
-): Promise<{ accepted: number; duplicates: number }[]> {
-  const accepted = batches.map(() => 0);
-  if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0 }));
+): Promise<BatchResult[]> {
+  const seqs = batches.map((b) => new Array<number | null>(b.length).fill(null));
+  if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));
   await db.transaction().execute(async (trx) => {
     for (let b = 0; b < batches.length; b++) {
       const batch = batches[b]!;
       // Chunks keep each statement under SQLite's bound-parameter limit.
       for (let i = 0; i < batch.length; i += 500) {
-        const rows = batch.slice(i, i + 500).map((a) => ({
+        const chunk = batch.slice(i, i + 500);
+        const rows = chunk.map((a) => ({
           key: a.key,
           event_id: a.eventId,
           format: a.format,
@@ -49,16 +57,29 @@ export async function recordAlertBatches(
           received_at: now,
           body: a.body,
         }));
-        const result = await trx
+        const inserted = await trx
           .insertInto('alerts')
           .values(rows)
           .onConflict((oc) => oc.column('key').doNothing())
-          .executeTakeFirst();
-        accepted[b]! += Number(result.numInsertedOrUpdatedRows ?? 0);
+          .returning(['seq', 'key'])
+          .execute();
+        if (inserted.length === 0) continue;
+        const byKey = new Map(inserted.map((r) => [r.key, Number(r.seq)]));
+        // A key repeated inside the chunk was inserted once: the first occurrence gets the sequence number.
+        chunk.forEach((a, j) => {
+          const seq = byKey.get(a.key);
+          if (seq !== undefined) {
+            seqs[b]![i + j] = seq;
+            byKey.delete(a.key);
+          }
+        });
       }
     }
   });
-  return batches.map((batch, b) => ({ accepted: accepted[b]!, duplicates: batch.length - accepted[b]! }));
+  return batches.map((batch, b) => {
+    const accepted = seqs[b]!.filter((s) => s !== null).length;
+    return { accepted, duplicates: batch.length - accepted, seqs: seqs[b]! };
+  });
 }
 
 export async function readAlertsAfter(db: Kysely<Database>, seq: number, limit: number): Promise<StoredAlert[]> {
@@ -102,4 +123,24 @@ function toStored(r: Selectable<AlertTable>): StoredAlert {
     body: r.body,
     receivedAt: Number(r.received_at),
   };
+}
+
+/** Stored alerts newest first, below a sequence number (all when omitted): the pivot's bounded scan. */
+export async function scanAlerts(db: Kysely<Database>, options: { beforeSeq?: number; limit: number }): Promise<StoredAlert[]> {
+  let q = db.selectFrom('alerts').selectAll();
+  if (options.beforeSeq !== undefined) q = q.where('seq', '<', options.beforeSeq);
+  const rows = await q.orderBy('seq', 'desc').limit(options.limit).execute();
+  return rows.map(toStored);
+}
+
+/** The highest sequence number recorded (0 when none). */
+export async function alertsHead(db: Kysely<Database>): Promise<number> {
+  const r = await db.selectFrom('alerts').select((eb) => eb.fn.max('seq').as('head')).executeTakeFirst();
+  return Number(r?.head ?? 0);
+}
+
+/** When the newest copy of an event was recorded, if it is still stored. */
+export async function receivedAtOf(db: Kysely<Database>, eventId: string): Promise<number | null> {
+  const r = await db.selectFrom('alerts').select('received_at').where('event_id', '=', eventId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  return r ? Number(r.received_at) : null;
 }

@@ -15,14 +15,23 @@ describe('group commit', () => {
     try {
       const gc = new GroupCommit(store.db);
       const results = await Promise.all([gc.record([rec('1'), rec('2')]), gc.record([rec('2'), rec('3')]), gc.record([rec('1')]), gc.record([])]);
-      assert.deepEqual(results, [
-        { accepted: 2, duplicates: 0 },
-        { accepted: 1, duplicates: 1 },
-        { accepted: 0, duplicates: 1 },
-        { accepted: 0, duplicates: 0 },
-      ]);
-      const rows = await store.db.selectFrom('alerts').select('event_id').orderBy('seq').execute();
+      assert.deepEqual(
+        results.map((r) => ({ ...r, seqs: r.seqs.map((s) => (s === null ? null : 'seq')) })),
+        [
+          { accepted: 2, duplicates: 0, seqs: ['seq', 'seq'] },
+          { accepted: 1, duplicates: 1, seqs: [null, 'seq'] },
+          { accepted: 0, duplicates: 1, seqs: [null] },
+          { accepted: 0, duplicates: 0, seqs: [] },
+        ],
+      );
+      const rows = await store.db.selectFrom('alerts').select(['seq', 'event_id']).orderBy('seq').execute();
       assert.deepEqual(rows.map((r) => r.event_id), ['1', '2', '3']);
+      // each caller learns the sequence number its alert got
+      assert.deepEqual([results[0]!.seqs[0], results[0]!.seqs[1], results[1]!.seqs[1]], rows.map((r) => r.seq));
+      // the same alert twice in one request: recorded once, the second copy a duplicate
+      const again = await gc.record([rec('4'), rec('4'), rec('5')]);
+      assert.deepEqual([again.accepted, again.duplicates, again.seqs[1]], [2, 1, null]);
+      assert.ok(again.seqs[0]! > rows[2]!.seq && again.seqs[2]! > again.seqs[0]!);
     } finally {
       await store.close();
     }
@@ -35,7 +44,7 @@ describe('group commit', () => {
       const bad = { ...rec('x'), body: null as unknown as string }; // violates NOT NULL
       const outcome = await Promise.allSettled([gc.record([rec('a')]), gc.record([bad])]);
       assert.deepEqual(outcome.map((o) => o.status), ['rejected', 'rejected']);
-      assert.deepEqual(await gc.record([rec('a')]), { accepted: 1, duplicates: 0 });
+      assert.deepEqual((await gc.record([rec('a')])).accepted, 1);
     } finally {
       await store.close();
     }

@@ -1,6 +1,7 @@
 // The evidence row of one stored alert: the few fields an analyst scans, read from the raw body. Every value
 // is attacker-influenced text and stays text: the dashboard renders it with textContent.
 import type { Kysely } from 'kysely';
+import { alertsByEventIds } from '../../store/alerts.js';
 import type { Database } from '../../store/schema.js';
 
 export interface EvidenceEvent {
@@ -45,8 +46,7 @@ export async function evidenceFor(db: Kysely<Database>, eventIds: string[], limi
   if (ids.length === 0) return [];
   const out: EvidenceEvent[] = [];
   for (let i = 0; i < ids.length; i += 200) {
-    const rows = await db.selectFrom('alerts').select(['event_id', 'body']).where('event_id', 'in', ids.slice(i, i + 200)).execute();
-    for (const r of rows) out.push(evidenceOf(r.event_id, r.body));
+    for (const r of await alertsByEventIds(db, ids.slice(i, i + 200))) out.push(evidenceOf(r.eventId, r.body));
   }
   return out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
 }
