@@ -5,7 +5,7 @@ import type { ServiceNowConfig } from '../../config/schema.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
-import { facts, headline } from '../render/facts.js';
+import { evidenceLine, facts, headline } from '../render/facts.js';
 import { basicAuth, call } from './http.js';
 
 // ServiceNow's 1 (high) … 3 (low) scale for impact and urgency.
@@ -13,7 +13,7 @@ const SCALE: Record<string, string> = { critical: '1', high: '1', medium: '2', l
 
 export function serviceNowText(n: Notification): string {
   const lines = facts(n, 'UTC').map(([k, v]) => `${k}: ${v}`);
-  const evidence = n.evidence.slice(0, 20).map((e) => `- ${new Date(e.time).toISOString()} user=${e.user ?? '-'} ip=${e.sourceIp ?? '-'} host=${e.host ?? '-'} ${e.detail ?? ''}`);
+  const evidence = n.evidence.slice(0, 20).map((e) => `- ${new Date(e.time).toISOString()} ${evidenceLine(e, ' ')}`);
   return [headline(n), '', ...lines, '', 'Evidence:', ...evidence].join('\n');
 }
 

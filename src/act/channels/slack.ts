@@ -7,7 +7,7 @@ import type { SlackConfig } from '../../config/schema.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip, slackEscape } from '../render/chat.js';
-import { facts, headline } from '../render/facts.js';
+import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
@@ -23,7 +23,7 @@ export function slackBlocks(n: Notification, timeZone: string): Record<string, u
   if (n.evidence.length > 0) {
     const lines = n.evidence
       .slice(0, 10)
-      .map((e) => `${formatTime(e.time, timeZone)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}`);
+      .map((e) => `${formatTime(e.time, timeZone)}  ${evidenceLine(e)}`);
     blocks.push({ type: 'section', text: plain(`Evidence (${Math.min(10, n.evidence.length)} of ${n.detection.count} events)\n${lines.join('\n')}`) });
   }
   const approvals = n.approvals ?? [];

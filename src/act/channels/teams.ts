@@ -5,7 +5,7 @@ import type { TeamsConfig } from '../../config/schema.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import type { Notification } from '../notification.js';
 import { clip, markdownEscape } from '../render/chat.js';
-import { facts, headline } from '../render/facts.js';
+import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
@@ -18,7 +18,7 @@ export function adaptiveCard(n: Notification, timeZone: string): Record<string, 
   if (n.evidence.length > 0) {
     body.push({ type: 'TextBlock', text: `Evidence (${Math.min(10, n.evidence.length)} of ${n.detection.count} events)`, weight: 'Bolder', wrap: true });
     for (const e of n.evidence.slice(0, 10)) {
-      const line = `${formatTime(e.time, timeZone)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}`;
+      const line = `${formatTime(e.time, timeZone)}  ${evidenceLine(e)}`;
       body.push({ type: 'TextBlock', text: clip(markdownEscape(line), 1000), wrap: true, spacing: 'None', fontType: 'Monospace', size: 'Small' });
     }
   }

@@ -5,7 +5,7 @@ import type { TheHiveConfig } from '../../config/schema.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
-import { facts, headline } from '../render/facts.js';
+import { evidenceLine, facts, headline } from '../render/facts.js';
 import { call } from './http.js';
 
 const SEVERITY: Record<string, number> = { informational: 1, low: 1, medium: 2, high: 3, critical: 4 };
@@ -27,11 +27,11 @@ export function observables(n: Notification): { dataType: string; data: string; 
   return out;
 }
 
-function description(n: Notification): string {
+export function theHiveDescription(n: Notification): string {
   // TheHive renders markdown; values from events are fenced as code so they cannot become markup or links.
   const fence = (v: string) => '`` ' + v.replace(/`/g, "'") + ' ``';
   const lines = facts(n, 'UTC').map(([k, v]) => `- **${k}**: ${fence(v)}`);
-  const evidence = n.evidence.slice(0, 20).map((e) => `- ${fence(`${new Date(e.time).toISOString()} user=${e.user ?? '-'} ip=${e.sourceIp ?? '-'} host=${e.host ?? '-'} ${e.detail ?? ''}`)}`);
+  const evidence = n.evidence.slice(0, 20).map((e) => `- ${fence(`${new Date(e.time).toISOString()} ${evidenceLine(e, ' ')}`)}`);
   return clip([`### ${fence(headline(n))}`, '', ...lines, '', '**Evidence**', ...evidence].join('\n'), 60_000);
 }
 
@@ -58,7 +58,7 @@ export class TheHiveChannel implements Channel {
           source: 'vigil',
           sourceRef: sourceRef(item.incidentId),
           title: clip(headline(n), 512),
-          description: description(n),
+          description: theHiveDescription(n),
           severity: SEVERITY[n.incident.level] ?? 2,
           date: n.detection.firstTime,
           tags,
@@ -72,7 +72,7 @@ export class TheHiveChannel implements Channel {
     await call(`${this.base}/alert/${encodeURIComponent(id)}`, 'TheHive update alert', {
       method: 'PATCH',
       headers: this.headers,
-      body: { title: clip(headline(n), 512), description: description(n), severity: SEVERITY[n.incident.level] ?? 2, tags },
+      body: { title: clip(headline(n), 512), description: theHiveDescription(n), severity: SEVERITY[n.incident.level] ?? 2, tags },
     });
     return { externalId: id };
   }

@@ -2,8 +2,8 @@
 // from an event can become markup; only length is bounded.
 import type { Notification } from '../notification.js';
 import { clip } from './chat.js';
-import { facts, headline } from './facts.js';
-import { formatTime } from './text.js';
+import { evidenceLine, facts, headline } from './facts.js';
+import { formatTime, oneLine } from './text.js';
 
 type Node = Record<string, unknown>;
 
@@ -23,7 +23,7 @@ export function adfDocument(n: Notification, timeZone: string, marker: string): 
       type: 'bulletList',
       content: n.evidence.slice(0, 20).map((e) => ({
         type: 'listItem',
-        content: [paragraph(text(`${formatTime(e.time, timeZone)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}  [${e.eventId}]`))],
+        content: [paragraph(text(`${formatTime(e.time, timeZone)}  ${evidenceLine(e)}  [${oneLine(e.eventId)}]`))],
       })),
     });
   }

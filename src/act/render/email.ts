@@ -2,9 +2,9 @@
 // Every value from an event is escaped; the subject is stripped of CR/LF.
 import type { Notification } from '../notification.js';
 import { renderEnrichmentHtml, renderEnrichmentText } from './enrichment.js';
-import { facts, headline } from './facts.js';
+import { evidenceLine, facts, headline } from './facts.js';
 import { renderTriageHtml, renderTriageText } from './summary.js';
-import { escapeHtml, formatTime, headerSafe } from './text.js';
+import { escapeHtml, formatTime, headerSafe, oneLine } from './text.js';
 
 export interface RenderedEmail {
   subject: string;
@@ -81,15 +81,15 @@ ${n.evidence
     headline(n),
     '',
     ...list.map(([k, v]) => `${k}: ${v}`),
-    ...(n.rule.description ? ['', n.rule.description] : []),
+    ...(n.rule.description ? ['', oneLine(n.rule.description)] : []),
     ...renderTriageText(n, timeZone),
     ...renderEnrichmentText(n.enrichment),
     ...(approvals.length > 0
-      ? ['', 'Proposed response:', ...approvals.map((a) => `- block ${a.address} on ${a.agents.join(', ') || '—'}: ${a.url} (until ${t(a.expiresAt)}, usable once)`)]
+      ? ['', 'Proposed response:', ...approvals.map((a) => `- block ${oneLine(a.address)} on ${oneLine(a.agents.join(', ') || '—')}: ${a.url} (until ${t(a.expiresAt)}, usable once)`)]
       : []),
     '',
     `Evidence (${n.evidence.length} of ${n.detection.count} events):`,
-    ...n.evidence.map((e) => `- ${t(e.time)}  user=${e.user ?? '-'}  ip=${e.sourceIp ?? '-'}  host=${e.host ?? '-'}  ${e.detail ?? ''}  [${e.eventId}]`),
+    ...n.evidence.map((e) => `- ${t(e.time)}  ${evidenceLine(e)}  [${oneLine(e.eventId)}]`),
   ].join('\n');
   return { subject, html, text };
 }

@@ -1,7 +1,7 @@
 // The enrichment section of a message: every lookup as it stood when the message went — an answer, a lookup
 // still pending, or a failure named as one (never shown as clean). Provider text is escaped like any other.
 import type { EnrichmentLookup } from '../../model/index.js';
-import { escapeHtml, formatTime } from './text.js';
+import { escapeHtml, formatTime, oneLine } from './text.js';
 
 const PROVIDERS: Record<string, string> = {
   virustotal: 'VirusTotal',
@@ -60,6 +60,6 @@ export function renderEnrichmentText(lookups: EnrichmentLookup[] | undefined): s
   return [
     '',
     `Enrichment (${counts(lookups)}):`,
-    ...lookups.map((l) => `- ${l.indicator.value}  ${providerLabel(l.provider)}: ${lookupText(l)}${safeLink(l.link) ? `  <${l.link}>` : ''}`),
+    ...lookups.map((l) => `- ${oneLine(l.indicator.value)}  ${providerLabel(l.provider)}: ${oneLine(lookupText(l))}${safeLink(l.link) ? `  <${oneLine(l.link)}>` : ''}`),
   ];
 }

@@ -2,7 +2,8 @@
 // only lay these out (HTML table, Block Kit, Adaptive Card, ADF, plain text) and escape for their medium.
 import type { IncidentChange } from '../../model/index.js';
 import { changeOf, type Notification } from '../notification.js';
-import { formatTime } from './text.js';
+import type { EvidenceRow } from '../../triage/evidence.js';
+import { formatTime, oneLine } from './text.js';
 
 const CHANGE_WORDS: Record<IncidentChange, string> = {
   opened: '',
@@ -25,7 +26,7 @@ export function headline(n: Notification): string {
   const word = CHANGE_WORDS[change].toUpperCase();
   const lead = n.escalation || change === 'escalated' ? `ESCALATED to ${level}` : word ? `${word} · ${level}` : level;
   const count = `${n.detection.count} event${n.detection.count === 1 ? '' : 's'}`;
-  return `${lead}: ${n.rule.title}${ip ? ` from ${ip}` : ''} (${count})`;
+  return `${lead}: ${oneLine(n.rule.title)}${ip ? ` from ${oneLine(ip)}` : ''} (${count})`;
 }
 
 export function facts(n: Notification, timeZone = 'UTC'): [string, string][] {
@@ -45,7 +46,13 @@ export function facts(n: Notification, timeZone = 'UTC'): [string, string][] {
   ];
   if (n.rule.author) list.push(['Rule author', n.rule.author]);
   if (n.escalation) list.unshift(['Escalated because', n.escalation.reasons.join('; ')]);
-  return list;
+  // Values come from events: each is shown on one line, so none can pose as a fact of its own.
+  return list.map(([k, v]) => [k, oneLine(v)]);
+}
+
+/** One event of the evidence as one line of text, e.g. `user=admin  ip=203.0.113.7  host=dc01  EventID 4625`. */
+export function evidenceLine(e: EvidenceRow, sep = '  '): string {
+  return [`user=${oneLine(e.user ?? '-')}`, `ip=${oneLine(e.sourceIp ?? '-')}`, `host=${oneLine(e.host ?? '-')}`, oneLine(e.detail ?? '')].join(sep);
 }
 
 /** PagerDuty-style severity from a Sigma level. */

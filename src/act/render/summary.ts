@@ -2,7 +2,7 @@
 // the incident's state. Every value is escaped here (HTML) or passed as plain text; a summary written by an
 // LLM is text like any other and is escaped the same way.
 import type { Notification } from '../notification.js';
-import { escapeHtml, formatTime } from './text.js';
+import { escapeHtml, formatTime, oneLine } from './text.js';
 
 /** The incident's whole span, in the reader's zone with its offset. */
 function soFar(n: Notification, timeZone: string): string | undefined {
@@ -44,7 +44,8 @@ export function renderTriageText(n: Notification, timeZone = 'UTC'): string[] {
   if (n.summaryPending) out.push('', 'A fuller summary follows in an update.');
   if (n.mitre?.length) out.push('', `MITRE ATT&CK: ${mitreLines(n).join('; ')}`);
   if (n.linked?.length) out.push('', 'Linked incidents:', ...n.linked.map((l) => `  - ${l.title} [${l.status}] (${l.reason}) ${l.incidentId}`));
-  return out;
+  // Reasons, summaries and titles quote event values (and an LLM's text): each line stays one line.
+  return out.map((line) => oneLine(line));
 }
 
 export function renderTriageHtml(n: Notification, timeZone = 'UTC'): string {

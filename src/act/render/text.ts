@@ -6,6 +6,8 @@ export function escapeHtml(text: unknown): string {
   return String(text ?? '').replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!);
 }
 
+export { oneLine } from '../../model/one-line.js';
+
 /** A mail header value: no CR/LF (header injection), no other control characters, bounded length. */
 export function headerSafe(text: unknown, max = 200): string {
   const clean = String(text ?? '')

@@ -1,6 +1,7 @@
 // The grounded evidence pack an LLM writes the summary from: only facts Vigil holds about the incident,
 // with secrets scrubbed and configured PII fields redacted before anything leaves the process.
 import type { EvidenceRow } from '../evidence.js';
+import { oneLine } from '../../model/one-line.js';
 import type { IncidentView } from '../queries.js';
 
 export interface EvidencePack {
@@ -51,7 +52,8 @@ export function redact<T>(value: T, fields: string[]): T {
   const names = new Set(fields.map((f) => f.toLowerCase()));
   const walk = (v: unknown, key?: string): unknown => {
     if (key && names.has(key.toLowerCase())) return Array.isArray(v) ? v.map(() => '[redacted]') : '[redacted]';
-    if (typeof v === 'string') return scrubSecrets(v);
+    // One line each, control and invisible characters shown: a value cannot pose as a line of the prompt.
+    if (typeof v === 'string') return oneLine(scrubSecrets(v));
     if (Array.isArray(v)) return v.map((x) => walk(x));
     if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x, k)]));
     return v;
