@@ -1,6 +1,20 @@
-// A background pass that runs every `pollMs` and at once when woken; never two passes at a time. A wake
-// during a pass runs another right after it, so work queued meanwhile does not wait for the next poll.
-import type { Logger } from 'pino';
+// The one scheduler. A background pass runs every `every` ms and at once when woken; never two passes at a time.
+// A wake during a pass runs another right after it, so work queued meanwhile does not wait for the next poll.
+// In `untilIdle` mode a pass that reports progress (returns true) is followed at once: a source drains what it
+// can read, then sleeps. A failed pass is reported and tried again after the interval.
+
+export interface PollerOptions {
+  /** Pause between passes in ms; a function when the interval may change while running. */
+  every: number | (() => number);
+  /** What a failed pass does (logs it, usually). */
+  onError: (err: unknown) => void;
+  /** A pass that returns true is followed at once instead of after the interval. */
+  untilIdle?: boolean;
+  /** The first pass waits for the interval instead of running at start. */
+  delayFirst?: boolean;
+  /** The timer does not keep the process alive. */
+  unref?: boolean;
+}
 
 export class Poller {
   private timer?: NodeJS.Timeout;
@@ -10,14 +24,12 @@ export class Poller {
 
   constructor(
     private readonly pass: () => Promise<unknown>,
-    private readonly pollMs: number,
-    private readonly log: Logger,
-    private readonly what: string,
+    private readonly options: PollerOptions,
   ) {}
 
   start(): void {
     this.stopped = false;
-    this.schedule(0);
+    this.schedule(this.options.delayFirst ? this.interval() : 0);
   }
 
   async stop(): Promise<void> {
@@ -32,17 +44,25 @@ export class Poller {
     else this.schedule(0);
   }
 
+  private interval(): number {
+    const { every } = this.options;
+    return typeof every === 'function' ? every() : every;
+  }
+
   private schedule(ms: number): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => {
       this.again = false;
       this.running = this.pass()
-        .then(() => undefined)
-        .catch((err) => this.log.error({ err }, `${this.what} failed`))
+        .then((result) => {
+          if (this.options.untilIdle && result === true) this.again = true;
+        })
+        .catch((err) => this.options.onError(err))
         .finally(() => {
           this.running = undefined;
-          if (!this.stopped) this.schedule(this.again ? 0 : this.pollMs);
+          if (!this.stopped) this.schedule(this.again ? 0 : this.interval());
         });
     }, ms);
+    if (this.options.unref) this.timer.unref();
   }
 }

@@ -27,7 +27,7 @@ import { Backlog } from './sources/backlog.js';
 import { buildSources, type Source } from './sources/index.js';
 import { Intake } from './sources/intake.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
-import { createMetrics, type Metrics } from './server/metrics.js';
+import { createMetrics, type Metrics } from './metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
@@ -36,8 +36,13 @@ import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
+import { VigilError, type ErrorLocation } from './errors.js';
 
-export class StartupError extends Error {}
+export class StartupError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('startup', message, location);
+  }
+}
 
 export function rulePaths(config: Config): string[] {
   return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths];

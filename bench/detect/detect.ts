@@ -9,7 +9,7 @@ import { runInNewContext } from 'node:vm';
 import { Detector } from '../../src/detect/detector.js';
 import { loadRules, type RuleSet } from '../../src/detect/rules.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { alertLines, failedLogon } from './alerts.js';
 
 setFlagsFromString('--expose-gc');

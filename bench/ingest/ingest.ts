@@ -15,7 +15,7 @@ import { Detector } from '../../src/detect/detector.js';
 import { loadRules } from '../../src/detect/rules.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
 import { SyslogSource } from '../../src/sources/syslog.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { createVigil, type Vigil } from '../../src/vigil.js';
 import { alertLines } from '../detect/alerts.js';
 

@@ -1,4 +1,5 @@
 // One interface for every channel. Adding a channel means one file implementing it, plus its test.
+import { VigilError } from '../errors.js';
 
 /** What a remote system calls an incident: a ticket key, an alert id, a chat thread. Kept per incident and channel. */
 export interface ExternalRef {
@@ -31,4 +32,8 @@ export interface Channel {
 }
 
 /** A remote answered with an error that retrying will not fix (bad credentials, a malformed request). */
-export class PermanentError extends Error {}
+export class PermanentError extends VigilError {
+  constructor(message: string) {
+    super('permanent', message);
+  }
+}

@@ -8,6 +8,7 @@ import type { Database } from '../store/schema.js';
 import { Breaker } from './breaker.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
 import { Poller } from '../poller.js';
+import { systemClock, type Clock } from '../clock.js';
 import { getRef, saveRef } from './refs.js';
 
 export interface EnqueueInput {
@@ -26,7 +27,7 @@ export function idempotencyKey(incidentId: string, channel: string, revision: nu
 }
 
 /** Adds an action inside the caller's transaction. The same key is added once; returns whether it was new. */
-export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = Date.now()): Promise<boolean> {
+export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = systemClock()): Promise<boolean> {
   const res = await trx
     .insertInto('outbox')
     .values({
@@ -48,7 +49,7 @@ export async function enqueue(trx: Kysely<Database>, input: EnqueueInput, now = 
 }
 
 /** Makes a waiting action due now (an early wake-up: enrichment arrived, an analyst unblocked by hand). */
-export async function expedite(db: Kysely<Database>, key: string, now = Date.now()): Promise<boolean> {
+export async function expedite(db: Kysely<Database>, key: string, now = systemClock()): Promise<boolean> {
   const res = await db
     .updateTable('outbox')
     .set({ next_attempt_at: now, updated_at: now })
@@ -59,7 +60,7 @@ export async function expedite(db: Kysely<Database>, key: string, now = Date.now
 }
 
 /** Makes an incident's waiting actions due now (e.g. its enrichment arrived before the deadline). */
-export async function releaseWaiting(db: Kysely<Database>, incidentIds: string[], now = Date.now()): Promise<number> {
+export async function releaseWaiting(db: Kysely<Database>, incidentIds: string[], now = systemClock()): Promise<number> {
   if (incidentIds.length === 0) return 0;
   const r = await db
     .updateTable('outbox')
@@ -100,6 +101,7 @@ export interface OutboxHooks {
   afterSend?(item: OutboxItem): Promise<void>;
   /** Runs after an action's outcome is recorded. */
   onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead'): void;
+  clock?: Clock;
 }
 
 export class OutboxWorker {
@@ -110,6 +112,7 @@ export class OutboxWorker {
   prepare?: (item: OutboxItem) => Promise<Record<string, unknown>>;
   private readonly breakers = new Map<string, Breaker>();
   private readonly poller: Poller;
+  private readonly clock: Clock;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -118,12 +121,13 @@ export class OutboxWorker {
     private readonly options: OutboxOptions = DEFAULT_OUTBOX,
     private readonly hooks: OutboxHooks = {},
   ) {
-    this.poller = new Poller(() => this.runDue(), options.pollMs, log, 'outbox pass');
+    this.clock = hooks.clock ?? systemClock;
+    this.poller = new Poller(() => this.runDue(), { every: options.pollMs, onError: (err) => log.error({ err }, 'outbox pass failed') });
   }
 
   /** Rows left `running` by a crash are due again: the channel's idempotency key keeps a resend harmless where the remote checks it. */
   async recover(): Promise<void> {
-    await this.db.updateTable('outbox').set({ state: 'pending', updated_at: Date.now() }).where('state', '=', 'running').execute();
+    await this.db.updateTable('outbox').set({ state: 'pending', updated_at: this.clock() }).where('state', '=', 'running').execute();
   }
 
   start(): void {
@@ -152,10 +156,10 @@ export class OutboxWorker {
   }
 
   /** Runs every action due now; returns how many ran. Used by the timer, by replay and by tests. */
-  async runDue(now = Date.now()): Promise<number> {
+  async runDue(now = this.clock()): Promise<number> {
     let ran = 0;
     for (;;) {
-      const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(Date.now())).map(([c]) => c);
+      const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(this.clock())).map(([c]) => c);
       let query = this.db
         .selectFrom('outbox')
         .selectAll()
@@ -166,11 +170,11 @@ export class OutboxWorker {
       if (due.length === 0) return ran;
       for (const row of due) {
         // A breaker that opened during this batch holds the channel's remaining rows back.
-        if (!this.breaker(row.channel).allows(Date.now())) continue;
+        if (!this.breaker(row.channel).allows(this.clock())) continue;
         // Claim: only one worker moves a row from pending/failed to running.
         const claimed = await this.db
           .updateTable('outbox')
-          .set({ state: 'running', updated_at: Date.now() })
+          .set({ state: 'running', updated_at: this.clock() })
           .where('id', '=', row.id)
           .where('state', 'in', ['pending', 'failed'])
           .executeTakeFirst();
@@ -207,12 +211,12 @@ export class OutboxWorker {
     } catch (err) {
       const permanent = err instanceof PermanentError;
       await this.recordFailure(item, probing && !permanent ? item.attempts : attempts, err as Error);
-      if (!permanent) breaker.failure(Date.now());
+      if (!permanent) breaker.failure(this.clock());
       return;
     }
     breaker.success();
     await this.hooks.afterSend?.(item);
-    const now = Date.now();
+    const now = this.clock();
     await this.db.transaction().execute(async (trx) => {
       if (ref) await saveRef(trx, item.incidentId, item.channel, ref, now);
       await trx
@@ -228,7 +232,7 @@ export class OutboxWorker {
   private async recordFailure(item: OutboxItem, attempts: number, err: Error): Promise<void> {
     const dead = (attempts > item.attempts && attempts >= this.options.maxAttempts) || err instanceof PermanentError;
     const message = err?.message ?? String(err);
-    const now = Date.now();
+    const now = this.clock();
     await this.db
       .updateTable('outbox')
       .set({

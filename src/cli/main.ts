@@ -3,9 +3,8 @@
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { BUILTIN_RULES } from '../paths.js';
-import { StartupError } from '../vigil.js';
-import { PlaybookError } from '../act/playbooks/load.js';
-import { playbooksTest, SubjectError } from './playbooks.js';
+import { USER_FACING_CODES, VigilError } from '../errors.js';
+import { playbooksTest } from './playbooks.js';
 import { replay } from './replay.js';
 import { lint } from './rules.js';
 import { ruleTest } from './rules-test.js';
@@ -105,7 +104,7 @@ user
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
-  if (err instanceof ConfigError || err instanceof StartupError || err instanceof PlaybookError || err instanceof SubjectError) {
+  if (err instanceof VigilError && USER_FACING_CODES.has(err.code)) {
     process.stderr.write(`vigil: ${err.message}\n`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'ENOENT') {
     process.stderr.write(`vigil: ${(err as Error).message}\n`);

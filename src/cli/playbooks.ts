@@ -15,6 +15,7 @@ import type { Event, Incident, IncidentChange, RuleRef } from '../model/index.js
 import { alertsByEventIds } from '../store/alerts.js';
 import { openDatabase } from '../store/db.js';
 import { rowToIncident } from '../triage/incidents.js';
+import { VigilError, type ErrorLocation } from '../errors.js';
 
 export interface PlaybookSubject {
   incident: Incident;
@@ -25,7 +26,11 @@ export interface PlaybookSubject {
   time: number;
 }
 
-export class SubjectError extends Error {}
+export class SubjectError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('subject', message, location);
+  }
+}
 
 function fromDocument(doc: any, file: string): PlaybookSubject {
   const n = doc?.notification ?? doc;

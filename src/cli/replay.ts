@@ -9,7 +9,7 @@ import { createLogger } from '../log.js';
 import { OutboxWorker } from '../act/outbox.js';
 import { Pipeline } from '../pipeline/pipeline.js';
 import { readRecords } from '../sources/json-stream.js';
-import { InputError, toEvent } from '../sources/wazuh-alert.js';
+import { InputError, toEvent } from '../model/event.js';
 import { parseJson } from '../sources/ndjson.js';
 import { openDatabase } from '../store/db.js';
 import { loadConfiguredRules, rulePaths } from '../vigil.js';

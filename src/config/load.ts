@@ -1,12 +1,12 @@
 // Loads vigil.yaml: YAML → ${ENV} interpolation → schema validation, with errors that name file, line and key.
+import { VigilError, type ErrorLocation } from '../errors.js';
 import { readFileSync } from 'node:fs';
 import { isScalar, LineCounter, parseDocument, visit } from 'yaml';
 import { configSchema, type Config } from './schema.js';
 
-export class ConfigError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+export class ConfigError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('config', message, location);
   }
 }
 

@@ -2,6 +2,7 @@
 // correlation feed it instead (unless the correlation says `generate: true`). A correlation may feed another
 // one (chaining): its firing is then the outer correlation's input, at the time of the event that completed it
 // and carrying its group-by values.
+import { systemClock, type Clock } from '../clock.js';
 import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
@@ -19,7 +20,7 @@ export interface DetectorOptions {
   /** Milliseconds an event time may be ahead of the clock and still be correlated (default: no limit). */
   maxFuture?: number;
   /** The clock for maxFuture (tests). */
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface DetectorStats {
@@ -75,7 +76,7 @@ export class Detector {
       lateness: options.lateness ?? 60_000,
       evidenceSize: options.evidenceEvents ?? 4096,
       maxFuture: options.maxFuture ?? Infinity,
-      now: options.now ?? Date.now,
+      clock: options.clock ?? systemClock,
     });
     const detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
     this.index = new RuleIndex(detectionRules);

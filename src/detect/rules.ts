@@ -9,6 +9,7 @@ import { compileDetection, type CompileOptions, type Matcher } from './sigma/com
 import { ConditionError } from './sigma/condition.js';
 import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
 import { SigmaError, UnsupportedError } from './sigma/values.js';
+import { VigilError, type ErrorLocation } from '../errors.js';
 
 export const FORMATS: EventFormat[] = ['wazuh', 'evtx-json'];
 
@@ -133,7 +134,11 @@ export function parseRuleFile(text: string, file: string, set: RuleSet, options:
   }
 }
 
-export class RuleError extends Error {}
+export class RuleError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('rule', message, location);
+  }
+}
 
 /** Field names are read in Sigma's own taxonomy; another (e.g. `ecs`) would be silently misread. */
 export function checkTaxonomy(raw: Record<string, unknown>): void {

@@ -15,7 +15,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Detection } from '../model/index.js';
-import { parseWazuhTime, toEvent } from '../sources/wazuh-alert.js';
+import { parseWazuhTime, toEvent } from '../model/event.js';
 import { Detector, silencedRules } from './detector.js';
 import { loadRules, type LoadOptions, type Rule, type RuleSet } from './rules.js';
 

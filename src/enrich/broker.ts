@@ -1,6 +1,7 @@
 // The enrichment broker: lookups are queued (stored) when an incident opens and made later, off the
 // critical path — cache first, then within each provider's quota, highest severity first. The same indicator
 // queued by many incidents costs one call: its answer settles every lookup waiting for it.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { LEVELS, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
@@ -27,7 +28,7 @@ export interface BrokerOptions {
   policy: AddressPolicy;
   pollMs?: number;
   /** The time: injectable so tests can walk through minutes and days without waiting. */
-  clock?: () => number;
+  clock?: Clock;
   metrics?: EnrichMetrics;
 }
 
@@ -44,7 +45,7 @@ export class EnrichmentBroker {
   readonly cache: EnrichmentCache;
   readonly quota: QuotaLedger;
   private readonly providers: Map<string, Provider>;
-  private readonly clock: () => number;
+  private readonly clock: Clock;
   private readonly poller: Poller;
   private lastPrune = 0;
 
@@ -57,8 +58,8 @@ export class EnrichmentBroker {
     this.providers = new Map(providers.map((p) => [p.name, p]));
     this.cache = new EnrichmentCache(db);
     this.quota = new QuotaLedger(db);
-    this.clock = options.clock ?? Date.now;
-    this.poller = new Poller(() => this.runDue(), options.pollMs ?? 1000, log, 'enrichment pass');
+    this.clock = options.clock ?? systemClock;
+    this.poller = new Poller(() => this.runDue(), { every: options.pollMs ?? 1000, onError: (err) => log.error({ err }, 'enrichment pass failed') });
   }
 
   get providerNames(): string[] {

@@ -1,4 +1,5 @@
 // One interface for every enrichment provider. Adding a provider means one file implementing it, plus its test.
+import { VigilError } from '../errors.js';
 import { createHash } from 'node:crypto';
 import type { EnrichmentLookup, Indicator } from '../model/index.js';
 
@@ -17,15 +18,14 @@ export interface LookupResult {
 /** Why a lookup did not answer. `quota`: the provider refused for rate or quota (the lookup waits, it is not an attempt). */
 export type FailureKind = 'quota' | 'auth' | 'timeout' | 'failed';
 
-export class ProviderError extends Error {
+export class ProviderError extends VigilError {
   constructor(
     message: string,
     readonly kind: FailureKind,
     /** From a Retry-After header, when the provider sent one. */
     readonly retryAfterMs?: number,
   ) {
-    super(message);
-    this.name = 'ProviderError';
+    super('provider', message);
   }
 }
 

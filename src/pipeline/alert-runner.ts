@@ -6,16 +6,16 @@ import type { Event, EventFormat } from '../model/index.js';
 import { readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
 import { getCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
-import { toEvent } from '../sources/wazuh-alert.js';
+import { toEvent } from '../model/event.js';
 import type { Pipeline } from './pipeline.js';
+import { Poller } from '../poller.js';
+import { systemClock, type Clock } from '../clock.js';
 
 export const PIPELINE_CURSOR = 'pipeline';
 const BATCH = 1000;
 
 export class AlertRunner {
-  private wakeUp?: () => void;
-  private stopped = false;
-  private loop?: Promise<void>;
+  private readonly poller: Poller;
   /** Sequence number of the last alert handled. */
   position = 0;
   /** Alerts recorded but not yet handled, as of the last pass. */
@@ -27,24 +27,24 @@ export class AlertRunner {
     private readonly log: Logger,
     /** How far back to replay on start: the longest correlation timespan plus the lateness allowance. */
     private readonly warmWindowMs: number,
-  ) {}
+    private readonly clock: Clock = systemClock,
+  ) {
+    this.poller = new Poller(() => this.drain(), { every: 1000, onError: (err) => log.error({ err }, 'pipeline pass failed; retrying') });
+  }
 
   async start(): Promise<void> {
     this.position = Number((await getCursor(this.db, PIPELINE_CURSOR)) ?? 0);
     await this.warm();
-    this.stopped = false;
-    this.loop = this.run();
+    this.poller.start();
   }
 
   async stop(): Promise<void> {
-    this.stopped = true;
-    this.wakeUp?.();
-    await this.loop;
+    await this.poller.stop();
   }
 
   /** New alerts were recorded. */
   notify(): void {
-    this.wakeUp?.();
+    this.poller.wake();
   }
 
   /** Handles everything recorded so far; resolves when caught up. */
@@ -61,7 +61,7 @@ export class AlertRunner {
   private async warm(): Promise<void> {
     let after = 0;
     let warmed = 0;
-    const since = Date.now() - this.warmWindowMs;
+    const since = this.clock() - this.warmWindowMs;
     for (;;) {
       const batch = await readAlertsBetween(this.db, since, this.position, after, BATCH);
       if (batch.length === 0) break;
@@ -82,24 +82,5 @@ export class AlertRunner {
       }
     }
     return out;
-  }
-
-  private async run(): Promise<void> {
-    while (!this.stopped) {
-      try {
-        await this.drain();
-      } catch (err) {
-        this.log.error({ err }, 'pipeline pass failed; retrying');
-        await new Promise((r) => setTimeout(r, 1000));
-      }
-      if (this.stopped) break;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, 1000);
-        this.wakeUp = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
-    }
   }
 }

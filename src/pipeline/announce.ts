@@ -2,11 +2,12 @@
 // transaction. The act stage takes the change with a detection: the one being handled when the pipeline
 // caused the change, otherwise (an analyst's resolve, auto-resolve, a summary) the incident's newest
 // detection rebuilt from the store.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Actions } from '../act/actions.js';
 import type { Notification } from '../act/notification.js';
 import type { Detection, Event, Incident } from '../model/index.js';
-import { toEvent } from '../sources/wazuh-alert.js';
+import { toEvent } from '../model/event.js';
 import { alertsByEventIds } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Announce } from '../triage/context.js';
@@ -60,7 +61,7 @@ export class Announcer {
   constructor(
     private readonly actionsStage: Actions,
     private readonly enrich: EnrichPlan | undefined,
-    private readonly now: () => number,
+    private readonly clock: Clock,
   ) {}
 
   readonly announce: Announce = async (trx, result) => {
@@ -71,6 +72,6 @@ export class Announcer {
     // A new or reopened incident's notifications may wait for its enrichment (up to the deadline).
     const enrich = cur && (change === 'opened' || change === 'reopened') ? this.enrich : undefined;
     if (enrich) this.enrichPlanned++;
-    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.now(), enrich && ((n) => enrich.plan(trx, incident, detection, n)));
+    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.clock(), enrich && ((n) => enrich.plan(trx, incident, detection, n)));
   };
 }

@@ -1,6 +1,7 @@
 // Wires enrichment between triage and act: a new incident's lookups are queued in its transaction and its
 // notification is held until they settle or the deadline passes; answers reach the outbox payload just
 // before it is sent; a verdict that raises severity after people were told sends an 'escalated' update.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { escalationNotification, type Notification } from '../act/notification.js';
@@ -22,11 +23,11 @@ export interface EnrichmentStageOptions {
   raiseBy: number;
   /** Asset criticality, for the severity score triage recomputes. */
   assets?: AssetCriticality;
-  clock?: () => number;
+  clock?: Clock;
 }
 
 export class EnrichmentStage {
-  private readonly clock: () => number;
+  private readonly clock: Clock;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -35,7 +36,7 @@ export class EnrichmentStage {
     private readonly log: Logger,
     private readonly options: EnrichmentStageOptions,
   ) {
-    this.clock = options.clock ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     broker.onSettled = (ids) => void this.release(ids);
     broker.onAnswers = (ids) => this.answers(ids);
     outbox.prepare = (item) => this.prepare(item);

@@ -1,5 +1,6 @@
 // detect → triage → act for one batch of events. Detections, incident changes, outbox rows and the input
 // cursor commit in one transaction, so a crash leaves either all of a batch's effects or none.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
@@ -21,7 +22,7 @@ export interface PipelineOptions {
   /** Queues a new incident's lookups (in the transaction); returns when its notification may go. */
   enrich?: EnrichPlan;
   /** Clock for triage (tests inject one). */
-  now?: () => number;
+  clock?: Clock;
 }
 
 export interface Cursor {
@@ -48,8 +49,8 @@ export class Pipeline {
     private readonly log: Logger,
     private readonly options: PipelineOptions,
   ) {
-    this.announcer = new Announcer(options.actions, options.enrich, options.now ?? Date.now);
-    this.triageContext = { db, now: options.now, announce: this.announcer.announce };
+    this.announcer = new Announcer(options.actions, options.enrich, options.clock ?? systemClock);
+    this.triageContext = { db, clock: options.clock, announce: this.announcer.announce };
   }
 
   /** Runs detection over events without effects: rebuilds correlation state after a restart. */
@@ -65,7 +66,7 @@ export class Pipeline {
     if (detections.length === 0 && continuations.length === 0 && !cursor) return [];
     const fresh: Detection[] = [];
     const outcomes: TriageOutcome[] = [];
-    const now = this.options.now ?? Date.now;
+    const now = this.options.clock ?? systemClock;
     this.announcer.actions = 0;
     this.announcer.enrichPlanned = 0;
     for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);

@@ -32,7 +32,7 @@ export class SummaryWorker {
     private readonly log: Logger,
     pollMs = 2_000,
   ) {
-    this.poller = new Poller(() => this.runPending(), pollMs, log, 'summary pass');
+    this.poller = new Poller(() => this.runPending(), { every: pollMs, onError: (err) => log.error({ err }, 'summary pass failed') });
   }
 
   start(): void {

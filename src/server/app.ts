@@ -1,4 +1,5 @@
 // The Fastify server: health, metrics, the API under /api/v1 with its OpenAPI document, and the dashboard.
+import { httpStatusOf, VigilError } from '../errors.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
@@ -41,7 +42,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, trustProxy: false });
 
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
-    const status = err.statusCode ?? 500;
+    // Errors of Vigil's own map by their code (errors.ts); Fastify's carry a statusCode.
+    const status = err.statusCode ?? httpStatusOf(err) ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
     const message =
       err.code === 'FST_ERR_CTP_BODY_TOO_LARGE'
@@ -49,7 +51,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
         : status >= 500
           ? 'internal error'
           : err.message;
-    const error = status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited' : status >= 500 ? 'internal' : 'bad_request';
+    const error =
+      status === 413 ? 'payload_too_large' : status === 429 ? 'rate_limited' : status >= 500 ? 'internal' : err instanceof VigilError ? String(err.code) : 'bad_request';
     return reply.code(status).send({ error, message });
   });
 

@@ -7,7 +7,7 @@ import type { Database } from '../store/schema.js';
 import type { ResponseService } from '../act/response/service.js';
 import type { Playbook } from '../config/playbooks.js';
 import type { TriageContext } from '../triage/context.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { AuthOptions } from './routes/auth.js';
 
 export interface AppContext {

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAlerts, type AlertRecord } from '../store/alerts.js';
 import { parseRecords } from '../sources/ndjson.js';
-import { InputError, toEvent } from '../sources/wazuh-alert.js';
+import { InputError, toEvent } from '../model/event.js';
 import type { AppContext } from './context.js';
 
 export function bearerMatches(header: string | undefined, token: string): boolean {

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import { receivedAtOf } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
-import type { Metrics } from './metrics.js';
+import type { Metrics } from '../metrics.js';
 
 export interface StoreMetricsSource {
   db: Kysely<Database>;

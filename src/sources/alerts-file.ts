@@ -7,12 +7,12 @@ import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { AlertsFileConfig } from '../config/schema.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics.js';
 import { getCursor, setCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
 import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
-import { PollLoop } from './poll-loop.js';
+import { Poller } from '../poller.js';
 
 export const SOURCE = 'alerts-file';
 /** Bytes read per pass: large enough for thousands of alerts, small enough to bound memory. */
@@ -41,7 +41,7 @@ export interface AlertsFileDeps {
 
 export class AlertsFileSource {
   private reader?: Reader;
-  private readonly loop: PollLoop;
+  private readonly loop: Poller;
   /** The file did not exist at the first start: read it from its beginning once it does. */
   private appeared = false;
   readonly cursorName: string;
@@ -51,11 +51,11 @@ export class AlertsFileSource {
     private readonly deps: AlertsFileDeps,
   ) {
     this.cursorName = `file:${config.path}`;
-    this.loop = new PollLoop(
-      () => this.step(),
-      () => config.pollInterval,
-      (err) => deps.log.error({ err, path: config.path }, 'alerts file: pass failed; retrying'),
-    );
+    this.loop = new Poller(() => this.step(), {
+      every: () => config.pollInterval,
+      untilIdle: true,
+      onError: (err) => deps.log.error({ err, path: config.path }, 'alerts file: pass failed; retrying'),
+    });
   }
 
   async start(): Promise<void> {

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { Database } from '../store/schema.js';
 import { AlertsFileSource } from './alerts-file.js';
 import type { Backlog } from './backlog.js';

@@ -2,17 +2,19 @@
 // search_after. Each poll starts `overlap` before the newest timestamp already recorded, because a document can
 // become searchable after later ones (index refresh, Filebeat lag); alerts seen twice are dropped by id here and,
 // after a restart, by the store's key. The checkpoint (that newest timestamp) moves only after recording.
+import { systemClock, type Clock } from '../clock.js';
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { IndexerConfig } from '../config/schema.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics.js';
 import { getCursor, setCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
 import type { Backlog } from './backlog.js';
 import type { Intake, RawRecord } from './intake.js';
-import { PollLoop } from './poll-loop.js';
+import { Poller } from '../poller.js';
+import { VigilError, type ErrorLocation } from '../errors.js';
 
 export const SOURCE = 'indexer';
 
@@ -29,10 +31,14 @@ export interface IndexerDeps {
   log: Logger;
   backlog?: Pick<Backlog, 'behind'>;
   metrics?: Metrics;
-  now?: () => number;
+  clock?: Clock;
 }
 
-export class IndexerError extends Error {}
+export class IndexerError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('indexer', message, location);
+  }
+}
 
 export class IndexerSource {
   readonly cursorName: string;
@@ -41,7 +47,7 @@ export class IndexerSource {
   /** Alert ids recorded within the overlap window, with their timestamps, so a re-read is not re-recorded. */
   private readonly seen = new Map<string, number>();
   private watermark?: number;
-  private readonly loop: PollLoop;
+  private readonly loop: Poller;
 
   constructor(
     private readonly config: Omit<IndexerConfig, 'enabled'>,
@@ -55,11 +61,10 @@ export class IndexerSource {
     });
     this.auth = 'Basic ' + Buffer.from(`${config.user}:${config.password}`).toString('base64');
     // A poll reads everything there is, so the next one always waits for the interval.
-    this.loop = new PollLoop(
-      async () => (await this.poll(), false),
-      () => config.interval,
-      (err) => deps.log.error({ err: (err as Error).message, url: config.url }, 'indexer: poll failed; retrying at the next interval'),
-    );
+    this.loop = new Poller(() => this.poll(), {
+      every: () => config.interval,
+      onError: (err) => deps.log.error({ err: (err as Error).message, url: config.url }, 'indexer: poll failed; retrying at the next interval'),
+    });
   }
 
   async start(): Promise<void> {
@@ -73,7 +78,7 @@ export class IndexerSource {
 
   /** One poll: every page from the overlap start to the newest document. Returns how many alerts were new. */
   async poll(): Promise<number> {
-    const now = this.deps.now ?? Date.now;
+    const now = this.deps.clock ?? systemClock;
     if (this.watermark === undefined) {
       const saved = await getCursor(this.deps.db, this.cursorName);
       this.watermark = saved ? (JSON.parse(saved) as { ts: number }).ts : now() - this.config.lookback;

@@ -3,12 +3,12 @@
 // counted, never stopping the source. Only after `record` resolves may a source acknowledge or checkpoint.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { AlertRecord } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import { GroupCommit, type RecordResult } from './group-commit.js';
 import { parseJson } from './ndjson.js';
-import { InputError, toEvent } from './wazuh-alert.js';
+import { InputError, toEvent } from '../model/event.js';
 
 /** One raw record as a source read it: bytes (a file line, a datagram) or text, and where it came from. */
 export interface RawRecord {

@@ -1,6 +1,6 @@
 // Splitting an ingest body or a file into JSON records: one object, a JSON array, or NDJSON.
 // Errors name the line, so an operator can find the bad record.
-import { InputError } from './wazuh-alert.js';
+import { InputError } from '../model/event.js';
 
 export interface Record_ {
   value: unknown;

@@ -5,7 +5,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import type { SyslogConfig } from '../config/schema.js';
-import type { Metrics } from '../server/metrics.js';
+import type { Metrics } from '../metrics.js';
 import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
 import { parseSyslog, SyslogFramer } from './syslog-message.js';

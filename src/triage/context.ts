@@ -1,6 +1,7 @@
 // What triage's domain functions need from the running Vigil: the store, a clock (injected in tests) and a
 // way to tell people of a change. Triage does not know channels or playbooks; the assembly passes `announce`,
 // which enqueues actions in the same transaction as the change.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely, Updateable } from 'kysely';
 import type { IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
@@ -11,11 +12,11 @@ export type Announce = (trx: Kysely<Database>, result: ChangeResult) => Promise<
 
 export interface TriageContext {
   db: Kysely<Database>;
-  now?: () => number;
+  clock?: Clock;
   announce?: Announce;
 }
 
-export const clock = (ctx: TriageContext) => (ctx.now ? ctx.now() : Date.now());
+export const clock = (ctx: TriageContext) => (ctx.clock ?? systemClock)();
 
 /** The changes people hear of (they bump the revision, which keys the outbox). */
 export const NOTIFYING: ReadonlySet<IncidentChange> = new Set(['opened', 'escalated', 'resolved', 'reopened', 'summary']);

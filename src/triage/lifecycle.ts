@@ -1,6 +1,7 @@
 // Auto-resolve: an incident that has had no new detection for the quiet period is resolved (and people hear
 // of it). The sweep takes `now`, so tests drive it deterministically; in serve mode a timer runs it.
 import type { Logger } from 'pino';
+import { Poller } from '../poller.js';
 import { resolveIn } from './analyst.js';
 import { clock, type TriageContext } from './context.js';
 import { rowToRecord } from './record.js';
@@ -32,8 +33,8 @@ export async function autoResolve(ctx: TriageContext, quietPeriod: number, now =
 
 /** Runs the sweep every `interval` in serve mode. */
 export class LifecycleScheduler {
-  private timer?: NodeJS.Timeout;
   private running?: Promise<unknown>;
+  private readonly poller: Poller;
 
   constructor(
     private readonly ctx: TriageContext,
@@ -41,11 +42,13 @@ export class LifecycleScheduler {
     private readonly interval: number,
     private readonly log: Logger,
     private readonly onChanges: (changes: ChangeResult[]) => void = () => {},
-  ) {}
+  ) {
+    // tick() reports its own failures, so the poller's onError is never reached.
+    this.poller = new Poller(() => this.tick(), { every: interval, delayFirst: true, unref: true, onError: () => {} });
+  }
 
   start(): void {
-    this.timer = setInterval(() => void this.tick(), this.interval);
-    this.timer.unref();
+    this.poller.start();
   }
 
   async tick(now = clock(this.ctx)): Promise<ChangeResult[]> {
@@ -68,7 +71,7 @@ export class LifecycleScheduler {
   }
 
   async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
+    await this.poller.stop();
     await this.running;
   }
 }

@@ -1,4 +1,5 @@
 // What triage adds to an incident: severity with its reasons, the summary, the analyst's state and verdict.
+import { VigilError } from '../errors.js';
 import type { Incident, IncidentChange, Indicator, Level, RuleRef } from '../model/index.js';
 
 export type Verdict = 'true_positive' | 'false_positive' | 'benign';
@@ -91,11 +92,9 @@ export interface Actor {
   comment?: string;
 }
 
-export class TriageError extends Error {
-  constructor(
-    readonly code: 'not_found' | 'conflict' | 'invalid',
-    message: string,
-  ) {
-    super(message);
+/** A refused change; its code is also the HTTP answer (errors.ts maps it). */
+export class TriageError extends VigilError<'not_found' | 'conflict' | 'invalid'> {
+  constructor(code: 'not_found' | 'conflict' | 'invalid', message: string) {
+    super(code, message);
   }
 }

@@ -1,5 +1,6 @@
 // The Wazuh server API client (4.x, port 55000): JWT login, agent inventory, active response.
 // One small surface for the stages that need the manager: enrichment reads agents, response runs commands.
+import { systemClock, type Clock } from '../clock.js';
 import { readFileSync } from 'node:fs';
 import { Agent, request, type Dispatcher } from 'undici';
 import type { WazuhApiConfig } from '../config/schema.js';
@@ -63,7 +64,7 @@ export interface WazuhApiOptions {
   /** First 429 backoff, ms (doubled each time, capped at 30 s); a Retry-After header wins. */
   backoffMs?: number;
   /** Clock and sleep, replaceable in tests. */
-  now?: () => number;
+  clock?: Clock;
   sleep?: (ms: number) => Promise<void>;
 }
 
@@ -88,7 +89,7 @@ export function wazuhApiOptions(c: WazuhApiConfig): WazuhApiOptions {
 export class WazuhApi implements WazuhApiClient {
   private readonly base: string;
   private readonly dispatcher: Dispatcher;
-  private readonly now: () => number;
+  private readonly clock: Clock;
   private readonly sleep: (ms: number) => Promise<void>;
   private token?: { value: string; renewAt: number };
   private login?: Promise<string>;
@@ -102,7 +103,7 @@ export class WazuhApi implements WazuhApiClient {
       headersTimeout: options.timeoutMs ?? 10_000,
       bodyTimeout: options.timeoutMs ?? 10_000,
     });
-    this.now = options.now ?? Date.now;
+    this.clock = options.clock ?? systemClock;
     this.sleep = options.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
@@ -166,7 +167,7 @@ export class WazuhApi implements WazuhApiClient {
   }
 
   private async currentToken(): Promise<string> {
-    if (this.token && this.now() < this.token.renewAt) return this.token.value;
+    if (this.token && this.clock() < this.token.renewAt) return this.token.value;
     // Concurrent callers share one login.
     this.login ??= this.authenticate().finally(() => (this.login = undefined));
     return this.login;
@@ -183,7 +184,7 @@ export class WazuhApi implements WazuhApiClient {
       if (res.status !== 200) throw errorFromBody(res.status, res.body);
       const value = (res.body as { data?: { token?: unknown } })?.data?.token;
       if (typeof value !== 'string' || value === '') throw new WazuhApiError(res.status, 'Unexpected answer', 'no token in the authentication answer');
-      const issued = this.now();
+      const issued = this.clock();
       const lifetime = tokenLifetimeMs(value) ?? DEFAULT_TOKEN_LIFETIME_MS;
       this.token = { value, renewAt: issued + Math.max(lifetime - RENEW_MARGIN_MS, lifetime / 2) };
       return value;

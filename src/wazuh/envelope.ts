@@ -1,5 +1,6 @@
 // The Wazuh server API's answer shapes (api/api/spec/spec.yaml, framework/wazuh/core/results.py), read into
 // typed results. A 200 answer may still carry failures: `error` 0 = complete, 1 = all failed, 2 = partial.
+import { VigilError } from '../errors.js';
 
 /** One group of items that failed for the same reason, e.g. code 1701 "Agent does not exist" for ["003"]. */
 export interface FailedItems {
@@ -23,16 +24,16 @@ export interface ItemsResult<T> {
 }
 
 /** A non-2xx answer, or a 2xx answer that is not an envelope. `code` is Wazuh's own error number when given. */
-export class WazuhApiError extends Error {
+/** An error answer of the Wazuh API; its `code` is the Wazuh error code (e.g. 6001), when it sent one. */
+export class WazuhApiError extends VigilError<number | undefined> {
   constructor(
     readonly status: number,
     readonly title: string,
     readonly detail: string,
-    readonly code?: number,
+    code?: number,
     readonly remediation?: string,
   ) {
-    super(`Wazuh API ${status} ${title}${detail ? `: ${detail}` : ''}${code !== undefined ? ` (code ${code})` : ''}`);
-    this.name = 'WazuhApiError';
+    super(code, `Wazuh API ${status} ${title}${detail ? `: ${detail}` : ''}${code !== undefined ? ` (code ${code})` : ''}`);
   }
 }
 

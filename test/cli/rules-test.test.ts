@@ -10,7 +10,7 @@ import { parse } from 'yaml';
 import { Detector } from '../../src/detect/detector.js';
 import { runRuleTests } from '../../src/detect/ruletest.js';
 import { loadRules } from '../../src/detect/rules.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
 import { ROOT } from '../helpers/fixtures.js';
 

@@ -4,7 +4,7 @@ import { Detector } from '../../src/detect/detector.js';
 import { loadRules } from '../../src/detect/rules.js';
 import type { Detection } from '../../src/model/index.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { burst } from '../helpers/fixtures.js';
 
 const T0 = new Date('2026-11-21T10:00:00Z');

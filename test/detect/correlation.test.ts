@@ -316,11 +316,11 @@ describe('event times ahead of the clock', () => {
     const forged = ev(86_400 * 365, '1', { srcip: '10.0.0.9' });
     // A new group makes the engine sweep expired groups: with a watermark a year ahead, that would be all of them.
     const events = [...burst, forged, ev(4, '1', { srcip: '10.0.0.7' }), ev(5, '1', { srcip: '10.0.0.5' })];
-    const { ds, detector } = run(set, events, { maxFuture: 15 * 60_000, now });
+    const { ds, detector } = run(set, events, { maxFuture: 15 * 60_000, clock: now });
     assert.equal(titled(ds, 'count').length, 1, 'the burst still fires: the watermark did not jump a year');
     assert.equal(detector.stats.futureEvents, 1);
     assert.equal(detector.stats.correlationExpired, 0);
-    const unguarded = run(set, events, { now });
+    const unguarded = run(set, events, { clock: now });
     assert.equal(titled(unguarded.ds, 'count').length, 0, 'without the guard the forged time expires the burst');
   });
 });

@@ -9,7 +9,7 @@ import { requiredIds, RuleIndex } from '../../src/detect/dispatch.js';
 import { loadRules, type DetectionRule } from '../../src/detect/rules.js';
 import { expandEvents, runRuleTests } from '../../src/detect/ruletest.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 
 describe('requiredIds', () => {
   const sel = { EventID: 4625 };

@@ -3,7 +3,7 @@
 import { buildNotification, type Notification } from '../../src/act/notification.js';
 import type { OutboxItem } from '../../src/act/channel.js';
 import type { Detection, Incident, IncidentChange } from '../../src/model/index.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { burst } from './fixtures.js';
 
 export const T0 = new Date('2026-11-21T10:00:00Z');

@@ -3,7 +3,7 @@ import { appendFileSync, mkdirSync, mkdtempSync, renameSync, truncateSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
-import { createMetrics } from '../../src/server/metrics.js';
+import { createMetrics } from '../../src/metrics.js';
 import { AlertsFileSource } from '../../src/sources/alerts-file.js';
 import { Intake } from '../../src/sources/intake.js';
 import { getCursor } from '../../src/store/cursors.js';

@@ -34,7 +34,7 @@ describe('Wazuh indexer poller', () => {
   const poller = (over: Record<string, unknown> = {}, backlog?: { behind(): Promise<boolean> }) => {
     const config = indexerSchema.parse({ url: os.url, password: 'admin', pageSize: 100, overlap: '60s', lookback: '1d', ...over });
     const intake = new Intake(store.db, quietLog, { maxAlertBytes: 1 << 20, onRecorded: () => {} });
-    const p = new IndexerSource(config, { db: store.db, intake, log: quietLog, backlog, now: () => T0 + 3_600_000 });
+    const p = new IndexerSource(config, { db: store.db, intake, log: quietLog, backlog, clock: () => T0 + 3_600_000 });
     made.push(p);
     return p;
   };
@@ -120,7 +120,7 @@ describe('Wazuh indexer poller over TLS', () => {
     const intake = new Intake(store.db, quietLog, { maxAlertBytes: 1 << 20, onRecorded: () => {} });
     os.add(daily(T0), 'x', doc(T0, 1), true);
     const make = (caFile: string) =>
-      new IndexerSource(indexerSchema.parse({ url: os.url, password: 'admin', caFile, lookback: '1d' }), { db: store.db, intake, log: quietLog, now: () => T0 + 1000 });
+      new IndexerSource(indexerSchema.parse({ url: os.url, password: 'admin', caFile, lookback: '1d' }), { db: store.db, intake, log: quietLog, clock: () => T0 + 1000 });
     const without = make('');
     await assert.rejects(without.poll(), /certificate/i);
     const withCa = make(`${TLS}/ca.pem`);

@@ -123,8 +123,8 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       await assert.rejects(createSuppression(ctx, { indicator: { kind: 'ip', value: '192.0.2.9' }, reason: 'r', actor: 'a', expiresAt: Date.now() - 1 }), code('invalid'));
       const s = await createSuppression(ctx, { indicator: { kind: 'ip', value: '192.0.2.9' }, reason: 'scanner', actor: 'user:ana', expiresAt: Date.now() + 60_000 });
       assert.equal(s.ruleId, undefined, 'no rule: every rule');
-      assert.equal((await listSuppressions({ ...ctx, now: () => Date.now() + 120_000 })).length, 0, 'expired ones are not listed');
-      assert.equal((await listSuppressions({ ...ctx, now: () => Date.now() + 120_000 }, { includeExpired: true })).length, 1);
+      assert.equal((await listSuppressions({ ...ctx, clock: () => Date.now() + 120_000 })).length, 0, 'expired ones are not listed');
+      assert.equal((await listSuppressions({ ...ctx, clock: () => Date.now() + 120_000 }, { includeExpired: true })).length, 1);
       await deleteSuppression(ctx, s.id, 'user:ana');
     });
 

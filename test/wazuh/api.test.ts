@@ -27,7 +27,7 @@ describe('Wazuh API client', () => {
   before(async () => {
     fake = await startFakeWazuhApi({ user: 'vigil', password: 's3cret' });
     fake.agents.push(...agents(1203));
-    api = new WazuhApi({ url: fake.url, user: 'vigil', password: 's3cret', now: () => fake.clock.now, sleep: async (ms) => void slept.push(ms) });
+    api = new WazuhApi({ url: fake.url, user: 'vigil', password: 's3cret', clock: () => fake.clock.now, sleep: async (ms) => void slept.push(ms) });
   });
   after(async () => {
     await api.close();
@@ -86,7 +86,7 @@ describe('Wazuh API client', () => {
   });
 
   it('gives up on a lasting 429 with a typed error naming Wazuh code 6001', async () => {
-    const strict = new WazuhApi({ url: fake.url, user: 'vigil', password: 's3cret', rateLimitRetries: 1, now: () => fake.clock.now, sleep: async () => {} });
+    const strict = new WazuhApi({ url: fake.url, user: 'vigil', password: 's3cret', rateLimitRetries: 1, clock: () => fake.clock.now, sleep: async () => {} });
     fake.rateLimitNext(5);
     await assert.rejects(strict.agentsPage(0, 1), (e: unknown) => e instanceof WazuhApiError && e.status === 429 && e.code === 6001);
     fake.rateLimitNext(0);

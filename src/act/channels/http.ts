@@ -1,5 +1,6 @@
 // JSON over HTTP for the channels that speak it. A non-2xx answer throws: 4xx other than 408/409/429 are
 // permanent (retrying the same request cannot help), the rest are retried by the outbox.
+import { VigilError } from '../../errors.js';
 import { request } from 'undici';
 import { PermanentError } from '../channel.js';
 
@@ -10,13 +11,13 @@ export interface HttpResult {
   headers: Record<string, string | string[] | undefined>;
 }
 
-export class HttpError extends Error {
+export class HttpError extends VigilError {
   constructor(
     readonly status: number,
     readonly body: string,
     what: string,
   ) {
-    super(`${what}: HTTP ${status}${body ? ` ${body.slice(0, 300)}` : ''}`);
+    super('http', `${what}: HTTP ${status}${body ? ` ${body.slice(0, 300)}` : ''}`);
   }
 }
 

@@ -1,5 +1,6 @@
 // A generic webhook: the notification as JSON, signed with HMAC-SHA256 over "<timestamp>.<body>" so the
 // receiver can check origin and freshness, and an Idempotency-Key header that is the same on every retry.
+import { systemClock, type Clock } from '../../clock.js';
 import { createHmac } from 'node:crypto';
 import type { WebhookConfig } from '../../config/schema.js';
 import type { Channel, OutboxItem } from '../channel.js';
@@ -15,7 +16,7 @@ export class WebhookChannel implements Channel {
 
   constructor(
     private readonly config: WebhookConfig,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     if (!config.url) throw new Error('channels.webhook: set url');
   }
@@ -23,7 +24,7 @@ export class WebhookChannel implements Channel {
   async send(item: OutboxItem): Promise<void> {
     const n = item.payload as unknown as Notification;
     const body = JSON.stringify({ event: `incident.${changeOf(n)}`, idempotencyKey: item.idempotencyKey, incident: n.incident, notification: n });
-    const timestamp = String(Math.floor(this.now() / 1000));
+    const timestamp = String(Math.floor(this.clock() / 1000));
     const headers: Record<string, string> = { ...this.config.headers, 'idempotency-key': item.idempotencyKey, 'x-vigil-timestamp': timestamp };
     if (this.config.secret) headers['x-vigil-signature'] = sign(this.config.secret, timestamp, body);
     await call(this.config.url, 'webhook', { body, headers });

@@ -4,8 +4,13 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseDocument } from 'yaml';
 import { namePlaybook } from '../../config/load.js';
 import { playbooksSchema, type Playbook, type PlaybookChannel } from '../../config/playbooks.js';
+import { VigilError, type ErrorLocation } from '../../errors.js';
 
-export class PlaybookError extends Error {}
+export class PlaybookError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('playbook', message, location);
+  }
+}
 
 export const DEFAULT_PLAYBOOK_NAME = 'default';
 

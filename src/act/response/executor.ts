@@ -1,6 +1,7 @@
 // Runs approved blocks and their unblocks from the outbox, as the `wazuh-response` channel. The guard runs
 // again right before the call (the allowlist, the inventory and the hourly cap may have changed since the
 // request). Agents get the command for their OS from the inventory: firewall-drop on Linux, netsh on Windows.
+import { systemClock, type Clock } from '../../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { audit } from '../../store/audit.js';
@@ -24,7 +25,7 @@ export class ResponseExecutor implements Channel {
     private readonly service: ResponseService,
     private readonly api: ResponseApi | undefined,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   async send(item: OutboxItem): Promise<void> {
@@ -39,7 +40,7 @@ export class ResponseExecutor implements Channel {
     const agents: string[] = JSON.parse(row.agents_json);
     const actor = row.decided_by ?? 'system';
     const refuse = async (reason: string) => {
-      const now = this.now();
+      const now = this.clock();
       await this.db.updateTable('responses').set({ state: 'refused', reason, updated_at: now }).where('id', '=', id).execute();
       await audit(this.db, { actor: 'system', action: 'response.block', target: `ip:${row.address}`, result: 'refused', details: { response: id, reason } }, now);
       this.log.warn({ response: id, address: row.address, reason }, 'block refused');
@@ -50,12 +51,12 @@ export class ResponseExecutor implements Channel {
     const inventory = await this.api.listAgents();
     const asset = this.service.guard.checkAssets(address.address, inventory);
     if (!asset.ok) return refuse(asset.reason);
-    const cap = await this.service.guard.checkCap(this.db, this.now());
+    const cap = await this.service.guard.checkCap(this.db, this.clock());
     if (!cap.ok) return refuse(cap.reason);
 
-    const offence = await nextOffence(this.db, address.address, this.service.config, this.now());
+    const offence = await nextOffence(this.db, address.address, this.service.config, this.clock());
     const result = await this.run(address.address, agents, inventory, 'block');
-    const now = this.now();
+    const now = this.clock();
     const unblockAt = now + offence.durationMs;
     await this.db.transaction().execute(async (trx) => {
       await trx
@@ -87,7 +88,7 @@ export class ResponseExecutor implements Channel {
     const agents: string[] = JSON.parse(row.agents_json);
     const inventory = await this.api.listAgents({ agents });
     const result = await this.run(row.address, agents, inventory, 'unblock');
-    const now = this.now();
+    const now = this.clock();
     await this.db.updateTable('responses').set({ state: 'unblocked', unblocked_at: now, updated_at: now }).where('id', '=', id).execute();
     await audit(this.db, {
       actor: 'system',

@@ -15,6 +15,7 @@
 // seen) are done with and dropped (`expired`). All groups
 // together are capped at maxGroups; beyond it the least recently seen group is evicted and counted
 // (`evictions`).
+import { systemClock, type Clock } from '../../clock.js';
 import type { Event } from '../../model/index.js';
 import type { CorrelationRule } from '../rules.js';
 import { EvidenceRing } from './evidence.js';
@@ -67,7 +68,7 @@ export interface EngineOptions {
    * correlated and is counted (`future`). Infinity turns the check off (replaying old files needs no clock).
    */
   maxFuture: number;
-  now: () => number;
+  clock: Clock;
 }
 
 /** The groups of one correlation rule: group key → slot, in least-recently-used order. */
@@ -126,7 +127,7 @@ export class CorrelationEngine {
   }
 
   private ahead(time: number): boolean {
-    return this.options.maxFuture !== Infinity && time > this.options.now() + this.options.maxFuture;
+    return this.options.maxFuture !== Infinity && time > this.options.clock() + this.options.maxFuture;
   }
 
   observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {

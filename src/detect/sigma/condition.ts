@@ -1,12 +1,17 @@
 // The Sigma condition grammar (sigma.md §1.7): or < and < not < `x of` < ( ), keywords lower-case only,
 // `1 of`/`any of`/`all of` a name, a `*` pattern or `them`.
+import { VigilError, type ErrorLocation } from '../../errors.js';
 export type ConditionNode =
   | { kind: 'id'; name: string }
   | { kind: 'not'; arg: ConditionNode }
   | { kind: 'and' | 'or'; args: ConditionNode[] }
   | { kind: 'of'; quantifier: 'one' | 'all'; pattern: string };
 
-export class ConditionError extends Error {}
+export class ConditionError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('condition', message, location);
+  }
+}
 
 const TOKEN = /\s*(\(|\)|[^\s()]+)/y;
 const IDENT = /^[A-Za-z0-9_-]+$/;

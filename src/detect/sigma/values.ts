@@ -1,12 +1,22 @@
 // Shared pieces of value matching: the two kinds of load error, and how field values are read as text.
 
+import { VigilError, type ErrorLocation } from '../../errors.js';
+
 export type ValuePredicate = (value: unknown) => boolean;
 
 /** Valid Sigma that Vigil does not evaluate: the rule is reported "unsupported", never run half-understood. */
-export class UnsupportedError extends Error {}
+export class UnsupportedError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('unsupported', message, location);
+  }
+}
 
 /** Invalid Sigma (a wrong modifier chain, a bad value type, an invalid CIDR…): the rule is "rejected". */
-export class SigmaError extends Error {}
+export class SigmaError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('sigma', message, location);
+  }
+}
 
 /** Field values as text: numbers and booleans are compared by their text, as Wazuh stores them. */
 export function asText(v: unknown): string | undefined {

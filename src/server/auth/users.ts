@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { DUMMY_HASH, hashPassword, verifyPassword } from './passwords.js';
 import { isRole, type Role } from './roles.js';
+import { VigilError, type ErrorLocation } from '../../errors.js';
 
 export interface User {
   name: string;
@@ -12,7 +13,11 @@ export interface User {
   disabled: boolean;
 }
 
-export class UserError extends Error {}
+export class UserError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('user', message, location);
+  }
+}
 
 const NAME = /^[A-Za-z0-9._@-]{1,64}$/;
 export const MIN_PASSWORD = 10;

@@ -1,5 +1,6 @@
 // /api/v1/incidents: the queue, one incident's full picture, and what analysts do to incidents (triage's
 // domain functions: acknowledge, assign, resolve, reopen, verdict) and suppressions.
+import { httpStatusOf } from '../../errors.js';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { LEVELS } from '../../model/index.js';
@@ -166,13 +167,11 @@ const detailSchema = {
 
 const csv = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
-const STATUS_OF = { not_found: 404, conflict: 409, invalid: 400 } as const;
-
 /** A refused change answers 404/409/400 and is audited too: an attempt is an analyst action. */
 async function triageError(db: Kysely<Database>, req: FastifyRequest, reply: FastifyReply, action: string, target: string, err: unknown) {
   if (!(err instanceof TriageError)) throw err;
   await audit(db, { actor: actorOf(who(req)), action, target, result: 'refused', details: { reason: err.message } });
-  return reply.code(STATUS_OF[err.code]).send({ error: err.code, message: err.message });
+  return reply.code(httpStatusOf(err) ?? 400).send({ error: err.code, message: err.message });
 }
 
 const commentBody = { type: 'object', additionalProperties: false, properties: { comment: { type: 'string', maxLength: 2000 } } } as const;

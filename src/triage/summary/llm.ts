@@ -7,6 +7,7 @@
 // text fields are kept (MITRE stays Vigil's own), so nothing in it can change an incident's state or run an
 // action. Anything unexpected — an error, a timeout, invalid JSON, a schema miss, the token budget spent —
 // returns undefined and the template summary stands.
+import { systemClock, type Clock } from '../../clock.js';
 import { createHash } from 'node:crypto';
 import { request } from 'undici';
 import { z } from 'zod';
@@ -79,7 +80,7 @@ export class LlmSummarizer {
 
   constructor(
     private readonly config: LlmConfig,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Tokens used today (UTC), as the server reported them. */

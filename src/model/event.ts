@@ -1,8 +1,13 @@
 // Reading one Wazuh alert (or an evtx_dump Windows event) as a Vigil event.
 import { createHash } from 'node:crypto';
-import type { Event, EventFormat } from '../model/index.js';
+import type { Event, EventFormat } from './index.js';
+import { VigilError, type ErrorLocation } from '../errors.js';
 
-export class InputError extends Error {}
+export class InputError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('input', message, location);
+  }
+}
 
 /** Wazuh writes `+0000`; ISO 8601 parsers want `+00:00`. */
 export function parseWazuhTime(text: unknown): number | undefined {

@@ -1,4 +1,4 @@
-// Prometheus metrics (GET /metrics).
+// Prometheus metrics (GET /metrics): the ground floor every stage counts into, so no stage imports the server.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createMetrics() {
