@@ -6,6 +6,7 @@ import { BUILTIN_RULES } from '../paths.js';
 import { USER_FACING_CODES, VigilError } from '../errors.js';
 import { playbooksTest } from './playbooks.js';
 import { replay } from './replay.js';
+import { convertWazuh } from './convert-wazuh.js';
 import { lint } from './rules.js';
 import { ruleTest } from './rules-test.js';
 import { serve, splitListen } from './serve.js';
@@ -69,6 +70,16 @@ rules
   .action((paths: string[], opts: { config?: string }) => {
     const placeholders = loadConfig(opts.config).detect.placeholders;
     process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES], { placeholders });
+  });
+
+rules
+  .command('convert-wazuh')
+  .description('turn Wazuh 4.x XML rules into Sigma rules and correlations; lists what cannot be carried over, and why')
+  .argument('<files...>', 'Wazuh rule files (ruleset/rules/*.xml), converted together so parents in other files resolve')
+  .option('-o, --out <dir>', 'write one <name>.yml per input file into this folder (default: all to stdout)')
+  .option('-v, --verbose', 'also list the level-0 and noalert rules folded into the rules built on them')
+  .action((files: string[], opts: { out?: string; verbose?: boolean }) => {
+    process.exitCode = convertWazuh(files, opts);
   });
 
 const playbooks = program.command('playbooks').description('work with playbooks');

@@ -51,12 +51,16 @@ const EVTX_SYSTEM: Record<string, string[]> = {
   TimeCreated_SystemTime: ['Event', 'System', 'TimeCreated', '#attributes', 'SystemTime'],
 };
 
+/** Top-level fields of a Wazuh alert that have no dot to mark them as paths (rules converted from Wazuh's XML use them). */
+const WAZUH_TOP_LEVEL = new Set(['full_log', 'location', 'previous_output']);
+
 const lcfirst = (s: string) => (s.length === 0 ? s : s[0]!.toLowerCase() + s.slice(1));
 
 /** The path of a Sigma field in an event of the given format. A dotted name is taken as a literal path. */
 export function fieldPath(format: EventFormat, field: string): string[] {
   if (field.includes('.')) return field.split('.');
   if (format === 'wazuh') {
+    if (WAZUH_TOP_LEVEL.has(field)) return [field];
     const system = WAZUH_SYSTEM[field];
     if (system) return ['data', 'win', 'system', system];
     return ['data', 'win', 'eventdata', WAZUH_EVENTDATA[field] ?? lcfirst(field)];
