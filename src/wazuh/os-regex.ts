@@ -2,6 +2,7 @@
 // patterns compare through a lower-casing character map) and search anywhere unless anchored.
 // OS_Regex: \w \d \s \t \p \W \D \S \. classes, + and * after a class, ^ $ |, \$ \( \) \\ \| escapes, ( ) groups.
 // OS_Match (sregex): plain text with ^ $ | only.
+import { VigilError } from '../errors.js';
 
 const META = /[.*+?^${}()|[\]\\/]/g;
 const escapeLiteral = (s: string) => s.replace(META, '\\$&');
@@ -19,7 +20,11 @@ const CLASSES: Record<string, string> = {
 };
 const ESCAPED_LITERALS = new Set(['$', '(', ')', '\\', '|', '^', '*', '+', '.']);
 
-export class PatternError extends Error {}
+export class PatternError extends VigilError<'wazuh_pattern'> {
+  constructor(message: string) {
+    super('wazuh_pattern', message);
+  }
+}
 
 /** `(?i)` + the alternatives; `anchorStart` says how a leading ^ reads (the start of the text, by default). */
 function join(alternatives: string[], anchorStart: string): string {

@@ -1,6 +1,7 @@
 // Reads Wazuh 4.x rule files (ruleset/rules/*.xml): `<var>` definitions, `<group name="a,b,">` blocks and the
 // `<rule>` elements inside them, keeping every element of a rule in order with its attributes. A rule file is
 // not one XML document (several top-level elements, comments between them), so it is read wrapped in a root.
+import { VigilError } from '../errors.js';
 import { XMLParser } from 'fast-xml-parser';
 
 export interface RuleElement {
@@ -23,7 +24,11 @@ export interface WazuhXmlRule {
   file: string;
 }
 
-export class WazuhXmlError extends Error {}
+export class WazuhXmlError extends VigilError<'wazuh_rules'> {
+  constructor(message: string) {
+    super('wazuh_rules', message);
+  }
+}
 
 type Node = Record<string, unknown> & { ':@'?: Record<string, string> };
 

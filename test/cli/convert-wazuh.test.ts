@@ -10,7 +10,7 @@ import { after, before, describe, it } from 'node:test';
 import { Detector } from '../../src/detect/detector.js';
 import { loadRules, type RuleSet } from '../../src/detect/rules.js';
 import type { Detection } from '../../src/model/index.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { osMatchToRe2, osRegexToRe2 } from '../../src/wazuh/os-regex.js';
 import { burst, readShared, ROOT } from '../helpers/fixtures.js';
 
