@@ -75,7 +75,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await row.locator('.level-critical').waitFor({ timeout: 15_000 });
     await b.screenshot('02-queue-incident');
 
-    await row.getByRole('link').focus();
+    await row.getByRole('link', { name: /Brute Force/ }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { level: 1, name: /Windows Brute Force From One Source Address/ }).waitFor();
     const evidence = page.locator('table', { has: page.locator('caption', { hasText: 'Evidence' }) });
@@ -91,7 +91,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     assert.match(await card.innerText(), /AS64500 Example Hosting/);
 
     await page.getByRole('button', { name: 'Acknowledge' }).click();
-    await page.getByText('Acknowledge: done').waitFor();
+    await page.locator('#action-status').filter({ hasText: 'Acknowledged.' }).waitFor();
     await page.locator('.headline .status-acknowledged').waitFor();
     assert.equal(await page.getByRole('button', { name: 'Acknowledge' }).isDisabled(), true);
     await page.locator('table', { has: page.locator('caption', { hasText: 'Audit trail' }) }).getByText('incident.acknowledge').waitFor();
@@ -105,7 +105,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await pending.getByText('awaiting-approval').waitFor({ timeout: 15_000 });
     assert.equal(wazuh.calls.length, 0, 'nothing runs before the decision');
     await pending.getByRole('button', { name: 'Approve block' }).click();
-    await page.getByText(`Approve block of ${ATTACKER}: done`).waitFor();
+    await page.locator('#action-status').filter({ hasText: `Block of ${ATTACKER} approved.` }).waitFor();
     await pending.getByText('blocked', { exact: true }).waitFor({ timeout: 15_000 });
     assert.equal(await pending.getByRole('button', { name: 'Unblock' }).isEnabled(), true);
     assert.deepEqual(
@@ -122,9 +122,12 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await page.getByRole('button', { name: 'Assign to me' }).click();
     await page.locator('#assignee').filter({ hasText: 'anna' }).waitFor();
     await page.getByLabel('Verdict', { exact: true }).selectOption('true_positive');
-    await page.getByLabel('Comment').fill('confirmed brute force from a hosting network');
+    await page.getByLabel('Comment', { exact: true }).fill('confirmed brute force from a hosting network');
     await page.getByRole('button', { name: 'Record verdict' }).click();
     await page.locator('#verdict').filter({ hasText: 'true positive — confirmed brute force from a hosting network (user:anna)' }).waitFor();
+    // The confirmation is said inside the verdict form, in words, not as a floating "Verdict: done".
+    assert.equal(await page.locator('form.verdict [role=status]').innerText(), 'Verdict recorded: true positive.');
+    assert.doesNotMatch(await page.locator('main').innerText(), /: done\b/);
     await page.getByRole('heading', { name: /^Severity \d+\/100$/ }).waitFor();
     assert.ok((await page.locator('ul.reasons li').count()) > 0, 'the score comes with its reasons');
   });
@@ -192,7 +195,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
     await page.getByLabel('User name').fill('vera');
     await page.getByLabel('Password').fill('correct horse battery');
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.locator('tr[data-incident]').first().getByRole('link').click();
+    await page.locator('tr[data-incident]').first().getByRole('link', { name: /Brute Force/ }).click();
     await page.getByRole('button', { name: 'Resolve' }).waitFor();
     assert.equal(await page.getByRole('button', { name: 'Resolve' }).isDisabled(), true);
     assert.deepEqual(b.problems, [], 'no console errors and no CSP violations');

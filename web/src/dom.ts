@@ -1,7 +1,7 @@
 // Building DOM without HTML strings: every piece of data lands as a text node, so an attacker's username or
 // hostname is shown, never parsed.
-type Child = Node | string | number | null | undefined | false;
-type Attrs = Record<string, string | number | boolean | ((e: Event) => void) | undefined>;
+export type Child = Node | string | number | null | undefined | false;
+export type Attrs = Record<string, string | number | boolean | ((e: Event) => void) | undefined>;
 
 export function h<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Attrs = {}, ...children: (Child | Child[])[]): HTMLElementTagNameMap[K] {
   const el = document.createElement(tag);

@@ -4,6 +4,7 @@ import { h, replace } from './dom.js';
 import { incidentView } from './views/incident.js';
 import { loginView } from './views/login.js';
 import { overviewView } from './views/overview.js';
+import { pivotView } from './views/pivot.js';
 import { queueView } from './views/queue.js';
 import { rulesView } from './views/rules.js';
 
@@ -23,6 +24,7 @@ function nav(active: string) {
       link('#/overview', 'Overview', 'overview'),
       link('#/incidents', 'Incidents', 'incidents'),
       link('#/rules', 'Rules', 'rules'),
+      link('#/pivot', 'Pivot', 'pivot'),
       h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, 'API'),
       h('span', { class: 'spacer' }),
       me ? h('span', { class: 'who' }, `${me.name} (${me.role})`) : null,
@@ -61,6 +63,7 @@ async function route() {
   nav(view);
   if (view === 'overview') leave = overviewView(main);
   else if (view === 'rules') leave = rulesView(main);
+  else if (view === 'pivot') leave = pivotView(main, new URLSearchParams(query));
   else if (view === 'incidents' && parts[1]) leave = incidentView(main, decodeURIComponent(parts[1]));
   else leave = queueView(main, new URLSearchParams(query));
   main.focus({ preventScroll: true });

@@ -1,13 +1,19 @@
-// One incident: what it is, when it happened (chart), the evidence, enrichment, summary, actions with their
-// delivery state, and the analyst's buttons.
+// One incident: what it is, when it happened (chart and timeline with comments), the evidence with its raw
+// alerts, enrichment, summary, actions with their delivery state, proposed blocks, and the analyst's buttons.
 import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
-import { duration, entityText, utc } from '../format.js';
+import { duration, plural, utc } from '../format.js';
 import type { EnrichmentCard, IncidentDetail } from '../types.js';
-import { levelBadge, notice, stateBadge, statusBadge, table, verdictBadge } from './widgets.js';
+import { evidenceTable } from './evidence.js';
+import { commentForm, timelineList } from './timeline.js';
+import { entityLinks, kindOf, levelBadge, notice, pivotLink, stateBadge, statusBadge, table, verdictBadge } from './widgets.js';
 
 const REFRESH_MS = 5000;
+/** Providers that locate or describe an indicator but judge nothing: their cards carry no verdict badge. */
+const NO_VERDICT = new Set(['geoip', 'reverse-dns', 'wazuh-agent']);
+
+const verdictText = (v: string) => v.replace('_', ' ');
 
 function enrichmentCard(e: EnrichmentCard): HTMLElement {
   const facts: [string, string | null][] = [
@@ -16,35 +22,41 @@ function enrichmentCard(e: EnrichmentCard): HTMLElement {
     ['Looked up', e.fetchedAt ? utc(e.fetchedAt) : null],
     ['Error', e.error],
   ];
+  const badge = e.state !== 'done' ? stateBadge(e.state) : e.verdict && !NO_VERDICT.has(e.provider) ? verdictBadge(e.verdict) : null;
   return h(
     'article',
     { class: 'card enrichment', 'data-provider': e.provider },
-    h('h3', {}, e.provider, ' · ', e.value),
-    h('p', {}, e.state === 'done' ? verdictBadge(e.verdict ?? 'unknown') : stateBadge(e.state), ' ', e.summary ?? ''),
+    h('h3', {}, e.provider, ' · ', pivotLink(e.value, kindOf(e.kind) ?? e.kind)),
+    badge || e.summary ? h('p', {}, badge, badge ? ' ' : null, e.summary ?? '') : null,
     h('dl', { class: 'facts' }, facts.filter(([, v]) => v).flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)])),
-    e.link && /^https:\/\//.test(e.link) ? h('a', { href: e.link, target: '_blank', rel: 'noopener noreferrer' }, 'Open at the provider') : null,
+    e.link && /^https:\/\//.test(e.link) ? h('a', { href: e.link, target: '_blank', rel: 'noopener noreferrer' }, `Open at ${e.provider}`) : null,
   );
 }
 
 export function incidentView(main: HTMLElement, id: string): () => void {
-  const status = h('div', { id: 'action-status', role: 'status', 'aria-live': 'polite' });
+  const status = h('p', { id: 'action-status', class: 'result', role: 'status', 'aria-live': 'polite' });
   const base = `/incidents/${encodeURIComponent(id)}`;
+  const evidence = evidenceTable();
   let last = '';
 
-  async function act(path: string, label: string, body: unknown = {}) {
-    status.textContent = `${label}…`;
+  /** Runs one analyst action; `done` is what the analyst reads when it worked, next to the control they used. */
+  async function act(path: string, doing: string, done: string, body: unknown = {}, where: HTMLElement = status) {
+    where.className = 'result';
+    where.textContent = `${doing}…`;
     try {
       await api('POST', path, body);
-      status.textContent = `${label}: done`;
+      where.textContent = done;
       last = '';
       await load();
     } catch (err) {
-      status.textContent = `${label}: ${(err as Error).message}`;
+      where.className = 'result error';
+      where.textContent = `${doing} failed: ${(err as Error).message}`;
     }
   }
 
-  function verdictFormOf(writable: boolean): HTMLElement {
-    const verdict = h('select', { id: 'v-verdict', required: true }, ['true_positive', 'false_positive', 'benign'].map((v) => h('option', { value: v }, v.replace('_', ' '))));
+  const verdictResult = h('p', { class: 'result', id: 'verdict-result', role: 'status', 'aria-live': 'polite' });
+  const verdictForm = (() => {
+    const verdict = h('select', { id: 'v-verdict', required: true }, ['true_positive', 'false_positive', 'benign'].map((v) => h('option', { value: v }, verdictText(v))));
     const comment = h('input', { id: 'v-comment', required: true, maxlength: 2000, placeholder: 'why' });
     const suppress = h('input', { id: 'v-suppress', type: 'checkbox' });
     const form = h(
@@ -55,21 +67,26 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('label', { for: 'v-comment' }, 'Comment'),
       comment,
       h('label', { class: 'check' }, suppress, ' also suppress this entity for this rule (false positive only)'),
-      h('button', { type: 'submit', disabled: !writable }, 'Record verdict'),
+      h('button', { type: 'submit', disabled: !canAct() }, 'Record verdict'),
+      verdictResult,
     );
     form.addEventListener('submit', (e) => {
       e.preventDefault();
       const body: Record<string, unknown> = { verdict: verdict.value, comment: comment.value };
       if (suppress.checked) body.suppress = {};
-      void act(`${base}/verdict`, 'Verdict', body);
+      void act(`${base}/verdict`, 'Recording the verdict', `Verdict recorded: ${verdictText(verdict.value)}.`, body, verdictResult);
     });
     return form;
-  }
+  })();
+  const comments = commentForm(id, async () => {
+    last = '';
+    await load();
+  });
 
   async function load() {
     let d: IncidentDetail;
     try {
-      d = await api<IncidentDetail>('GET', `/incidents/${encodeURIComponent(id)}`);
+      d = await api<IncidentDetail>('GET', base);
     } catch (err) {
       return replace(main, h('h1', {}, 'Incident'), notice((err as Error).message, 'error'));
     }
@@ -83,84 +100,92 @@ export function incidentView(main: HTMLElement, id: string): () => void {
   function render(d: IncidentDetail) {
     const i = d.incident;
     const writable = canAct();
+    const me = currentUser()?.name;
     const buttons = h(
       'div',
       { class: 'buttons', role: 'group', 'aria-label': 'incident actions' },
-      h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act(`${base}/acknowledge`, 'Acknowledge') }, 'Acknowledge'),
-      h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act(`${base}/resolve`, 'Resolve') }, 'Resolve'),
-      h('button', { type: 'button', disabled: !writable || i.status !== 'resolved', onclick: () => act(`${base}/reopen`, 'Reopen') }, 'Reopen'),
+      h('button', { type: 'button', class: 'primary', disabled: !writable || i.status !== 'open', onclick: () => act(`${base}/acknowledge`, 'Acknowledging', 'Acknowledged.') }, 'Acknowledge'),
+      h('button', { type: 'button', disabled: !writable || i.status === 'resolved', onclick: () => act(`${base}/resolve`, 'Resolving', 'Resolved.') }, 'Resolve'),
+      h('button', { type: 'button', disabled: !writable || i.status !== 'resolved', onclick: () => act(`${base}/reopen`, 'Reopening', 'Reopened.') }, 'Reopen'),
       h(
         'button',
-        { type: 'button', disabled: !writable || i.assignee === currentUser()?.name, onclick: () => act(`${base}/assign`, 'Assign to me', { assignee: currentUser()?.name ?? null }) },
+        { type: 'button', disabled: !writable || i.assignee === me, onclick: () => act(`${base}/assign`, 'Assigning', `Assigned to ${me}.`, { assignee: me ?? null }) },
         'Assign to me',
       ),
     );
+    const total = d.evidenceTotal ?? i.eventCount;
     const facts = h(
       'dl',
       { class: 'facts' },
       h('dt', {}, 'Entity'),
-      h('dd', {}, entityText(i.entity)),
+      h('dd', {}, entityLinks(i.entity)),
       h('dt', {}, 'Rule'),
-      h('dd', {}, i.ruleId),
-      h('dt', {}, 'First seen'),
+      h('dd', { id: 'rule', title: `rule ${i.ruleId}` }, i.ruleTitle ?? d.detections[0]?.ruleTitle ?? i.ruleId),
+      i.users?.length ? [h('dt', {}, 'Users'), h('dd', {}, i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]))] : null,
+      h('dt', {}, 'First event'),
       h('dd', {}, utc(i.firstSeen)),
-      h('dt', {}, 'Last seen'),
+      h('dt', {}, 'Last event'),
       h('dd', {}, utc(i.lastSeen)),
+      i.lastReceivedAt !== undefined ? [h('dt', {}, 'Last received'), h('dd', {}, utc(i.lastReceivedAt))] : null,
       h('dt', {}, 'Duration'),
       h('dd', {}, duration(i.lastSeen - i.firstSeen)),
       h('dt', {}, 'Counts'),
-      h('dd', {}, `${i.eventCount} events in ${i.detectionCount} detections`),
+      h('dd', { id: 'counts' }, `${plural(i.eventCount, 'event')} in ${plural(i.detectionCount, 'detection')}`),
       h('dt', {}, 'Assignee'),
       h('dd', { id: 'assignee' }, i.assignee ?? '—'),
       h('dt', {}, 'Verdict'),
-      h('dd', { id: 'verdict' }, i.verdict ? `${i.verdict.replace('_', ' ')} — ${i.verdictComment ?? ''} (${i.verdictBy ?? ''})` : '—'),
+      h('dd', { id: 'verdict' }, i.verdict ? `${verdictText(i.verdict)} — ${i.verdictComment ?? ''} (${i.verdictBy ?? ''})` : '—'),
     );
-    const verdictForm = verdictFormOf(writable);
     const times = d.evidence.map((e) => e.time).filter((t): t is number => t !== null);
-    const evidence = table(
-      `Evidence (${d.evidence.length} events)`,
-      ['Time', 'Source address', 'User', 'Host', 'Event', 'Wazuh rule', 'Description'],
-      d.evidence.map((e) => [utc(e.time), e.sourceIp ?? '—', e.user ?? '—', e.agent ?? '—', e.eventId ?? '—', e.wazuhRule ?? '—', e.description ?? '—']),
-    );
+    const retryable = d.actions.some((a) => a.state === 'dead' || a.state === 'failed');
     const actions = table(
       'Actions',
-      ['Channel', 'State', 'Attempts', 'Queued', 'Delivered', 'Where', 'Last error', ''],
+      ['Channel', 'State', '#Attempts', 'Queued', 'Delivered', 'Where', 'Last error', ...(retryable ? ['Retry'] : [])],
       d.actions.map((a) => [
         a.channel,
         stateBadge(a.state),
         String(a.attempts),
         utc(a.createdAt),
         utc(a.deliveredAt),
-        a.ref ? (a.ref.url && /^https:\/\//.test(a.ref.url) ? h('a', { href: a.ref.url, target: '_blank', rel: 'noopener noreferrer' }, a.ref.externalId) : a.ref.externalId) : '',
-        a.lastError ?? '',
-        a.state === 'dead' || a.state === 'failed'
-          ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/actions/${a.id}/retry`, `Retry ${a.channel}`) }, 'Retry')
-          : '',
+        a.ref ? (a.ref.url && /^https:\/\//.test(a.ref.url) ? h('a', { href: a.ref.url, target: '_blank', rel: 'noopener noreferrer' }, a.ref.externalId) : a.ref.externalId) : '—',
+        a.lastError ?? '—',
+        ...(retryable
+          ? [
+              a.state === 'dead' || a.state === 'failed'
+                ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/actions/${a.id}/retry`, `Retrying ${a.channel}`, `${a.channel}: queued again.`) }, 'Retry')
+                : '—',
+            ]
+          : []),
       ]),
       'no action was queued for this incident.',
     );
+    const decidable = d.responses.some((r) => r.state === 'awaiting-approval' || r.state === 'blocked');
     const responses = table(
       'Responses',
-      ['Address', 'Agents', 'Mode', 'State', 'Offence', 'Block for', 'Decided by', 'Reason', ''],
+      ['Address', 'Agents', 'Mode', 'State', '#Offence', 'Block for', 'Decided by', 'Reason', ...(decidable ? ['Decision'] : [])],
       d.responses.map((r) => [
-        r.address,
-        r.agents.join(', '),
+        pivotLink(r.address, 'ip'),
+        r.agents.join(', ') || '—',
         r.mode,
         stateBadge(r.state),
         String(r.offence),
         duration(r.durationMs),
-        r.decidedBy ?? '',
-        r.reason ?? '',
-        r.state === 'awaiting-approval'
-          ? h(
-              'span',
-              { class: 'buttons' },
-              h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approve block of ${r.address}`) }, 'Approve block'),
-              h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/deny`, `Deny block of ${r.address}`) }, 'Deny'),
-            )
-          : r.state === 'blocked'
-            ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/unblock`, `Unblock ${r.address}`) }, 'Unblock')
-            : '',
+        r.decidedBy ?? '—',
+        r.state === 'refused' ? h('strong', { class: 'error' }, `Refused: ${r.reason ?? 'no reason recorded'}`) : (r.reason ?? '—'),
+        ...(decidable
+          ? [
+              r.state === 'awaiting-approval'
+                ? h(
+                    'span',
+                    { class: 'buttons' },
+                    h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approving the block of ${r.address}`, `Block of ${r.address} approved.`) }, 'Approve block'),
+                    h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/deny`, `Denying the block of ${r.address}`, `Block of ${r.address} denied.`) }, 'Deny'),
+                  )
+                : r.state === 'blocked'
+                  ? h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/unblock`, `Unblocking ${r.address}`, `${r.address} unblocked.`) }, 'Unblock')
+                  : '—',
+            ]
+          : []),
       ]),
       'no block was proposed for this incident.',
     );
@@ -174,7 +199,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
             h('p', {}, sm.whatHappened),
             h('p', {}, sm.affected),
             sm.enrichment ? h('p', {}, sm.enrichment) : null,
-            sm.mitre.length ? h('p', {}, 'ATT&CK: ', sm.mitre.map((m) => `${m.id}${m.name ? ` ${m.name}` : ''}`).join(', ')) : null,
+            sm.mitre.length ? h('p', {}, 'ATT&CK: ', sm.mitre.map((m) => `${m.id}${m.name ? ` ${m.name}` : ''}${m.tactic ? ` (${m.tactic})` : ''}`).join(', ')) : null,
             sm.nextSteps.length ? h('h3', {}, 'Next steps') : null,
             sm.nextSteps.length ? h('ol', {}, sm.nextSteps.map((n) => h('li', {}, n))) : null,
           ]
@@ -190,9 +215,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       'section',
       { 'aria-labelledby': 'h-enrich' },
       h('h2', { id: 'h-enrich' }, 'Enrichment'),
-      d.enrichment.length === 0
-        ? h('p', { class: 'muted' }, 'No enrichment recorded for this incident.')
-        : h('div', { class: 'cards' }, d.enrichment.map(enrichmentCard)),
+      d.enrichment.length === 0 ? h('p', { class: 'muted' }, 'No enrichment recorded for this incident.') : h('div', { class: 'cards' }, d.enrichment.map(enrichmentCard)),
     );
     const trail = table(
       'Audit trail',
@@ -208,8 +231,15 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       buttons,
       status,
       h('div', { class: 'cols' }, h('div', {}, facts, verdictForm), summary),
-      h('section', { 'aria-labelledby': 'h-timeline' }, h('h2', { id: 'h-timeline' }, 'Timeline'), barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19))),
-      h('section', { class: 'scroll' }, evidence),
+      h(
+        'section',
+        { 'aria-labelledby': 'h-timeline' },
+        h('h2', { id: 'h-timeline' }, 'Timeline'),
+        barChart(bucketTimes(times), 'Events over time', (ms) => utc(ms).slice(11, 19)),
+        timelineList(d.timeline),
+        comments,
+      ),
+      h('section', { class: 'scroll', 'aria-label': 'evidence' }, evidence.render(d.evidence, total)),
       enrichment,
       h('section', { class: 'spaced' }, responses),
       h('section', { class: 'spaced' }, actions),

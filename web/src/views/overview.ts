@@ -4,12 +4,13 @@ import { barChart } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, utc } from '../format.js';
 import type { Counted, Overview } from '../types.js';
-import { notice, table } from './widgets.js';
+import { notice, pivotLink, table } from './widgets.js';
 
 const REFRESH_MS = 15000;
 
-const topTable = (caption: string, rows: Counted[], empty?: string) =>
-  h('section', { class: 'card' }, table(caption, ['Value', 'Count'], rows.map((r) => [r.value, String(r.count)]), empty));
+/** A top-N table; `kind` makes each value a pivot link to everything that holds it. */
+const topTable = (caption: string, column: string, rows: Counted[], kind?: string, empty?: string) =>
+  h('section', { class: 'card' }, table(caption, [column, '#Count'], rows.map((r) => [kind ? pivotLink(r.value, kind) : r.value, String(r.count)]), empty));
 
 export function overviewView(main: HTMLElement): () => void {
   async function load() {
@@ -33,10 +34,10 @@ export function overviewView(main: HTMLElement): () => void {
       h(
         'div',
         { class: 'grid' },
-        topTable('Top source addresses', o.topSources),
-        topTable('Top countries', o.topCountries, 'no country known yet (needs GeoIP enrichment).'),
-        topTable('Top targeted users', o.topUsers),
-        topTable('Top rules', o.topRules),
+        topTable('Top source addresses', 'Address', o.topSources, 'ip'),
+        topTable('Top countries', 'Country', o.topCountries, undefined, 'no country known yet (needs GeoIP enrichment).'),
+        topTable('Top targeted users', 'User', o.topUsers, 'user'),
+        topTable('Top rules', 'Rule', o.topRules),
       ),
     );
   }

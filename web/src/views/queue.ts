@@ -1,27 +1,36 @@
-// The incident queue: filters, paging, and live updates by polling.
+// The incident queue: filters, paging, and live updates by polling. Newest activity first: an incident is
+// placed by when Vigil last received its events, so one made of old-dated alerts does not sink to the bottom.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { age, entityText } from '../format.js';
+import { age, utc } from '../format.js';
 import type { Incident } from '../types.js';
-import { levelBadge, notice, statusBadge } from './widgets.js';
+import { entityLinks, levelBadge, notice, statusBadge, table } from './widgets.js';
 
 const PAGE = 25;
 const REFRESH_MS = 5000;
+const STATUSES = ['open', 'acknowledged', 'resolved'];
+const LEVELS = ['informational', 'low', 'medium', 'high', 'critical'];
+
+/** A comma list in its canonical order (so `acknowledged,open` is the same choice as `open,acknowledged`). */
+function canonical(value: string, order: string[]): string {
+  const parts = new Set(value.split(',').map((s) => s.trim()).filter(Boolean));
+  return [...order.filter((o) => parts.has(o)), ...[...parts].filter((p) => !order.includes(p))].join(',');
+}
+
+/** A select of comma-list choices that also shows a list given in the address that is not among them. */
+function choiceSelect(id: string, choices: string[], anyLabel: string, value: string, order: string[]): HTMLSelectElement {
+  const label = (v: string) => (v ? v.split(',').join(' + ') : anyLabel);
+  const wanted = canonical(value, order);
+  const all = choices.includes(wanted) ? choices : [...choices, wanted];
+  const select = h('select', { id, name: id.replace(/^f-/, '') }, all.map((v) => h('option', { value: v }, label(v))));
+  select.value = wanted;
+  return select;
+}
 
 export function queueView(main: HTMLElement, params: URLSearchParams): () => void {
-  const status = h(
-    'select',
-    { id: 'f-status', name: 'status' },
-    ['open,acknowledged', 'open', 'acknowledged', 'resolved', ''].map((v) => h('option', { value: v }, v ? v.replace(',', ' + ') : 'any status')),
-  );
-  const level = h(
-    'select',
-    { id: 'f-level', name: 'level' },
-    ['', 'critical', 'high,critical', 'medium,high,critical', 'low', 'informational'].map((v) => h('option', { value: v }, v ? v.replaceAll(',', ' + ') : 'any severity')),
-  );
-  const q = h('input', { id: 'f-q', name: 'indicator', type: 'search', placeholder: 'an address, user or host (exact)' });
-  status.value = params.get('status') ?? 'open,acknowledged';
-  level.value = params.get('level') ?? '';
+  const status = choiceSelect('f-status', ['open,acknowledged', 'open', 'acknowledged', 'resolved', ''], 'any status', params.get('status') ?? 'open,acknowledged', STATUSES);
+  const level = choiceSelect('f-level', ['', 'critical', 'high,critical', 'medium,high,critical', 'low', 'informational'], 'any severity', params.get('level') ?? '', LEVELS);
+  const q = h('input', { id: 'f-q', name: 'indicator', type: 'search', placeholder: 'address, user, host or hash' });
   q.value = params.get('indicator') ?? '';
   let offset = Number(params.get('offset') ?? 0) || 0;
 
@@ -37,13 +46,16 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     q,
     h('button', { type: 'submit' }, 'Filter'),
   );
-  const apply = () => {
-    offset = 0;
+  const query = () => {
     const p = new URLSearchParams();
     if (status.value) p.set('status', status.value);
     if (level.value) p.set('level', level.value);
-    if (q.value) p.set('indicator', q.value.trim());
-    history.replaceState(null, '', `#/incidents?${p}`);
+    if (q.value.trim()) p.set('indicator', q.value.trim());
+    return p;
+  };
+  const apply = () => {
+    offset = 0;
+    history.replaceState(null, '', `#/incidents?${query()}`);
     void load();
   };
   filters.addEventListener('submit', (e) => {
@@ -54,10 +66,9 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
   level.addEventListener('change', apply);
 
   async function load() {
-    const p = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
-    if (status.value) p.set('status', status.value);
-    if (level.value) p.set('level', level.value);
-    if (q.value) p.set('indicator', q.value.trim());
+    const p = query();
+    p.set('limit', String(PAGE));
+    p.set('offset', String(offset));
     try {
       const { items, total } = await api<{ items: Incident[]; total: number }>('GET', `/incidents?${p}`);
       render(items, total);
@@ -68,20 +79,22 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
 
   function render(items: Incident[], total: number) {
     if (items.length === 0) return replace(body, notice('No incidents match. New ones appear here by themselves.'));
-    const rows = items.map((i) =>
-      h(
-        'tr',
-        { 'data-incident': i.id },
-        h('td', {}, levelBadge(i.level), ' ', h('span', { class: 'muted small', title: 'severity score' }, String(i.severity.score))),
-        h('td', {}, h('a', { href: `#/incidents/${encodeURIComponent(i.id)}` }, i.title)),
-        h('td', {}, entityText(i.entity)),
-        h('td', {}, statusBadge(i.status), i.assignee ? h('div', { class: 'muted small' }, i.assignee) : null),
-        h('td', { class: 'num' }, String(i.eventCount)),
-        h('td', { class: 'num' }, String(i.detectionCount)),
-        h('td', { title: new Date(i.lastSeen).toISOString() }, age(i.lastSeen)),
-        h('td', { title: new Date(i.createdAt).toISOString() }, age(i.createdAt)),
-      ),
-    );
+    const now = Date.now();
+    const rows = items.map((i) => {
+      const received = i.lastReceivedAt ?? i.updatedAt;
+      return {
+        attrs: { 'data-incident': i.id },
+        cells: [
+          [levelBadge(i.level), ' ', h('span', { class: 'muted small', title: 'severity score' }, String(i.severity.score))],
+          [h('a', { href: `#/incidents/${encodeURIComponent(i.id)}` }, i.title), i.ruleTitle && i.ruleTitle !== i.title ? h('div', { class: 'muted small' }, i.ruleTitle) : null],
+          entityLinks(i.entity),
+          [statusBadge(i.status), i.assignee ? h('div', { class: 'muted small' }, i.assignee) : null],
+          String(i.eventCount),
+          h('span', { title: `received ${utc(received)}; last event dated ${utc(i.lastSeen)}` }, age(received, now)),
+          h('span', { title: utc(i.createdAt) }, age(i.createdAt, now)),
+        ],
+      };
+    });
     const pager = h(
       'nav',
       { class: 'pager', 'aria-label': 'pages' },
@@ -89,21 +102,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
       h('span', {}, `${offset + 1}–${offset + items.length} of ${total}`),
       h('button', { type: 'button', disabled: offset + PAGE >= total, onclick: () => ((offset += PAGE), void load()) }, 'Older →'),
     );
-    replace(
-      body,
-      h(
-        'table',
-        { class: 'queue' },
-        h('caption', {}, `Incidents (${total})`),
-        h(
-          'thead',
-          {},
-          h('tr', {}, ['Severity', 'Incident', 'Entity', 'Status', 'Events', 'Detections', 'Last seen', 'Age'].map((c) => h('th', { scope: 'col' }, c))),
-        ),
-        h('tbody', {}, rows),
-      ),
-      pager,
-    );
+    replace(body, table(`Incidents (${total})`, ['Severity', 'Incident', 'Entity', 'Status', '#Events', 'Last activity', 'Age'], rows, '', { class: 'queue' }), pager);
   }
 
   replace(main, h('h1', {}, 'Incidents'), filters, body);

@@ -2,7 +2,7 @@
 import { api, canAct } from '../api.js';
 import { h, replace } from '../dom.js';
 import type { RuleView } from '../types.js';
-import { levelBadge, notice } from './widgets.js';
+import { levelBadge, notice, table } from './widgets.js';
 
 const MODES = ['enabled', 'shadow', 'disabled'] as const;
 
@@ -35,29 +35,24 @@ export function rulesView(main: HTMLElement): () => void {
       );
       select.value = r.mode;
       select.addEventListener('change', () => void setMode(r, select.value));
-      return h(
-        'tr',
-        {},
-        h('td', {}, levelBadge(r.level)),
-        h('td', {}, h('strong', {}, r.title), h('div', { class: 'muted small' }, r.id)),
-        h('td', {}, r.kind),
-        h('td', {}, select),
-        h('td', { class: 'num' }, String(r.detections)),
-        h('td', { class: 'num' }, String(r.shadowHits)),
-      );
+      return {
+        attrs: {},
+        cells: [
+          levelBadge(r.level),
+          [h('strong', { title: r.id }, r.title), r.description ? h('div', { class: 'muted small' }, r.description) : null],
+          r.kind,
+          select,
+          String(r.detections),
+          String(r.shadowHits),
+        ],
+      };
     });
     replace(
       main,
       h('h1', {}, 'Rules'),
       h('p', { class: 'muted' }, 'Shadow: the rule runs and counts what it would have fired, but opens no incident and notifies nobody.'),
       status,
-      h(
-        'table',
-        {},
-        h('caption', {}, `${rules.length} rules loaded`),
-        h('thead', {}, h('tr', {}, ['Level', 'Rule', 'Kind', 'Mode', 'Detections', 'Shadow hits'].map((c) => h('th', { scope: 'col' }, c)))),
-        h('tbody', {}, rows),
-      ),
+      table(`${rules.length} rules loaded`, ['Level', 'Rule', 'Kind', 'Mode', '#Detections', '#Shadow hits'], rows),
     );
   }
   replace(main, h('h1', {}, 'Rules'), notice('Loading…'));

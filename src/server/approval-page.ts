@@ -1,0 +1,64 @@
+// The page behind an approval link, in the dashboard's look (it loads the dashboard's stylesheet, /vigil.css):
+// what is proposed, the two buttons, and after a decision what really happened, a refusal shown as a refusal.
+// Every value is escaped; the page runs no script.
+import type { FastifyReply } from 'fastify';
+import { formatDuration } from '../act/response/format.js';
+import type { ResponseView } from '../act/response/service.js';
+import { escapeHtml, formatTime } from '../act/render/text.js';
+
+/** How the panel is framed: a neutral proposal, a decision that stands, or a refusal. */
+export type Tone = 'plain' | 'done' | 'refused';
+
+const CSP = "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+const incidentHref = (r: ResponseView) => `/#/incidents/${encodeURIComponent(r.incidentId)}`;
+
+export function sendPage(reply: FastifyReply, status: number, title: string, body: string, tone: Tone = 'plain') {
+  return reply
+    .code(status)
+    .header('cache-control', 'no-store')
+    .header('referrer-policy', 'no-referrer')
+    .header('content-security-policy', CSP)
+    .type('text/html; charset=utf-8')
+    .send(
+      '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+        `<title>${escapeHtml(title)} · Vigil</title><link rel="icon" href="/favicon.svg" type="image/svg+xml"><link rel="stylesheet" href="/vigil.css"></head>` +
+        '<body><header><nav aria-label="main"><a class="brand" href="/">Vigil</a><a href="/#/incidents">Incidents</a></nav></header>' +
+        `<main class="page"><div class="panel${tone === 'plain' ? '' : ` ${tone}`}"><h1>${escapeHtml(title)}</h1>${body}</div></main></body></html>`,
+    );
+}
+
+/** The proposed block as facts, with a link back to its incident. */
+export function describeResponse(r: ResponseView): string {
+  const rows: [string, string][] = [
+    ['Address', r.address],
+    ['Agents', r.agents.join(', ') || '—'],
+    ['Playbook', r.playbook],
+    ['Offence', `${r.offence} (block for ${formatDuration(r.durationMs)})`],
+    ['State', r.state],
+  ];
+  if (r.decidedBy) rows.push(['Decided by', r.decidedBy]);
+  if (r.reason) rows.push([r.state === 'refused' ? 'Refused because' : 'Reason', r.reason]);
+  if (r.state === 'awaiting-approval' && r.approvalExpiresAt) rows.push(['Link valid until', formatTime(r.approvalExpiresAt)]);
+  const facts = rows.map(([k, v]) => `<dt>${escapeHtml(k)}</dt><dd>${k === 'State' ? `<span class="badge state-${escapeHtml(v)}">${escapeHtml(v)}</span>` : escapeHtml(v)}</dd>`).join('');
+  return `<dl class="facts">${facts}</dl><p><a href="${escapeHtml(incidentHref(r))}">Open the incident in Vigil</a></p>`;
+}
+
+/** What a decision led to, in words that match what ran: never "it runs now" for a block that was refused. */
+export function outcome(r: ResponseView, decision: 'approve' | 'deny'): { title: string; text: string; tone: Tone } {
+  if (decision === 'deny' || r.state === 'denied') return { title: 'Block denied', text: 'Nothing will run.', tone: 'done' };
+  switch (r.state) {
+    case 'refused':
+      return {
+        title: 'Block approved, but refused',
+        text: `Vigil refused to run it: ${r.reason ?? 'no reason was recorded'}. Nothing was sent to Wazuh.`,
+        tone: 'refused',
+      };
+    case 'blocked':
+      return { title: 'Block approved and run', text: `${r.address} is blocked${r.unblockAt ? ` until ${formatTime(r.unblockAt)}` : ''}.`, tone: 'done' };
+    case 'dry-run':
+      return { title: 'Block approved (dry run)', text: 'The decision is recorded; in dry-run mode nothing is sent to Wazuh.', tone: 'done' };
+    default:
+      return { title: 'Block approved', text: 'It is queued to run on the agents; the incident page shows when it has run, or why it was refused.', tone: 'done' };
+  }
+}

@@ -1,0 +1,113 @@
+// Every dashboard page, and the approval page an email links to, at a phone's, a laptop's and a wide screen's
+// width: the page never scrolls sideways, no badge breaks inside its word, and axe-core finds no serious or
+// critical accessibility violation. The screenshots it takes are the README's pictures: with
+// VIGIL_SCREENSHOTS=docs (`npm run docs:screenshots`) they are written to docs/screenshots/.
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { Page } from 'playwright-core';
+import { ARTIFACTS, chromiumAvailable, openBrowser, type TestBrowser } from '../helpers/browser.js';
+import { ROOT } from '../helpers/fixtures.js';
+import { axeViolations, layoutProblems, WIDTHS } from '../helpers/layout.js';
+import { PASSWORD } from '../helpers/session.js';
+import { startShowcase, type Showcase } from '../helpers/showcase.js';
+
+const DOCS = process.env.VIGIL_SCREENSHOTS === 'docs';
+const SHOTS = DOCS ? join(ROOT, 'docs', 'screenshots') : ARTIFACTS;
+
+interface PageCase {
+  name: string;
+  open(page: Page, s: Showcase): Promise<void>;
+  /** Widths whose screenshot goes into the README. */
+  pictured: number[];
+}
+
+const PAGES: PageCase[] = [
+  {
+    name: 'queue',
+    pictured: [1366, 390],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/incidents?status=open,acknowledged,resolved`);
+      await page.locator('tr[data-incident]').nth(3).waitFor();
+    },
+  },
+  {
+    name: 'incident',
+    pictured: [1366, 390],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/incidents/${encodeURIComponent(s.incidentId)}`);
+      await page.locator('article.enrichment[data-provider="virustotal"] .badge').waitFor({ timeout: 15_000 });
+    },
+  },
+  {
+    name: 'overview',
+    pictured: [1366],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/overview`);
+      await page.locator('#stat-open').waitFor();
+    },
+  },
+  {
+    name: 'rules',
+    pictured: [1366],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/rules`);
+      await page.locator('tbody tr').first().waitFor();
+    },
+  },
+  {
+    name: 'approval',
+    pictured: [1366, 390],
+    async open(page, s) {
+      await page.goto(s.approvalUrl);
+      await page.getByRole('button', { name: 'Approve block' }).waitFor();
+    },
+  },
+];
+
+describe('dashboard layout and accessibility in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
+  let s: Showcase;
+  let b: TestBrowser;
+
+  before(async () => {
+    s = await startShowcase();
+    b = await openBrowser();
+    mkdirSync(SHOTS, { recursive: true });
+    const { page } = b;
+    await page.goto(`${s.v.url}/#/login`);
+    await page.getByLabel('User name').fill('anna');
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+  });
+  after(async () => {
+    await b?.close();
+    await s?.close();
+  });
+
+  for (const p of PAGES) {
+    for (const width of WIDTHS) {
+      it(`${p.name} at ${width} px: no sideways scroll, no broken badge, no serious axe violation`, async () => {
+        const { page } = b;
+        await page.setViewportSize({ width, height: 900 });
+        await p.open(page, s);
+        await page.evaluate(() => document.fonts.ready);
+        assert.deepEqual(await layoutProblems(page), [], `${p.name} at ${width} px`);
+        assert.deepEqual(await axeViolations(page), [], `${p.name} at ${width} px`);
+        if (!DOCS || p.pictured.includes(width)) await page.screenshot({ path: join(SHOTS, `${p.name}-${width}.png`), fullPage: true });
+      });
+    }
+  }
+
+  it('the status control shows the statuses the address asked for', async () => {
+    const { page } = b;
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.goto(`${s.v.url}/#/incidents?status=acknowledged,resolved`);
+    await page.locator('tr[data-incident]').first().waitFor();
+    const status = page.getByLabel('Status');
+    assert.equal(await status.inputValue(), 'acknowledged,resolved');
+    assert.equal((await status.locator('option:checked').textContent())?.trim(), 'acknowledged + resolved');
+    assert.equal(await page.locator('tr[data-incident]').count(), 2);
+  });
+});
