@@ -14,9 +14,9 @@ import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators } from './indicators.js';
-import { isFailureIncident, isLogonSuccess, link, relatedIncidents } from './links.js';
+import { isFailureIncident, isLogonSuccess, linkAll, relatedIncidents } from './links.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
-import { addIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
+import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
 
 /** An incident row as the model's Incident (with triage's fields beside it). */
 export { rowToRecord as rowToIncident } from './record.js';
@@ -64,7 +64,7 @@ export function incidentTitle(d: Detection, entity: Record<string, string>): str
 
 /** Severity from what the incident holds now. */
 export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets: AssetCriticality) {
-  const indicators = await indicatorsOfIncident(trx, inc.id);
+  const indicators = await criticalIndicators(trx, inc.id, assets);
   return severity(
     { ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated },
     { enrichments: inc.enrichments, assets },
@@ -229,10 +229,12 @@ export async function triage(
   // Record the detection's incident before anyone is told: the message lists the incident's detections.
   await trx.updateTable('detections').set({ incident_id: inc.id }).where('id', '=', d.id).execute();
 
-  for (const r of related) {
-    const why = r.shared.kind === 'ip' ? `same source address ${r.shared.value}` : `same user ${r.shared.value}`;
-    await link(trx, inc.id, r.incident.id, why, now);
-  }
+  await linkAll(
+    trx,
+    inc.id,
+    related.map((r) => ({ id: r.incident.id, reason: r.shared.kind === 'ip' ? `same source address ${r.shared.value}` : `same user ${r.shared.value}` })),
+    now,
+  );
 
   const also: ChangeResult[] = [];
   for (const r of followed) {

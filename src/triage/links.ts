@@ -2,12 +2,14 @@
 // linked (both ways). A successful logon from an address that an open brute-force incident holds escalates
 // that incident: the attacker probably got in.
 import type { Kysely } from 'kysely';
-import type { Detection, Indicator } from '../model/index.js';
+import type { Detection, Indicator, RuleRef } from '../model/index.js';
 import type { Database } from '../store/schema.js';
-import { rowToRecord } from './record.js';
 import type { IncidentRecord } from './types.js';
 
 const MAX_LINKS = 20;
+
+/** What linking and the success-after-failures escalation read of a related incident (a narrow row, no JSON blobs). */
+export type RelatedIncident = Pick<IncidentRecord, 'id' | 'fingerprint' | 'firstSeen' | 'verdict' | 'escalated' | 'mitre' | 'rule'>;
 
 /** Does this detection show a logon that succeeded (Wazuh group `authentication_success`, Windows 4624/4648)? */
 export function isLogonSuccess(d: Detection): boolean {
@@ -22,47 +24,89 @@ export function isLogonSuccess(d: Detection): boolean {
 }
 
 /** Is this incident about failed logons (ATT&CK T1110 Brute Force and its sub-techniques)? */
-export function isFailureIncident(inc: IncidentRecord): boolean {
+export function isFailureIncident(inc: Pick<IncidentRecord, 'mitre' | 'rule'>): boolean {
   return inc.mitre.some((t) => t.id.startsWith('T1110')) || inc.rule.tags.some((t) => /^attack\.t1110/i.test(t));
 }
 
-/** Other incidents seen since `since` that hold one of these IP or user indicators. */
+/** Indicators of one detection looked up for links; a correlation's evidence can name thousands. */
+const MAX_LOOKED_UP = 8;
+
+/**
+ * Other incidents seen since `since` that hold one of these IP or user indicators (the entity's first). The cost
+ * is bounded whatever the store holds: each indicator reads at most MAX_LINKS of its most recent holders from
+ * the (kind, value, first_seen) index, so a user name shared by thousands of incidents costs no more than a
+ * rare address.
+ */
 export async function relatedIncidents(
   trx: Kysely<Database>,
   excludeId: string | undefined,
   indicators: Indicator[],
   since: number,
-): Promise<{ incident: IncidentRecord; shared: Indicator }[]> {
-  const wanted = indicators.filter((i) => i.kind === 'ip' || i.kind === 'user');
+): Promise<{ incident: RelatedIncident; shared: Indicator }[]> {
+  const wanted = indicators.filter((i) => i.kind === 'ip' || i.kind === 'user').slice(0, MAX_LOOKED_UP);
   if (wanted.length === 0) return [];
-  const rows = await trx
-    .selectFrom('incident_indicators')
-    .innerJoin('incidents', 'incidents.id', 'incident_indicators.incident_id')
-    .selectAll('incidents')
-    .select(['incident_indicators.kind as shared_kind', 'incident_indicators.value as shared_value'])
-    .where((eb) => eb.or(wanted.map((i) => eb.and([eb('incident_indicators.kind', '=', i.kind), eb('incident_indicators.value', '=', i.value)]))))
-    .where('incidents.last_seen', '>=', since)
-    .orderBy('incidents.last_seen', 'desc')
-    .limit(MAX_LINKS * 4)
-    .execute();
-  const out = new Map<string, { incident: IncidentRecord; shared: Indicator }>();
-  for (const r of rows) {
-    if (r.id === excludeId) continue;
-    const shared = { kind: r.shared_kind as Indicator['kind'], value: r.shared_value };
-    const prev = out.get(r.id);
-    // Prefer the address as the stated reason: it is the stronger tie.
-    if (!prev || (prev.shared.kind !== 'ip' && shared.kind === 'ip')) out.set(r.id, { incident: rowToRecord(r), shared });
+  const sharedBy = new Map<string, Indicator>();
+  for (const i of wanted) {
+    const holders = await trx
+      .selectFrom('incident_indicators')
+      .select('incident_id')
+      .where('kind', '=', i.kind)
+      .where('value', '=', i.value)
+      .orderBy('first_seen', 'desc')
+      .limit(MAX_LINKS + 1)
+      .execute();
+    for (const h of holders) {
+      if (h.incident_id === excludeId) continue;
+      const prev = sharedBy.get(h.incident_id);
+      // Prefer the address as the stated reason: it is the stronger tie.
+      if (!prev || (prev.kind !== 'ip' && i.kind === 'ip')) sharedBy.set(h.incident_id, i);
+    }
   }
-  return [...out.values()].slice(0, MAX_LINKS);
+  if (sharedBy.size === 0) return [];
+  const rows = await trx
+    .selectFrom('incidents')
+    .select(['id', 'fingerprint', 'first_seen', 'verdict', 'escalated', 'mitre_json', 'rule_id', 'rule_json', 'title', 'level'])
+    .where('id', 'in', [...sharedBy.keys()])
+    .where('last_seen', '>=', since)
+    .orderBy('last_seen', 'desc')
+    .limit(MAX_LINKS)
+    .execute();
+  return rows.map((r) => {
+    const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
+    const incident: RelatedIncident = {
+      id: r.id,
+      fingerprint: r.fingerprint,
+      firstSeen: Number(r.first_seen),
+      verdict: (r.verdict ?? undefined) as IncidentRecord['verdict'],
+      escalated: Number(r.escalated ?? 0) === 1,
+      mitre: JSON.parse(r.mitre_json ?? '[]'),
+      rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as RuleRef['level'], tags: rule.tags ?? [], ...rule } as RuleRef,
+    };
+    return { incident, shared: sharedBy.get(r.id)! };
+  });
 }
 
-export async function link(trx: Kysely<Database>, a: string, b: string, reason: string, now: number): Promise<void> {
+/** Links `id` both ways to those of `others` it is not linked to yet; one read and at most one write. */
+export async function linkAll(trx: Kysely<Database>, id: string, others: { id: string; reason: string }[], now: number): Promise<void> {
+  const candidates = others.filter((o) => o.id !== id);
+  if (candidates.length === 0) return;
+  const have = await trx
+    .selectFrom('incident_links')
+    .select('related_id')
+    .where('incident_id', '=', id)
+    .where('related_id', 'in', candidates.map((o) => o.id))
+    .execute();
+  const linked = new Set(have.map((r) => r.related_id));
+  const fresh = candidates.filter((o) => !linked.has(o.id));
+  if (fresh.length === 0) return;
   await trx
     .insertInto('incident_links')
-    .values([
-      { incident_id: a, related_id: b, reason, created_at: now },
-      { incident_id: b, related_id: a, reason, created_at: now },
-    ])
+    .values(
+      fresh.flatMap((o) => [
+        { incident_id: id, related_id: o.id, reason: o.reason, created_at: now },
+        { incident_id: o.id, related_id: id, reason: o.reason, created_at: now },
+      ]),
+    )
     .onConflict((oc) => oc.columns(['incident_id', 'related_id']).doNothing())
     .execute();
 }

@@ -55,6 +55,16 @@ export function criticality(kind: 'host' | 'user', value: string, assets: AssetC
   return undefined;
 }
 
+/** Every lower-cased name of this kind that asset criticality makes critical (directly or by a critical group). */
+export function criticalNames(kind: 'host' | 'user', assets: AssetCriticality): string[] {
+  const names = [...(kind === 'host' ? assets.criticalHosts : assets.criticalUsers)];
+  for (const g of assets.criticalGroups) {
+    const members = assets.groups[g];
+    if (members) names.push(...(kind === 'host' ? members.hosts : members.users));
+  }
+  return [...new Set(names.map((n) => n.toLowerCase()))];
+}
+
 export function severity(input: SeverityInput, ctx: SeverityContext): Severity {
   const reasons: SeverityReason[] = [];
   reasons.push({ factor: 'sigma', points: SIGMA_POINTS[input.ruleLevel], detail: `Sigma rule level ${input.ruleLevel}` });

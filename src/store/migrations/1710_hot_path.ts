@@ -1,0 +1,13 @@
+// Indexes that keep the cost of one detection independent of how many incidents are stored: related incidents
+// are found by the indicator's most recent holders (a bounded range of this index, never every holder of a
+// common value), and the links already made from an incident are read by its key.
+import type { Kysely, Migration } from 'kysely';
+
+export const m1710_hot_path: Migration = {
+  async up(db: Kysely<any>) {
+    await db.schema.createIndex('incident_indicators_recent').on('incident_indicators').columns(['kind', 'value', 'first_seen']).execute();
+  },
+  async down(db: Kysely<any>) {
+    await db.schema.dropIndex('incident_indicators_recent').execute();
+  },
+};
