@@ -8,7 +8,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import type { Detection, Event } from '../../src/model/index.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
 import { triage, type TriageOptions } from '../../src/triage/incidents.js';
-import { toEvent } from '../../src/sources/wazuh-alert.js';
+import { toEvent } from '../../src/model/event.js';
 import { failedLogon4625 } from '../helpers/fixtures.js';
 
 class RowCounter implements KyselyPlugin {
