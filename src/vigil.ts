@@ -187,6 +187,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   pipeline.onIncidents = () => enrichment?.broker.wake();
   if (act.responses) act.responses.wake = () => outbox.wake();
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
+  pipeline.onQuarantined = (rows) => rows.forEach((r) => metrics.quarantined.inc({ source: r.source, reason: r.reason }));
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);

@@ -12,6 +12,7 @@ import { formatDuration } from '../act/response/format.js';
 import type { PlaybookChannel } from '../config/playbooks.js';
 import type { Config } from '../config/schema.js';
 import type { Event, Incident, IncidentChange, RuleRef } from '../model/index.js';
+import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsByEventIds } from '../store/alerts.js';
 import { openDatabase } from '../store/db.js';
 import { rowToIncident } from '../triage/incidents.js';
@@ -58,7 +59,7 @@ async function fromStore(config: Config, id: string): Promise<PlaybookSubject> {
     const rule: RuleRef = det ? JSON.parse(det.rule_json) : { id: incident.ruleId, title: incident.title, level: incident.level, tags: [] };
     const eventIds: string[] = det ? JSON.parse(det.event_ids_json) : [];
     const bodies = await alertsByEventIds(store.db, eventIds.slice(0, 200));
-    const events = bodies.map((b) => ({ data: JSON.parse(b.body) }) as Event);
+    const events = bodies.map((b) => readRecordedAlert(b.body, b.format));
     const group: Record<string, string> = det ? JSON.parse(det.group_json) : {};
     const ips = [...new Set([...Object.values(incident.entity), ...Object.values(group)].filter((v) => isIP(v) !== 0))];
     return { incident, rule, sourceIps: ips, agents: affectedAgents({ events } as never), change: 'opened', time: incident.lastSeen };

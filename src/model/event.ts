@@ -22,6 +22,12 @@ export function detectFormat(obj: Record<string, unknown>): EventFormat {
 
 const digest = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 24);
 
+/** Longest alert id or manager name used as it is in the unique key (a Wazuh id is ~20 characters). */
+export const MAX_ID_LENGTH = 256;
+
+/** An id past MAX_ID_LENGTH stands for itself by its digest: every index entry (and PostgreSQL's btree limit) stays small. */
+const bounded = (id: string) => (id.length > MAX_ID_LENGTH ? `sha1:${digest(id)}` : id);
+
 /**
  * Unwraps the shapes a Wazuh alert travels in: an active-response message (`parameters.alert`), or a bare
  * eventchannel payload (`{"win": …}`, what Wazuh puts under `data`) as the ruleset tests write it.
@@ -47,7 +53,7 @@ export function toEvent(obj: unknown, text?: string, format?: EventFormat): Even
   }
   const systemTime = data.data?.win?.system?.systemTime;
   const time = (typeof systemTime === 'string' ? Date.parse(systemTime) : NaN) || parseWazuhTime(data.timestamp) || 0;
-  const id = typeof data.id === 'string' && data.id !== '' ? data.id : `sha1:${digest(text ?? JSON.stringify(data))}`;
-  const manager = typeof data.manager?.name === 'string' ? data.manager.name : '';
+  const id = typeof data.id === 'string' && data.id !== '' ? bounded(data.id) : `sha1:${digest(text ?? JSON.stringify(data))}`;
+  const manager = typeof data.manager?.name === 'string' ? bounded(data.manager.name) : '';
   return { id, key: `${manager}/${id}`, format: fmt, time, data };
 }

@@ -2,11 +2,12 @@
 // recent window before the cursor without effects, so an attack that spans a restart is still detected once.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { Event, EventFormat } from '../model/index.js';
+import type { Event } from '../model/index.js';
 import { readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
 import { getCursor } from '../store/cursors.js';
+import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
-import { toEvent } from '../model/event.js';
+import { readRecordedAlert } from '../sources/ndjson.js';
 import type { Pipeline } from './pipeline.js';
 import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -53,7 +54,9 @@ export class AlertRunner {
       const batch = await readAlertsAfter(this.db, this.position, BATCH);
       if (batch.length === 0) return;
       const last = batch[batch.length - 1]!.seq;
-      await this.pipeline.handle(this.toEvents(batch), { name: PIPELINE_CURSOR, value: String(last) });
+      const unreadable: QuarantineRow[] = [];
+      const events = this.toEvents(batch, unreadable);
+      await this.pipeline.handle(events, { name: PIPELINE_CURSOR, value: String(last) }, unreadable);
       this.position = last;
     }
   }
@@ -72,13 +75,14 @@ export class AlertRunner {
     if (warmed > 0) this.log.info({ alerts: warmed }, 'correlation state rebuilt from recent alerts');
   }
 
-  private toEvents(batch: StoredAlert[]): Event[] {
+  private toEvents(batch: StoredAlert[], unreadable?: QuarantineRow[]): Event[] {
     const out: Event[] = [];
     for (const a of batch) {
       try {
-        out.push(toEvent(JSON.parse(a.body), a.body, a.format as EventFormat));
+        out.push(readRecordedAlert(a.body, a.format));
       } catch (err) {
-        this.log.error({ seq: a.seq, err: (err as Error).message }, 'recorded alert cannot be read; skipped');
+        const detail = `recorded alert ${a.seq} cannot be read: ${(err as Error).message}`;
+        unreadable?.push({ source: 'pipeline', reason: 'invalid', detail, size: Buffer.byteLength(a.body), sample: a.body.slice(0, 4096) });
       }
     }
     return out;

@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Actions } from '../act/actions.js';
 import type { Notification } from '../act/notification.js';
 import type { Detection, Event, Incident } from '../model/index.js';
-import { toEvent } from '../model/event.js';
+import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsByEventIds } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Announce } from '../triage/context.js';
@@ -26,7 +26,7 @@ export async function eventsFor(db: Kysely<Database>, ids: string[], inHand: Map
   for (let i = 0; i < missing.length; i += 500) {
     for (const a of await alertsByEventIds(db, missing.slice(i, i + 500))) {
       try {
-        found.set(a.eventId, toEvent(JSON.parse(a.body), a.body, a.format as Event['format']));
+        found.set(a.eventId, readRecordedAlert(a.body, a.format));
       } catch {
         // an unreadable recorded alert is reported by the runner; the message goes without it
       }

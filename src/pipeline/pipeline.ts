@@ -1,12 +1,14 @@
 // detect → triage → act for one batch of events. Detections, incident changes, outbox rows and the input
 // cursor commit in one transaction, so a crash leaves either all of a batch's effects or none.
 import { systemClock, type Clock } from '../clock.js';
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Detector } from '../detect/detector.js';
 import type { Detection, Event } from '../model/index.js';
 import { setCursor } from '../store/cursors.js';
+import { storeErrorKind } from '../store/errors.js';
+import { quarantineRecords, type QuarantineRow } from '../store/quarantine.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
@@ -35,6 +37,8 @@ export class Pipeline {
   onDetection?: (d: Detection) => void;
   /** Called after a batch that enqueued actions commits (the outbox worker wakes). */
   onActions?: () => void;
+  /** Called after a batch that set records aside (ingest_quarantine) commits, with them. */
+  onQuarantined?: (rows: QuarantineRow[]) => void;
   /** Called after a batch that opened incidents commits (the enrichment broker wakes). */
   onIncidents?: () => void;
   /** Called after a batch commits, with each fresh detection's triage outcome (the summary worker wakes). */
@@ -59,65 +63,39 @@ export class Pipeline {
     this.detector.takeContinuations(); // their incidents counted them before the restart
   }
 
-  async handle(events: Event[], cursor?: Cursor): Promise<Detection[]> {
+  /** `unreadable`: recorded alerts the caller could not read back, set aside in the same transaction. */
+  async handle(events: Event[], cursor?: Cursor, unreadable: QuarantineRow[] = []): Promise<Detection[]> {
     const detections: Detection[] = [];
-    for (const e of events) for (const d of this.detector.process(e)) detections.push(d);
+    const unprocessable: QuarantineRow[] = [...unreadable];
+    for (const e of events) {
+      try {
+        for (const d of this.detector.process(e)) detections.push(d);
+      } catch (err) {
+        // No single event stops detection: one the detector cannot take is set aside with its reason.
+        unprocessable.push(setAside(`alert ${e.id}: detection failed`, err, JSON.stringify(e.data)));
+      }
+    }
     const continuations = this.detector.takeContinuations();
-    if (detections.length === 0 && continuations.length === 0 && !cursor) return [];
-    const fresh: Detection[] = [];
-    const outcomes: TriageOutcome[] = [];
-    const now = this.options.clock ?? systemClock;
-    this.announcer.actions = 0;
-    this.announcer.enrichPlanned = 0;
+    if (detections.length === 0 && continuations.length === 0 && !cursor && unprocessable.length === 0) return [];
+    let done: Committed;
     for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);
     try {
-    await this.db.transaction().execute(async (trx) => {
-      for (const d of detections) {
-        const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
-        if (mode === 'disabled') continue;
-        if (mode === 'shadow') {
-          await this.options.ruleModes!.countShadow(trx, d.rule.id);
-          continue;
-        }
-        // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
-        const inserted = await trx
-          .insertInto('detections')
-          .values({
-            id: d.id,
-            rule_id: d.rule.id,
-            rule_title: d.rule.title,
-            level: d.rule.level,
-            time: d.time,
-            first_time: d.firstTime,
-            group_json: JSON.stringify(d.group),
-            count: d.count,
-            event_ids_json: JSON.stringify(d.eventIds),
-            rule_json: JSON.stringify(d.rule),
-            incident_id: null,
-            created_at: now(),
-            suppression_id: null,
-          })
-          .onConflict((oc) => oc.column('id').doNothing())
-          .executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) continue;
-        fresh.push(d);
-        this.announcer.current = d;
-        const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now());
-        this.announcer.current = undefined;
-        outcomes.push(outcome);
-        if ('suppressed' in outcome) await trx.updateTable('detections').set({ suppression_id: outcome.suppressed.id }).where('id', '=', d.id).execute();
+      try {
+        done = await this.commit(detections, continuations, cursor, unprocessable, false);
+      } catch (err) {
+        if (storeErrorKind(err) !== 'refused') throw err;
+        // The store refused something of this batch (a value it cannot hold, a limit): commit it again with each
+        // detection on its own savepoint, so only the one refused is set aside and the cursor moves on.
+        this.log.warn({ err: (err as Error).message }, 'a batch could not be committed; committing its detections one by one');
+        done = await this.commit(detections, continuations, cursor, unprocessable, true);
       }
-      // After the batch's detections, so a burst that fired and went on within one batch counts all of it.
-      for (const c of continuations) {
-        if ((this.options.ruleModes?.mode(c.rule.ref.id) ?? 'enabled') !== 'enabled') continue;
-        await extendIncident(trx, { ruleId: c.rule.ref.id, group: c.group, count: c.count, lastTime: c.lastTime }, now());
-      }
-      if (cursor) await setCursor(trx, cursor.name, cursor.value);
-    });
     } finally {
       this.announcer.current = undefined;
       this.announcer.inHand.clear();
     }
+    const { fresh, outcomes, setAside: refused } = done;
+    for (const q of refused) this.log.error({ reason: q.reason, detail: q.detail }, `record set aside (ingest_quarantine): ${q.detail}`);
+    if (refused.length > 0) this.onQuarantined?.(refused);
     for (const d of fresh) {
       this.log.info({ rule: d.rule.id, title: d.rule.title, group: d.group, count: d.count }, 'detection');
       this.onDetection?.(d);
@@ -127,4 +105,95 @@ export class Pipeline {
     if (outcomes.length > 0) this.onTriaged?.(outcomes);
     return fresh;
   }
+
+  /** Detections, incident changes, outbox rows and the cursor in one transaction; `isolate` gives each detection a savepoint. */
+  private async commit(detections: Detection[], continuations: Continuation[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
+    const fresh: Detection[] = [];
+    const outcomes: TriageOutcome[] = [];
+    const setAsideRows = [...unprocessable];
+    const now = this.options.clock ?? systemClock;
+    this.announcer.actions = 0;
+    this.announcer.enrichPlanned = 0;
+    await this.db.transaction().execute(async (trx) => {
+      const guarded = async (what: () => string, sample: () => string, work: () => Promise<void>) => {
+        if (!isolate) return work();
+        await sql`savepoint vigil_record`.execute(trx);
+        try {
+          await work();
+          await sql`release savepoint vigil_record`.execute(trx);
+        } catch (err) {
+          if (storeErrorKind(err) !== 'refused') throw err;
+          await sql`rollback to savepoint vigil_record`.execute(trx);
+          setAsideRows.push(setAside(what(), err, sample()));
+        }
+      };
+      for (const d of detections) {
+        const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
+        if (mode === 'disabled') continue;
+        await guarded(
+          () => `detection of rule ${d.rule.id} over alerts ${d.eventIds.slice(0, 20).join(', ')}`,
+          () => JSON.stringify({ rule: d.rule.id, group: d.group, eventIds: d.eventIds.slice(0, 100) }),
+          async () => {
+            if (mode === 'shadow') {
+              await this.options.ruleModes!.countShadow(trx, d.rule.id);
+              return;
+            }
+            // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
+            const inserted = await trx
+              .insertInto('detections')
+              .values({
+                id: d.id,
+                rule_id: d.rule.id,
+                rule_title: d.rule.title,
+                level: d.rule.level,
+                time: d.time,
+                first_time: d.firstTime,
+                group_json: JSON.stringify(d.group),
+                count: d.count,
+                event_ids_json: JSON.stringify(d.eventIds),
+                rule_json: JSON.stringify(d.rule),
+                incident_id: null,
+                created_at: now(),
+                suppression_id: null,
+              })
+              .onConflict((oc) => oc.column('id').doNothing())
+              .executeTakeFirst();
+            if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+            this.announcer.current = d;
+            const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now());
+            this.announcer.current = undefined;
+            if ('suppressed' in outcome) await trx.updateTable('detections').set({ suppression_id: outcome.suppressed.id }).where('id', '=', d.id).execute();
+            fresh.push(d);
+            outcomes.push(outcome);
+          },
+        );
+      }
+      // After the batch's detections, so a burst that fired and went on within one batch counts all of it.
+      for (const c of continuations) {
+        if ((this.options.ruleModes?.mode(c.rule.ref.id) ?? 'enabled') !== 'enabled') continue;
+        await guarded(
+          () => `continuation of rule ${c.rule.ref.id}`,
+          () => JSON.stringify({ rule: c.rule.ref.id, group: c.group, count: c.count }),
+          async () => {
+            await extendIncident(trx, { ruleId: c.rule.ref.id, group: c.group, count: c.count, lastTime: c.lastTime }, now());
+          },
+        );
+      }
+      await quarantineRecords(trx, setAsideRows);
+      if (cursor) await setCursor(trx, cursor.name, cursor.value);
+    });
+    return { fresh, outcomes, setAside: setAsideRows };
+  }
+}
+
+interface Committed {
+  fresh: Detection[];
+  outcomes: TriageOutcome[];
+  setAside: QuarantineRow[];
+}
+
+type Continuation = ReturnType<Detector['takeContinuations']>[number];
+
+function setAside(what: string, err: unknown, sample: string): QuarantineRow {
+  return { source: 'pipeline', reason: 'unprocessable', detail: `${what}: ${(err as Error)?.message ?? String(err)}`, size: Buffer.byteLength(sample), sample: sample.slice(0, 4096) };
 }

@@ -47,7 +47,10 @@ export class GroupCommit {
         const results = await recordAlertBatches(this.db, group.map((g) => g.batch));
         group.forEach((g, i) => g.resolve(results[i]!));
       } catch (err) {
-        for (const g of group) g.reject(err);
+        if (group.length === 1) group[0]!.reject(err);
+        // One caller's data can fail the shared transaction: each is written again on its own, so only the
+        // caller whose batch the store refuses sees the error.
+        else for (const g of group) await recordAlertBatches(this.db, [g.batch]).then(([r]) => g.resolve(r!), g.reject);
       }
     }
     this.writing = false;

@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Metrics } from '../metrics.js';
 import type { AlertRecord } from '../store/alerts.js';
+import { quarantineRecords } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
 import { GroupCommit, type RecordResult } from './group-commit.js';
 import { parseJson } from './ndjson.js';
@@ -92,11 +93,7 @@ export class Intake {
   }
 
   async quarantine(source: string, bad: Quarantined[]): Promise<void> {
-    const now = Date.now();
-    await this.db
-      .insertInto('ingest_quarantine')
-      .values(bad.map((b) => ({ source, reason: b.reason, detail: b.detail.slice(0, 1000), size: b.size, sample: b.sample, received_at: now })))
-      .execute();
+    await quarantineRecords(this.db, bad.map((b) => ({ source, ...b })));
     for (const b of bad) {
       this.options.metrics?.quarantined.inc({ source, reason: b.reason });
       this.log.warn({ source, reason: b.reason, size: b.size }, `input quarantined: ${b.detail}`);

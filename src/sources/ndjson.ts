@@ -1,6 +1,7 @@
 // Splitting an ingest body or a file into JSON records: one object, a JSON array, or NDJSON.
 // Errors name the line, so an operator can find the bad record.
-import { InputError } from '../model/event.js';
+import { InputError, toEvent } from '../model/event.js';
+import type { Event, EventFormat } from '../model/index.js';
 
 export interface Record_ {
   value: unknown;
@@ -26,23 +27,52 @@ export function parseJson(text: string, where: string): unknown {
     } else if (c === 125 || c === 93) depth--;
   }
   if (max > MAX_DEPTH) throw new InputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`);
-  let value: unknown;
   try {
-    value = JSON.parse(text);
+    return parseAlertJson(text);
   } catch (err) {
-    throw new InputError(`${where}: invalid JSON (${(err as Error).message})`);
+    throw new InputError(`${where}: ${err instanceof InputError ? err.message : `invalid JSON (${(err as Error).message})`}`);
   }
-  // JSON.parse makes "__proto__" an own key, harmless here, but any later merge or spread would turn it into a
-  // prototype change: such records are refused outright.
-  if (text.includes('"__proto__"') && hasProtoKey(value)) throw new InputError(`${where}: the key "__proto__" is not accepted`);
+}
+
+/**
+ * JSON.parse for alert text, wherever it is read (intake, and the pipeline reading the record back), so every
+ * reader sees the same values:
+ * - A NUL (`\u0000`) in a key or value reads as U+FFFD. PostgreSQL text cannot hold NUL at all, SQLite can: read
+ *   this way both stores hold and detect the same thing, and the recorded text keeps the original escape.
+ * - A `__proto__` key is refused, however it is spelled (`"\u005f_proto__"` too): JSON.parse makes it an own
+ *   key, harmless here, but any later merge or spread would turn it into a prototype change.
+ * Both can only appear in text holding a `\u` escape or the literal name, so other text costs one scan.
+ */
+export function parseAlertJson(text: string): unknown {
+  const value: unknown = JSON.parse(text);
+  if (text.includes('\\u') || text.includes('__proto__')) return clean(value);
   return value;
 }
 
-function hasProtoKey(value: unknown): boolean {
-  if (value === null || typeof value !== 'object') return false;
-  if (Array.isArray(value)) return value.some(hasProtoKey);
-  if (Object.prototype.hasOwnProperty.call(value, '__proto__')) return true;
-  return Object.values(value).some(hasProtoKey);
+/** A recorded alert's text as the event it was when it was accepted. */
+export function readRecordedAlert(body: string, format: string): Event {
+  return toEvent(parseAlertJson(body), body, format as EventFormat);
+}
+
+const NUL = /\u0000/g;
+
+function clean(v: unknown): unknown {
+  if (typeof v === 'string') return v.includes('\u0000') ? v.replace(NUL, '\ufffd') : v;
+  if (v === null || typeof v !== 'object') return v;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) v[i] = clean(v[i]);
+    return v;
+  }
+  const o = v as Record<string, unknown>;
+  for (const k of Object.keys(o)) {
+    if (k === '__proto__') throw new InputError('the key "__proto__" is not accepted');
+    const x = clean(o[k]);
+    if (k.includes('\u0000')) {
+      delete o[k];
+      o[k.replace(NUL, '\ufffd')] = x;
+    } else o[k] = x;
+  }
+  return o;
 }
 
 /** Parses a whole body. NDJSON when asked, or when the text holds more than one top-level line. */

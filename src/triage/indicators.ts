@@ -23,9 +23,16 @@ export interface DetectionIndicators {
 
 const key = (i: Indicator) => `${i.kind}\u0000${i.value}`;
 
+/**
+ * Longest value kept as an indicator. No address, user, host, hash or domain is longer; a longer one is an
+ * attacker's filler, shown in the evidence but not indexed (PostgreSQL refuses index rows over ~2.7 KB, SQLite
+ * does not: bounding it here keeps both stores alike).
+ */
+export const MAX_INDICATOR_LENGTH = 1024;
+
 export function uniqueIndicators(list: Indicator[]): Indicator[] {
   const seen = new Map<string, Indicator>();
-  for (const i of list) if (i.value && !seen.has(key(i))) seen.set(key(i), i);
+  for (const i of list) if (i.value && i.value.length <= MAX_INDICATOR_LENGTH && !seen.has(key(i))) seen.set(key(i), i);
   return [...seen.values()];
 }
 

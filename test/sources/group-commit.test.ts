@@ -3,9 +3,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
+import { sql } from 'kysely';
 import { GroupCommit } from '../../src/sources/group-commit.js';
 import type { AlertRecord } from '../../src/store/alerts.js';
 import { openDatabase } from '../../src/store/db.js';
+import { PG_URL, postgresAvailable } from '../helpers/vigil.js';
 
 const rec = (id: string): AlertRecord => ({ key: `m/${id}`, eventId: id, format: 'wazuh', source: 'test', body: JSON.stringify({ id }) });
 
@@ -36,17 +38,29 @@ describe('group commit', () => {
       await store.close();
     }
   });
-
-  it('a failing write rejects every caller of that group, and the next group still works', async () => {
-    const store = await openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-gc-')), 'vigil.db'));
-    try {
-      const gc = new GroupCommit(store.db);
-      const bad = { ...rec('x'), body: null as unknown as string }; // violates NOT NULL
-      const outcome = await Promise.allSettled([gc.record([rec('a')]), gc.record([bad])]);
-      assert.deepEqual(outcome.map((o) => o.status), ['rejected', 'rejected']);
-      assert.deepEqual((await gc.record([rec('a')])).accepted, 1);
-    } finally {
-      await store.close();
-    }
-  });
 });
+
+for (const backend of ['sqlite', 'postgres'] as const) {
+  describe(`group commit on ${backend}`, async () => {
+    const available = backend === 'sqlite' || (await postgresAvailable());
+    const schema = `vigil_gc_${process.pid}`;
+    const open = () => (backend === 'sqlite' ? openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-gc-')), 'vigil.db')) : openDatabase(PG_URL, { schema }));
+
+    it('a batch the store refuses fails only its own caller; the others of its group are recorded', { skip: !available && 'PostgreSQL is not reachable' }, async () => {
+      const store = await open();
+      try {
+        const gc = new GroupCommit(store.db);
+        const bad = { ...rec('x'), body: null as unknown as string }; // violates NOT NULL
+        const outcome = await Promise.allSettled([gc.record([rec('a')]), gc.record([bad]), gc.record([rec('b'), rec('c')])]);
+        assert.deepEqual(outcome.map((o) => o.status), ['fulfilled', 'rejected', 'fulfilled']);
+        assert.deepEqual(outcome.map((o) => (o.status === 'fulfilled' ? o.value.accepted : -1)), [1, -1, 2]);
+        const rows = await store.db.selectFrom('alerts').select('event_id').orderBy('seq').execute();
+        assert.deepEqual(rows.map((r) => r.event_id), ['a', 'b', 'c']);
+        assert.deepEqual((await gc.record([rec('d')])).accepted, 1);
+      } finally {
+        if (backend === 'postgres') await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(store.db);
+        await store.close();
+      }
+    });
+  });
+}

@@ -1,6 +1,7 @@
 // The evidence row of one stored alert: the few fields an analyst scans, read from the raw body. Every value
 // is attacker-influenced text and stays text: the dashboard renders it with textContent.
 import type { Kysely } from 'kysely';
+import { parseAlertJson } from '../../sources/ndjson.js';
 import { alertsByEventIds } from '../../store/alerts.js';
 import type { Database } from '../../store/schema.js';
 
@@ -20,7 +21,7 @@ const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? 
 export function evidenceOf(id: string, body: string): EvidenceEvent {
   let a: any;
   try {
-    a = JSON.parse(body);
+    a = parseAlertJson(body);
   } catch {
     return { id, time: null, agent: null, sourceIp: null, user: null, eventId: null, description: null, wazuhRule: null };
   }
