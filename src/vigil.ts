@@ -9,7 +9,6 @@ import type { Channel } from './act/channel.js';
 import { buildChannels as buildConfiguredChannels } from './act/channels/index.js';
 import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
 import type { ResponseApi } from './act/response/api.js';
-import { PlaybookError } from './act/playbooks/load.js';
 import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
@@ -169,8 +168,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   try {
     act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuhApi });
   } catch (err) {
+    // A PlaybookError (code 'playbook') is reported by the CLI as it is: no message matching needed.
     await store.close();
-    if (err instanceof PlaybookError || /^channels\./.test((err as Error).message)) throw new StartupError((err as Error).message);
     throw err;
   }
   const { channels } = act;
@@ -192,7 +191,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
   const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics });
-  const sources: Source[] = buildSources(config, { db: store.db, intake, backlog, log, metrics });
+  const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile } = resolveIngestToken(config);
   let started = false;
   const server = await buildServer(

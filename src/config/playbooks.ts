@@ -1,10 +1,12 @@
 // The playbook schema: which actions run for which incidents. Part of vigil.yaml (`playbooks:`) or a file
 // named by `actions.playbooksFile`; both are validated at start, with messages naming the playbook and key.
 import { z } from 'zod';
+import { CHANNEL_NAMES } from '../act/channels/index.js';
 
 const LEVEL = z.enum(['informational', 'low', 'medium', 'high', 'critical']);
 const CHANGE = z.enum(['opened', 'updated', 'escalated', 'resolved', 'reopened', 'summary', 'enriched']);
-const CHANNEL = z.enum(['email', 'slack', 'teams', 'webhook', 'pagerduty', 'jira', 'servicenow', 'thehive']);
+// The channel names come from the channel registry, so a new channel is a valid `notify:` target at once.
+const CHANNEL = z.enum(CHANNEL_NAMES);
 const DAY = z.enum(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun']);
 const clock = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'a time of day HH:MM, e.g. 08:30');
 

@@ -6,13 +6,30 @@ import { open, readdir, stat, type FileHandle } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import type { AlertsFileConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../config/component.js';
+import { duration } from '../config/fragments.js';
+import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
 import { getCursor, setCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
 import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
 import { Poller } from '../poller.js';
+
+export const alertsFileSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The alerts file Wazuh writes (alerts.json, one alert per line). */
+    path: z.string().default('/var/ossec/logs/alerts/alerts.json'),
+    /** With no checkpoint yet: read the file from its beginning, or only what is written from now on. */
+    startAt: z.enum(['end', 'beginning']).default('end'),
+    /** How often the file is checked for new lines, rotation and truncation. */
+    pollInterval: duration.default(250),
+  })
+  .strict();
+
+export type AlertsFileConfig = z.infer<typeof alertsFileSchema>;
 
 export const SOURCE = 'alerts-file';
 /** Bytes read per pass: large enough for thousands of alerts, small enough to bound memory. */
@@ -237,3 +254,9 @@ async function findByInode(dir: string, ino: string, depth: number): Promise<str
   }
   return undefined;
 }
+
+export const alertsFileSource = defineComponent({
+  name: 'alertsFile',
+  configSchema: alertsFileSchema,
+  create: (config: AlertsFileConfig, deps: SourceDeps) => new AlertsFileSource(config, deps),
+});

@@ -1,34 +1,24 @@
-// The configured ingest sources, started and stopped together. Each records through one Intake and pauses while
-// the Backlog says the pipeline is behind.
-import type { Kysely } from 'kysely';
-import type { Logger } from 'pino';
-import type { Config } from '../config/schema.js';
-import type { Metrics } from '../metrics.js';
-import type { Database } from '../store/schema.js';
-import { AlertsFileSource } from './alerts-file.js';
-import type { Backlog } from './backlog.js';
-import { IndexerSource } from './indexer.js';
-import type { Intake } from './intake.js';
-import { SyslogSource } from './syslog.js';
+// The one list of ingest sources (besides the webhook, which is a route). The `sources:` config section is
+// derived from it; a source is one self-describing file registered here.
+import { sectionShape } from '../config/component.js';
+import { alertsFileSource } from './alerts-file.js';
+import { indexerSource } from './indexer.js';
+import type { Source, SourceDeps } from './source.js';
+import { syslogSource } from './syslog.js';
 
-export interface Source {
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
+export type { Source, SourceDeps } from './source.js';
 
-export interface SourceDeps {
-  db: Kysely<Database>;
-  intake: Intake;
-  backlog: Backlog;
-  log: Logger;
-  metrics?: Metrics;
-}
+export const SOURCES = [alertsFileSource, indexerSource, syslogSource] as const;
 
-export function buildSources(config: Config, deps: SourceDeps): Source[] {
+export type SourceName = (typeof SOURCES)[number]['name'];
+
+export const sourcesShape = sectionShape(SOURCES);
+
+export function buildSources(config: { [N in SourceName]: { enabled: boolean } }, deps: SourceDeps): Source[] {
   const out: Source[] = [];
-  const { sources, ingest } = config;
-  if (sources.alertsFile.enabled) out.push(new AlertsFileSource(sources.alertsFile, { ...deps, maxAlertBytes: ingest.maxAlertBytes }));
-  if (sources.indexer.enabled) out.push(new IndexerSource(sources.indexer, deps));
-  if (sources.syslog.enabled) out.push(new SyslogSource(sources.syslog, { ...deps, maxAlertBytes: ingest.maxAlertBytes }));
+  for (const s of SOURCES) {
+    const section = config[s.name];
+    if (section.enabled) out.push((s.create as (config: unknown, deps: SourceDeps) => Source)(section, deps));
+  }
   return out;
 }

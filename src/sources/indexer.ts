@@ -7,7 +7,10 @@ import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, request, type Dispatcher } from 'undici';
-import type { IndexerConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../config/component.js';
+import { duration } from '../config/fragments.js';
+import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
 import { getCursor, setCursor } from '../store/cursors.js';
 import type { Database } from '../store/schema.js';
@@ -15,6 +18,32 @@ import type { Backlog } from './backlog.js';
 import type { Intake, RawRecord } from './intake.js';
 import { Poller } from '../poller.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
+
+export const indexerSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The Wazuh indexer (OpenSearch), e.g. https://wazuh-indexer:9200. */
+    url: z.string().default('https://127.0.0.1:9200'),
+    index: z.string().default('wazuh-alerts-4.x-*'),
+    user: z.string().default('admin'),
+    password: z.string().default(''),
+    caFile: z.string().default(''),
+    verifyTls: z.boolean().default(true),
+    /** Only alerts of this Wazuh rule level or higher (0: all). */
+    minLevel: z.number().int().min(0).max(16).default(0),
+    /** Time between polls. */
+    interval: duration.default(5_000),
+    /** How far back each poll looks again, for documents that became searchable late (refresh, ingest lag). */
+    overlap: duration.default(60_000),
+    /** Documents per request. */
+    pageSize: z.number().int().min(1).max(10_000).default(500),
+    /** With no checkpoint yet: how far back the first poll starts. */
+    lookback: duration.default(0),
+    timeout: duration.default(30_000),
+  })
+  .strict();
+
+export type IndexerConfig = z.infer<typeof indexerSchema>;
 
 export const SOURCE = 'indexer';
 
@@ -154,3 +183,9 @@ export class IndexerSource {
     return parsed.hits?.hits ?? [];
   }
 }
+
+export const indexerSource = defineComponent({
+  name: 'indexer',
+  configSchema: indexerSchema,
+  create: (config: IndexerConfig, deps: SourceDeps) => new IndexerSource(config, deps),
+});

@@ -4,11 +4,26 @@
 import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
-import type { SyslogConfig } from '../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../config/component.js';
+import { hostPort } from '../config/fragments.js';
+import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
 import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
 import { parseSyslog, SyslogFramer } from './syslog-message.js';
+
+export const syslogSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** UDP HOST:PORT (Wazuh's syslog_output sends UDP); empty: off. */
+    udp: hostPort.default('127.0.0.1:5514'),
+    /** TCP HOST:PORT (octet-counted or newline framing, e.g. through rsyslog); empty: off. */
+    tcp: hostPort.default(''),
+  })
+  .strict();
+
+export type SyslogConfig = z.infer<typeof syslogSchema>;
 
 export const SOURCE = 'syslog';
 const BATCH = 500;
@@ -139,3 +154,9 @@ export class SyslogSource {
     return this.flushing;
   }
 }
+
+export const syslogSource = defineComponent({
+  name: 'syslog',
+  configSchema: syslogSchema,
+  create: (config: SyslogConfig, deps: SourceDeps) => new SyslogSource(config, deps),
+});

@@ -2,6 +2,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { readFileSync } from 'node:fs';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
+import { parseDocument } from 'yaml';
+import { CHANNELS } from '../../src/act/channels/index.js';
+import { PROVIDERS } from '../../src/enrich/providers/index.js';
+import { SOURCES } from '../../src/sources/index.js';
+import { CHANNEL_NAMES } from '../../src/act/channels/index.js';
+import { playbookActionSchema } from '../../src/config/playbooks.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 describe('config', () => {
@@ -46,5 +52,34 @@ describe('config', () => {
     const text = readFileSync(`${ROOT}/vigil.example.yaml`, 'utf8');
     const c = parseConfig(text, 'vigil.example.yaml', { VIGIL_INGEST_TOKEN: 't', SMTP_USER: 'u', SMTP_PASS: 'p' });
     for (const key of Object.keys(c)) assert.match(text, new RegExp(`^${key}:`, 'm'), `section ${key} is documented`);
+  });
+
+  it('vigil.example.yaml documents every registered channel, provider and source, and each of their keys', () => {
+    const doc = parseDocument(readFileSync(`${ROOT}/vigil.example.yaml`, 'utf8'));
+    const registries = [
+      ['channels', CHANNELS],
+      ['enrich', PROVIDERS],
+      ['sources', SOURCES],
+    ] as const;
+    for (const [section, list] of registries) {
+      for (const c of list) {
+        assert.ok(doc.hasIn([section, c.name]), `${section}.${c.name} is in vigil.example.yaml`);
+        const defaults = c.configSchema.parse({}) as Record<string, unknown>;
+        for (const key of Object.keys(defaults)) assert.ok(doc.hasIn([section, c.name, key]), `${section}.${c.name}.${key} is in vigil.example.yaml`);
+      }
+    }
+  });
+
+  it('a component enabled but incomplete is refused at load with file, line and key', () => {
+    assert.throws(
+      () => parseConfig('channels:\n  jira:\n    enabled: true\n    project: SEC\n', 'v.yaml', {}),
+      (e: Error) => e instanceof ConfigError && /^v\.yaml:3: channels\.jira\.url: required when channels\.jira\.enabled is true$/.test(e.message),
+    );
+    assert.throws(() => parseConfig('enrich:\n  abuseipdb:\n    enabled: true\n', 'v.yaml', {}), /v\.yaml:3: enrich\.abuseipdb\.apiKey: .*required when/);
+  });
+
+  it('playbooks accept exactly the registered channel names', () => {
+    for (const name of CHANNEL_NAMES) assert.ok(playbookActionSchema.safeParse({ notify: name }).success, name);
+    assert.equal(playbookActionSchema.safeParse({ notify: 'carrier-pigeon' }).success, false);
   });
 });

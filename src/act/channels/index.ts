@@ -1,26 +1,34 @@
-// The configured channels, by name. A channel that is enabled but incomplete stops start-up with its key named.
-import type { Config } from '../../config/schema.js';
-import type { PlaybookChannel } from '../../config/playbooks.js';
+// The one list of channels. The `channels:` config section and the channel names playbooks accept are derived
+// from it; a channel is one self-describing file (name, config schema, create) registered here.
+import type { Clock } from '../../clock.js';
+import { sectionShape } from '../../config/component.js';
 import type { Channel } from '../channel.js';
-import { EmailChannel } from './email.js';
-import { JiraChannel } from './jira.js';
-import { PagerDutyChannel } from './pagerduty.js';
-import { ServiceNowChannel } from './servicenow.js';
-import { SlackChannel } from './slack.js';
-import { TeamsChannel } from './teams.js';
-import { TheHiveChannel } from './thehive.js';
-import { WebhookChannel } from './webhook.js';
+import { emailChannel } from './email.js';
+import { jiraChannel } from './jira.js';
+import { pagerdutyChannel } from './pagerduty.js';
+import { servicenowChannel } from './servicenow.js';
+import { slackChannel } from './slack.js';
+import { teamsChannel } from './teams.js';
+import { thehiveChannel } from './thehive.js';
+import { webhookChannel } from './webhook.js';
 
-export function buildChannels(channels: Config['channels']): Map<PlaybookChannel, Channel> {
-  const out = new Map<PlaybookChannel, Channel>();
-  const c = channels;
-  if (c.email.enabled) out.set('email', new EmailChannel(c.email));
-  if (c.slack.enabled) out.set('slack', new SlackChannel(c.slack));
-  if (c.teams.enabled) out.set('teams', new TeamsChannel(c.teams));
-  if (c.webhook.enabled) out.set('webhook', new WebhookChannel(c.webhook));
-  if (c.pagerduty.enabled) out.set('pagerduty', new PagerDutyChannel(c.pagerduty));
-  if (c.jira.enabled) out.set('jira', new JiraChannel(c.jira));
-  if (c.servicenow.enabled) out.set('servicenow', new ServiceNowChannel(c.servicenow));
-  if (c.thehive.enabled) out.set('thehive', new TheHiveChannel(c.thehive));
+export const CHANNELS = [emailChannel, slackChannel, teamsChannel, webhookChannel, pagerdutyChannel, jiraChannel, servicenowChannel, thehiveChannel] as const;
+
+export type ChannelName = (typeof CHANNELS)[number]['name'];
+export const CHANNEL_NAMES = CHANNELS.map((c) => c.name) as [ChannelName, ...ChannelName[]];
+
+export const channelsShape = sectionShape(CHANNELS);
+
+export interface ChannelDeps {
+  clock?: Clock;
+}
+
+/** The enabled channels, by name. Their config was validated whole at load, "required when enabled" included. */
+export function buildChannels(channels: { [N in ChannelName]: { enabled: boolean } }, deps: ChannelDeps = {}): Map<ChannelName, Channel> {
+  const out = new Map<ChannelName, Channel>();
+  for (const c of CHANNELS) {
+    const section = channels[c.name];
+    if (section.enabled) out.set(c.name, (c.create as (config: unknown, deps: ChannelDeps) => Channel)(section, deps));
+  }
   return out;
 }

@@ -2,13 +2,36 @@
 // an optional transition when it resolves. Before creating, the issue is looked up by its label; before
 // commenting, the comments are searched for the revision's marker — a retry after a crash between the call
 // and its record finds what it did instead of doing it twice.
-import type { JiraConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { adfDocument } from '../render/adf.js';
 import { clip } from '../render/chat.js';
 import { headline } from '../render/facts.js';
 import { basicAuth, call } from './http.js';
+
+export const jiraSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://your-site.atlassian.net */
+    url: optionalUrl,
+    /** Atlassian account email and API token (basic auth). */
+    user: z.string().default(''),
+    token: z.string().default(''),
+    project: z.string().default(''),
+    issueType: z.string().default('Task'),
+    /** Labels added to every issue, besides the incident's own `vigil-<id>` label used to find it again. */
+    labels: z.array(z.string()).default(['vigil']),
+    /** Transition name applied when the incident resolves (empty: comment only). */
+    resolveTransition: z.string().default(''),
+  })
+  .strict()
+  .superRefine(whenEnabled('url', 'required when channels.jira.enabled is true', (c) => !c.url))
+  .superRefine(whenEnabled('project', 'required when channels.jira.enabled is true', (c) => !c.project));
+
+export type JiraConfig = z.infer<typeof jiraSchema>;
 
 export const jiraLabel = (incidentId: string) => `vigil-${incidentId.replace(/[^A-Za-z0-9_-]/g, '-')}`;
 const marker = (key: string) => `vigil:${key}`;
@@ -19,7 +42,6 @@ export class JiraChannel implements Channel {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly config: JiraConfig) {
-    if (!config.url || !config.project) throw new Error('channels.jira: set url and project');
     this.base = config.url.replace(/\/+$/, '');
     this.headers = { authorization: basicAuth(config.user, config.token) };
   }
@@ -84,3 +106,9 @@ export class JiraChannel implements Channel {
     if (t) await call(url, 'Jira transition', { headers: this.headers, body: { transition: { id: t.id } } });
   }
 }
+
+export const jiraChannel = defineComponent({
+  name: 'jira',
+  configSchema: jiraSchema,
+  create: (config: JiraConfig, _deps: unknown) => new JiraChannel(config),
+});

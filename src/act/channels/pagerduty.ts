@@ -1,11 +1,25 @@
 // PagerDuty Events API v2. The dedup_key is the incident's, so every revision lands on one PagerDuty alert:
 // a retry or an escalation triggers the same alert again (PagerDuty deduplicates), a resolution resolves it.
-import type { PagerDutyConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { httpsUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
 import { headline, urgency } from '../render/facts.js';
 import { call } from './http.js';
+
+export const pagerdutySchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Integration (routing) key of an Events API v2 integration on a service. */
+    routingKey: z.string().default(''),
+    url: httpsUrl.default('https://events.pagerduty.com/v2/enqueue'),
+  })
+  .strict()
+  .superRefine(whenEnabled('routingKey', 'required when channels.pagerduty.enabled is true', (c) => !c.routingKey));
+
+export type PagerDutyConfig = z.infer<typeof pagerdutySchema>;
 
 export function dedupKey(incidentId: string): string {
   return `vigil-${incidentId}`;
@@ -46,7 +60,6 @@ export class PagerDutyChannel implements Channel {
   readonly name = 'pagerduty';
 
   constructor(private readonly config: PagerDutyConfig) {
-    if (!config.routingKey) throw new Error('channels.pagerduty: set routingKey');
   }
 
   async send(item: OutboxItem): Promise<ExternalRef> {
@@ -55,3 +68,9 @@ export class PagerDutyChannel implements Channel {
     return { externalId: String(res.json?.dedup_key ?? dedupKey(n.incident.id)) };
   }
 }
+
+export const pagerdutyChannel = defineComponent({
+  name: 'pagerduty',
+  configSchema: pagerdutySchema,
+  create: (config: PagerDutyConfig, _deps: unknown) => new PagerDutyChannel(config),
+});

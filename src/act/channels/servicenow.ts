@@ -1,12 +1,34 @@
 // ServiceNow Table API: one incident record per Vigil incident, found again by correlation_id (the Vigil
 // incident id), so a retry after a crash between creating and recording updates instead of duplicating. Later
 // revisions add a work note; a resolution sets the resolved state with a close code.
-import type { ServiceNowConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { basicAuth, call } from './http.js';
+
+export const servicenowSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://your-instance.service-now.com */
+    url: optionalUrl,
+    user: z.string().default(''),
+    password: z.string().default(''),
+    /** Table API table, normally incident. */
+    table: z.string().default('incident'),
+    assignmentGroup: z.string().default(''),
+    /** close_code set with the resolved state (must be one of the instance's close codes). */
+    closeCode: z.string().default('Solution provided'),
+    /** Extra fields set on create, e.g. { category: security }. */
+    fields: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .superRefine(whenEnabled('url', 'required when channels.servicenow.enabled is true', (c) => !c.url));
+
+export type ServiceNowConfig = z.infer<typeof servicenowSchema>;
 
 // ServiceNow's 1 (high) … 3 (low) scale for impact and urgency.
 const SCALE: Record<string, string> = { critical: '1', high: '1', medium: '2', low: '3', informational: '3' };
@@ -23,7 +45,6 @@ export class ServiceNowChannel implements Channel {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly config: ServiceNowConfig) {
-    if (!config.url) throw new Error('channels.servicenow: set url');
     this.table = `${config.url.replace(/\/+$/, '')}/api/now/table/${encodeURIComponent(config.table)}`;
     this.headers = { authorization: basicAuth(config.user, config.password) };
   }
@@ -69,3 +90,9 @@ export class ServiceNowChannel implements Channel {
     return { externalId: row.sys_id, url: `${this.config.url.replace(/\/+$/, '')}/nav_to.do?uri=${this.config.table}.do?sys_id=${row.sys_id}`, thread: row.number };
   }
 }
+
+export const servicenowChannel = defineComponent({
+  name: 'servicenow',
+  configSchema: servicenowSchema,
+  create: (config: ServiceNowConfig, _deps: unknown) => new ServiceNowChannel(config),
+});

@@ -3,13 +3,32 @@
 // markup); the mrkdwn fallback text is escaped. With a bot token, each message carries its idempotency key
 // as message metadata, and a retry first looks for it in the channel (or thread): a crash between posting
 // and recording does not post twice.
-import type { SlackConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { httpsUrl, optionalUrl, whenEnabled } from '../../config/fragments.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip, slackEscape } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
+
+export const slackSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** Incoming webhook URL (https://hooks.slack.com/services/…). Messages cannot be threaded this way. */
+    webhookUrl: optionalUrl,
+    /** Bot token (xoxb-…) and channel id: chat.postMessage, so updates reply in the incident's thread. */
+    token: z.string().default(''),
+    channel: z.string().default(''),
+    /** Web API base, for a proxy or a test double. */
+    apiUrl: httpsUrl.default('https://slack.com/api'),
+    timezone: z.string().default('UTC'),
+  })
+  .strict()
+  .superRefine(whenEnabled('webhookUrl', 'set webhookUrl, or token and channel, when channels.slack.enabled is true', (c) => !c.webhookUrl && !(c.token && c.channel)));
+
+export type SlackConfig = z.infer<typeof slackSchema>;
 
 const plain = (text: string) => ({ type: 'plain_text', text: clip(text || ' ', 2000), emoji: false });
 
@@ -47,9 +66,6 @@ export class SlackChannel implements Channel {
   readonly name = 'slack';
 
   constructor(private readonly config: SlackConfig) {
-    if (!config.webhookUrl && !(config.token && config.channel)) {
-      throw new Error('channels.slack: set webhookUrl, or token and channel');
-    }
   }
 
   async send(item: OutboxItem): Promise<ExternalRef | void> {
@@ -102,3 +118,9 @@ export class SlackChannel implements Channel {
     return res.json;
   }
 }
+
+export const slackChannel = defineComponent({
+  name: 'slack',
+  configSchema: slackSchema,
+  create: (config: SlackConfig, _deps: unknown) => new SlackChannel(config),
+});

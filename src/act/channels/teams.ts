@@ -1,13 +1,27 @@
 // Microsoft Teams through a workflow webhook ("When a Teams webhook request is received" → post card): an
 // Adaptive Card in a message attachment. Values from events go into FactSet facts and TextBlocks with
 // markdown escaped. Workflow webhooks return no message id, so updates arrive as new cards naming the change.
-import type { TeamsConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import type { Notification } from '../notification.js';
 import { clip, markdownEscape } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
+
+export const teamsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** The URL of a Teams workflow "When a Teams webhook request is received" (Post card in a chat or channel). */
+    webhookUrl: optionalUrl,
+    timezone: z.string().default('UTC'),
+  })
+  .strict()
+  .superRefine(whenEnabled('webhookUrl', 'required when channels.teams.enabled is true', (c) => !c.webhookUrl));
+
+export type TeamsConfig = z.infer<typeof teamsSchema>;
 
 export function adaptiveCard(n: Notification, timeZone: string): Record<string, unknown> {
   const colour = n.incident.level === 'critical' || n.incident.level === 'high' ? 'Attention' : n.incident.level === 'medium' ? 'Warning' : 'Accent';
@@ -35,7 +49,6 @@ export class TeamsChannel implements Channel {
   readonly name = 'teams';
 
   constructor(private readonly config: TeamsConfig) {
-    if (!config.webhookUrl) throw new Error('channels.teams: set webhookUrl');
   }
 
   async send(item: OutboxItem): Promise<void> {
@@ -48,3 +61,9 @@ export class TeamsChannel implements Channel {
     });
   }
 }
+
+export const teamsChannel = defineComponent({
+  name: 'teams',
+  configSchema: teamsSchema,
+  create: (config: TeamsConfig, _deps: unknown) => new TeamsChannel(config),
+});

@@ -1,12 +1,32 @@
 // TheHive 5: one alert per incident with a deterministic sourceRef (vigil-<incident>), observables for its
 // addresses, users and hosts (deduplicated: TheHive rejects an alert whose observables repeat a value).
 // Before creating, the alert is looked up by sourceRef; later revisions update it instead of adding another.
-import type { TheHiveConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { call } from './http.js';
+
+export const thehiveSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    /** https://thehive.example.org (TheHive 5) */
+    url: optionalUrl,
+    apiKey: z.string().default(''),
+    /** Organisation to act in (X-Organisation header); empty: the key's default. */
+    organisation: z.string().default(''),
+    /** TLP and PAP of created alerts, 0 (white/clear) to 4 (red). */
+    tlp: z.number().int().min(0).max(4).default(2),
+    pap: z.number().int().min(0).max(3).default(2),
+  })
+  .strict()
+  .superRefine(whenEnabled('url', 'required when channels.thehive.enabled is true', (c) => !c.url))
+  .superRefine(whenEnabled('apiKey', 'required when channels.thehive.enabled is true', (c) => !c.apiKey));
+
+export type TheHiveConfig = z.infer<typeof thehiveSchema>;
 
 const SEVERITY: Record<string, number> = { informational: 1, low: 1, medium: 2, high: 3, critical: 4 };
 
@@ -41,7 +61,6 @@ export class TheHiveChannel implements Channel {
   private readonly headers: Record<string, string>;
 
   constructor(private readonly config: TheHiveConfig) {
-    if (!config.url || !config.apiKey) throw new Error('channels.thehive: set url and apiKey');
     this.base = `${config.url.replace(/\/+$/, '')}/api/v1`;
     this.headers = { authorization: `Bearer ${config.apiKey}`, ...(config.organisation ? { 'x-organisation': config.organisation } : {}) };
   }
@@ -92,3 +111,9 @@ export class TheHiveChannel implements Channel {
     return alert?._id ? String(alert._id) : undefined;
   }
 }
+
+export const thehiveChannel = defineComponent({
+  name: 'thehive',
+  configSchema: thehiveSchema,
+  create: (config: TheHiveConfig, _deps: unknown) => new TheHiveChannel(config),
+});

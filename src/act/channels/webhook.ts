@@ -2,10 +2,26 @@
 // receiver can check origin and freshness, and an Idempotency-Key header that is the same on every retry.
 import { systemClock, type Clock } from '../../clock.js';
 import { createHmac } from 'node:crypto';
-import type { WebhookConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { call } from './http.js';
+
+export const webhookSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    url: optionalUrl,
+    /** HMAC-SHA256 key for the X-Vigil-Signature header. Empty: unsigned. */
+    secret: z.string().default(''),
+    /** Extra request headers, e.g. an Authorization for the receiver. */
+    headers: z.record(z.string(), z.string()).default({}),
+  })
+  .strict()
+  .superRefine(whenEnabled('url', 'required when channels.webhook.enabled is true', (c) => !c.url));
+
+export type WebhookConfig = z.infer<typeof webhookSchema>;
 
 export function sign(secret: string, timestamp: string, body: string): string {
   return 'sha256=' + createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex');
@@ -18,7 +34,6 @@ export class WebhookChannel implements Channel {
     private readonly config: WebhookConfig,
     private readonly clock: Clock = systemClock,
   ) {
-    if (!config.url) throw new Error('channels.webhook: set url');
   }
 
   async send(item: OutboxItem): Promise<void> {
@@ -30,3 +45,9 @@ export class WebhookChannel implements Channel {
     await call(this.config.url, 'webhook', { body, headers });
   }
 }
+
+export const webhookChannel = defineComponent({
+  name: 'webhook',
+  configSchema: webhookSchema,
+  create: (config: WebhookConfig, deps: { clock?: Clock }) => new WebhookChannel(config, deps.clock),
+});

@@ -1,9 +1,29 @@
 // AbuseIPDB API v2 `check`: the community's abuse confidence score for an IP address, with its reports,
 // ISP, usage type and whether it is a Tor exit.
-import type { AbuseIpDbConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { quotaSchema, ttlSchema, whenEnabled, DAY } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { fingerprint, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
 import { getJson } from './http.js';
+
+export const abuseIpDbSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    apiKey: z.string().default(''),
+    baseUrl: z.string().url().default('https://api.abuseipdb.com'),
+    /** Reports older than this are ignored by AbuseIPDB (1–365 days). */
+    maxAgeInDays: z.number().int().min(1).max(365).default(90),
+    /** The free plan: 1,000 checks/day. */
+    quota: quotaSchema(0, 1000),
+    ttl: ttlSchema({ malicious: DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
+    /** Abuse confidence score (0–100) from which the verdict is `malicious`; from half of it `suspicious`. */
+    maliciousScore: z.number().int().min(1).max(100).default(75),
+  })
+  .strict()
+  .superRefine(whenEnabled('apiKey', 'enrich.abuseipdb.apiKey is required when enrich.abuseipdb.enabled is true', (c) => !c.apiKey));
+
+export type AbuseIpDbConfig = z.infer<typeof abuseIpDbSchema>;
 
 export class AbuseIpDbProvider implements Provider {
   readonly name = 'abuseipdb';
@@ -12,7 +32,6 @@ export class AbuseIpDbProvider implements Provider {
   readonly keyFingerprint;
 
   constructor(private readonly config: AbuseIpDbConfig) {
-    if (!config.apiKey) throw new Error('enrich.abuseipdb.apiKey is required when enrich.abuseipdb.enabled is true');
     this.quota = config.quota;
     this.keyFingerprint = fingerprint(config.apiKey);
   }
@@ -62,3 +81,9 @@ export class AbuseIpDbProvider implements Provider {
     };
   }
 }
+
+export const abuseipdbProvider = defineComponent({
+  name: 'abuseipdb',
+  configSchema: abuseIpDbSchema,
+  create: (config: AbuseIpDbConfig, _deps: unknown) => new AbuseIpDbProvider(config),
+});

@@ -3,10 +3,23 @@
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import maxmind, { type Reader } from 'maxmind';
-import type { GeoIpConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
 import type { Indicator } from '../../model/index.js';
 import { isAddress } from '../ranges.js';
 import type { LookupResult, Provider } from '../provider.js';
+
+export const geoIpSchema = z
+  .object({
+    enabled: z.boolean().default(true),
+    /** A MaxMind-format city database (.mmdb). Empty: the DB-IP Lite city database installed with Vigil. */
+    cityDatabase: z.string().default(''),
+    /** A MaxMind-format ASN database (.mmdb, e.g. GeoLite2-ASN). Empty: no ASN from GeoIP. */
+    asnDatabase: z.string().default(''),
+  })
+  .strict();
+
+export type GeoIpConfig = z.infer<typeof geoIpSchema>;
 
 const DAY = 86_400_000;
 
@@ -72,3 +85,9 @@ export class GeoIpProvider implements Provider {
     return { found, verdict: 'unknown', summary: found ? parts.join(' · ') : 'not in the GeoIP database', data };
   }
 }
+
+export const geoipProvider = defineComponent({
+  name: 'geoip',
+  configSchema: geoIpSchema,
+  create: (config: GeoIpConfig, _deps: unknown) => new GeoIpProvider(config),
+});

@@ -1,18 +1,31 @@
-// The configured providers, in the order their results are shown.
-import type { EnrichConfig } from '../../config/schema.js';
+// The one list of enrichment providers, in the order their results are shown. The provider keys of the
+// `enrich:` config section are derived from it; a provider is one self-describing file registered here.
+import { sectionShape } from '../../config/component.js';
 import type { Provider } from '../provider.js';
-import { AbuseIpDbProvider } from './abuseipdb.js';
-import { GeoIpProvider } from './geoip.js';
-import { ReverseDnsProvider } from './reverse-dns.js';
-import { VirusTotalProvider } from './virustotal.js';
-import { WazuhAgentProvider, type AgentDirectory } from './wazuh-agent.js';
+import { abuseipdbProvider } from './abuseipdb.js';
+import { geoipProvider } from './geoip.js';
+import { reverseDnsProvider } from './reverse-dns.js';
+import { virustotalProvider } from './virustotal.js';
+import { agentsProvider, type AgentDirectory } from './wazuh-agent.js';
 
-export function buildProviders(config: EnrichConfig, deps: { agents?: AgentDirectory } = {}): Provider[] {
+export const PROVIDERS = [virustotalProvider, abuseipdbProvider, geoipProvider, agentsProvider, reverseDnsProvider] as const;
+
+export type ProviderKey = (typeof PROVIDERS)[number]['name'];
+
+export const providersShape = sectionShape(PROVIDERS);
+
+export interface ProviderDeps {
+  /** The Wazuh agent inventory, when the Wazuh server API is configured. */
+  agents?: AgentDirectory;
+}
+
+export function buildProviders(config: { [K in ProviderKey]: { enabled: boolean } }, deps: ProviderDeps = {}): Provider[] {
   const out: Provider[] = [];
-  if (config.virustotal.enabled) out.push(new VirusTotalProvider(config.virustotal));
-  if (config.abuseipdb.enabled) out.push(new AbuseIpDbProvider(config.abuseipdb));
-  if (config.geoip.enabled) out.push(new GeoIpProvider(config.geoip));
-  if (config.agents.enabled && deps.agents) out.push(new WazuhAgentProvider(deps.agents, config.agents.ttl));
-  if (config.reverseDns.enabled) out.push(new ReverseDnsProvider(config.reverseDns));
+  for (const p of PROVIDERS) {
+    const section = config[p.name];
+    if (!section.enabled) continue;
+    const provider = (p.create as (config: unknown, deps: ProviderDeps) => Provider | undefined)(section, deps);
+    if (provider) out.push(provider);
+  }
   return out;
 }

@@ -1,10 +1,24 @@
 // Reverse DNS (PTR) through the configured or system resolvers, with a timeout. It asks the organisation's
 // own resolvers, so internal addresses are looked up too.
 import { Resolver } from 'node:dns/promises';
-import type { ReverseDnsConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { duration, HOUR } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { ProviderError, type LookupResult, type Provider } from '../provider.js';
 import { isAddress } from '../ranges.js';
+
+export const reverseDnsSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    timeout: duration.default(2000),
+    /** Resolvers (`IP` or `IP:PORT`); empty: the system's. */
+    servers: z.array(z.string()).default([]),
+    ttl: duration.default(HOUR),
+  })
+  .strict();
+
+export type ReverseDnsConfig = z.infer<typeof reverseDnsSchema>;
 
 const NO_NAME = new Set(['ENOTFOUND', 'ENODATA', 'NXDOMAIN']);
 
@@ -48,3 +62,9 @@ export class ReverseDnsProvider implements Provider {
     }
   }
 }
+
+export const reverseDnsProvider = defineComponent({
+  name: 'reverseDns',
+  configSchema: reverseDnsSchema,
+  create: (config: ReverseDnsConfig, _deps: unknown) => new ReverseDnsProvider(config),
+});

@@ -1,9 +1,28 @@
 // VirusTotal API v3: IP addresses, domains, URLs and file hashes. The verdict comes from the engines'
 // `last_analysis_stats`; the answer keeps reputation, network owner, country and when VirusTotal last looked.
-import type { VirusTotalConfig } from '../../config/schema.js';
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { quotaSchema, ttlSchema, whenEnabled, DAY } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { fingerprint, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
 import { getJson } from './http.js';
+
+export const virusTotalSchema = z
+  .object({
+    enabled: z.boolean().default(false),
+    apiKey: z.string().default(''),
+    baseUrl: z.string().url().default('https://www.virustotal.com'),
+    guiUrl: z.string().url().default('https://www.virustotal.com/gui'),
+    /** The public API: 4 requests/minute and 500/day. */
+    quota: quotaSchema(4, 500),
+    ttl: ttlSchema({ malicious: 7 * DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
+    /** Engines flagging an indicator malicious from which the verdict is `malicious` (fewer but some: `suspicious`). */
+    maliciousThreshold: z.number().int().positive().default(3),
+  })
+  .strict()
+  .superRefine(whenEnabled('apiKey', 'enrich.virustotal.apiKey is required when enrich.virustotal.enabled is true', (c) => !c.apiKey));
+
+export type VirusTotalConfig = z.infer<typeof virusTotalSchema>;
 
 const PATHS: Partial<Record<Indicator['kind'], { api: string; gui: string }>> = {
   ip: { api: 'ip_addresses', gui: 'ip-address' },
@@ -24,7 +43,6 @@ export class VirusTotalProvider implements Provider {
   readonly keyFingerprint;
 
   constructor(private readonly config: VirusTotalConfig) {
-    if (!config.apiKey) throw new Error('enrich.virustotal.apiKey is required when enrich.virustotal.enabled is true');
     this.quota = config.quota;
     this.keyFingerprint = fingerprint(config.apiKey);
   }
@@ -86,3 +104,9 @@ export class VirusTotalProvider implements Provider {
     };
   }
 }
+
+export const virustotalProvider = defineComponent({
+  name: 'virustotal',
+  configSchema: virusTotalSchema,
+  create: (config: VirusTotalConfig, _deps: unknown) => new VirusTotalProvider(config),
+});

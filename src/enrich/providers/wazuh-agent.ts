@@ -1,8 +1,21 @@
 // The Wazuh agent inventory: what Vigil's manager knows of the incident's host — agent id, address, OS,
 // groups and whether it is connected. Uses the Wazuh API client through the small surface it needs.
+import { z } from 'zod';
+import { defineComponent } from '../../config/component.js';
+import { duration, MIN } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { ProviderError, type LookupResult, type Provider } from '../provider.js';
 import { isAddress } from '../ranges.js';
+
+export const agentInventorySchema = z
+  .object({
+    /** Look the incident's host up in the Wazuh agent inventory (when the Wazuh API is configured). */
+    enabled: z.boolean().default(true),
+    ttl: duration.default(10 * MIN),
+  })
+  .strict();
+
+export type AgentInventoryConfig = z.infer<typeof agentInventorySchema>;
 
 /** The agent fields this provider reads (the Wazuh API client's `WazuhAgent`). */
 export interface AgentRecord {
@@ -62,3 +75,10 @@ export class WazuhAgentProvider implements Provider {
     return { found: true, verdict: 'unknown', summary: parts.join(' · '), data };
   }
 }
+
+export const agentsProvider = defineComponent({
+  name: 'agents',
+  configSchema: agentInventorySchema,
+  // Only with the Wazuh server API configured: without it there is no inventory to read.
+  create: (config: AgentInventoryConfig, deps: { agents?: AgentDirectory }) => (deps.agents ? new WazuhAgentProvider(deps.agents, config.ttl) : undefined),
+});

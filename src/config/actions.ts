@@ -1,0 +1,76 @@
+// Config sections of the act stage besides the channels: the outbox, active-response guard rails, approvals.
+import { z } from 'zod';
+import { duration, addressOrCidr, names } from './fragments.js';
+
+export const outboxSchema = z
+  .object({
+    /** Attempts before an action is dead-lettered (kept, visible, retried by hand). */
+    maxAttempts: z.number().int().min(1).default(12),
+    /** First retry delay; doubled each attempt (with jitter) up to maxDelay. */
+    baseDelay: duration.default(2_000),
+    maxDelay: duration.default(15 * 60_000),
+    /** How often the worker looks for due actions when not woken. */
+    poll: duration.default(1_000),
+    /** Consecutive failures that open a channel's circuit breaker: its actions wait instead of burning attempts. */
+    breakerFailures: z.number().int().min(1).default(5),
+    /** How long an open breaker waits before letting one action through to probe the channel. */
+    breakerCooldown: duration.default(30_000),
+  })
+  .strict();
+
+export const responseSchema = z
+  .object({
+    /** Addresses and networks never blocked. */
+    allowlist: z.array(addressOrCidr).default([]),
+    /** Agent names or ids whose addresses (from the inventory) are never blocked. */
+    allowAssets: z.array(z.string()).default([]),
+    /** Allow blocking private, loopback, link-local and CGNAT addresses (off: they are refused). */
+    allowPrivate: z.boolean().default(false),
+    /** The Wazuh manager's addresses: never blocked. */
+    managers: z.array(addressOrCidr).default([]),
+    /** Gateways and other infrastructure: never blocked. */
+    gateways: z.array(addressOrCidr).default([]),
+    /** Blast-radius cap: most blocks started in any hour; beyond it blocks are refused and audited. */
+    maxBlocksPerHour: z.number().int().min(0).default(10),
+    /** Block durations by offence: the first block lasts durations[0], a repeat offender's the next one. */
+    durations: z.array(duration).min(1).default([3_600_000, 6 * 3_600_000, 24 * 3_600_000, 7 * 86_400_000]),
+    /** How long an earlier block still counts towards a repeat offence. */
+    repeatWindow: duration.default(30 * 86_400_000),
+    /** Active-response commands for Linux/Unix agents (block, and unblock at expiry). */
+    linux: z
+      .object({ block: z.string().min(1).default('!firewall-drop'), unblock: z.string().min(1).default('!vigil-unblock.sh') })
+      .strict()
+      .default({ block: '!firewall-drop', unblock: '!vigil-unblock.sh' }),
+    /** Active-response commands for Windows agents. */
+    windows: z
+      .object({ block: z.string().min(1).default('!netsh.exe'), unblock: z.string().min(1).default('!vigil-unblock.cmd') })
+      .strict()
+      .default({ block: '!netsh.exe', unblock: '!vigil-unblock.cmd' }),
+  })
+  .strict();
+
+export const approvalsSchema = z
+  .object({
+    /** The URL people reach Vigil at, for approval links in messages, e.g. https://vigil.example.org. */
+    publicUrl: z.string().default(''),
+    /** HMAC key for approval links. Empty: one is generated once and kept in the data directory. */
+    secret: z.string().default(''),
+    /** How long an approval link is valid. */
+    ttl: duration.default(3_600_000),
+  })
+  .strict();
+
+export const actionsSchema = z
+  .object({
+    outbox: outboxSchema.default(outboxSchema.parse({})),
+    response: responseSchema.default(responseSchema.parse({})),
+    approvals: approvalsSchema.default(approvalsSchema.parse({})),
+    /** A YAML file holding a list of playbooks, used with (after) the `playbooks:` list. */
+    playbooksFile: z.string().default(''),
+  })
+  .strict();
+
+export type OutboxConfig = z.infer<typeof outboxSchema>;
+export type ResponseConfig = z.infer<typeof responseSchema>;
+export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
+export type ActionsConfig = z.infer<typeof actionsSchema>;
