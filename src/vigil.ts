@@ -16,6 +16,8 @@ import { Detector } from './detect/detector.js';
 import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
+import { Handoff } from './pipeline/handoff.js';
+import { systemClock } from './clock.js';
 import { Pipeline } from './pipeline/pipeline.js';
 import { EnrichmentBroker } from './enrich/broker.js';
 import { buildProviders } from './enrich/providers/index.js';
@@ -188,9 +190,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
   pipeline.onQuarantined = (rows) => rows.forEach((r) => metrics.quarantined.inc({ source: r.source, reason: r.reason }));
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
-  const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness);
+  // Parse once: intake hands the events it parsed to the runner; the store is read back only to catch up.
+  const handoff = new Handoff();
+  const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness, systemClock, handoff);
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
-  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics });
+  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile } = resolveIngestToken(config);
   let started = false;

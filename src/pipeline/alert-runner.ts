@@ -8,6 +8,7 @@ import { getCursor } from '../store/cursors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
 import { readRecordedAlert } from '../sources/ndjson.js';
+import type { Handoff } from './handoff.js';
 import type { Pipeline } from './pipeline.js';
 import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
@@ -21,6 +22,9 @@ export class AlertRunner {
   position = 0;
   /** Alerts recorded but not yet handled, as of the last pass. */
   lag = 0;
+  /** Alerts handled as intake parsed them (parse once), and alerts read back from the store and parsed again. */
+  handed = 0;
+  readBack = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -29,6 +33,8 @@ export class AlertRunner {
     /** How far back to replay on start: the longest correlation timespan plus the lateness allowance. */
     private readonly warmWindowMs: number,
     private readonly clock: Clock = systemClock,
+    /** The events intake parsed, by sequence number (parse once); without it every alert is read back. */
+    private readonly handoff?: Handoff,
   ) {
     this.poller = new Poller(() => this.drain(), { every: 1000, onError: (err) => log.error({ err }, 'pipeline pass failed; retrying') });
   }
@@ -51,13 +57,26 @@ export class AlertRunner {
   /** Handles everything recorded so far; resolves when caught up. */
   async drain(): Promise<void> {
     for (;;) {
-      const batch = await readAlertsAfter(this.db, this.position, BATCH);
-      if (batch.length === 0) return;
-      const last = batch[batch.length - 1]!.seq;
+      let events: Event[];
+      let last: number;
       const unreadable: QuarantineRow[] = [];
-      const events = this.toEvents(batch, unreadable);
+      const held = this.handoff?.take(this.position, BATCH);
+      if (held) {
+        if (held.length === 0) return;
+        events = held.map((h) => h.event);
+        last = held[held.length - 1]!.seq;
+        this.handed += held.length;
+      } else {
+        // After a restart, or behind by more than the hand-off holds: the store has them.
+        const batch = await readAlertsAfter(this.db, this.position, BATCH);
+        if (batch.length === 0) return;
+        events = this.toEvents(batch, unreadable);
+        last = batch[batch.length - 1]!.seq;
+        this.readBack += batch.length;
+      }
       await this.pipeline.handle(events, { name: PIPELINE_CURSOR, value: String(last) }, unreadable);
       this.position = last;
+      this.handoff?.release(last);
     }
   }
 

@@ -54,7 +54,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
           } catch (err) {
             throw new InputError(`line ${r.line}: ${(err as Error).message}`);
           }
-          batch.push({ key: event.key, eventId: event.id, format: event.format, source: 'webhook', body: r.text });
+          batch.push({ key: event.key, eventId: event.id, format: event.format, source: 'webhook', body: r.text, event });
         }
       } catch (err) {
         if (err instanceof InputError) {

@@ -21,7 +21,11 @@ export class GroupCommit {
   private waiting: Waiting[] = [];
   private writing = false;
 
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    /** Called once per commit, before any caller resumes, with the batches in commit (sequence) order. */
+    private readonly onCommitted?: (batches: AlertRecord[][], results: RecordResult[]) => void,
+  ) {}
 
   record(batch: AlertRecord[]): Promise<RecordResult> {
     if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, seqs: [] });
@@ -44,13 +48,20 @@ export class GroupCommit {
       while (take < this.waiting.length && (take === 0 || n + this.waiting[take]!.batch.length <= MAX_ALERTS)) n += this.waiting[take++]!.batch.length;
       const group = this.waiting.splice(0, take);
       try {
-        const results = await recordAlertBatches(this.db, group.map((g) => g.batch));
+        const batches = group.map((g) => g.batch);
+        const results = await recordAlertBatches(this.db, batches);
+        this.onCommitted?.(batches, results);
         group.forEach((g, i) => g.resolve(results[i]!));
       } catch (err) {
         if (group.length === 1) group[0]!.reject(err);
         // One caller's data can fail the shared transaction: each is written again on its own, so only the
         // caller whose batch the store refuses sees the error.
-        else for (const g of group) await recordAlertBatches(this.db, [g.batch]).then(([r]) => g.resolve(r!), g.reject);
+        else
+          for (const g of group)
+            await recordAlertBatches(this.db, [g.batch]).then(([r]) => {
+              this.onCommitted?.([g.batch], [r!]);
+              g.resolve(r!);
+            }, g.reject);
       }
     }
     this.writing = false;

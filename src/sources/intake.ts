@@ -7,6 +7,7 @@ import type { Metrics } from '../metrics.js';
 import type { AlertRecord } from '../store/alerts.js';
 import { quarantineRecords } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
+import type { Handed, Handoff } from '../pipeline/handoff.js';
 import { GroupCommit, type RecordResult } from './group-commit.js';
 import { parseJson } from './ndjson.js';
 import { InputError, toEvent } from '../model/event.js';
@@ -40,9 +41,23 @@ export class Intake {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: Logger,
-    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics },
+    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics; handoff?: Handoff },
   ) {
-    this.commits = new GroupCommit(db);
+    const handoff = options.handoff;
+    this.commits = new GroupCommit(
+      db,
+      handoff &&
+        ((batches, results) => {
+          // Parse once: what was just recorded goes to the pipeline as the events parsed here.
+          const handed: Handed[] = [];
+          batches.forEach((batch, b) =>
+            results[b]!.seqs.forEach((seq, i) => {
+              if (seq !== null) handed.push({ seq, event: batch[i]!.event });
+            }),
+          );
+          handoff.push(handed);
+        }),
+    );
   }
 
   /** Records alert records already read (the webhook's), sharing commits with every other source. */
@@ -70,7 +85,7 @@ export class Intake {
     try {
       const value = parseJson(text, raw.where);
       const event = toEvent(value, text);
-      return { key: event.key, eventId: event.id, format: event.format, source, body: text };
+      return { key: event.key, eventId: event.id, format: event.format, source, body: text, event };
     } catch (err) {
       if (!(err instanceof InputError)) throw err;
       const message = err.message.startsWith(raw.where) ? err.message : `${raw.where}: ${err.message}`;

@@ -1,6 +1,7 @@
 // The durable record of every accepted alert. Ingest writes here before it acknowledges; the pipeline reads
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import type { Kysely, Selectable } from 'kysely';
+import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
 
 export interface AlertRecord {
@@ -9,6 +10,8 @@ export interface AlertRecord {
   format: string;
   source: string;
   body: string;
+  /** The event as intake parsed it: not stored, handed to the pipeline in memory (src/pipeline/handoff.ts). */
+  event?: Event;
 }
 
 export interface StoredAlert extends AlertRecord {
