@@ -8,6 +8,7 @@ import { buildNotification, type ApprovalLink, type Notification } from './notif
 import { enqueue } from './outbox.js';
 import { planActions, type PlannedAction } from './playbooks/plan.js';
 import type { ResponseService } from './response/service.js';
+import { alertView } from '../model/wcs.js';
 
 export interface ActInput {
   incident: Incident;
@@ -19,7 +20,7 @@ export interface ActInput {
 export function affectedAgents(d: Detection): string[] {
   const ids = new Set<string>();
   for (const e of d.events) {
-    const id = (e.data as { agent?: { id?: unknown } })?.agent?.id;
+    const id = (alertView(e) as { agent?: { id?: unknown } })?.agent?.id;
     if (typeof id === 'string' && /^\d{3,}$/.test(id)) ids.add(id);
   }
   return [...ids];

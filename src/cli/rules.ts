@@ -25,12 +25,17 @@ export function lint(paths: string[], options: LoadOptions = {}, out: { write(s:
     counts[problems.some((p) => p.kind === 'rejected') ? 'rejected' : 'unsupported']++;
     for (const p of problems) out.write(`${p.kind.padEnd(12)} ${file}${p.rule ? ` (${p.rule})` : ''}: ${p.message}\n`);
   }
+  // Not problems (the rules load and run on 4.x alerts), but what a Wazuh 5.x operator must know.
+  const gaps = set.rules.filter((r) => r.wcsGaps.length > 0);
+  for (const r of gaps) out.write(`${'5.x gap'.padEnd(12)} ${r.ref.source ?? '?'} (${r.ref.title}): on Wazuh 5.x input it needs ${r.wcsGaps.join(', ')}, which 5.x findings lack\n`);
   const detections = set.rules.filter((r) => r.kind === 'detection').length;
   const correlations = set.rules.length - detections;
   const filters = set.filters?.length ?? 0;
   out.write(
     `\n${seen.size} files: ${counts.ok} ok, ${counts.rejected} rejected, ${counts.unsupported} unsupported` +
-      ` (${detections} detection rules, ${correlations} correlations, ${filters} filters loaded)\n`,
+      ` (${detections} detection rules, ${correlations} correlations, ${filters} filters loaded)` +
+      (gaps.length > 0 ? `; ${gaps.length} rules need fields Wazuh 5.x findings lack` : '') +
+      '\n',
   );
   return counts.rejected + counts.unsupported > 0 ? 1 : 0;
 }

@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
 import { RuleIndex } from './dispatch.js';
-import { accessor, fieldPath, type Accessor } from './fields.js';
+import { fieldAccessor, type Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
 
 export interface DetectorOptions {
@@ -94,7 +94,7 @@ export class Detector {
         const fieldOf = (g: string) => c.aliases[g]?.[ref] ?? g;
         if (base.kind === 'detection') {
           const paths = (fields: string[]) =>
-            Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => accessor(fieldPath(f, x)))])) as Record<EventFormat, Accessor[]>;
+            Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => fieldAccessor(f, x))])) as Record<EventFormat, Accessor[]>;
           push(this.eventFeeds, base, {
             table,
             index,

@@ -4,6 +4,7 @@
 // index is conservative: a rule whose condition does not plainly require one selection with a literal id is
 // evaluated for every event.
 import type { EventFormat } from '../model/index.js';
+import { equivalentRuleIds, isWindows } from '../model/wcs.js';
 import type { DetectionRule } from './rules.js';
 
 type Read = (d: Record<string, unknown>) => unknown;
@@ -12,10 +13,11 @@ type Read = (d: Record<string, unknown>) => unknown;
 const KEYS: { field: string; read: Record<EventFormat, Read | undefined> }[] = [
   {
     field: 'EventID',
-    read: { wazuh: (d) => (d.data as any)?.win?.system?.eventID, 'evtx-json': (d) => (d.Event as any)?.System?.EventID },
+    read: { wazuh: (d) => (d.data as any)?.win?.system?.eventID, 'evtx-json': (d) => (d.Event as any)?.System?.EventID, wcs: (d) => (isWindows(d) ? (d.event as any).code : undefined) },
   },
   // Wazuh's own rule id: evtx_dump events have none, so rules that require one never match them.
-  { field: 'rule.id', read: { wazuh: (d) => (d.rule as any)?.id, 'evtx-json': undefined } },
+  // A 5.x finding's own rule id is a UUID; the 4.x rule ids it stands for may be several: evaluate every rule then.
+  { field: 'rule.id', read: { wazuh: (d) => (d.rule as any)?.id, 'evtx-json': undefined, wcs: (d) => (equivalentRuleIds(d).length > 0 ? '*' : undefined) } },
 ];
 
 /**

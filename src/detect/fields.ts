@@ -1,6 +1,7 @@
 // Where a Sigma field lives in each input format. Rules are compiled once per format into path accessors,
 // so the hot path walks the parsed JSON and never builds a normalized copy of the event.
 import type { EventFormat } from '../model/index.js';
+import { isV4Path, v4Reader, wcsReader } from '../model/wcs.js';
 
 export type Accessor = (data: Record<string, unknown>) => unknown;
 
@@ -59,7 +60,7 @@ const lcfirst = (s: string) => (s.length === 0 ? s : s[0]!.toLowerCase() + s.sli
 /** The path of a Sigma field in an event of the given format. A dotted name is taken as a literal path. */
 export function fieldPath(format: EventFormat, field: string): string[] {
   if (field.includes('.')) return field.split('.');
-  if (format === 'wazuh') {
+  if (format === 'wazuh' || format === 'wcs') {
     if (WAZUH_TOP_LEVEL.has(field)) return [field];
     const system = WAZUH_SYSTEM[field];
     if (system) return ['data', 'win', 'system', system];
@@ -108,6 +109,12 @@ export function accessor(path: string[]): Accessor {
  * up in UserData's single child element, where Windows puts the data of some events (e.g. 1102).
  */
 export function fieldAccessor(format: EventFormat, field: string): Accessor {
+  if (format === 'wcs') return wcsAccessor(field);
+  if (format === 'wazuh' && field.includes('.') && !isV4Path(field)) {
+    // A Wazuh Common Schema name (source.ip, event.code, wazuh.rule.level) read from the 4.x alert.
+    const read = v4Reader(field);
+    if (read) return read as Accessor;
+  }
   const path = fieldPath(format, field);
   const get = accessor(path);
   if (format !== 'evtx-json' || path[1] !== 'EventData') return get;
@@ -122,13 +129,26 @@ export function fieldAccessor(format: EventFormat, field: string): Accessor {
 }
 
 /**
+ * A Sigma field on a Wazuh 5.x document: where its 4.x alert path lives in WCS (src/model/wcs.ts), or, for a
+ * name that is no 4.x path (source.ip, wazuh.rule.level), that WCS path itself. A 4.x field WCS lacks reads as
+ * absent; such rules are reported at load (`wcsGaps`).
+ */
+function wcsAccessor(field: string): Accessor {
+  const v4 = fieldPath('wazuh', field).join('.');
+  const read = wcsReader(v4);
+  if (read) return read as Accessor;
+  if (field.includes('.') && !isV4Path(field)) return accessor(field.split('.'));
+  return () => undefined;
+}
+
+/**
  * What a missing value stands for, per format (sigma.md §5): Wazuh drops eventchannel values that are "-",
  * "(NULL)" or empty, so there an absent field matches a rule value that matches one of those; evtx_dump writes
  * an empty element as null, which matches ''.
  */
 export function missingStandIns(format: EventFormat, field: string): { absent: string[]; nullValue: string[] } {
-  if (format === 'wazuh') {
-    const path = fieldPath(format, field);
+  if (format === 'wazuh' || format === 'wcs') {
+    const path = fieldPath('wazuh', field);
     const eventchannel = path[0] === 'data' && path[1] === 'win';
     return { absent: eventchannel ? WINDOWS_EMPTY_VALUES : [], nullValue: [] };
   }
@@ -137,6 +157,7 @@ export function missingStandIns(format: EventFormat, field: string): { absent: s
 
 /** Text that Sigma keywords (field-less values) are matched against. */
 export function keywordPaths(format: EventFormat): string[][] {
+  if (format === 'wcs') return [['event', 'original'], ['message']];
   return format === 'wazuh' ? [['full_log'], ['data', 'win', 'system', 'message']] : [['Event', 'EventData', 'Data']];
 }
 

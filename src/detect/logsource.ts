@@ -1,6 +1,7 @@
 // Logsource gates: a rule applies only to events of its logsource. The table is the documented mapping
 // (README "Logsources"); a logsource it does not know is rejected at load rather than applied to everything.
 import type { EventFormat } from '../model/index.js';
+import { isWindows, wcsReader } from '../model/wcs.js';
 import { fieldAccessor } from './fields.js';
 import { asNumber, UnsupportedError } from './sigma/values.js';
 
@@ -82,9 +83,35 @@ function windowsCategory(category: string, service: string | undefined, format: 
 }
 
 function windowsChannel(format: EventFormat): (d: Record<string, unknown>) => unknown {
+  if (format === 'wcs') return wcsReader('data.win.system.channel')!;
   return format === 'wazuh'
     ? (d) => (d.data as any)?.win?.system?.channel
     : (d) => (d.Event as any)?.System?.Channel;
+}
+
+/**
+ * Linux and Wazuh logsources on Wazuh 5.x documents (inferred from the 5.x samples: sshd events come through the
+ * `linux` integration's system-auth decoder with the process name; FIM findings from `wazuh-fim`).
+ */
+function wcsGate(product: string | undefined, service: string | undefined, ls: Logsource): Gate {
+  const w = (d: Record<string, unknown>) => (d.wazuh as any) ?? {};
+  if (product === 'linux') {
+    if (service === 'sshd') return (d) => String((d.process as any)?.name ?? '').toLowerCase() === 'sshd';
+    if (service === 'auth')
+      return (d) => {
+        const loc = w(d).protocol?.location;
+        const decoders = w(d).integration?.decoders;
+        return (Array.isArray(decoders) && decoders.includes('decoder/system-auth/0')) || (typeof loc === 'string' && /\/var\/log\/(auth\.log|secure)$/.test(loc));
+      };
+    if (!service) return (d) => w(d).integration?.name === 'linux' || String(w(d).protocol?.location ?? '').startsWith('/var/log/') || w(d).protocol?.location === 'journald';
+    throw new UnsupportedError(`logsource linux service "${ls.service}"`);
+  }
+  if (product === 'wazuh') {
+    if (!service) return any;
+    if (service === 'syscheck') return (d) => w(d).integration?.name === 'wazuh-fim' || (d.event as any)?.dataset === 'wazuh.fim';
+    throw new UnsupportedError(`logsource wazuh service "${ls.service}"`);
+  }
+  throw new UnsupportedError(`logsource product "${ls.product ?? '(none)'}"`);
 }
 
 export function compileGate(ls: Logsource, format: EventFormat): Gate {
@@ -95,7 +122,7 @@ export function compileGate(ls: Logsource, format: EventFormat): Gate {
   if (category) throw new UnsupportedError(`logsource category "${ls.category}"${product ? ` of product "${ls.product}"` : ''}`);
   if (product === 'windows') {
     const channelOf = windowsChannel(format);
-    if (!service) return format === 'wazuh' ? (d) => channelOf(d) !== undefined : any;
+    if (!service) return format === 'wazuh' ? (d) => channelOf(d) !== undefined : format === 'wcs' ? isWindows : any;
     const channel = WINDOWS_CHANNELS[service];
     if (!channel) throw new UnsupportedError(`logsource windows service "${ls.service}"`);
     const lower = channel.toLowerCase();
@@ -104,6 +131,7 @@ export function compileGate(ls: Logsource, format: EventFormat): Gate {
       return c === channel || (typeof c === 'string' && c.toLowerCase() === lower);
     };
   }
+  if (format === 'wcs') return wcsGate(product, service, ls);
   if (format !== 'wazuh') return () => false;
   if (product === 'linux') {
     if (service === 'sshd')

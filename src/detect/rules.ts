@@ -5,13 +5,14 @@ import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import { compileGate, type Gate, type Logsource } from './logsource.js';
+import { wcsGaps } from './wcs-gaps.js';
 import { compileDetection, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
 import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
 import { SigmaError, UnsupportedError } from './sigma/values.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
 
-export const FORMATS: EventFormat[] = ['wazuh', 'evtx-json'];
+export const FORMATS: EventFormat[] = ['wazuh', 'evtx-json', 'wcs'];
 
 export interface DetectionRule {
   kind: 'detection';
@@ -24,6 +25,8 @@ export interface DetectionRule {
   detection: Record<string, unknown>;
   /** Titles of the Sigma filters applied to this rule. */
   filters?: string[];
+  /** Fields it needs that Wazuh 5.x findings lack (README "Wazuh 5.x"); empty when it runs fully on 5.x input. */
+  wcsGaps: string[];
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
@@ -49,6 +52,8 @@ export interface CorrelationRule {
    * referenced rule ids or names keeps the output of those alone.
    */
   generate: boolean | string[];
+  /** Group-by or counted fields Wazuh 5.x findings lack. */
+  wcsGaps: string[];
 }
 
 export type Rule = DetectionRule | CorrelationRule;
@@ -177,7 +182,7 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
     const body = compileDetection(detection as Record<string, unknown>, format, options);
     match[format] = (d) => gate(d) && body(d);
   }
-  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown> };
+  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
 }
 
 const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
@@ -235,6 +240,7 @@ function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined):
     timespan: Number(ts[1]) * UNIT_MS[ts[2] as keyof typeof UNIT_MS],
     condition: { op, value, field },
     generate: buildGenerate(c.generate, rules as string[]),
+    wcsGaps: wcsGaps(undefined, [...(groupBy as string[]).filter((g) => !Object.keys(aliases).includes(g)), ...(field ?? [])]),
   };
 }
 

@@ -2,6 +2,7 @@
 // Values are normalised so the same indicator always has the same cache key.
 import type { Detection, Indicator } from '../model/index.js';
 import { isAddress } from './ranges.js';
+import { alertView } from '../model/wcs.js';
 
 /** Most indicators looked up per incident: a detection with hundreds of addresses must not drain a quota. */
 export const MAX_INDICATORS = 20;
@@ -34,7 +35,7 @@ export function indicatorsOf(d: Detection, known: { sourceIps?: string[]; hosts?
   for (const ip of known.sourceIps ?? []) found.push({ kind: 'ip', value: ip });
   for (const host of known.hosts ?? []) found.push({ kind: 'host', value: host });
   for (const e of d.events) {
-    const data = e.data as any;
+    const data = alertView(e) as any;
     const sc = data?.syscheck;
     // One file, one lookup: the strongest hash Wazuh recorded stands for the file.
     const hash = str(sc?.sha256_after) ?? str(sc?.sha1_after) ?? str(sc?.md5_after);

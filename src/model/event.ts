@@ -2,6 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Event, EventFormat } from './index.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
+import { isWcsDocument } from './wcs.js';
 
 export class InputError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -17,6 +18,7 @@ export function parseWazuhTime(text: unknown): number | undefined {
 }
 
 export function detectFormat(obj: Record<string, unknown>): EventFormat {
+  if (isWcsDocument(obj)) return 'wcs';
   return obj.Event !== undefined && typeof obj.Event === 'object' && obj.rule === undefined ? 'evtx-json' : 'wazuh';
 }
 
@@ -33,6 +35,8 @@ const bounded = (id: string) => (id.length > MAX_ID_LENGTH ? `sha1:${digest(id)}
  * eventchannel payload (`{"win": …}`, what Wazuh puts under `data`) as the ruleset tests write it.
  */
 export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
+  // A Wazuh 5.x indexer hit ({_index, _id, _source}): the document is its _source.
+  if (obj._source && typeof obj._source === 'object' && typeof obj._id === 'string') return obj._source;
   if (obj.parameters?.alert && typeof obj.parameters.alert === 'object' && obj.command !== undefined) return obj.parameters.alert;
   if (obj.win && typeof obj.win === 'object' && obj.rule === undefined) {
     return { data: obj, location: 'EventChannel', decoder: { name: 'windows_eventchannel' } };
@@ -51,9 +55,23 @@ export function toEvent(obj: unknown, text?: string, format?: EventFormat): Even
     const id = `${sys.Computer ?? '?'}/${sys.Channel ?? '?'}/${sys.EventRecordID ?? digest(text ?? JSON.stringify(data))}`;
     return { id, key: `evtx/${id}`, format: fmt, time, data };
   }
+  if (fmt === 'wcs') return wcsEvent(obj as Record<string, any>, data, text);
   const systemTime = data.data?.win?.system?.systemTime;
   const time = (typeof systemTime === 'string' ? Date.parse(systemTime) : NaN) || parseWazuhTime(data.timestamp) || 0;
   const id = typeof data.id === 'string' && data.id !== '' ? bounded(data.id) : `sha1:${digest(text ?? JSON.stringify(data))}`;
   const manager = typeof data.manager?.name === 'string' ? bounded(data.manager.name) : '';
   return { id, key: `${manager}/${id}`, format: fmt, time, data };
+}
+
+/**
+ * A Wazuh 5.x finding or event. Its id is the indexer's `_id` (a finding's own id: findings of two rules on one
+ * event differ) when it came as a hit; its time is the log's own time (`event.start`) when the Engine found one,
+ * else `@timestamp` (for a finding, the triggering event's).
+ */
+function wcsEvent(hit: Record<string, any>, data: Record<string, any>, text?: string): Event {
+  const time = Date.parse(data.event?.start ?? '') || Date.parse(data['@timestamp'] ?? '') || 0;
+  const fromHit = hit !== data && typeof hit._id === 'string';
+  const id = fromHit ? hit._id : `sha1:${digest(text ?? JSON.stringify(data))}`;
+  const index = fromHit && typeof hit._index === 'string' ? hit._index : 'wcs';
+  return { id, key: `${index}/${id}`, format: 'wcs', time, data };
 }

@@ -1,7 +1,7 @@
 // The vocabulary of Vigil as types. Every stage speaks these and nothing else of the stage before it.
 
-/** The input formats Vigil reads. */
-export type EventFormat = 'wazuh' | 'evtx-json';
+/** The input formats Vigil reads: Wazuh 4.x alerts, evtx_dump Windows events, Wazuh 5.x findings and events (WCS). */
+export type EventFormat = 'wazuh' | 'evtx-json' | 'wcs';
 
 /**
  * One input record as Vigil reads it. `data` is the parsed JSON, untouched: rules read it through

@@ -1,5 +1,6 @@
 // What an analyst reads of one event in an evidence table, pulled from the fields each alert kind carries.
 import type { Event } from '../model/index.js';
+import { alertView } from '../model/wcs.js';
 
 export interface EvidenceRow {
   eventId: string;
@@ -13,7 +14,7 @@ export interface EvidenceRow {
 const str = (v: unknown) => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined);
 
 export function evidenceRow(e: Event): EvidenceRow {
-  const d = e.data as any;
+  const d = alertView(e) as any;
   if (e.format === 'evtx-json') {
     const ed = d.Event?.EventData ?? {};
     return {

@@ -24,6 +24,7 @@ import { severity, NO_ASSETS, type AssetCriticality } from './severity.js';
 import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
+import { alertView } from '../model/wcs.js';
 
 export interface TriageOptions {
   /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
@@ -45,7 +46,7 @@ export type TriageOutcome = TriageResult | { suppressed: Suppression };
 /** The entity of a detection: its group-by values, or for a single-event rule the agent it came from. */
 export function entityOf(d: Detection): Record<string, string> {
   if (Object.keys(d.group).length > 0) return d.group;
-  const agent = (d.events[0]?.data as any)?.agent?.name;
+  const agent = d.events[0] ? (alertView(d.events[0]) as any)?.agent?.name : undefined;
   return typeof agent === 'string' ? { host: agent } : {};
 }
 

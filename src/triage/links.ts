@@ -5,6 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Detection, Indicator, RuleRef } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import type { IncidentRecord } from './types.js';
+import { alertView } from '../model/wcs.js';
 
 const MAX_LINKS = 20;
 
@@ -15,7 +16,7 @@ export type RelatedIncident = Pick<IncidentRecord, 'id' | 'fingerprint' | 'first
 export function isLogonSuccess(d: Detection): boolean {
   if (d.rule.tags.some((t) => t.toLowerCase() === 'attack.t1078')) return true;
   return d.events.some((e) => {
-    const data = e.data as any;
+    const data = alertView(e) as any;
     const groups: unknown = data?.rule?.groups;
     if (Array.isArray(groups) && groups.includes('authentication_success')) return true;
     const id = String(data?.data?.win?.system?.eventID ?? data?.Event?.System?.EventID ?? '');

@@ -2,6 +2,7 @@
 // `attack.credential_access`) and from the Wazuh alerts' own `rule.mitre` (ids, technique names, tactics).
 import type { Detection } from '../model/index.js';
 import type { MitreTechnique } from './types.js';
+import { alertView } from '../model/wcs.js';
 
 /** Names of the techniques the built-in rules and common Wazuh rules carry (ATT&CK Enterprise). */
 const NAMES: Record<string, string> = {
@@ -37,7 +38,7 @@ export function mitreOf(d: Detection): MitreTechnique[] {
     out.set(id, { id, name: NAMES[id], tactic: tactics.join(', ') || undefined });
   }
   for (const e of d.events) {
-    const mitre = (e.data as any)?.rule?.mitre;
+    const mitre = (alertView(e) as any)?.rule?.mitre;
     const ids: unknown = mitre?.id;
     if (!Array.isArray(ids)) continue;
     ids.forEach((raw, i) => {
@@ -60,7 +61,7 @@ export function mergeMitre(a: MitreTechnique[], b: MitreTechnique[]): MitreTechn
 export function wazuhLevelOf(d: Detection): number {
   let max = 0;
   for (const e of d.events) {
-    const level = Number((e.data as any)?.rule?.level);
+    const level = Number((alertView(e) as any)?.rule?.level);
     if (Number.isFinite(level) && level > max) max = level;
   }
   return max;

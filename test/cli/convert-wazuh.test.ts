@@ -13,6 +13,7 @@ import type { Detection } from '../../src/model/index.js';
 import { toEvent } from '../../src/model/event.js';
 import { osMatchToRe2, osRegexToRe2 } from '../../src/wazuh/os-regex.js';
 import { burst, readShared, ROOT } from '../helpers/fixtures.js';
+import { burstFindings } from '../helpers/wcs-fixtures.js';
 
 const BIN = join(ROOT, 'dist/src/cli/main.js');
 const DATA = join(ROOT, 'test/data/wazuh-rules');
@@ -75,6 +76,15 @@ describe('vigil rules convert-wazuh', () => {
     assert.equal(named(run(burst('203.0.113.7', 8, T0, 35_000)), '60204').length, 0, '8 failures over 245 s');
     const mixed = [...burst('203.0.113.7', 4, T0, 20_000), ...burst('198.51.100.9', 4, new Date(T0.getTime() + 5_000), 20_000)];
     assert.equal(named(run(mixed), '60204').length, 0);
+  });
+
+  it('on Wazuh 5.x findings of the same failures (synthetic WCS documents) the converted 60204 fires on 8, not on 7', () => {
+    const eight = named(run(burstFindings('203.0.113.7', 8, T0, 30_000)), '60204');
+    assert.equal(eight.length, 1);
+    assert.equal(eight[0]!.count, 8);
+    assert.deepEqual(eight[0]!.group, { 'data.win.eventdata.ipAddress': '203.0.113.7' });
+    assert.equal(named(run(burstFindings('203.0.113.7', 7, T0, 30_000)), '60204').length, 0);
+    assert.equal(named(run(burstFindings('203.0.113.7', 8, T0, 35_000)), '60204').length, 0);
   });
 
   it('a successful logon is not counted: only alerts of group authentication_failed are', () => {

@@ -16,7 +16,7 @@ export interface SigmaFilter {
   match: Record<EventFormat, Matcher>;
 }
 
-const FORMATS: EventFormat[] = ['wazuh', 'evtx-json'];
+const FORMATS: EventFormat[] = ['wazuh', 'evtx-json', 'wcs'];
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Builds a filter from a parsed document that has a `filter:` key. */

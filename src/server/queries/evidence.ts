@@ -4,6 +4,7 @@ import type { Kysely } from 'kysely';
 import { parseAlertJson } from '../../sources/ndjson.js';
 import { alertsByEventIds } from '../../store/alerts.js';
 import type { Database } from '../../store/schema.js';
+import { alertViewOf, isWcsDocument } from '../../model/wcs.js';
 
 export interface EvidenceEvent {
   id: string;
@@ -22,6 +23,9 @@ export function evidenceOf(id: string, body: string): EvidenceEvent {
   let a: any;
   try {
     a = parseAlertJson(body);
+    // A Wazuh 5.x finding (stored as its indexer hit, or bare) reads as the 4.x alert it stands for.
+    const doc = a?._source && typeof a._id === 'string' ? a._source : a;
+    if (doc && typeof doc === 'object' && isWcsDocument(doc)) a = alertViewOf(doc);
   } catch {
     return { id, time: null, agent: null, sourceIp: null, user: null, eventId: null, description: null, wazuhRule: null };
   }
