@@ -202,6 +202,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     {
       db: store.db,
       ingestToken: token,
+      maxAlertBytes: config.ingest.maxAlertBytes,
       onRecorded: () => runner.notify(),
       ready: () => started,
       metrics,

@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installGuard } from './auth/guard.js';
 import type { AppContext } from './context.js';
+import { STORE_RETRY_AFTER_SECONDS, StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import { approvalRoutes } from './approvals.js';
 import { ingestRoutes } from './ingest.js';
 import { adminRoutes } from './routes/admin.js';
@@ -41,7 +42,19 @@ export const DASHBOARD_CSP = {
 export async function buildServer(ctx: AppContext, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, trustProxy: false });
 
+  const storeTroubles = new StoreTroubleLog();
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
+    // A full disk or an unreachable store is the server's trouble, not a bug: 503 with Retry-After (the sender
+    // retries), and one loud log line naming it instead of a stack trace per request.
+    const trouble = err.statusCode === undefined ? storeTrouble(err) : undefined;
+    if (trouble) {
+      storeTroubles.report(req.log, trouble, err);
+      const message = trouble === 'full' ? 'the database or disk is full' : 'the database is unavailable';
+      return reply
+        .code(503)
+        .header('retry-after', String(STORE_RETRY_AFTER_SECONDS))
+        .send({ error: trouble === 'full' ? 'store_full' : 'store_unavailable', message: `${message}: nothing of this request was recorded; send it again after Retry-After seconds` });
+    }
     // Errors of Vigil's own map by their code (errors.ts); Fastify's carry a statusCode.
     const status = err.statusCode ?? httpStatusOf(err) ?? 500;
     if (status >= 500) req.log.error({ err }, 'request failed');
@@ -89,8 +102,10 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   // Ingest reads its body as text and parses it itself, so errors can name the line: its own parser, in its own scope.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    await ingestRoutes(scope, ctx);
+    // Bytes, not text: the route decompresses gzip and refuses invalid UTF-8 itself (a string parser would
+    // silently turn bad bytes into U+FFFD).
+    scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+    await ingestRoutes(scope, { ...ctx, bodyLimit: options.bodyLimit });
   });
   await authRoutes(app, ctx.db, ctx.auth);
   await adminRoutes(app, ctx.db);

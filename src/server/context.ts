@@ -13,6 +13,10 @@ import type { AuthOptions } from './routes/auth.js';
 export interface AppContext {
   db: Kysely<Database>;
   ingestToken: string;
+  /** ingest.maxAlertBytes: the webhook refuses a longer alert with 400 naming its line (default 1 MiB). */
+  maxAlertBytes?: number;
+  /** server.bodyLimit, also the limit of a gzip body once decompressed. */
+  bodyLimit?: number;
   /** Called after alerts are recorded, so the pipeline picks them up at once. */
   onRecorded(): void;
   /** True once the pipeline has started (for /readyz). */

@@ -4,7 +4,12 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { recordAlerts, type AlertRecord } from '../store/alerts.js';
 import { parseRecords } from '../sources/ndjson.js';
 import { InputError, toEvent } from '../model/event.js';
+import { oneLine } from '../model/one-line.js';
+import { storeErrorKind } from '../store/errors.js';
 import type { AppContext } from './context.js';
+import { BodyError, decodeBody, decodeText } from './ingest-body.js';
+
+const DEFAULT_MAX_ALERT_BYTES = 1024 * 1024;
 
 export function bearerMatches(header: string | undefined, token: string): boolean {
   if (!header || !header.startsWith('Bearer ')) return false;
@@ -43,32 +48,45 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
           .header('retry-after', String(ctx.backpressure.retryAfterSeconds))
           .send({ error: 'busy', message: 'the pipeline is behind; nothing of this request was recorded, send it again after Retry-After seconds' });
       }
-      const body = typeof req.body === 'string' ? req.body : req.body === undefined ? '' : JSON.stringify(req.body);
       const ndjson = (req.headers['content-type'] ?? '').includes('ndjson');
+      const maxAlertBytes = ctx.maxAlertBytes ?? DEFAULT_MAX_ALERT_BYTES;
       const batch: AlertRecord[] = [];
       try {
+        const raw = Buffer.isBuffer(req.body) ? req.body : Buffer.from(typeof req.body === 'string' ? req.body : '');
+        const body = decodeText(await decodeBody(raw, req.headers['content-encoding'], ctx.bodyLimit ?? raw.length * 100));
         for (const r of parseRecords(body, ndjson)) {
+          const size = Buffer.byteLength(r.text);
+          if (size > maxAlertBytes) throw new InputError(`${r.where}: ${size} bytes, more than ingest.maxAlertBytes (${maxAlertBytes})`);
           let event;
           try {
             event = toEvent(r.value, r.text);
           } catch (err) {
-            throw new InputError(`line ${r.line}: ${(err as Error).message}`);
+            throw new InputError(`${r.where}: ${(err as Error).message}`);
           }
           batch.push({ key: event.key, eventId: event.id, format: event.format, source: 'webhook', body: r.text, event });
         }
       } catch (err) {
-        if (err instanceof InputError) {
+        if (err instanceof InputError || err instanceof BodyError) {
           ctx.metrics?.rejected.inc({ source: 'webhook' });
+          if (err instanceof BodyError) return reply.code(err.status).send({ error: err.code, message: err.message });
           return reply.code(400).send({ error: 'bad_request', message: err.message });
         }
         throw err;
       }
       let result;
-      if (ctx.record) result = await ctx.record(batch);
-      else {
-        result = await recordAlerts(ctx.db, batch);
-        ctx.metrics?.ingested.inc({ source: 'webhook' }, result.accepted);
-        ctx.onRecorded();
+      try {
+        if (ctx.record) result = await ctx.record(batch);
+        else {
+          result = await recordAlerts(ctx.db, batch);
+          ctx.metrics?.ingested.inc({ source: 'webhook' }, result.accepted);
+          ctx.onRecorded();
+        }
+      } catch (err) {
+        // The store refused this request's own data (group commit has already kept it from failing others'):
+        // the sender's problem, named, not a 500. A full or unavailable store is a 503 (the error handler).
+        if ((err as { code?: unknown }).code === undefined || storeErrorKind(err) !== 'refused') throw err;
+        ctx.metrics?.rejected.inc({ source: 'webhook' });
+        return reply.code(400).send({ error: 'bad_request', message: `the store refused these alerts: ${oneLine((err as Error).message, 300)}` });
       }
       return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
     },

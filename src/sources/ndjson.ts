@@ -2,11 +2,14 @@
 // Errors name the line, so an operator can find the bad record.
 import { InputError, toEvent } from '../model/event.js';
 import type { Event, EventFormat } from '../model/index.js';
+import { oneLine } from '../model/one-line.js';
 
 export interface Record_ {
   value: unknown;
   text: string;
   line: number;
+  /** For messages: `line 3`, or `element 3 of the array`. */
+  where: string;
 }
 
 export const MAX_DEPTH = 64;
@@ -30,7 +33,8 @@ export function parseJson(text: string, where: string): unknown {
   try {
     return parseAlertJson(text);
   } catch (err) {
-    throw new InputError(`${where}: ${err instanceof InputError ? err.message : `invalid JSON (${(err as Error).message})`}`);
+    // V8 quotes the text it could not parse: shown on one line and short, never raw bytes.
+    throw new InputError(`${where}: ${err instanceof InputError ? err.message : `invalid JSON (${oneLine((err as Error).message, 200)})`}`);
   }
 }
 
@@ -75,21 +79,44 @@ function clean(v: unknown): unknown {
   return o;
 }
 
-/** Parses a whole body. NDJSON when asked, or when the text holds more than one top-level line. */
+/**
+ * Parses a whole body: one alert (compact or pretty-printed over several lines), a JSON array of alerts, or
+ * NDJSON (one alert per line; what `application/x-ndjson` says, and what several lines of JSON are).
+ */
 export function parseRecords(body: string, ndjson: boolean): Record_[] {
   const trimmed = body.trim();
   if (trimmed === '') return [];
-  if (!ndjson && (trimmed.startsWith('[') || !trimmed.includes('\n'))) {
-    const value = parseJson(trimmed, 'line 1');
-    if (Array.isArray(value)) return value.map((v, i) => ({ value: v, text: JSON.stringify(v), line: i + 1 }));
-    return [{ value, text: trimmed, line: 1 }];
-  }
+  if (!trimmed.includes('\n') || (!ndjson && trimmed.startsWith('['))) return whole(trimmed, ndjson);
   const out: Record_[] = [];
   const lines = body.split('\n');
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i]!.trim();
     if (text === '') continue;
-    out.push({ value: parseJson(text, `line ${i + 1}`), text, line: i + 1 });
+    let value: unknown;
+    try {
+      value = parseJson(text, `line ${i + 1}`);
+    } catch (err) {
+      // A pretty-printed alert spans lines: its first line alone is not JSON, the whole body is one value.
+      if (out.length === 0 && trimmed.startsWith('{')) return whole(trimmed, true);
+      throw err;
+    }
+    out.push({ value, text, line: i + 1, where: `line ${i + 1}` });
   }
   return out;
+}
+
+/** The body as one JSON value; an error names the line it is on. */
+function whole(text: string, ndjson: boolean): Record_[] {
+  let value: unknown;
+  try {
+    value = parseJson(text, 'line 1');
+  } catch (err) {
+    const at = /at position (\d+)/.exec((err as Error).message);
+    if (!at || !text.includes('\n')) throw err;
+    const line = text.slice(0, Number(at[1])).split('\n').length;
+    throw new InputError((err as Error).message.replace(/^line 1:/, `line ${line}:`));
+  }
+  if (Array.isArray(value) && !ndjson) return value.map((v, i) => ({ value: v, text: JSON.stringify(v), line: 1, where: `element ${i + 1} of the array` }));
+  // Stored on one line, however it was sent.
+  return [{ value, text: text.includes('\n') ? JSON.stringify(value) : text, line: 1, where: 'line 1' }];
 }

@@ -2,6 +2,9 @@
 // (say so, retry later), the store is unreachable or busy (retry later, nothing is wrong with the record), or
 // the store refuses this record's data (no retry can help: set the record aside and go on).
 
+/** What a 503 for a full or unavailable store tells the sender to wait. */
+export const STORE_RETRY_AFTER_SECONDS = 30;
+
 export type StoreErrorKind = 'full' | 'unavailable' | 'refused';
 
 const codeOf = (err: unknown): string => String((err as { code?: unknown } | null)?.code ?? '');
@@ -21,5 +24,27 @@ export function storeErrorKind(err: unknown): StoreErrorKind {
   return 'refused';
 }
 
-/** The loud, operator-facing words for a full disk (logged once per episode). */
-export const DISK_FULL = 'database or disk is full';
+/** A store error that a retry later can cure (full or unavailable), as opposed to a bug or a refused record. */
+export function storeTrouble(err: unknown): 'full' | 'unavailable' | undefined {
+  const kind = storeErrorKind(err);
+  return kind === 'refused' ? undefined : kind;
+}
+
+/**
+ * Says loudly, once, that the store is full or unavailable, instead of one buried stack trace per request;
+ * again only after `quietMs` (default 10 minutes) while it lasts.
+ */
+export class StoreTroubleLog {
+  private last = new Map<string, number>();
+
+  constructor(private readonly quietMs = 10 * 60_000) {}
+
+  report(log: { error(obj: object, msg: string): void }, kind: 'full' | 'unavailable', err: unknown, now = Date.now()): void {
+    const last = this.last.get(kind);
+    if (last !== undefined && now - last < this.quietMs) return;
+    this.last.set(kind, now);
+    const cause = (err as Error)?.message ?? String(err);
+    if (kind === 'full') log.error({ cause }, 'database or disk is full: nothing can be recorded until space is freed; ingest answers 503 with Retry-After');
+    else log.error({ cause }, 'the database is unavailable: ingest answers 503 with Retry-After until it is back');
+  }
+}

@@ -84,7 +84,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       assert.match(res.json.message, /^line 2: invalid JSON/);
       const notObject = await post(ingest(), '[1]', { 'content-type': 'application/json' });
       assert.equal(notObject.status, 400);
-      assert.match(notObject.json.message, /line 1: expected a JSON object/);
+      assert.match(notObject.json.message, /^element 1 of the array: expected a JSON object/);
     });
 
     it('accepts one object and a JSON array as application/json', { skip: !available && 'PostgreSQL is not reachable' }, async () => {

@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Logger } from 'pino';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { createVigil, type Vigil, type VigilOptions } from '../../src/vigil.js';
 import { quietLog } from './quiet.js';
@@ -45,7 +46,7 @@ export interface Running {
 
 let schemaCounter = 0;
 
-export async function startVigil(overrides: Record<string, unknown> = {}, backend: Backend = 'sqlite', dir?: string, options: VigilOptions = {}): Promise<Running> {
+export async function startVigil(overrides: Record<string, unknown> = {}, backend: Backend = 'sqlite', dir?: string, options: VigilOptions = {}, log: Logger = quietLog): Promise<Running> {
   const work = dir ?? mkdtempSync(join(tmpdir(), 'vigil-test-'));
   const base = {
     ingest: { token: 'test-token' },
@@ -54,7 +55,7 @@ export async function startVigil(overrides: Record<string, unknown> = {}, backen
   };
   const config = configSchema.parse(base);
   const schema = backend === 'postgres' ? `vigil_t${process.pid}_${Date.now() % 100000}_${schemaCounter++}` : undefined;
-  const vigil = await createVigil(config, quietLog, { ...options, schema });
+  const vigil = await createVigil(config, log, { ...options, schema });
   await vigil.start();
   await vigil.server.listen({ host: '127.0.0.1', port: 0 });
   const addr = vigil.server.server.address() as { port: number };
