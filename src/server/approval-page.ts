@@ -28,9 +28,10 @@ export function sendPage(reply: FastifyReply, status: number, title: string, bod
     );
 }
 
-/** The proposed block as facts, with a link back to its incident. */
-export function describeResponse(r: ResponseView): string {
+/** The proposed block as facts, with a link back to its incident (named by its title when known). */
+export function describeResponse(r: ResponseView, incidentTitle?: string): string {
   const rows: [string, string][] = [
+    ...(incidentTitle ? [['Incident', incidentTitle] as [string, string]] : []),
     ['Address', r.address],
     ['Agents', r.agents.join(', ') || '—'],
     ['Playbook', r.playbook],

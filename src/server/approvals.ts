@@ -1,7 +1,8 @@
 // Approval links: GET /api/v1/approvals/:id shows the proposed block and a form; POST decides it, once.
 // The GET never decides, so mail scanners and link previews that fetch URLs cannot approve anything.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { DecisionResult } from '../act/response/service.js';
+import type { DecisionResult, ResponseView } from '../act/response/service.js';
+import { findIncident } from '../triage/record.js';
 import { escapeHtml } from '../act/render/text.js';
 import { describeResponse as describe, outcome, sendPage as page } from './approval-page.js';
 import type { AppContext } from './context.js';
@@ -23,6 +24,8 @@ function wantsJson(req: FastifyRequest): boolean {
 }
 
 export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+  // Behind a verified signature only: the facts named with the incident's title.
+  const titled = async (r: ResponseView) => describe(r, (await findIncident(ctx.db, r.incidentId))?.title);
   app.get<{ Params: Params; Querystring: { exp?: string; sig?: string } }>(
     '/api/v1/approvals/:id',
     { config: { access: 'public' }, schema: { tags: ['response'], description: 'Show a proposed block behind a signed approval link (the signature is the credential)' } },
@@ -35,13 +38,13 @@ export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Pro
       const r = Number.isSafeInteger(id) ? await service.get(id) : undefined;
       if (!r) return page(reply, 404, 'Not found', `<p>${MESSAGES['not-found']}</p>`);
       if (!service.verifyLink(id, exp, sig)) return page(reply, 403, 'Invalid link', `<p>${MESSAGES['bad-signature']}</p>`);
-      if (r.state === 'refused') return page(reply, 409, 'Block refused', `<p>${escapeHtml(outcome(r, 'approve').text)}</p>${describe(r)}`, 'refused');
-      if (r.state !== 'awaiting-approval') return page(reply, 409, 'Already decided', `<p>${MESSAGES['already-used']}</p>${describe(r)}`);
-      if (Date.now() > exp) return page(reply, 410, 'Link expired', `<p>${MESSAGES.expired}</p>${describe(r)}`);
+      if (r.state === 'refused') return page(reply, 409, 'Block refused', `<p>${escapeHtml(outcome(r, 'approve').text)}</p>${await titled(r)}`, 'refused');
+      if (r.state !== 'awaiting-approval') return page(reply, 409, 'Already decided', `<p>${MESSAGES['already-used']}</p>${await titled(r)}`);
+      if (Date.now() > exp) return page(reply, 410, 'Link expired', `<p>${MESSAGES.expired}</p>${await titled(r)}`);
       const hidden = `<input type="hidden" name="exp" value="${escapeHtml(exp)}"><input type="hidden" name="sig" value="${escapeHtml(sig)}">`;
       const form = (decision: string, label: string, cls: string) =>
         `<form method="post" action="/api/v1/approvals/${id}">${hidden}<input type="hidden" name="decision" value="${decision}"><button type="submit" class="${cls}">${label}</button></form>`;
-      return page(reply, 200, `Block ${r.address}?`, describe(r) + form('approve', 'Approve block', 'danger') + form('deny', 'Deny', '') + '<p class="muted small">The link works once.</p>');
+      return page(reply, 200, `Block ${r.address}?`, (await titled(r)) + form('approve', 'Approve block', 'danger') + form('deny', 'Deny', '') + '<p class="muted small">The link works once.</p>');
     },
   );
 
@@ -69,7 +72,7 @@ export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Pro
       // What the page says follows the state the decision led to, so a block refused after approval reads as refused.
       const now = (await service.get(result.response.id)) ?? result.response;
       const o = outcome(now, decision);
-      return page(reply, 200, o.title, `<p>${escapeHtml(o.text)}</p>${describe(now)}`, o.tone);
+      return page(reply, 200, o.title, `<p>${escapeHtml(o.text)}</p>${await titled(now)}`, o.tone);
     },
   );
 }
