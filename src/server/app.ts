@@ -39,6 +39,9 @@ export const DASHBOARD_CSP = {
   frameAncestors: ["'none'"],
 };
 
+/** Every API route is registered under this prefix. */
+export const API = '/api/v1';
+
 export async function buildServer(ctx: AppContext, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, trustProxy: false });
 
@@ -105,19 +108,20 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
     // Bytes, not text: the route decompresses gzip and refuses invalid UTF-8 itself (a string parser would
     // silently turn bad bytes into U+FFFD).
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    await ingestRoutes(scope, { ...ctx, bodyLimit: options.bodyLimit });
+    await scope.register(ingestRoutes, { prefix: API, ...ctx, bodyLimit: options.bodyLimit });
   });
-  await authRoutes(app, ctx.db, ctx.auth);
-  await adminRoutes(app, ctx.db);
-  await incidentRoutes(app, ctx.db, ctx.triage, ctx.responses);
-  await ruleRoutes(app, ctx.db, ctx.rules, ctx.ruleModes);
-  await overviewRoutes(app, ctx.db);
-  await responseRoutes(app, ctx.db, ctx.responses, ctx.playbooks);
+  // Each area's routes are a plugin given only what it needs.
+  await app.register(authRoutes, { prefix: API, db: ctx.db, auth: ctx.auth });
+  await app.register(adminRoutes, { prefix: API, db: ctx.db });
+  await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.responses });
+  await app.register(ruleRoutes, { prefix: API, db: ctx.db, rules: ctx.rules, ruleModes: ctx.ruleModes });
+  await app.register(overviewRoutes, { prefix: API, db: ctx.db });
+  await app.register(responseRoutes, { prefix: API, db: ctx.db, responses: ctx.responses, playbooks: ctx.playbooks });
   // Approval pages post HTML forms: their own text parser, like ingest.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    await approvalRoutes(scope, ctx);
+    await scope.register(approvalRoutes, { prefix: API, responses: ctx.responses, db: ctx.db });
   });
 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -1,15 +1,16 @@
 // Approval links: GET /api/v1/approvals/:id shows the proposed block and a form; POST decides it, once.
 // The GET never decides, so mail scanners and link previews that fetch URLs cannot approve anything.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { Routes } from './plugin.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionResult, ResponseView } from '../act/response/service.js';
 import { findIncident } from '../triage/record.js';
 import { escapeHtml } from '../act/render/text.js';
 import { describeResponse as describe, outcome, sendPage as page } from './approval-page.js';
 import type { AppContext } from './context.js';
 
-interface Params {
-  id: string;
-}
+// Loose on purpose: a malformed link gets the page that says so, not a validation error.
+const linkParams = { type: 'object', properties: { id: { type: 'string' } } } as const;
+const linkQuery = { type: 'object', properties: { exp: { type: 'string' }, sig: { type: 'string' } } } as const;
 
 const STATUS: Record<string, number> = { 'not-found': 404, 'bad-signature': 403, expired: 410, 'already-used': 409, 'not-blocked': 409 };
 const MESSAGES: Record<string, string> = {
@@ -23,12 +24,12 @@ function wantsJson(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html');
 }
 
-export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db'>> = async (app, ctx) => {
   // Behind a verified signature only: the facts named with the incident's title.
   const titled = async (r: ResponseView) => describe(r, (await findIncident(ctx.db, r.incidentId))?.title);
-  app.get<{ Params: Params; Querystring: { exp?: string; sig?: string } }>(
-    '/api/v1/approvals/:id',
-    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Show a proposed block behind a signed approval link (the signature is the credential)' } },
+  app.get(
+    '/approvals/:id',
+    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Show a proposed block behind a signed approval link (the signature is the credential)', params: linkParams, querystring: linkQuery } },
     async (req, reply) => {
       const service = ctx.responses;
       const id = Number(req.params.id);
@@ -48,9 +49,9 @@ export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Pro
     },
   );
 
-  app.post<{ Params: Params }>(
-    '/api/v1/approvals/:id',
-    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Approve or deny a proposed block with a signed, single-use link (the signature is the credential)' } },
+  app.post(
+    '/approvals/:id',
+    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Approve or deny a proposed block with a signed, single-use link (the signature is the credential)', params: linkParams } },
     async (req, reply) => {
       const service = ctx.responses;
       if (!service) return reply.code(404).send({ error: 'not_found', message: 'active response is off' });
@@ -75,4 +76,4 @@ export async function approvalRoutes(app: FastifyInstance, ctx: AppContext): Pro
       return page(reply, 200, o.title, `<p>${escapeHtml(o.text)}</p>${await titled(now)}`, o.tone);
     },
   );
-}
+};

@@ -1,6 +1,7 @@
 // POST /api/v1/ingest/wazuh: one alert, a JSON array, or NDJSON. Answers 202 only after the batch is recorded.
+import type { Routes } from './plugin.js';
 import { timingSafeEqual } from 'node:crypto';
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import { recordAlerts, type AlertRecord } from '../store/alerts.js';
 import { parseRecords } from '../sources/ndjson.js';
 import { InputError, toEvent } from '../model/event.js';
@@ -18,9 +19,11 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
-export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promise<void> {
+export type IngestRoutesOptions = Pick<AppContext, 'ingestToken' | 'backpressure' | 'record' | 'metrics' | 'onRecorded' | 'db' | 'maxAlertBytes' | 'bodyLimit'>;
+
+export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
   app.post(
-    '/api/v1/ingest/wazuh',
+    '/ingest/wazuh',
     {
       logLevel: 'warn',
       // Public to the user guard: this route checks the ingest token itself, and no user token opens it.
@@ -32,6 +35,7 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
         response: {
           202: {
             type: 'object',
+            additionalProperties: false,
             properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } },
           },
         },
@@ -91,4 +95,4 @@ export async function ingestRoutes(app: FastifyInstance, ctx: AppContext): Promi
       return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
     },
   );
-}
+};

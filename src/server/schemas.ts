@@ -1,6 +1,15 @@
-// JSON schemas shared by several routes (validation in, serialization out, and the OpenAPI document).
+// The API's JSON schemas: validation in, serialization out, the OpenAPI document, and (through FromSchema) the
+// request and reply types of the routes and the shapes the dashboard reads. Fragments used in several places are
+// defined once here. Reply objects are closed (additionalProperties: false): serialization drops undeclared
+// properties either way, and a closed schema gives a reply type without an index signature.
+import type { FromSchema } from 'json-schema-to-ts';
+import { LEVELS } from '../model/index.js';
+import { RULE_MODES } from '../store/rule-modes.js';
+import { VERDICTS } from '../triage/types.js';
+
 export const errorSchema = {
   type: 'object',
+  additionalProperties: false,
   required: ['error', 'message'],
   properties: { error: { type: 'string' }, message: { type: 'string' } },
 } as const;
@@ -11,5 +20,271 @@ export const idParams = {
   properties: { id: { type: 'string', minLength: 1, maxLength: 128 } },
 } as const;
 
+/** `:id` of a row numbered by the store. */
+export const numericId = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
+
 /** The usual answers of a guarded route besides 200. */
 export const guarded = { 401: errorSchema, 403: errorSchema } as const;
+
+/** An empty answer (204). */
+export const noContent = { type: 'null' } as const;
+
+export const integer = { type: 'integer' } as const;
+export const nullableInt = { type: ['integer', 'null'] } as const;
+export const nullableString = { type: ['string', 'null'] } as const;
+
+export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
+export const ACTION_STATES = ['pending', 'running', 'delivered', 'failed', 'dead'] as const;
+
+const mitreList = { type: 'array', items: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } } as const;
+
+
+export const responseSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer' },
+    incidentId: { type: 'string' },
+    playbook: { type: 'string' },
+    address: { type: 'string' },
+    agents: { type: 'array', items: { type: 'string' } },
+    mode: { type: 'string' },
+    state: {
+      type: 'string',
+      description: 'awaiting-approval, approved, denied, expired, refused, dry-run, blocking, blocked, failed, unblocked',
+    },
+    offence: { type: 'integer' },
+    durationMs: { type: 'integer' },
+    approvalExpiresAt: integer,
+    blockedAt: integer,
+    unblockAt: integer,
+    unblockedAt: integer,
+    decidedBy: { type: 'string' },
+    reason: { type: 'string' },
+    createdAt: { type: 'integer' },
+  },
+} as const;
+
+export const actionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer' },
+    channel: { type: 'string' },
+    incidentId: { type: 'string' },
+    state: { type: 'string', enum: [...ACTION_STATES] },
+    attempts: { type: 'integer' },
+    nextAttemptAt: { type: 'integer' },
+    lastError: { type: 'string' },
+    createdAt: { type: 'integer' },
+    updatedAt: { type: 'integer' },
+    deliveredAt: integer,
+    ref: { type: 'object', additionalProperties: false, properties: { externalId: { type: 'string' }, thread: { type: 'string' }, url: { type: 'string' } } },
+  },
+} as const;
+
+export const incidentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    status: { type: 'string', enum: [...INCIDENT_STATUSES] },
+    level: { type: 'string', enum: [...LEVELS] },
+    ruleId: { type: 'string' },
+    entity: { type: 'object', additionalProperties: { type: 'string' } },
+    firstSeen: { type: 'integer' },
+    lastSeen: { type: 'integer' },
+    detectionCount: { type: 'integer' },
+    eventCount: { type: 'integer' },
+    revision: { type: 'integer' },
+    createdAt: { type: 'integer' },
+    updatedAt: { type: 'integer' },
+    severity: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        score: { type: 'integer' },
+        level: { type: 'string' },
+        reasons: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { factor: { type: 'string' }, points: { type: 'number' }, detail: { type: 'string' } } } },
+      },
+    },
+    escalated: { type: 'boolean' },
+    mitre: mitreList,
+    summary: {
+      type: 'object',
+      additionalProperties: false,
+      properties: {
+        source: { type: 'string' },
+        model: { type: 'string' },
+        whatHappened: { type: 'string' },
+        affected: { type: 'string' },
+        evidence: { type: 'array', items: { type: 'string' } },
+        enrichment: { type: 'string' },
+        mitre: mitreList,
+        nextSteps: { type: 'array', items: { type: 'string' } },
+        generatedAt: { type: 'integer' },
+      },
+    },
+    summaryState: { type: 'string' },
+    assignee: { type: 'string' },
+    acknowledgedAt: { type: 'integer' },
+    acknowledgedBy: { type: 'string' },
+    resolvedAt: { type: 'integer' },
+    resolution: { type: 'string' },
+    verdict: { type: 'string', enum: [...VERDICTS] },
+    verdictComment: { type: 'string' },
+    verdictBy: { type: 'string' },
+    verdictAt: { type: 'integer' },
+    indicators: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
+    links: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { incidentId: { type: 'string' }, title: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
+    },
+  },
+} as const;
+
+export const suppressionSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'integer' },
+    ruleId: { type: 'string' },
+    indicator: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string' }, value: { type: 'string' } } },
+    reason: { type: 'string' },
+    createdBy: { type: 'string' },
+    createdAt: { type: 'integer' },
+    expiresAt: { type: 'integer' },
+    incidentId: { type: 'string' },
+    hits: { type: 'integer' },
+  },
+} as const;
+
+
+export const detailSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    incident: incidentSchema,
+    detections: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          ruleId: { type: 'string' },
+          ruleTitle: { type: 'string' },
+          level: { type: 'string' },
+          time: { type: 'integer' },
+          firstTime: { type: 'integer' },
+          group: { type: 'object', additionalProperties: { type: 'string' } },
+          count: { type: 'integer' },
+        },
+      },
+    },
+    evidence: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          id: { type: 'string' },
+          time: nullableInt,
+          agent: nullableString,
+          sourceIp: nullableString,
+          user: nullableString,
+          eventId: nullableString,
+          description: nullableString,
+          wazuhRule: nullableString,
+        },
+      },
+    },
+    enrichment: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: {
+          provider: { type: 'string' },
+          kind: { type: 'string' },
+          value: { type: 'string' },
+          state: { type: 'string', enum: ['pending', 'done', 'failed'] },
+          verdict: nullableString,
+          summary: nullableString,
+          link: nullableString,
+          country: nullableString,
+          asn: nullableString,
+          asOrg: nullableString,
+          fetchedAt: nullableInt,
+          error: nullableString,
+        },
+      },
+    },
+    actions: { type: 'array', items: actionSchema },
+    responses: { type: 'array', items: responseSchema },
+    audit: {
+      type: 'array',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        properties: { id: { type: 'integer' }, at: { type: 'integer' }, actor: { type: 'string' }, action: { type: 'string' }, result: { type: 'string' } },
+      },
+    },
+    timeline: {
+      type: 'array',
+      items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' } } },
+    },
+  },
+} as const;
+
+export const ruleSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    title: { type: 'string' },
+    level: { type: 'string' },
+    kind: { type: 'string', enum: ['detection', 'correlation'] },
+    description: { type: 'string' },
+    tags: { type: 'array', items: { type: 'string' } },
+    source: { type: 'string' },
+    mode: { type: 'string', enum: [...RULE_MODES] },
+    shadowHits: { type: 'integer', description: 'detections the rule would have fired while in shadow mode' },
+    detections: { type: 'integer', description: 'detections recorded for this rule' },
+    updatedBy: { type: 'string' },
+    updatedAt: { type: 'integer' },
+  },
+} as const;
+
+/** Top-N lists of the overview. */
+export const counted = { type: 'array', items: { type: 'object', additionalProperties: false, properties: { value: { type: 'string' }, count: { type: 'integer' } } } } as const;
+
+
+export const overviewSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    since: { type: 'integer' },
+    until: { type: 'integer' },
+    bucketMs: { type: 'integer' },
+    detectionsOverTime: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, count: { type: 'integer' } } } },
+    topSources: counted,
+    topUsers: counted,
+    topRules: counted,
+    topCountries: counted,
+    openIncidents: { type: 'integer' },
+    mttdMs: nullableInt,
+    mttaMs: nullableInt,
+  },
+} as const;
+
+// The shapes the dashboard reads, as the schemas above define them.
+export type IncidentView = FromSchema<typeof incidentSchema>;
+export type IncidentDetailView = FromSchema<typeof detailSchema>;
+export type EnrichmentCardView = NonNullable<IncidentDetailView['enrichment']>[number];
+export type EvidenceView = NonNullable<IncidentDetailView['evidence']>[number];
+export type ActionView = FromSchema<typeof actionSchema>;
+export type ResponseView = FromSchema<typeof responseSchema>;
+export type RuleView = FromSchema<typeof ruleSchema>;
+export type OverviewView = FromSchema<typeof overviewSchema>;

@@ -1,6 +1,7 @@
 // One incident's full picture for the API and the dashboard: triage's view of it (severity with reasons,
 // summary, analyst state, indicators, links) with its detections, evidence events, enrichment, actions with
 // delivery state, proposed blocks, its audit trail and a timeline. The queue is triage's listIncidents.
+import type { LookupState } from '../../model/index.js';
 import type { Kysely } from 'kysely';
 import { auditFor, type AuditRow } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
@@ -27,7 +28,7 @@ export interface EnrichmentCard {
   provider: string;
   kind: string;
   value: string;
-  state: string;
+  state: LookupState;
   verdict: string | null;
   summary: string | null;
   link: string | null;

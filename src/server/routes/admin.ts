@@ -1,5 +1,5 @@
 // People and API tokens (admin only). A new token is shown once, in the answer that creates it.
-import type { FastifyInstance } from 'fastify';
+import { sendNoContent, type Routes } from '../plugin.js';
 import type { Kysely } from 'kysely';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
@@ -7,12 +7,13 @@ import { actorOf, who } from '../auth/guard.js';
 import { ROLES, type Role } from '../auth/roles.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { addUser, listUsers, UserError } from '../auth/users.js';
-import { errorSchema, guarded } from '../schemas.js';
+import { errorSchema, guarded, noContent } from '../schemas.js';
 
 const role = { type: 'string', enum: [...ROLES] } as const;
-const user = { type: 'object', properties: { name: { type: 'string' }, role, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
+const user = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, role, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
 const token = {
   type: 'object',
+  additionalProperties: false,
   properties: {
     id: { type: 'integer' },
     name: { type: 'string' },
@@ -24,13 +25,13 @@ const token = {
   },
 } as const;
 
-export async function adminRoutes(app: FastifyInstance, db: Kysely<Database>): Promise<void> {
-  app.get('/api/v1/users', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List users', response: { 200: { type: 'array', items: user }, ...guarded } } }, () =>
+export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db }) => {
+  app.get('/users', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List users', response: { 200: { type: 'array', items: user }, ...guarded } } }, () =>
     listUsers(db),
   );
 
-  app.post<{ Body: { name: string; password: string; role: Role } }>(
-    '/api/v1/users',
+  app.post(
+    '/users',
     {
       config: { access: 'admin' },
       schema: {
@@ -57,12 +58,12 @@ export async function adminRoutes(app: FastifyInstance, db: Kysely<Database>): P
     },
   );
 
-  app.get('/api/v1/tokens', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List API tokens (never their secrets)', response: { 200: { type: 'array', items: token }, ...guarded } } }, () =>
+  app.get('/tokens', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List API tokens (never their secrets)', response: { 200: { type: 'array', items: token }, ...guarded } } }, () =>
     listTokens(db),
   );
 
-  app.post<{ Body: { name: string; scope: Role } }>(
-    '/api/v1/tokens',
+  app.post(
+    '/tokens',
     {
       config: { access: 'admin' },
       schema: {
@@ -74,7 +75,7 @@ export async function adminRoutes(app: FastifyInstance, db: Kysely<Database>): P
           additionalProperties: false,
           properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, scope: role },
         },
-        response: { 201: { type: 'object', properties: { id: { type: 'integer' }, token: { type: 'string' } } }, ...guarded },
+        response: { 201: { type: 'object', additionalProperties: false, properties: { id: { type: 'integer' }, token: { type: 'string' } } }, ...guarded },
       },
     },
     async (req, reply) => {
@@ -85,22 +86,22 @@ export async function adminRoutes(app: FastifyInstance, db: Kysely<Database>): P
     },
   );
 
-  app.delete<{ Params: { id: number } }>(
-    '/api/v1/tokens/:id',
+  app.delete(
+    '/tokens/:id',
     {
       config: { access: 'admin' },
       schema: {
         tags: ['admin'],
         summary: 'Revoke an API token',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'integer' } } },
-        response: { 204: { type: 'null' }, 404: errorSchema, ...guarded },
+        response: { 204: noContent, 404: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
       const ok = await revokeToken(db, req.params.id);
       await audit(db, { actor: actorOf(who(req)), action: 'token.revoke', target: `token:${req.params.id}`, result: ok ? 'ok' : 'not_found' });
       if (!ok) return reply.code(404).send({ error: 'not_found', message: `no active token ${req.params.id}` });
-      return reply.code(204).send();
+      return sendNoContent(reply);
     },
   );
-}
+};

@@ -1,13 +1,13 @@
 // Login, logout and "who am I". Login is rate-limited per client address; a failure says nothing about which
 // half of the credentials was wrong. Every login, failed login and logout is in the audit log.
-import type { FastifyInstance } from 'fastify';
+import { sendNoContent, type Routes } from '../plugin.js';
 import type { Kysely } from 'kysely';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import { SESSION_COOKIE, principalOf, who } from '../auth/guard.js';
 import { createSession, endSession } from '../auth/sessions.js';
 import { checkLogin } from '../auth/users.js';
-import { errorSchema } from '../schemas.js';
+import { errorSchema, noContent } from '../schemas.js';
 
 export interface AuthOptions {
   sessionTtlMs: number;
@@ -17,6 +17,7 @@ export interface AuthOptions {
 
 const meSchema = {
   type: 'object',
+  additionalProperties: false,
   required: ['name', 'role', 'kind'],
   properties: {
     name: { type: 'string' },
@@ -26,9 +27,9 @@ const meSchema = {
   },
 } as const;
 
-export async function authRoutes(app: FastifyInstance, db: Kysely<Database>, o: AuthOptions): Promise<void> {
-  app.post<{ Body: { name: string; password: string } }>(
-    '/api/v1/auth/login',
+export const authRoutes: Routes<{ db: Kysely<Database>; auth: AuthOptions }> = async (app, { db, auth: o }) => {
+  app.post(
+    '/auth/login',
     {
       config: { access: 'public', rateLimit: { max: o.loginAttemptsPerMinute, timeWindow: 60_000 } },
       schema: {
@@ -59,15 +60,15 @@ export async function authRoutes(app: FastifyInstance, db: Kysely<Database>, o: 
         expires: new Date(s.expiresAt),
       });
       await audit(db, { actor: `user:${user.name}`, action: 'user.login', target: `user:${user.name}`, result: 'ok', details: { ip: req.ip } });
-      return { name: user.name, role: user.role, kind: 'user', csrfToken: s.csrfToken };
+      return { name: user.name, role: user.role, kind: 'user' as const, csrfToken: s.csrfToken };
     },
   );
 
   app.post(
-    '/api/v1/auth/logout',
+    '/auth/logout',
     {
       config: { access: 'public' },
-      schema: { tags: ['auth'], summary: 'Log out; ends the session', response: { 204: { type: 'null' } } },
+      schema: { tags: ['auth'], summary: 'Log out; ends the session', response: { 204: noContent } },
     },
     async (req, reply) => {
       const p = await principalOf(db, req);
@@ -76,16 +77,16 @@ export async function authRoutes(app: FastifyInstance, db: Kysely<Database>, o: 
         await audit(db, { actor: `user:${p.name}`, action: 'user.logout', target: `user:${p.name}`, result: 'ok' });
       }
       reply.clearCookie(SESSION_COOKIE, { path: '/' });
-      return reply.code(204).send();
+      return sendNoContent(reply);
     },
   );
 
   app.get(
-    '/api/v1/auth/me',
+    '/auth/me',
     { config: { access: 'viewer' }, schema: { tags: ['auth'], summary: 'Who is calling, with the CSRF token of the session', response: { 200: meSchema } } },
     async (req) => {
       const p = who(req);
       return { name: p.name, role: p.role, kind: p.kind, csrfToken: p.csrfToken };
     },
   );
-}
+};

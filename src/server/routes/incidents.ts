@@ -1,7 +1,8 @@
 // /api/v1/incidents: the queue, one incident's full picture, and what analysts do to incidents (triage's
 // domain functions: acknowledge, assign, resolve, reopen, verdict) and suppressions.
+import { sendNoContent, type Routes } from '../plugin.js';
 import { httpStatusOf } from '../../errors.js';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
 import { LEVELS } from '../../model/index.js';
 import { audit } from '../../store/audit.js';
@@ -13,157 +14,8 @@ import type { TriageContext } from '../../triage/context.js';
 import { listIncidents } from '../../triage/queries.js';
 import { deleteSuppression, listSuppressions } from '../../triage/suppressions.js';
 import { TriageError, VERDICTS, type Verdict } from '../../triage/types.js';
-import { errorSchema, guarded, idParams } from '../schemas.js';
-import { actionSchema, responseSchema } from './responses.js';
+import { detailSchema, errorSchema, guarded, idParams, incidentSchema, noContent, suppressionSchema } from '../schemas.js';
 import type { ResponseService } from '../../act/response/service.js';
-
-const STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-
-export const incidentSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    status: { type: 'string', enum: [...STATUSES] },
-    level: { type: 'string', enum: [...LEVELS] },
-    ruleId: { type: 'string' },
-    entity: { type: 'object', additionalProperties: { type: 'string' } },
-    firstSeen: { type: 'integer' },
-    lastSeen: { type: 'integer' },
-    detectionCount: { type: 'integer' },
-    eventCount: { type: 'integer' },
-    revision: { type: 'integer' },
-    createdAt: { type: 'integer' },
-    updatedAt: { type: 'integer' },
-    severity: {
-      type: 'object',
-      properties: {
-        score: { type: 'integer' },
-        level: { type: 'string' },
-        reasons: { type: 'array', items: { type: 'object', properties: { factor: { type: 'string' }, points: { type: 'number' }, detail: { type: 'string' } } } },
-      },
-    },
-    escalated: { type: 'boolean' },
-    mitre: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } },
-    summary: {
-      type: 'object',
-      properties: {
-        source: { type: 'string' },
-        model: { type: 'string' },
-        whatHappened: { type: 'string' },
-        affected: { type: 'string' },
-        evidence: { type: 'array', items: { type: 'string' } },
-        enrichment: { type: 'string' },
-        mitre: { type: 'array', items: { type: 'object', properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } },
-        nextSteps: { type: 'array', items: { type: 'string' } },
-        generatedAt: { type: 'integer' },
-      },
-    },
-    summaryState: { type: 'string' },
-    assignee: { type: 'string' },
-    acknowledgedAt: { type: 'integer' },
-    acknowledgedBy: { type: 'string' },
-    resolvedAt: { type: 'integer' },
-    resolution: { type: 'string' },
-    verdict: { type: 'string', enum: [...VERDICTS] },
-    verdictComment: { type: 'string' },
-    verdictBy: { type: 'string' },
-    verdictAt: { type: 'integer' },
-    indicators: { type: 'array', items: { type: 'object', properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
-    links: {
-      type: 'array',
-      items: { type: 'object', properties: { incidentId: { type: 'string' }, title: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
-    },
-  },
-} as const;
-
-const suppressionSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    ruleId: { type: 'string' },
-    indicator: { type: 'object', properties: { kind: { type: 'string' }, value: { type: 'string' } } },
-    reason: { type: 'string' },
-    createdBy: { type: 'string' },
-    createdAt: { type: 'integer' },
-    expiresAt: { type: 'integer' },
-    incidentId: { type: 'string' },
-    hits: { type: 'integer' },
-  },
-} as const;
-
-const nullableString = { type: ['string', 'null'] } as const;
-const detailSchema = {
-  type: 'object',
-  properties: {
-    incident: incidentSchema,
-    detections: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          ruleId: { type: 'string' },
-          ruleTitle: { type: 'string' },
-          level: { type: 'string' },
-          time: { type: 'integer' },
-          firstTime: { type: 'integer' },
-          group: { type: 'object', additionalProperties: { type: 'string' } },
-          count: { type: 'integer' },
-        },
-      },
-    },
-    evidence: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          id: { type: 'string' },
-          time: { type: ['integer', 'null'] },
-          agent: nullableString,
-          sourceIp: nullableString,
-          user: nullableString,
-          eventId: nullableString,
-          description: nullableString,
-          wazuhRule: nullableString,
-        },
-      },
-    },
-    enrichment: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: {
-          provider: { type: 'string' },
-          kind: { type: 'string' },
-          value: { type: 'string' },
-          state: { type: 'string', enum: ['pending', 'done', 'failed'] },
-          verdict: nullableString,
-          summary: nullableString,
-          link: nullableString,
-          country: nullableString,
-          asn: nullableString,
-          asOrg: nullableString,
-          fetchedAt: { type: ['integer', 'null'] },
-          error: nullableString,
-        },
-      },
-    },
-    actions: { type: 'array', items: actionSchema },
-    responses: { type: 'array', items: responseSchema },
-    audit: {
-      type: 'array',
-      items: {
-        type: 'object',
-        properties: { id: { type: 'integer' }, at: { type: 'integer' }, actor: { type: 'string' }, action: { type: 'string' }, result: { type: 'string' } },
-      },
-    },
-    timeline: {
-      type: 'array',
-      items: { type: 'object', properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' } } },
-    },
-  },
-} as const;
 
 const csv = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
@@ -190,9 +42,15 @@ type Query = {
   offset: number;
 };
 
-export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>, triage: TriageContext, responses?: ResponseService): Promise<void> {
-  app.get<{ Querystring: Query }>(
-    '/api/v1/incidents',
+export interface IncidentRoutesOptions {
+  db: Kysely<Database>;
+  triage: TriageContext;
+  responses?: ResponseService;
+}
+
+export const incidentRoutes: Routes<IncidentRoutesOptions> = async (app, { db, triage, responses }) => {
+  app.get(
+    '/incidents',
     {
       config: { access: 'viewer' },
       schema: {
@@ -216,7 +74,7 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
           },
         },
         response: {
-          200: { type: 'object', properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
           ...guarded,
         },
       },
@@ -239,8 +97,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
   );
 
-  app.get<{ Params: { id: string } }>(
-    '/api/v1/incidents/:id',
+  app.get(
+    '/incidents/:id',
     {
       config: { access: 'viewer' },
       schema: {
@@ -259,8 +117,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
 
   const changes = { acknowledge, resolve, reopen } as const;
   for (const [change, fn] of Object.entries(changes)) {
-    app.post<{ Params: { id: string }; Body: { comment?: string } | undefined }>(
-      `/api/v1/incidents/:id/${change}`,
+    app.post(
+      `/incidents/:id/${change}`,
       {
         config: { access: 'analyst' },
         schema: {
@@ -281,8 +139,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     );
   }
 
-  app.post<{ Params: { id: string }; Body: { assignee: string | null } }>(
-    '/api/v1/incidents/:id/assign',
+  app.post(
+    '/incidents/:id/assign',
     {
       config: { access: 'analyst' },
       schema: {
@@ -302,8 +160,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
   );
 
-  app.post<{ Params: { id: string }; Body: { verdict: Verdict; comment: string; suppress?: { expiresInMs?: number; reason?: string; anyRule?: boolean } } }>(
-    '/api/v1/incidents/:id/verdict',
+  app.post(
+    '/incidents/:id/verdict',
     {
       config: { access: 'analyst' },
       schema: {
@@ -325,7 +183,7 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
           },
         },
         response: {
-          200: { type: 'object', properties: { incident: incidentSchema, suppressions: { type: 'array', items: suppressionSchema } } },
+          200: { type: 'object', additionalProperties: false, properties: { incident: incidentSchema, suppressions: { type: 'array', items: suppressionSchema } } },
           400: errorSchema,
           404: errorSchema,
           ...guarded,
@@ -341,8 +199,8 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
   );
 
-  app.get<{ Querystring: { expired: boolean } }>(
-    '/api/v1/suppressions',
+  app.get(
+    '/suppressions',
     {
       config: { access: 'viewer' },
       schema: {
@@ -355,24 +213,24 @@ export async function incidentRoutes(app: FastifyInstance, db: Kysely<Database>,
     (req) => listSuppressions(triage, { includeExpired: req.query.expired }),
   );
 
-  app.delete<{ Params: { id: number } }>(
-    '/api/v1/suppressions/:id',
+  app.delete(
+    '/suppressions/:id',
     {
       config: { access: 'analyst' },
       schema: {
         tags: ['incidents'],
         summary: 'Remove a suppression',
         params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
-        response: { 204: { type: 'null' }, 404: errorSchema, ...guarded },
+        response: { 204: noContent, 404: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
       try {
         await deleteSuppression(triage, req.params.id, actorOf(who(req)));
-        return reply.code(204).send();
+        return sendNoContent(reply);
       } catch (err) {
         return triageError(db, req, reply, 'suppression.delete', `suppression:${req.params.id}`, err);
       }
     },
   );
-}
+};

@@ -1,58 +1,14 @@
 // Guarded active response and the outbox from the dashboard and API: approve or deny a pending block, lift a
 // block early, retry a dead letter, and read the playbooks. The act stage does the work and writes the audit log.
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { Routes } from '../plugin.js';
+import type { FastifyReply } from 'fastify';
 import type { Kysely } from 'kysely';
 import { listActions, retryAction } from '../../act/admin.js';
 import type { DecisionResult, ResponseService } from '../../act/response/service.js';
 import type { Playbook } from '../../config/playbooks.js';
 import type { Database } from '../../store/schema.js';
 import { actorOf, who } from '../auth/guard.js';
-import { errorSchema, guarded } from '../schemas.js';
-
-const numericId = { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } } as const;
-const optInt = { type: 'integer' } as const;
-
-export const responseSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    incidentId: { type: 'string' },
-    playbook: { type: 'string' },
-    address: { type: 'string' },
-    agents: { type: 'array', items: { type: 'string' } },
-    mode: { type: 'string' },
-    state: {
-      type: 'string',
-      description: 'awaiting-approval, approved, denied, expired, refused, dry-run, blocking, blocked, failed, unblocked',
-    },
-    offence: { type: 'integer' },
-    durationMs: { type: 'integer' },
-    approvalExpiresAt: optInt,
-    blockedAt: optInt,
-    unblockAt: optInt,
-    unblockedAt: optInt,
-    decidedBy: { type: 'string' },
-    reason: { type: 'string' },
-    createdAt: { type: 'integer' },
-  },
-} as const;
-
-export const actionSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'integer' },
-    channel: { type: 'string' },
-    incidentId: { type: 'string' },
-    state: { type: 'string', enum: ['pending', 'running', 'delivered', 'failed', 'dead'] },
-    attempts: { type: 'integer' },
-    nextAttemptAt: { type: 'integer' },
-    lastError: { type: 'string' },
-    createdAt: { type: 'integer' },
-    updatedAt: { type: 'integer' },
-    deliveredAt: optInt,
-    ref: { type: 'object', properties: { externalId: { type: 'string' }, thread: { type: 'string' }, url: { type: 'string' } } },
-  },
-} as const;
+import { actionSchema, ACTION_STATES, errorSchema, guarded, numericId, responseSchema } from '../schemas.js';
 
 const STATUS: Record<string, number> = { 'not-found': 404, expired: 410, 'already-used': 409, 'not-blocked': 409, 'bad-signature': 403 };
 
@@ -61,11 +17,17 @@ function answer(reply: FastifyReply, r: DecisionResult) {
   return reply.code(STATUS[r.reason] ?? 409).send({ error: r.reason.replace('-', '_'), message: `refused: ${r.reason}${r.response ? ` (state ${r.response.state})` : ''}` });
 }
 
-export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>, responses: ResponseService | undefined, playbooks: Playbook[]): Promise<void> {
+export interface ResponseRoutesOptions {
+  db: Kysely<Database>;
+  responses?: ResponseService;
+  playbooks: Playbook[];
+}
+
+export const responseRoutes: Routes<ResponseRoutesOptions> = async (app, { db, responses, playbooks }) => {
   const off = (reply: FastifyReply) => reply.code(404).send({ error: 'not_found', message: 'active response is off in this Vigil' });
 
-  app.get<{ Querystring: { incident?: string; state?: string; limit: number } }>(
-    '/api/v1/responses',
+  app.get(
+    '/responses',
     {
       config: { access: 'viewer' },
       schema: {
@@ -83,8 +45,8 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
   );
 
   for (const decision of ['approve', 'deny'] as const) {
-    app.post<{ Params: { id: number } }>(
-      `/api/v1/responses/:id/${decision}`,
+    app.post(
+      `/responses/:id/${decision}`,
       {
         config: { access: 'analyst' },
         schema: {
@@ -98,8 +60,8 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
     );
   }
 
-  app.post<{ Params: { id: number } }>(
-    '/api/v1/responses/:id/unblock',
+  app.post(
+    '/responses/:id/unblock',
     {
       config: { access: 'analyst' },
       schema: { tags: ['response'], summary: 'Lift a block now instead of at its expiry', params: numericId, response: { 200: responseSchema, 404: errorSchema, 409: errorSchema, ...guarded } },
@@ -107,8 +69,8 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
     async (req, reply) => (responses ? answer(reply, await responses.unblock(req.params.id, actorOf(who(req)))) : off(reply)),
   );
 
-  app.get<{ Querystring: { incident?: string; state?: 'pending' | 'running' | 'delivered' | 'failed' | 'dead'; channel?: string; limit: number } }>(
-    '/api/v1/actions',
+  app.get(
+    '/actions',
     {
       config: { access: 'viewer' },
       schema: {
@@ -119,7 +81,7 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
           additionalProperties: false,
           properties: {
             incident: { type: 'string', maxLength: 128 },
-            state: { type: 'string', enum: ['pending', 'running', 'delivered', 'failed', 'dead'] },
+            state: { type: 'string', enum: [...ACTION_STATES] },
             channel: { type: 'string', maxLength: 64 },
             limit: { type: 'integer', minimum: 1, maximum: 500, default: 100 },
           },
@@ -130,15 +92,15 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
     (req) => listActions(db, { incidentId: req.query.incident, state: req.query.state, channel: req.query.channel, limit: req.query.limit }),
   );
 
-  app.post<{ Params: { id: number } }>(
-    '/api/v1/actions/:id/retry',
+  app.post(
+    '/actions/:id/retry',
     {
       config: { access: 'analyst' },
       schema: {
         tags: ['actions'],
         summary: 'Put a dead (or failed) action back in the queue with fresh attempts',
         params: numericId,
-        response: { 200: { type: 'object', properties: { ok: { type: 'boolean' } } }, 404: errorSchema, 409: errorSchema, ...guarded },
+        response: { 200: { type: 'object', additionalProperties: false, properties: { ok: { type: 'boolean' } } }, 404: errorSchema, 409: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
@@ -150,7 +112,7 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
   );
 
   app.get(
-    '/api/v1/playbooks',
+    '/playbooks',
     {
       config: { access: 'viewer' },
       schema: {
@@ -161,4 +123,4 @@ export async function responseRoutes(app: FastifyInstance, db: Kysely<Database>,
     },
     async () => playbooks,
   );
-}
+};

@@ -1,32 +1,20 @@
 // /api/v1/rules: the loaded rules with their mode and counts; analysts enable, disable or shadow them.
-import type { FastifyInstance } from 'fastify';
+import type { Routes } from '../plugin.js';
 import type { Kysely } from 'kysely';
 import type { RuleSet } from '../../detect/rules.js';
 import { audit } from '../../store/audit.js';
 import { RULE_MODES, type RuleMode, type RuleModes } from '../../store/rule-modes.js';
 import type { Database } from '../../store/schema.js';
 import { actorOf, who } from '../auth/guard.js';
-import { errorSchema, guarded } from '../schemas.js';
+import { errorSchema, guarded, ruleSchema } from '../schemas.js';
 
-const ruleSchema = {
-  type: 'object',
-  properties: {
-    id: { type: 'string' },
-    title: { type: 'string' },
-    level: { type: 'string' },
-    kind: { type: 'string', enum: ['detection', 'correlation'] },
-    description: { type: 'string' },
-    tags: { type: 'array', items: { type: 'string' } },
-    source: { type: 'string' },
-    mode: { type: 'string', enum: [...RULE_MODES] },
-    shadowHits: { type: 'integer', description: 'detections the rule would have fired while in shadow mode' },
-    detections: { type: 'integer', description: 'detections recorded for this rule' },
-    updatedBy: { type: 'string' },
-    updatedAt: { type: 'integer' },
-  },
-} as const;
+export interface RuleRoutesOptions {
+  db: Kysely<Database>;
+  rules: RuleSet;
+  ruleModes: RuleModes;
+}
 
-export async function ruleRoutes(app: FastifyInstance, db: Kysely<Database>, rules: RuleSet, modes: RuleModes): Promise<void> {
+export const ruleRoutes: Routes<RuleRoutesOptions> = async (app, { db, rules, ruleModes: modes }) => {
   async function view() {
     const states = await modes.states();
     const counts = new Map(
@@ -52,13 +40,13 @@ export async function ruleRoutes(app: FastifyInstance, db: Kysely<Database>, rul
   }
 
   app.get(
-    '/api/v1/rules',
+    '/rules',
     { config: { access: 'viewer' }, schema: { tags: ['rules'], summary: 'Loaded rules with their mode and counts', response: { 200: { type: 'array', items: ruleSchema }, ...guarded } } },
     view,
   );
 
-  app.put<{ Params: { id: string }; Body: { mode: RuleMode } }>(
-    '/api/v1/rules/:id/mode',
+  app.put(
+    '/rules/:id/mode',
     {
       config: { access: 'analyst' },
       schema: {
@@ -79,4 +67,4 @@ export async function ruleRoutes(app: FastifyInstance, db: Kysely<Database>, rul
       return (await view()).find((r) => r.id === rule.ref.id);
     },
   );
-}
+};
