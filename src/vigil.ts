@@ -158,6 +158,10 @@ export interface VigilOptions {
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
   const rules = loadConfiguredRules(rulePaths(config), { placeholders: config.detect.placeholders });
+  // A rule that needs fields Wazuh 5.x findings lack says so when 5.x input may come (README "Wazuh 5.x").
+  if (config.sources.indexer.enabled && config.sources.indexer.version !== '4')
+    for (const r of rules.rules)
+      if (r.wcsGaps.length > 0) log.warn({ rule: r.ref.title, file: r.ref.source, needs: r.wcsGaps }, 'on Wazuh 5.x findings this rule needs fields they lack: the selections over them never match');
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
   const ruleModes = new RuleModes(store.db);

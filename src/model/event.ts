@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { Event, EventFormat } from './index.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
-import { isWcsDocument } from './wcs.js';
+import { isWcsDocument, wcsKey } from './wcs.js';
 
 export class InputError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -64,14 +64,13 @@ export function toEvent(obj: unknown, text?: string, format?: EventFormat): Even
 }
 
 /**
- * A Wazuh 5.x finding or event. Its id is the indexer's `_id` (a finding's own id: findings of two rules on one
- * event differ) when it came as a hit; its time is the log's own time (`event.start`) when the Engine found one,
+ * A Wazuh 5.x finding or event. Its id is that of the event it stands for (`wcsKey`), or the indexer's `_id`
+ * when it came as a hit of an event; its time is the log's own time (`event.start`) when the Engine found one,
  * else `@timestamp` (for a finding, the triggering event's).
  */
 function wcsEvent(hit: Record<string, any>, data: Record<string, any>, text?: string): Event {
   const time = Date.parse(data.event?.start ?? '') || Date.parse(data['@timestamp'] ?? '') || 0;
-  const fromHit = hit !== data && typeof hit._id === 'string';
-  const id = fromHit ? hit._id : `sha1:${digest(text ?? JSON.stringify(data))}`;
-  const index = fromHit && typeof hit._index === 'string' ? hit._index : 'wcs';
-  return { id, key: `${index}/${id}`, format: 'wcs', time, data };
+  const k = wcsKey(hit === data ? {} : hit, data);
+  const id = k?.id ?? `sha1:${digest(text ?? JSON.stringify(data))}`;
+  return { id, key: `${k?.index ?? 'wcs'}/${id}`, format: 'wcs', time, data };
 }

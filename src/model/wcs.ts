@@ -239,6 +239,17 @@ export function v4Reader(wcs: string): Read | undefined {
   };
 }
 
+/**
+ * The id a 5.x document is recorded under: the event it stands for (a finding's event.index / event.doc_id, so
+ * an event and its findings count once, as one 4.x alert did), else the document itself.
+ */
+export function wcsKey(hit: { _index?: unknown; _id?: unknown; _source?: Doc }, doc: Doc = hit._source ?? {}): { id: string; index: string } | undefined {
+  const e = doc.event;
+  if (isStr(e?.doc_id) && isStr(e?.index)) return { id: e.doc_id, index: e.index };
+  if (isStr(hit._id)) return { id: hit._id, index: isStr(hit._index) ? hit._index : 'wcs' };
+  return undefined;
+}
+
 /** Is this parsed record a WCS document (a 5.x finding or event)? */
 export function isWcsDocument(obj: Doc): boolean {
   return obj.wazuh !== null && typeof obj.wazuh === 'object' && obj.rule === undefined && (obj['@timestamp'] !== undefined || obj.event !== undefined);

@@ -1,7 +1,8 @@
 // A fake OpenSearch `_search`, as the Wazuh indexer answers it, built from the documented contract: index
 // patterns in the path (`wazuh-alerts-4.x-*`, comma lists), HTTP Basic auth (401 security_exception), a bool
 // filter of `range` clauses (gte/gt/lte/lt, `format: epoch_millis` or dates), sort on a date field then `_id`,
-// `size`, `search_after`, and hits carrying their `sort` values (a date sorts as epoch milliseconds).
+// `size`, `search_after`, and hits carrying their `sort` values (a date sorts as epoch milliseconds); and
+// `GET /_resolve/index/<patterns>` (the indices the patterns name), which Vigil asks to tell Wazuh 4 from 5.
 // Documents become searchable only after refresh(), as with the index's refresh interval.
 import { createServer as createHttp, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createServer as createHttps } from 'node:https';
@@ -47,7 +48,16 @@ export async function startFakeOpenSearch(options: { user?: string; password?: s
     if (req.headers.authorization !== auth) {
       return send(res, 401, { error: { root_cause: [{ type: 'security_exception', reason: 'Unauthorized' }], type: 'security_exception', reason: 'Unauthorized' }, status: 401 });
     }
-    const m = /^\/([^/]+)\/_search$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    const toRegex = (p: string) => new RegExp('^' + p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*') + '$');
+    // GET /_resolve/index/<patterns>: the indices (and data streams) the patterns name; none is not an error.
+    const resolve = /^\/_resolve\/index\/([^/]+)$/.exec(path);
+    if (resolve && req.method === 'GET') {
+      const ps = decodeURIComponent(resolve[1]!).split(',').map(toRegex);
+      const names = [...new Set(docs.map((d) => d.index))].filter((n) => ps.some((p) => p.test(n))).sort();
+      return send(res, 200, { indices: names.map((name) => ({ name, attributes: ['open'] })), aliases: [], data_streams: [] });
+    }
+    const m = /^\/([^/]+)\/_search$/.exec(path);
     if (!m || req.method !== 'POST') return send(res, 404, { error: 'no handler found', status: 404 });
     const body = JSON.parse(raw || '{}');
     searches.push(body);
