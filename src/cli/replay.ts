@@ -68,8 +68,9 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   let read = 0;
   try {
     for (const file of files) {
-      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
+      // Stat first: a missing file is then one clear error, before any stream exists to emit another.
       const size = file === '-' ? 0 : statSync(file).size;
+      const input: Readable = file === '-' ? process.stdin : createReadStream(file);
       const progress = err.isTTY && size > 0 ? new Progress(err, file, size) : undefined;
       let bytes = 0;
       let batch: Event[] = [];

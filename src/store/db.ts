@@ -1,10 +1,10 @@
-// Opens the store: SQLite (embedded default, WAL) or PostgreSQL, then applies pending migrations.
+// Opens the store: SQLite (embedded default, WAL, in its own thread) or PostgreSQL, then applies pending migrations.
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import SQLite from 'better-sqlite3';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type MigrationProvider } from 'kysely';
+import { Kysely, Migrator, PostgresDialect, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations/index.js';
+import { SqliteThreadDialect } from './sqlite/driver.js';
 import type { Database } from './schema.js';
 
 export type Dialect = 'sqlite' | 'postgres';
@@ -46,13 +46,8 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   } else {
     const file = url.replace(/^sqlite:(\/\/)?/, '');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
-    const sqlite = new SQLite(file);
-    sqlite.pragma('journal_mode = WAL');
-    // FULL: a committed batch survives a power cut, which is what "acknowledged only after it is recorded" promises.
-    sqlite.pragma('synchronous = FULL');
-    sqlite.pragma('busy_timeout = 5000');
-    sqlite.pragma('foreign_keys = ON');
-    db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
+    // The file is opened (WAL, synchronous FULL) by its own thread: src/store/sqlite/worker.ts.
+    db = new Kysely<Database>({ dialect: new SqliteThreadDialect(file) });
   }
   await migrate(db, migrationSchema);
   return { db, dialect, close: () => db.destroy() };
