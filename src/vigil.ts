@@ -30,6 +30,7 @@ import { Intake } from './sources/intake.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
+import { metricsListener } from './server/metrics-listener.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
 import { triageOptions } from './triage/config.js';
@@ -132,6 +133,8 @@ export interface Vigil {
   metrics: Metrics;
   ingestToken: string;
   tokenFile?: string;
+  /** What a scraper sends for /metrics (Authorization: Bearer). */
+  metricsToken: string;
   rules: RuleSet;
   ruleModes: RuleModes;
   /** Set when this start made the first admin: its one-time password, to print once. */
@@ -201,18 +204,22 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile } = resolveIngestToken(config);
+  const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
+  const collectMetrics = withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics);
+  let metricsServer: FastifyInstance | undefined;
   let started = false;
   const server = await buildServer(
     {
       db: store.db,
       ingestToken: token,
+      metricsToken,
       maxAlertBytes: config.ingest.maxAlertBytes,
       onRecorded: () => runner.notify(),
       ready: () => started,
       metrics,
       record: (batch) => intake.commit('webhook', batch),
       backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
-      collectMetrics: withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics),
+      collectMetrics,
       auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },
       rules,
       ruleModes,
@@ -244,6 +251,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     metrics,
     ingestToken: token,
     tokenFile: generatedFile,
+    metricsToken,
     rules,
     ruleModes,
     firstAdmin,
@@ -259,11 +267,13 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       for (const s of sources) await s.start();
       lifecycle.start();
       summaries?.start();
+      if (config.server.metrics.listen) metricsServer = await metricsListener(metrics, collectMetrics, config.server.metrics.listen);
       started = true;
     },
     async stop() {
       clearInterval(gauges);
       await server.close();
+      await metricsServer?.close();
       for (const s of sources) await s.stop();
       await runner.stop();
       await lifecycle.stop();

@@ -7,11 +7,25 @@ const listen = z
   .regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'HOST:PORT, e.g. 127.0.0.1:8470')
   .default('127.0.0.1:8470');
 
+export const metricsSchema = z
+  .object({
+    /**
+     * Bearer token a scraper sends for /metrics on the main address (it names rules and counts, so it is not
+     * public). Empty: one is generated and kept in the data directory (`metrics-token`).
+     */
+    token: z.string().default(''),
+    /** A separate HOST:PORT serving only /metrics, without a token (e.g. 127.0.0.1:9464). Empty: none. */
+    listen: z.union([z.literal(''), z.string().regex(/^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$/, 'HOST:PORT, e.g. 127.0.0.1:9464')]).default(''),
+  })
+  .strict();
+
 export const serverSchema = z
   .object({
     listen,
     /** Largest request body accepted, in bytes. */
     bodyLimit: z.number().int().positive().default(10 * 1024 * 1024),
+    /** Who may read the Prometheus metrics. */
+    metrics: metricsSchema.default(metricsSchema.parse({})),
   })
   .strict();
 

@@ -12,7 +12,7 @@ import { installGuard } from './auth/guard.js';
 import type { AppContext } from './context.js';
 import { STORE_RETRY_AFTER_SECONDS, StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import { approvalRoutes } from './approvals.js';
-import { ingestRoutes } from './ingest.js';
+import { bearerMatches, ingestRoutes } from './ingest.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { incidentRoutes } from './routes/incidents.js';
@@ -95,8 +95,12 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   app.get('/readyz', { logLevel: 'warn', schema: { hide: true } }, async (_req, reply) =>
     ctx.ready() ? { status: 'ready' } : reply.code(503).send({ status: 'starting' }),
   );
-  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (_req, reply) => {
+  app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (req, reply) => {
     if (!ctx.metrics) return reply.code(404).send();
+    // Metrics name rules and counts: only a scraper holding the metrics token reads them here.
+    if (!ctx.metricsToken || !bearerMatches(req.headers.authorization, ctx.metricsToken)) {
+      return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send the metrics token (server.metrics.token) as Authorization: Bearer …' });
+    }
     await ctx.collectMetrics?.();
     return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
   });

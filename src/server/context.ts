@@ -13,6 +13,8 @@ import type { AuthOptions } from './routes/auth.js';
 export interface AppContext {
   db: Kysely<Database>;
   ingestToken: string;
+  /** The bearer token /metrics asks for (server.metrics.token, or the generated one). */
+  metricsToken?: string;
   /** ingest.maxAlertBytes: the webhook refuses a longer alert with 400 naming its line (default 1 MiB). */
   maxAlertBytes?: number;
   /** server.bodyLimit, also the limit of a gzip body once decompressed. */

@@ -7,14 +7,16 @@ import { parseRecords } from '../sources/ndjson.js';
 import { InputError, toEvent } from '../model/event.js';
 import { oneLine } from '../model/one-line.js';
 import { storeErrorKind } from '../store/errors.js';
+import { bearerToken } from './auth/bearer.js';
 import type { AppContext } from './context.js';
 import { BodyError, decodeBody, decodeText } from './ingest-body.js';
 
 const DEFAULT_MAX_ALERT_BYTES = 1024 * 1024;
 
 export function bearerMatches(header: string | undefined, token: string): boolean {
-  if (!header || !header.startsWith('Bearer ')) return false;
-  const given = Buffer.from(header.slice(7).trim());
+  const sent = bearerToken(header);
+  if (!sent) return false;
+  const given = Buffer.from(sent);
   const want = Buffer.from(token);
   return given.length === want.length && timingSafeEqual(given, want);
 }

@@ -220,6 +220,15 @@ describe('value modifiers (§1.6)', () => {
     assert.equal(glob(evtx({ F: 'a'.repeat(20000) })), false);
   });
 
+  it('re searches the whole value: past 16 KiB nothing is cut off, so no false match and no missed one', () => {
+    const anchored = detect(`s: {F|re: '^(a+)+$'}\ncondition: s`);
+    assert.equal(anchored(evtx({ F: 'a'.repeat(20000) + '!' })), false, 'a cut-off value would match where the whole does not');
+    assert.equal(anchored(evtx({ F: 'a'.repeat(300_000) })), true);
+    const late = detect(`s: {F|re: 'mimikatz'}\ncondition: s`);
+    assert.equal(late(evtx({ F: 'x'.repeat(20000) + ' mimikatz' })), true, 'a match past 16 KiB is found');
+    assert.equal(late(evtx({ F: 'x'.repeat(1_000_000) + ' mimikatz' })), true, 'and past 1 MB');
+  });
+
   it('base64 matches the base64 of the UTF-8 value', () => {
     assert.equal(hits(`s: {F|base64: foobar}\ncondition: s`, { F: 'Zm9vYmFy' }), true);
     assert.equal(hits(`s: {F|base64|contains: 'http://'}\ncondition: s`, { F: `x ${b64('http://')} y` }), true);

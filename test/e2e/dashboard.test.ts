@@ -10,7 +10,7 @@ import { FakeWazuhAr } from '../fakes/wazuh-ar.js';
 import { ARTIFACTS, openBrowser, chromiumAvailable, type TestBrowser } from '../helpers/browser.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { post, startVigil, type Running } from '../helpers/vigil.js';
+import { post, startVigil, type Running, scrape } from '../helpers/vigil.js';
 
 const EVIL_USER = '<img src=x onerror=alert(1)>';
 // The attacking address, known to the fake VirusTotal below (nothing here is real reputation data).
@@ -158,7 +158,7 @@ describe('dashboard in Chromium', { skip: !chromiumAvailable() && 'no /usr/bin/c
   });
 
   it('measures event-to-notification latency for the delivered email', async () => {
-    const text = await (await fetch(`${v.url}/metrics`)).text();
+    const text = await scrape(v);
     const count = /vigil_event_to_notification_seconds_count\{channel="email"\} (\d+)/.exec(text);
     assert.equal(count?.[1], '1');
   });

@@ -11,7 +11,7 @@ import { startFakeWazuhApi, type FakeWazuhApi } from '../fakes/wazuh-api.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { call, userSession } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { post, startVigil, until, type Running } from '../helpers/vigil.js';
+import { post, startVigil, until, type Running, scrape } from '../helpers/vigil.js';
 
 // Recent event times: the overview's window is counted back from the clock (hours=24), so a fixed date
 // would fall out of it as the calendar moves on.
@@ -82,11 +82,11 @@ describe('enrichment: every incident is notified within the deadline while the q
     assert.ok(stillPending.length === 6 && stillPending.every((l) => l.state === 'pending'), 'the mails went while every external lookup still waited');
     assert.ok(r.vt.calls.length <= 1, 'after the first refusal VirusTotal is left alone');
     assert.ok(r.ab.calls.length <= 1, 'after the first refusal AbuseIPDB is left alone');
-    const metrics = await (await fetch(`${r.v.url}/metrics`)).text();
+    const metrics = await scrape(r.v);
     assert.match(metrics, /vigil_enrich_failures_total\{provider="virustotal",reason="quota"\} 1/);
     assert.match(metrics, /vigil_enrich_calls_total\{provider="abuseipdb",outcome="refused"\} 1/);
     assert.match(metrics, /vigil_enrich_quota_waits_total\{provider="virustotal"\} [1-9]/);
-    await until(async () => (await (await fetch(`${r.v.url}/metrics`)).text()).includes('vigil_enrich_calls_total{provider="geoip",outcome="answered"} 3'), 10_000, 'three GeoIP answers');
+    await until(async () => (await scrape(r.v)).includes('vigil_enrich_calls_total{provider="geoip",outcome="answered"} 3'), 10_000, 'three GeoIP answers');
   });
 });
 
@@ -183,7 +183,7 @@ describe('enrichment: answers before the deadline release the notification early
     const calls = r.vt.calls.length;
     assert.equal((await ingest(r, burst('45.9.50.1', 5, new Date(T0.getTime() + 7_200_000), 10_000))).status, 202);
     await until(async () => (await r.v.vigil.store.db.selectFrom('incidents').selectAll().execute()).length === 2, 5000, 'second incident');
-    await until(async () => (await fetch(`${r.v.url}/metrics`).then((x) => x.text())).includes('vigil_enrich_cache_hits_total{provider="virustotal"} 1'), 5000, 'a cache hit');
+    await until(async () => (await scrape(r.v)).includes('vigil_enrich_cache_hits_total{provider="virustotal"} 1'), 5000, 'a cache hit');
     assert.equal(r.vt.calls.length, calls);
   });
 });

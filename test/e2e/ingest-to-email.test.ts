@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { burst, failedLogon4625, ndjson } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { post, postgresAvailable, startVigil, until, type Backend, type Running } from '../helpers/vigil.js';
+import { post, postgresAvailable, startVigil, until, type Backend, type Running, scrape } from '../helpers/vigil.js';
 
 const T0 = new Date('2026-11-21T10:00:00Z');
 
@@ -105,7 +105,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     it('serves /healthz, /readyz and /metrics', { skip: !available && 'PostgreSQL is not reachable' }, async () => {
       assert.equal((await fetch(`${v.url}/healthz`)).status, 200);
       assert.equal((await fetch(`${v.url}/readyz`)).status, 200);
-      const metrics = await (await fetch(`${v.url}/metrics`)).text();
+      const metrics = await scrape(v);
       assert.match(metrics, /vigil_alerts_ingested_total\{source="webhook"\} \d+/);
     });
   });

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { listActions } from '../../src/act/admin.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { post, startVigil, until } from '../helpers/vigil.js';
+import { post, startVigil, until, scrape } from '../helpers/vigil.js';
 
 async function freePort(): Promise<number> {
   const s = createServer();
@@ -39,7 +39,7 @@ describe('SMTP outage during a brute-force storm', () => {
       assert.equal(during.filter((a) => a.state === 'delivered').length, 0);
       assert.equal(during.filter((a) => a.state === 'dead').length, 0, 'nothing dead-lettered during the outage');
       assert.ok(during.every((a) => a.attempts < 3));
-      const metrics = await (await fetch(`${v.url}/metrics`)).text();
+      const metrics = await scrape(v);
       assert.match(metrics, /vigil_outbox_actions\{channel="email",state="(pending|failed)"\} \d+/);
       assert.match(metrics, /vigil_channel_breaker_open\{channel="email"\} [01]/, 'the breaker is visible');
 

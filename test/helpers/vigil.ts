@@ -100,3 +100,10 @@ export async function until(check: () => boolean | Promise<boolean>, ms = 10_000
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+/** The Prometheus exposition of a running Vigil, read as a scraper does (with the metrics token). */
+export async function scrape(v: Running): Promise<string> {
+  const res = await fetch(`${v.url}/metrics`, { headers: { authorization: `Bearer ${v.vigil.metricsToken}` } });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return res.text();
+}

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { call, userSession, type Session } from '../helpers/session.js';
-import { post, postgresAvailable, startVigil, until, type Backend, type Running } from '../helpers/vigil.js';
+import { post, postgresAvailable, startVigil, until, type Backend, type Running, scrape } from '../helpers/vigil.js';
 
 const BRUTE_FORCE = '0b5ae1b6-8e0f-4d0b-9d63-5a3b7b0f1c02';
 
@@ -137,7 +137,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
     });
 
     it('exposes the pipeline, queue, failure and latency metrics', async () => {
-      const text = await (await fetch(`${v.url}/metrics`)).text();
+      const text = await scrape(v);
       for (const name of [
         'vigil_alerts_ingested_total',
         'vigil_detections_total',

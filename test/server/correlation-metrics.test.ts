@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { burst, ndjson } from '../helpers/fixtures.js';
-import { post, startVigil, until, type Running } from '../helpers/vigil.js';
+import { post, startVigil, until, type Running, scrape } from '../helpers/vigil.js';
 
 describe('correlation metrics', () => {
   let v: Running;
@@ -17,7 +17,7 @@ describe('correlation metrics', () => {
     const recent = burst('198.51.100.201', 2, new Date(start.getTime() + 120_000), 1000);
     const late = burst('198.51.100.201', 1, start, 1000);
     assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson([...recent, ...late]))).status, 202);
-    const metrics = async () => (await fetch(`${v.url}/metrics`)).text();
+    const metrics = async () => scrape(v);
     // One late alert, skipped by both correlations it feeds (brute force and password spray).
     await until(async () => /vigil_correlation_skipped_total\{reason="late"\} 2\b/.test(await metrics()), 15_000, 'the late match counted');
     const text = await metrics();

@@ -1,12 +1,11 @@
 // `|re` values run on RE2JS, a linear-time engine (no backtracking), so no rule regex can be driven into
-// catastrophic backtracking by an attacker-chosen field value. Inputs are also capped in length, which bounds
-// the cost of one match absolutely. Constructs RE2 cannot run in linear time (backreferences, lookaround)
-// make the rule "unsupported" at load.
+// catastrophic backtracking by an attacker-chosen field value. The whole value is searched: a match costs time
+// linear in its length, and a value is bounded by ingest.maxAlertBytes. (A cut-off would change results: an
+// anchored pattern would match a truncated value it does not match whole, and a match past the cut would be
+// missed.) Constructs RE2 cannot run in linear time (backreferences, lookaround) make the rule "unsupported" at
+// load.
 import { RE2JS } from 're2js';
 import { SigmaError, UnsupportedError } from './values.js';
-
-/** Longest text a regular expression is run over (the first REGEX_INPUT_CAP characters are searched). */
-export const REGEX_INPUT_CAP = 16_384;
 
 export type RegexFlag = 'i' | 'm' | 's';
 
@@ -43,5 +42,5 @@ export function compileRegex(pattern: string, flags: RegexFlag[]): (text: string
     if (validInJs(pattern)) throw new UnsupportedError(`regular expression ${JSON.stringify(pattern)} uses a construct the linear-time engine does not run (${why})`);
     throw new SigmaError(`invalid regular expression ${JSON.stringify(pattern)}: ${why}`);
   }
-  return (t) => re.test(t.length > REGEX_INPUT_CAP ? t.slice(0, REGEX_INPUT_CAP) : t);
+  return (t) => re.test(t);
 }

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { allows, type Access, type Principal } from './roles.js';
 export { actorOf } from './roles.js';
+import { bearerToken } from './bearer.js';
 import { sessionPrincipal } from './sessions.js';
 import { tokenPrincipal } from './tokens.js';
 
@@ -38,8 +39,8 @@ function deny(reply: FastifyReply, status: 401 | 403, error: string, message: st
 
 /** Finds who is calling, from a bearer API token or the session cookie. */
 export async function principalOf(db: Kysely<Database>, req: FastifyRequest): Promise<Principal | null> {
-  const auth = req.headers.authorization;
-  if (auth?.startsWith('Bearer ')) return tokenPrincipal(db, auth.slice(7).trim());
+  const token = bearerToken(req.headers.authorization);
+  if (token) return tokenPrincipal(db, token);
   const sid = req.cookies?.[SESSION_COOKIE];
   if (sid) {
     const unsigned = req.unsignCookie(sid);

@@ -4,7 +4,7 @@ import { sendNoContent, type Routes } from '../plugin.js';
 import type { Kysely } from 'kysely';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
-import { SESSION_COOKIE, principalOf, who } from '../auth/guard.js';
+import { CSRF_HEADER, SESSION_COOKIE, principalOf, who } from '../auth/guard.js';
 import { createSession, endSession } from '../auth/sessions.js';
 import { checkLogin } from '../auth/users.js';
 import { errorSchema, noContent } from '../schemas.js';
@@ -68,10 +68,15 @@ export const authRoutes: Routes<{ db: Kysely<Database>; auth: AuthOptions }> = a
     '/auth/logout',
     {
       config: { access: 'public' },
-      schema: { tags: ['auth'], summary: 'Log out; ends the session', response: { 204: noContent } },
+      schema: { tags: ['auth'], summary: 'Log out; ends the session', response: { 204: noContent, 403: errorSchema } },
     },
     async (req, reply) => {
       const p = await principalOf(db, req);
+      // Like every write from a browser session: without the session's CSRF token another site cannot log its
+      // user out (the session stays).
+      if (p?.kind === 'user' && req.headers[CSRF_HEADER] !== p.csrfToken) {
+        return reply.code(403).send({ error: 'csrf', message: `a write from a browser session must carry the ${CSRF_HEADER} header` });
+      }
       if (p?.sessionHash) {
         await endSession(db, p.sessionHash);
         await audit(db, { actor: `user:${p.name}`, action: 'user.logout', target: `user:${p.name}`, result: 'ok' });
