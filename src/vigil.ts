@@ -10,6 +10,7 @@ import { buildChannels as buildConfiguredChannels } from './act/channels/index.j
 import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
 import type { ResponseApi } from './act/response/api.js';
 import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
+import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
 import { Detector } from './detect/detector.js';
@@ -173,9 +174,12 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness, maxFuture: config.detect.maxFuture });
   // The Wazuh server API, for active response (blocks and unblocks on agents).
   const wazuhApi = !options.responseApi && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
+  // Wazuh 5.x: blocks are documents in the indexer; the inventory still comes from the server API.
+  const ar5 = config.actions.response.wazuh5;
+  const wazuh5Api = !options.responseApi && ar5.enabled ? new Wazuh5ResponseApi(store.db, ar5, wazuhApi) : undefined;
   let act;
   try {
-    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuhApi });
+    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuh5Api ?? wazuhApi });
   } catch (err) {
     // A PlaybookError (code 'playbook') is reported by the CLI as it is: no message matching needed.
     await store.close();
@@ -282,6 +286,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await outbox.stop();
       for (const c of channels.values()) await c.close?.();
       await wazuhApi?.close();
+      await wazuh5Api?.close();
       await store.close();
     },
   };

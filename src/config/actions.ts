@@ -18,6 +18,31 @@ export const outboxSchema = z
   })
   .strict();
 
+/** Active response on Wazuh 5.x, where PUT /active-response is gone: Vigil indexes the request document. */
+export const wazuh5ResponseSchema = z
+  .object({
+    /** Write blocks to the indexer's wazuh-active-responses instead of calling the Wazuh 4.x server API. */
+    enabled: z.boolean().default(false),
+    /** The Wazuh indexer, e.g. https://wazuh-indexer:9200, and a user allowed to write wazuh-active-responses. */
+    url: z.string().default('https://127.0.0.1:9200'),
+    user: z.string().default('admin'),
+    password: z.string().default(''),
+    caFile: z.string().default(''),
+    verifyTls: z.boolean().default(true),
+    timeout: duration.default(10_000),
+    /** The block: the active-response name and executable (Wazuh 5 folds the firewall scripts into block-ip). */
+    block: z
+      .object({ name: z.string().min(1).default('vigil-block-ip'), executable: z.string().min(1).default('block-ip'), extraArguments: z.string().nullable().default(null) })
+      .strict()
+      .default({ name: 'vigil-block-ip', executable: 'block-ip', extraArguments: null }),
+    /** The unblock Vigil writes at expiry (or when an analyst lifts a block): a stateless run of this executable. */
+    unblock: z
+      .object({ name: z.string().min(1).default('vigil-unblock'), executable: z.string().min(1).default('vigil-unblock') })
+      .strict()
+      .default({ name: 'vigil-unblock', executable: 'vigil-unblock' }),
+  })
+  .strict();
+
 export const responseSchema = z
   .object({
     /** Addresses and networks never blocked. */
@@ -46,6 +71,8 @@ export const responseSchema = z
       .object({ block: z.string().min(1).default('!netsh.exe'), unblock: z.string().min(1).default('!vigil-unblock.cmd') })
       .strict()
       .default({ block: '!netsh.exe', unblock: '!vigil-unblock.cmd' }),
+    /** Wazuh 5.x: blocks as `wazuh-active-responses` documents written to the indexer (README "Wazuh 5.x"). */
+    wazuh5: wazuh5ResponseSchema.default(wazuh5ResponseSchema.parse({})),
   })
   .strict();
 
@@ -72,5 +99,6 @@ export const actionsSchema = z
 
 export type OutboxConfig = z.infer<typeof outboxSchema>;
 export type ResponseConfig = z.infer<typeof responseSchema>;
+export type Wazuh5ResponseConfig = z.infer<typeof wazuh5ResponseSchema>;
 export type ApprovalsConfig = z.infer<typeof approvalsSchema>;
 export type ActionsConfig = z.infer<typeof actionsSchema>;

@@ -33,6 +33,8 @@ export interface FakeWazuh5Indexer {
   activeResponses: { id: string; source: Record<string, any> }[];
   /** PITs open now. */
   openPits(): number;
+  /** Index the next active-response document, then drop the connection before answering (a lost answer). */
+  loseNextCreateAnswer(): void;
   /** Make the next N requests to a path matching this fail with 503 (an indexer restarting). */
   failNext(path: RegExp, n?: number): void;
   close(): Promise<void>;
@@ -50,6 +52,7 @@ export async function startFakeWazuh5Indexer(options: { user?: string; password?
   const activeResponses: FakeWazuh5Indexer['activeResponses'] = [];
   const failures: { path: RegExp; n: number }[] = [];
   let pitCounter = 0;
+  let loseAnswer = false;
   const auth = 'Basic ' + Buffer.from(`${options.user ?? 'admin'}:${options.password ?? 'admin'}`).toString('base64');
   const send = (res: ServerResponse, status: number, body: unknown) => {
     res.writeHead(status, { 'content-type': 'application/json; charset=UTF-8' });
@@ -123,6 +126,10 @@ export async function startFakeWazuh5Indexer(options: { user?: string; password?
       if (extra.length > 0) return error(res, 400, 'strict_dynamic_mapping_exception', `mapping set to strict, dynamic introduction of [${extra[0]}] within [_doc] is not allowed`);
       if (activeResponses.some((d) => d.id === m![1])) return error(res, 409, 'version_conflict_engine_exception', `[${m[1]}]: version conflict, document already exists (current version [1])`);
       activeResponses.push({ id: m[1]!, source: body });
+      if (loseAnswer) {
+        loseAnswer = false;
+        return res.socket?.destroy();
+      }
       return send(res, 201, { _index: '.ds-wazuh-active-responses-000001', _id: m[1], _version: 1, result: 'created', _shards: { total: 1, successful: 1, failed: 0 }, _seq_no: activeResponses.length - 1, _primary_term: 1 });
     }
     return error(res, 404, 'no_handler_found', `no handler found for uri [${path}] and method [${req.method}]`);
@@ -145,6 +152,9 @@ export async function startFakeWazuh5Indexer(options: { user?: string; password?
       for (const d of docs) d.visible = true;
     },
     openPits: () => pits.size,
+    loseNextCreateAnswer() {
+      loseAnswer = true;
+    },
     failNext(path, n = 1) {
       failures.push({ path, n });
     },

@@ -14,9 +14,18 @@ export interface ActiveResponseResult {
   failed: { code: number; message: string; ids: string[] }[];
 }
 
+/** What the block is, for a Wazuh that takes requests as documents (5.x): the document id derives from it. */
+export interface ResponseContext {
+  responseId: number;
+  incidentId: string;
+  op: 'block' | 'unblock';
+  address: string;
+  durationMs: number;
+}
+
 export interface ResponseApi {
   listAgents(query?: { agents?: string[] }): Promise<InventoryAgent[]>;
-  runActiveResponse(req: { command: string; agents?: string[]; arguments?: string[]; alert?: Record<string, unknown> }): Promise<ActiveResponseResult>;
+  runActiveResponse(req: { command: string; agents?: string[]; arguments?: string[]; alert?: Record<string, unknown>; context?: ResponseContext }): Promise<ActiveResponseResult>;
 }
 
 export function isWindows(agent: InventoryAgent | undefined): boolean {

@@ -8,7 +8,7 @@ import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import { enqueue } from '../outbox.js';
-import { isWindows, type InventoryAgent, type ResponseApi } from './api.js';
+import { isWindows, type InventoryAgent, type ResponseApi, type ResponseContext } from './api.js';
 import { nextOffence } from './ledger.js';
 import { RESPONSE_CHANNEL, unblockKey, type ResponseService } from './service.js';
 
@@ -55,7 +55,7 @@ export class ResponseExecutor implements Channel {
     if (!cap.ok) return refuse(cap.reason);
 
     const offence = await nextOffence(this.db, address.address, this.service.config, this.clock());
-    const result = await this.run(address.address, agents, inventory, 'block');
+    const result = await this.run(address.address, agents, inventory, 'block', { responseId: id, incidentId: row.incident_id, durationMs: offence.durationMs });
     const now = this.clock();
     const unblockAt = now + offence.durationMs;
     await this.db.transaction().execute(async (trx) => {
@@ -87,7 +87,7 @@ export class ResponseExecutor implements Channel {
     if (!this.api) throw new Error('no Wazuh API is configured (wazuh.api.url)');
     const agents: string[] = JSON.parse(row.agents_json);
     const inventory = await this.api.listAgents({ agents });
-    const result = await this.run(row.address, agents, inventory, 'unblock');
+    const result = await this.run(row.address, agents, inventory, 'unblock', { responseId: id, incidentId: row.incident_id, durationMs: Number(row.duration_ms) });
     const now = this.clock();
     await this.db.updateTable('responses').set({ state: 'unblocked', unblocked_at: now, updated_at: now }).where('id', '=', id).execute();
     await audit(this.db, {
@@ -101,7 +101,7 @@ export class ResponseExecutor implements Channel {
   }
 
   /** Sends the command for each OS group of agents. Throws (and the outbox retries) when no agent took it. */
-  private async run(address: string, agents: string[], inventory: InventoryAgent[], op: 'block' | 'unblock') {
+  private async run(address: string, agents: string[], inventory: InventoryAgent[], op: 'block' | 'unblock', context: Omit<ResponseContext, 'op' | 'address'>) {
     const byId = new Map(inventory.map((a) => [a.id, a]));
     const groups = new Map<string, string[]>();
     for (const id of agents) {
@@ -115,7 +115,7 @@ export class ResponseExecutor implements Channel {
     for (const [command, ids] of groups) {
       commands[command] = ids;
       // The stock scripts read the address from alert.data.srcip; only Vigil's validated address goes there.
-      const res = await this.api!.runActiveResponse({ command, agents: ids, arguments: [], alert: { data: { srcip: address } } });
+      const res = await this.api!.runActiveResponse({ command, agents: ids, arguments: [], alert: { data: { srcip: address } }, context: { ...context, op, address } });
       affected.push(...res.affected);
       failed.push(...res.failed);
     }
