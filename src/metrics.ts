@@ -4,14 +4,17 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });
+  // prom-client also exports these three gauges under a `_total` name, which scrapers and `promtool check metrics`
+  // read as counters; the same values stay exported as nodejs_active_handles, _requests and _resources.
+  for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
   return {
     registry,
     ingested: new Counter({ name: 'vigil_alerts_ingested_total', help: 'Alerts recorded, by source', labelNames: ['source'], registers: [registry] }),
     rejected: new Counter({ name: 'vigil_alerts_rejected_total', help: 'Alert bodies rejected as invalid, by source', labelNames: ['source'], registers: [registry] }),
     detections: new Counter({ name: 'vigil_detections_total', help: 'Detections, by rule', labelNames: ['rule'], registers: [registry] }),
     correlationGroups: new Gauge({ name: 'vigil_correlation_groups', help: 'Correlation groups held in memory', registers: [registry] }),
-    correlationEvictions: new Gauge({ name: 'vigil_correlation_evictions_total', help: 'Correlation groups evicted because of the cap', registers: [registry] }),
-    correlationSkipped: new Gauge({
+    correlationEvictions: new Counter({ name: 'vigil_correlation_evictions_total', help: 'Correlation groups evicted because of the cap', registers: [registry] }),
+    correlationSkipped: new Counter({
       name: 'vigil_correlation_skipped_total',
       help: 'Matches not correlated: later than detect.lateness behind their group, or dated beyond detect.maxFuture',
       labelNames: ['reason'],

@@ -209,7 +209,21 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
-  const collectMetrics = withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics);
+  // The detector counts since start; the counters take what it counted since they were last read.
+  const counted = { evictions: 0, late: 0, future: 0 };
+  const readDetectorStats = () => {
+    const s = detector.stats;
+    metrics.correlationGroups.set(s.correlationGroups);
+    metrics.correlationEvictions.inc(s.correlationEvictions - counted.evictions);
+    metrics.correlationSkipped.inc({ reason: 'late' }, s.lateEvents - counted.late);
+    metrics.correlationSkipped.inc({ reason: 'future' }, s.futureEvents - counted.future);
+    Object.assign(counted, { evictions: s.correlationEvictions, late: s.lateEvents, future: s.futureEvents });
+  };
+  const storeCollect = withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics);
+  const collectMetrics = async () => {
+    readDetectorStats();
+    await storeCollect();
+  };
   let metricsServer: FastifyInstance | undefined;
   let started = false;
   const server = await buildServer(
@@ -235,11 +249,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     { bodyLimit: config.server.bodyLimit, logger: log },
   );
   const gauges = setInterval(() => {
-    const s = detector.stats;
-    metrics.correlationGroups.set(s.correlationGroups);
-    metrics.correlationEvictions.set(s.correlationEvictions);
-    metrics.correlationSkipped.set({ reason: 'late' }, s.lateEvents);
-    metrics.correlationSkipped.set({ reason: 'future' }, s.futureEvents);
+    readDetectorStats();
     void backlog.refresh().catch(() => {}); // keeps vigil_pipeline_lag_alerts current when nothing is arriving
   }, 5000);
   gauges.unref();
