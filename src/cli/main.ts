@@ -41,7 +41,8 @@ program
   .option('--json', 'one JSON object per detection per line')
   .option('--format <format>', 'input format: wazuh or evtx-json (default: detected per record)')
   .option('--no-actions', 'send nothing')
-  .action(async (files: string[], opts: { config?: string; rules: string[]; json?: boolean; actions: boolean; format?: string }) => {
+  .option('--validate', 'parse and check every record, also those no loaded rule can match (skipped unparsed by default)')
+  .action(async (files: string[], opts: { config?: string; rules: string[]; json?: boolean; actions: boolean; format?: string; validate?: boolean }) => {
     if (opts.format && opts.format !== 'wazuh' && opts.format !== 'evtx-json')
       throw new ConfigError(`--format: expected wazuh or evtx-json, got "${opts.format}"`);
     const config = loadConfig(opts.config);
@@ -50,6 +51,7 @@ program
       json: opts.json,
       actions: opts.actions,
       format: opts.format as 'wazuh' | 'evtx-json' | undefined,
+      validate: opts.validate,
     });
   });
 

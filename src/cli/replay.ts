@@ -4,6 +4,7 @@ import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
 import { Detector } from '../detect/detector.js';
+import { Prefilter } from '../detect/prefilter.js';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { createLogger } from '../log.js';
 import { OutboxWorker } from '../act/outbox.js';
@@ -23,6 +24,8 @@ export interface ReplayOptions {
   json?: boolean;
   actions: boolean;
   format?: EventFormat;
+  /** Parse every record, also those no loaded rule can match (reports every unreadable one). */
+  validate?: boolean;
 }
 
 export function detectionJson(d: Detection) {
@@ -66,6 +69,10 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   };
   let bad = 0;
   let read = 0;
+  // Records no loaded rule can match are not parsed at all (src/detect/prefilter.ts), unless --validate.
+  const filter = new Prefilter(ruleSet.rules, config.detect.placeholders);
+  const prefilter = options.validate || !filter.active ? undefined : filter;
+  let unparsed = 0;
   try {
     for (const file of files) {
       // Stat first: a missing file is then one clear error, before any stream exists to emit another.
@@ -76,6 +83,10 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
       let batch: Event[] = [];
       for await (const rec of readRecords(input)) {
         bytes += rec.text.length + 1;
+        if (prefilter && !prefilter.mayMatch(rec.text)) {
+          unparsed++;
+          continue;
+        }
         try {
           const value = parseJson(rec.text, `${file}:${rec.line}`);
           batch.push(toEvent(value, rec.text, options.format));
@@ -103,6 +114,9 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
     await store.close();
   }
   const stats = pipeline.detector.stats;
-  if (!options.json) err.write(`${read} events read, ${detections} detections, ${bad} unreadable records, ${stats.correlationEvictions} correlation evictions, ${stats.lateEvents} events too late to correlate\n`);
+  if (!options.json) {
+    err.write(`${read} events read, ${detections} detections, ${bad} unreadable records, ${stats.correlationEvictions} correlation evictions, ${stats.lateEvents} events too late to correlate\n`);
+    if (unparsed > 0) err.write(`${unparsed} records not parsed: no loaded rule can match them (--validate parses and checks every record)\n`);
+  }
   return bad > 0 ? 2 : 0;
 }

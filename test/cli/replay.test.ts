@@ -59,11 +59,18 @@ describe('vigil replay', () => {
 
   it('a broken line is reported with file and line; the rest still runs; exit code 2', () => {
     const bad = join(dir, 'bad.json');
-    writeFileSync(bad, ndjson(burst('203.0.113.7', 3, new Date('2026-11-21T10:00:00Z'), 1000)) + '{"rule": oops}\n');
-    const r = vigil(['replay', '--no-actions', bad]);
+    writeFileSync(bad, ndjson(burst('203.0.113.7', 3, new Date('2026-11-21T10:00:00Z'), 1000)) + '{"rule": oops}\n' + '{"eventID": "4625", oops}\n');
+    const r = vigil(['replay', '--no-actions', '--validate', bad]);
     assert.equal(r.status, 2);
     assert.match(r.stderr, /bad\.json:4: invalid JSON/);
+    assert.match(r.stderr, /bad\.json:5: invalid JSON/);
     assert.match(r.stderr, /3 events read/);
+    // Without --validate a record no rule can match is not parsed, so not checked; one a rule could match is.
+    const fast = vigil(['replay', '--no-actions', bad]);
+    assert.equal(fast.status, 2);
+    assert.doesNotMatch(fast.stderr, /bad\.json:4/);
+    assert.match(fast.stderr, /bad\.json:5: invalid JSON/);
+    assert.match(fast.stderr, /1 records not parsed: no loaded rule can match them/);
   });
 
   it('a missing file is a clear error', () => {
@@ -76,9 +83,14 @@ describe('vigil replay', () => {
   const samples = existsSync(wazuhDir) ? readdirSync(wazuhDir).filter((f) => /\.(json|ndjson)$/.test(f) && !f.startsWith('schema-')) : [];
   it('every real Wazuh sample that holds alerts replays without error', { skip: samples.length === 0 && `no shared data at ${wazuhDir}` }, () => {
     for (const f of samples) {
-      const r = vigil(['replay', '--no-actions', join(wazuhDir, f)]);
+      // --validate: every record parsed and checked, also those no rule could match
+      const r = vigil(['replay', '--no-actions', '--validate', join(wazuhDir, f)]);
       assert.equal(r.status, 0, `${f}: ${r.stderr}`);
       assert.match(r.stderr, /[1-9]\d* events read/, `${f} yields events`);
+      // and without it, the same detections from fewer parses
+      const fast = vigil(['replay', '--no-actions', '--json', join(wazuhDir, f)]);
+      const slow = vigil(['replay', '--no-actions', '--json', '--validate', join(wazuhDir, f)]);
+      assert.equal(fast.stdout, slow.stdout, `${f}: the prefilter changes no detection`);
     }
   });
 });

@@ -1,0 +1,271 @@
+// The raw-line prefilter: most alerts match no rule, and JSON.parse of a ~2 KB alert costs more than running
+// every rule on it. Each detection rule's condition (with its logsource) requires some literal — an event id, a
+// channel, a Wazuh rule id or level, a path — and a line that contains none of the loaded rules' literals cannot
+// match any rule, so it need not be parsed for detection.
+//
+// The analysis is conservative: whatever it does not understand (negation, regular expressions, CIDR, numeric
+// comparison, field references, a value an absent field stands for, unknown modifiers) requires nothing, and a
+// rule that requires nothing switches the prefilter off. Literals are searched case-insensitively (Sigma
+// compares case-insensitively) in their JSON-escaped form; a line with a JSON \u or \/ escape, or with one of the
+// two non-ASCII letters whose lower case is ASCII (U+0130, U+212A), is always parsed, so no spelling of a value
+// in JSON escapes the search. Numbers are taken as the producers write them (Wazuh writes Windows values as
+// strings, evtx_dump integers in decimal); a number in exponent form would not be seen.
+import type { Rule } from './rules.js';
+import { fieldPath, missingStandIns } from './fields.js';
+import { WINDOWS_CATEGORIES, WINDOWS_CHANNELS, type Logsource } from './logsource.js';
+import { expandPattern, parseCondition, type ConditionNode } from './sigma/condition.js';
+import { parseChain, valueAlternatives, type Alt } from './sigma/modifiers.js';
+import { globMatcher } from './sigma/pattern.js';
+
+/** A regular-expression source that every matching line contains, and how selective it is (longer: rarer). */
+interface Needle {
+  source: string;
+  weight: number;
+}
+
+/** Some needle of the set is in every line the rule matches; null: the rule requires nothing we can search. */
+type Needles = Needle[] | null;
+
+const FORMATS = ['wazuh', 'evtx-json'] as const;
+/** Value modifiers whose alternatives are literal text of the value (the rest require nothing here). */
+const TEXT_MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 'expand', 'windash', 'base64', 'base64offset']);
+const ALWAYS_PARSE = /\\u|\\\/|[\u0130\u212a]/;
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** A literal as JSON writes it inside a string (quotes and backslashes escaped), as a regex source. */
+const jsonText = (s: string) => escapeRegex(JSON.stringify(s).slice(1, -1));
+const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** How selective a set is: its weakest needle (one weak needle lets many lines through). */
+const strength = (n: Needles) => (n === null || n.length === 0 ? -1 : Math.min(...n.map((x) => x.weight)));
+const best = (sets: Needles[]): Needles => {
+  let out: Needles = null;
+  for (const s of sets) if (strength(s) > strength(out)) out = s;
+  return out;
+};
+const union = (sets: Needles[]): Needles => (sets.some((s) => s === null) ? null : sets.flat() as Needle[]);
+
+function literal(text: string, bonus = 0): Needle | null {
+  // Only ASCII text is searched: case folding outside ASCII differs between the matcher and a regex.
+  const runs = text.split(/[^\x20-\x7e]+/).filter((r) => r.length > 0);
+  if (runs.length === 0) return null;
+  const run = runs.reduce((a, b) => (b.length > a.length ? b : a));
+  const digits = /^\d+$/.test(run);
+  // Four or more digits (an event id) are rarer in an alert than letters of the same length.
+  return { source: jsonText(run), weight: run.length + (digits && run.length >= 4 ? 4 : 0) + bonus };
+}
+
+/** The longest literal run of one alternative, or null when it has none. */
+function altNeedle(a: Alt): Needle | null {
+  let longest = '';
+  for (const p of a.parts) if ('lit' in p && p.lit.length > longest.length) longest = p.lit;
+  return longest === '' ? null : literal(longest);
+}
+
+/** Does an absent (or null) field satisfy this alternative in some format? Then the item requires nothing. */
+function standInMatches(a: Alt, field: string | undefined, cased: boolean): boolean {
+  if (field === undefined) return false;
+  const m = globMatcher(a.parts, cased);
+  return FORMATS.some((f) => {
+    const { absent, nullValue } = missingStandIns(f, field);
+    return [...absent, ...nullValue].some(m);
+  });
+}
+
+/** `Field|mods: value(s)` or keywords. */
+function itemNeedles(key: string, value: unknown, placeholders: Record<string, string[]>): Needles {
+  const [name, ...rawMods] = key.split('|');
+  const field = name === '' ? undefined : name;
+  let chain;
+  try {
+    chain = parseChain(key, rawMods);
+  } catch {
+    return null;
+  }
+  if (chain.kind !== 'string' || chain.mods.some((m) => !TEXT_MODIFIERS.has(m))) return null;
+  const values = Array.isArray(value) ? value : [value];
+  if (values.length === 0) return null;
+  const extra = field === undefined ? ['contains'] : [];
+  const perValue: Needles[] = values.map((v) => {
+    if (v === null || typeof v === 'object') return null;
+    if (typeof v === 'number' && !Number.isInteger(v)) return null;
+    let alts: Alt[];
+    try {
+      alts = valueAlternatives(String(v), chain, key, placeholders, extra);
+    } catch {
+      return null;
+    }
+    const out: Needle[] = [];
+    for (const a of alts) {
+      if (standInMatches(a, field, chain.has('cased'))) return null;
+      const n = altNeedle(a);
+      if (!n) return null;
+      out.push(n);
+    }
+    return out;
+  });
+  return chain.has('all') ? best(perValue) : union(perValue);
+}
+
+function searchNeedles(body: unknown, placeholders: Record<string, string[]>): Needles {
+  if (isMap(body)) return best(Object.entries(body).map(([k, v]) => itemNeedles(k, v, placeholders)));
+  if (Array.isArray(body)) {
+    const maps = body.filter(isMap);
+    const plain = body.filter((b) => !isMap(b));
+    const alts = maps.map((m) => searchNeedles(m, placeholders));
+    if (plain.length > 0) alts.push(itemNeedles('', plain, placeholders));
+    return union(alts);
+  }
+  if (typeof body === 'string' || typeof body === 'number') return itemNeedles('', [body], placeholders);
+  return null;
+}
+
+/** Needles of a condition node; undefined when the node drops out (a selector matching no identifier). */
+function conditionNeedles(node: ConditionNode, searches: Map<string, Needles>): Needles | undefined {
+  switch (node.kind) {
+    case 'id':
+      return searches.has(node.name) ? searches.get(node.name)! : null;
+    case 'not':
+      return conditionNeedles(node.arg, searches) === undefined ? undefined : null;
+    case 'and':
+    case 'or': {
+      const args = node.args.map((a) => conditionNeedles(a, searches)).filter((a): a is Needles => a !== undefined);
+      if (args.length === 0) return undefined;
+      return node.kind === 'and' ? best(args) : union(args);
+    }
+    case 'of': {
+      const names = expandPattern(node.pattern, [...searches.keys()]);
+      if (names.length === 0) return undefined;
+      const args = names.map((n) => searches.get(n)!);
+      return node.quantifier === 'all' ? best(args) : union(args);
+    }
+  }
+}
+
+/** What the logsource gate requires (src/detect/logsource.ts compileGate). */
+function logsourceNeedles(ls: Logsource): Needles {
+  const product = ls.product?.toLowerCase();
+  const service = ls.service?.toLowerCase();
+  const category = ls.category?.toLowerCase();
+  const channel = (name: string | undefined): Needles => {
+    const n = name ? literal(name, -4) : null; // a channel is shared by every event of it: weak
+    return n ? [n] : null;
+  };
+  if (product === 'windows' && category) return channel(WINDOWS_CATEGORIES[category]?.channel);
+  if (product === 'windows' && service) return channel(WINDOWS_CHANNELS[service]);
+  if (product === 'wazuh' && service === 'syscheck') return [{ source: '"syscheck"\\s*:', weight: 10 }];
+  if (product === 'linux' && service === 'sshd') return [{ source: 'sshd', weight: 4 }];
+  return null;
+}
+
+/** Scalar fields of every Wazuh alert (never lists), whose exact values can be searched with their key. */
+const WAZUH_SCALARS: Record<string, string> = { 'rule.level': 'level', 'rule.id': 'id' };
+
+/**
+ * Key-anchored needles for exact values of `rule.level` and `rule.id`, which only Wazuh alerts carry (`rule.level:
+ * 12` is `"level":12` in the raw alert, where a bare "12" is in every line): for rules whose logsource takes Wazuh
+ * alerts only. Per search identifier, the best of these and its plain needles.
+ */
+function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, placeholders: Record<string, string[]>): Map<string, Needles> {
+  const out = new Map<string, Needles>();
+  const product = ls.product?.toLowerCase();
+  if (product !== 'wazuh' && product !== 'linux') return out;
+  for (const [name, body] of Object.entries(detection)) {
+    if (name === 'condition' || !isMap(body)) continue;
+    const items: Needles[] = [];
+    for (const [key, value] of Object.entries(body)) {
+      const [field, ...mods] = key.split('|');
+      const jsonKey = field ? WAZUH_SCALARS[field] : undefined;
+      if (!jsonKey || mods.some((m) => m !== 'expand')) continue;
+      const needles = anchoredValues(key, mods, jsonKey, Array.isArray(value) ? value : [value], placeholders);
+      if (needles) items.push(needles);
+    }
+    if (items.length > 0) out.set(name, best([searchNeedles(body, placeholders), ...items]));
+  }
+  return out;
+}
+
+function anchoredValues(key: string, mods: string[], jsonKey: string, values: unknown[], placeholders: Record<string, string[]>): Needle[] | null {
+  const needles: Needle[] = [];
+  for (const v of values) {
+    if (typeof v !== 'string' && typeof v !== 'number') return null;
+    let alts: Alt[];
+    try {
+      alts = valueAlternatives(String(v), parseChain(key, mods), key, placeholders);
+    } catch {
+      return null;
+    }
+    for (const a of alts) {
+      const part = a.parts[0];
+      if (a.parts.length !== 1 || !part || !('lit' in part) || !/^[\x20-\x7e]+$/.test(part.lit)) return null;
+      // the whole value, as a JSON string or a bare number, after its key
+      needles.push({ source: `"${jsonKey}"\\s*:\\s*"?${jsonText(part.lit)}["\\s,}]`, weight: jsonKey.length + part.lit.length + 4 });
+    }
+  }
+  return needles.length > 0 ? needles : null;
+}
+
+/** The needles a detection rule requires, or null when a line could match it without any. */
+export function ruleNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
+  const { condition, ...rest } = rule.detection;
+  const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders);
+  const searches = new Map<string, Needles>();
+  for (const [name, body] of Object.entries(rest)) searches.set(name, anchored.get(name) ?? searchNeedles(body, placeholders));
+  const conditions = Array.isArray(condition) ? condition : [condition];
+  let detection: Needles;
+  try {
+    detection = union(
+      conditions.map((c) => {
+        if (typeof c !== 'string') return null;
+        return conditionNeedles(parseCondition(c), searches) ?? null;
+      }),
+    );
+  } catch {
+    detection = null;
+  }
+  return best([detection, logsourceNeedles(rule.logsource)]);
+}
+
+export interface PrefilterStats {
+  /** Detection rules whose needles were found. */
+  rules: number;
+  /** Distinct needles searched for. */
+  needles: number;
+  /** A rule that requires nothing searchable, which switches the prefilter off (its title). */
+  unconstrained?: string;
+}
+
+/** Decides from the raw text whether a record can match any loaded detection rule. */
+export class Prefilter {
+  private readonly pattern: RegExp | null;
+  readonly stats: PrefilterStats;
+
+  constructor(rules: Rule[], placeholders: Record<string, string[]> = {}) {
+    const sources = new Set<string>();
+    let unconstrained: string | undefined;
+    let count = 0;
+    for (const r of rules) {
+      if (r.kind !== 'detection') continue;
+      count++;
+      const n = ruleNeedles(r, placeholders);
+      if (n === null) {
+        unconstrained ??= r.ref.title;
+        continue;
+      }
+      for (const x of n) sources.add(x.source);
+    }
+    this.pattern = unconstrained !== undefined || sources.size === 0 ? null : new RegExp([...sources].join('|'), 'i');
+    this.stats = { rules: count, needles: sources.size, ...(unconstrained !== undefined ? { unconstrained } : {}) };
+  }
+
+  /** False when the prefilter is off (some rule requires nothing searchable): every record is parsed. */
+  get active(): boolean {
+    return this.pattern !== null;
+  }
+
+  /** Could a rule match this record? False only when it certainly cannot. */
+  mayMatch(text: string): boolean {
+    if (this.pattern === null) return true;
+    return this.pattern.test(text) || ALWAYS_PARSE.test(text);
+  }
+}
