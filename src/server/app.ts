@@ -16,6 +16,7 @@ import { bearerMatches, ingestRoutes } from './ingest.js';
 import { adminRoutes } from './routes/admin.js';
 import { authRoutes } from './routes/auth.js';
 import { incidentRoutes } from './routes/incidents.js';
+import { investigateRoutes } from './routes/investigate.js';
 import { overviewRoutes } from './routes/overview.js';
 import { responseRoutes } from './routes/responses.js';
 import { ruleRoutes } from './routes/rules.js';
@@ -118,6 +119,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await app.register(authRoutes, { prefix: API, db: ctx.db, auth: ctx.auth });
   await app.register(adminRoutes, { prefix: API, db: ctx.db });
   await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.responses });
+  await app.register(investigateRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
   await app.register(ruleRoutes, { prefix: API, db: ctx.db, rules: ctx.rules, ruleModes: ctx.ruleModes });
   await app.register(overviewRoutes, { prefix: API, db: ctx.db });
   await app.register(responseRoutes, { prefix: API, db: ctx.db, responses: ctx.responses, playbooks: ctx.playbooks });

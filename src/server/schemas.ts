@@ -92,6 +92,7 @@ export const incidentSchema = {
     status: { type: 'string', enum: [...INCIDENT_STATUSES] },
     level: { type: 'string', enum: [...LEVELS] },
     ruleId: { type: 'string' },
+    ruleTitle: { type: 'string', description: "the rule's title (a forwarded Wazuh alert: Wazuh's rule.description)" },
     entity: { type: 'object', additionalProperties: { type: 'string' } },
     firstSeen: { type: 'integer' },
     lastSeen: { type: 'integer' },
@@ -136,6 +137,10 @@ export const incidentSchema = {
     verdictComment: { type: 'string' },
     verdictBy: { type: 'string' },
     verdictAt: { type: 'integer' },
+    resolvedBy: { type: 'string' },
+    resolutionComment: { type: 'string' },
+    lastDetectionAt: { type: 'integer', description: 'wall-clock time Vigil last folded a detection in (the queue sorts by it)' },
+    users: { type: 'array', items: { type: 'string' }, description: 'distinct users of the evidence, one spelling per user (case-insensitive)' },
     indicators: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
     links: {
       type: 'array',
@@ -161,6 +166,32 @@ export const suppressionSchema = {
 } as const;
 
 
+/** One evidence row (src/server/queries/evidence.ts). */
+export const evidenceSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    id: { type: 'string' },
+    time: nullableInt,
+    agent: nullableString,
+    host: nullableString,
+    sourceIp: nullableString,
+    user: nullableString,
+    eventId: nullableString,
+    status: nullableString,
+    description: nullableString,
+    wazuhRule: nullableString,
+    rawUrl: { type: 'string' },
+  },
+} as const;
+
+/** One comment of an incident's thread. */
+export const commentSchema = {
+  type: 'object',
+  additionalProperties: false,
+  properties: { id: { type: 'integer' }, incidentId: { type: 'string' }, author: { type: 'string' }, at: { type: 'integer' }, text: { type: 'string' } },
+} as const;
+
 export const detailSchema = {
   type: 'object',
   additionalProperties: false,
@@ -183,23 +214,9 @@ export const detailSchema = {
         },
       },
     },
-    evidence: {
-      type: 'array',
-      items: {
-        type: 'object',
-        additionalProperties: false,
-        properties: {
-          id: { type: 'string' },
-          time: nullableInt,
-          agent: nullableString,
-          sourceIp: nullableString,
-          user: nullableString,
-          eventId: nullableString,
-          description: nullableString,
-          wazuhRule: nullableString,
-        },
-      },
-    },
+    evidence: { type: 'array', items: evidenceSchema },
+    evidenceTotal: { type: 'integer', description: 'events counted (the incident eventCount); evidence lists up to 500 of them' },
+    comments: { type: 'array', items: commentSchema },
     enrichment: {
       type: 'array',
       items: {
@@ -233,7 +250,7 @@ export const detailSchema = {
     },
     timeline: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' } } },
+      items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' }, actor: { type: 'string' } } },
     },
   },
 } as const;

@@ -72,6 +72,9 @@ export interface IncidentTable {
   verdict_at: number | null;
   /** Wall-clock time the last detection was folded in: auto-resolve measures the quiet period from it. */
   last_detection_at: number | null;
+  // comments (0650)
+  resolved_by: string | null;
+  resolution_comment: string | null;
 }
 
 export interface IncidentIndicatorTable {
@@ -88,6 +91,15 @@ export interface IncidentLinkTable {
   related_id: string;
   reason: string;
   created_at: number;
+}
+
+export interface IncidentCommentTable {
+  id: Generated<number>;
+  incident_id: string;
+  /** `user:<name>` or `token:<name>`, as the audit log names actors. */
+  author: string;
+  at: number;
+  text: string;
 }
 
 export interface SuppressionTable {
@@ -294,6 +306,7 @@ export interface Database {
   incidents: IncidentTable;
   incident_indicators: IncidentIndicatorTable;
   incident_links: IncidentLinkTable;
+  incident_comments: IncidentCommentTable;
   outbox: OutboxTable;
   suppressions: SuppressionTable;
 }

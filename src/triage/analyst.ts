@@ -55,7 +55,8 @@ export async function resolveIn(
   now: number,
 ): Promise<ChangeResult> {
   if (inc.status === 'resolved') throw new TriageError('conflict', `incident ${inc.id} is already resolved`);
-  const r = await applyChange(trx, ctx, inc, { status: 'resolved', resolved_at: now, resolution }, 'resolved', now);
+  const patch = { status: 'resolved', resolved_at: now, resolution, resolved_by: who.actor, resolution_comment: who.comment?.trim() || null };
+  const r = await applyChange(trx, ctx, inc, patch, 'resolved', now);
   await audit(trx, { actor: who.actor, action: 'incident.resolve', target: target(inc.id), result: 'ok', details: { resolution, comment: who.comment } }, now);
   return r;
 }
@@ -72,7 +73,7 @@ export async function reopen(ctx: TriageContext, id: string, who: Actor): Promis
   return inTx(ctx, async (trx) => {
     const inc = await requireIncident(trx, id);
     if (inc.status !== 'resolved') throw new TriageError('conflict', `incident ${id} is ${inc.status}, not resolved`);
-    const r = await applyChange(trx, ctx, inc, { status: 'open', resolved_at: null, resolution: null, acknowledged_at: null, acknowledged_by: null }, 'reopened', now);
+    const r = await applyChange(trx, ctx, inc, { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null }, 'reopened', now);
     await audit(trx, { actor: who.actor, action: 'incident.reopen', target: target(id), result: 'ok', details: { comment: who.comment } }, now);
     return r.incident;
   });

@@ -9,11 +9,11 @@
 // A detection that a suppression matches is recorded and opens nothing.
 import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
-import type { Detection, IncidentChange } from '../model/index.js';
+import type { Detection, Event, IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
-import { type EvidenceRow } from './evidence.js';
-import { indicatorsOf, suppressibleIndicators } from './indicators.js';
+import { evidenceRow, type EvidenceRow } from './evidence.js';
+import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
 import { isFailureIncident, isLogonSuccess, linkAll, relatedIncidents } from './links.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
 import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
@@ -104,7 +104,7 @@ const RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 } as co
  */
 export async function extendIncident(
   trx: Kysely<Database>,
-  c: { ruleId: string; group: Record<string, string>; count: number; lastTime: number },
+  c: { ruleId: string; group: Record<string, string>; count: number; lastTime: number; events?: Event[] },
   now = Date.now(),
 ): Promise<boolean> {
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
@@ -123,8 +123,41 @@ export async function extendIncident(
     .set({ event_count: Number(row.event_count) + c.count, last_seen: Math.max(Number(row.last_seen), c.lastTime), updated_at: now })
     .where('id', '=', row.id)
     .execute();
+  // Every counted event is evidence: the absorbed ones join the newest detection's events (up to a cap; the
+  // count stays exact and readers say "and N more"), and their users, addresses and hosts join the incident.
+  const events = c.events ?? [];
+  if (events.length > 0) {
+    const det = await trx
+      .selectFrom('detections')
+      .select(['id', 'event_ids_json', 'count'])
+      .where('incident_id', '=', row.id)
+      .where('rule_id', '=', c.ruleId)
+      .orderBy('time', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (det) {
+      const ids: string[] = JSON.parse(det.event_ids_json);
+      if (ids.length < MAX_DETECTION_EVENT_IDS) {
+        const have = new Set(ids);
+        for (const e of events) if (!have.has(e.id) && ids.length < MAX_DETECTION_EVENT_IDS) (have.add(e.id), ids.push(e.id));
+      }
+      await trx.updateTable('detections').set({ event_ids_json: JSON.stringify(ids), count: Number(det.count) + c.count }).where('id', '=', det.id).execute();
+    }
+    const rows = events.map(evidenceRow);
+    const evidence = uniqueIndicators(
+      rows.flatMap((r) => [
+        ...(r.sourceIp ? [{ kind: 'ip' as const, value: r.sourceIp }] : []),
+        ...(r.user ? [{ kind: 'user' as const, value: r.user }] : []),
+        ...(r.host ? [{ kind: 'host' as const, value: r.host }] : []),
+      ]),
+    );
+    await addIndicators(trx, row.id, evidence, 'evidence', now);
+  }
   return true;
 }
+
+/** Event ids one detection row keeps as evidence; beyond it only the count grows. */
+export const MAX_DETECTION_EVENT_IDS = 1000;
 
 export async function triage(
   trx: Kysely<Database>,
@@ -181,7 +214,7 @@ export async function triage(
       mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)),
       escalated: existing.escalated || followed.length > 0 ? 1 : 0,
       last_detection_at: now,
-      ...(reopening ? { status: 'open', resolved_at: null, resolution: null, acknowledged_at: null, acknowledged_by: null } : {}),
+      ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
     await trx.updateTable('incidents').set(fold).where('id', '=', existing.id).execute();
     await addIndicators(trx, existing.id, ind.entity, 'entity', now);

@@ -1,5 +1,5 @@
 // Reading incidents for people and the API: one incident in detail, and a filtered, paged list.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Detection, Indicator, IncidentStatus, Level } from '../model/index.js';
 import { auditFor, type AuditRow } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
@@ -13,12 +13,23 @@ export type DetectionSummary = Pick<Detection, 'id' | 'rule' | 'time' | 'firstTi
 export interface IncidentView extends IncidentRecord {
   indicators: (Indicator & { role: string })[];
   links: IncidentLink[];
+  /** The users its evidence names, one spelling per user: correlations compare them case-insensitively. */
+  users: string[];
+}
+
+/** Distinct values, case-insensitively, keeping the first spelling seen. */
+export function distinctFolded(values: Iterable<string>): string[] {
+  const seen = new Map<string, string>();
+  for (const v of values) if (v && !seen.has(v.toLowerCase())) seen.set(v.toLowerCase(), v);
+  return [...seen.values()];
 }
 
 export async function incidentView(db: Kysely<Database>, id: string): Promise<IncidentView> {
   const inc = await findIncident(db, id);
   if (!inc) throw new TriageError('not_found', `no incident ${id}`);
-  return { ...inc, indicators: await indicatorsOfIncident(db, id), links: await linksOf(db, id) };
+  const indicators = await indicatorsOfIncident(db, id);
+  const users = distinctFolded(indicators.filter((i) => i.kind === 'user').map((i) => i.value));
+  return { ...inc, indicators, links: await linksOf(db, id), users };
 }
 
 export interface IncidentDetail extends IncidentView {
@@ -76,7 +87,8 @@ export interface IncidentFilter {
   since?: number;
   /** first_seen < until (epoch ms). */
   until?: number;
-  sort?: 'last_seen' | 'severity';
+  /** `received` (default): newest activity in Vigil first, whatever the events' own clocks say. */
+  sort?: 'received' | 'last_seen' | 'severity';
   limit?: number;
   offset?: number;
 }
@@ -109,10 +121,13 @@ export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter
     q = q.where('id', 'in', (eb) => eb.selectFrom('incident_indicators').select('incident_id').where('value', '=', value));
   }
   const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const received = sql`coalesce(last_detection_at, created_at)`;
   const ordered =
     filter.sort === 'severity'
-      ? q.selectAll().orderBy('severity_score', 'desc').orderBy('last_seen', 'desc')
-      : q.selectAll().orderBy('last_seen', 'desc');
+      ? q.selectAll().orderBy('severity_score', 'desc').orderBy(received, 'desc')
+      : filter.sort === 'last_seen'
+        ? q.selectAll().orderBy('last_seen', 'desc')
+        : q.selectAll().orderBy(received, 'desc');
   const rows = await ordered.orderBy('id').limit(limit).offset(offset).execute();
   return { items: rows.map(rowToRecord), total, limit, offset };
 }

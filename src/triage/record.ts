@@ -18,6 +18,7 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     status: r.status as IncidentStatus,
     level: r.level as Level,
     ruleId: r.rule_id,
+    ruleTitle: rule.title ?? r.title,
     entity: JSON.parse(r.entity_json),
     firstSeen: Number(r.first_seen),
     lastSeen: Number(r.last_seen),
@@ -44,6 +45,8 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     verdictBy: opt(r.verdict_by),
     verdictAt: optNum(r.verdict_at),
     lastDetectionAt: optNum(r.last_detection_at),
+    resolvedBy: opt(r.resolved_by),
+    resolutionComment: opt(r.resolution_comment),
   };
 }
 

@@ -58,6 +58,8 @@ export interface IncidentLink {
 /** An incident as triage keeps it. */
 export interface IncidentRecord extends Incident {
   rule: RuleRef;
+  /** The rule's title as people read it (a forwarded Wazuh alert: Wazuh's own rule.description). */
+  ruleTitle: string;
   severity: Severity;
   wazuhLevel: number;
   escalated: boolean;
@@ -77,6 +79,9 @@ export interface IncidentRecord extends Incident {
   verdictBy?: string;
   verdictAt?: number;
   lastDetectionAt?: number;
+  /** Who resolved it (`system` for the quiet period) and the words they gave. */
+  resolvedBy?: string;
+  resolutionComment?: string;
 }
 
 /** A change to one incident, and whether people hear of it. */

@@ -10,7 +10,9 @@ import { post, startVigil, until, type Running } from '../helpers/vigil.js';
 const READ = new Set(['GET', 'HEAD']);
 
 /** A concrete path for a route pattern: an existing incident or rule where the route takes an id. */
-function concrete(url: string, ids: { incident: string; rule: string }): string {
+function concrete(url: string, ids: { incident: string; rule: string; event?: string }): string {
+  if (url === '/api/v1/events/raw') return `${url}?id=${encodeURIComponent(ids.event ?? '')}`;
+  if (url === '/api/v1/pivot') return `${url}?value=203.0.113.9`;
   if (url.startsWith('/api/v1/rules/')) return url.replace(':id', encodeURIComponent(ids.rule));
   if (/^\/api\/v1\/(tokens|responses|actions|suppressions)\//.test(url)) return url.replace(':id', '999');
   return url.replace(':id', ids.incident);
@@ -22,7 +24,7 @@ describe('access control', () => {
   let analyst: Session;
   let admin: Session;
   let viewerToken: string;
-  let ids: { incident: string; rule: string };
+  let ids: { incident: string; rule: string; event?: string };
 
   before(async () => {
     v = await startVigil({ auth: { loginAttemptsPerMinute: 8 } });
@@ -38,7 +40,8 @@ describe('access control', () => {
       incident = (await call(v, 'GET', '/api/v1/incidents', admin)).json.items?.[0]?.id ?? '';
       return incident !== '';
     });
-    ids = { incident, rule: v.vigil.rules.rules[0]!.ref.id };
+    const event = (await call(v, 'GET', `/api/v1/incidents/${incident}`, admin)).json.evidence[0].id;
+    ids = { incident, rule: v.vigil.rules.rules[0]!.ref.id, event };
   });
   after(() => v?.stop());
 

@@ -59,8 +59,10 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       const d = (await call(v, 'GET', `/api/v1/incidents/${id}`, analyst)).json;
       assert.equal(d.incident.id, id);
       assert.equal(d.detections.length, 1);
-      assert.equal(d.detections[0].count, 5);
-      assert.equal(d.evidence.length, 5, 'the five failed logons that made the detection');
+      assert.equal(d.detections[0].count, 6, 'five fired the rule, the sixth was absorbed by it');
+      assert.equal(d.incident.eventCount, 6);
+      assert.equal(d.evidence.length, 6, 'every counted failed logon is an evidence row');
+      assert.equal(d.evidenceTotal, 6);
       assert.ok(d.evidence.every((e: any) => e.sourceIp === '198.51.100.11' && e.user === 'user1' && e.eventId === '4625' && e.agent === 'WIN-DC01'));
       assert.ok(d.timeline.some((t: any) => t.kind === 'detection'));
       assert.deepEqual(d.actions, [], 'no channel is configured in this test');

@@ -105,7 +105,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       ]);
       const detail = await getIncident(ctx.db, inc.id);
       assert.equal(detail.detections.length, 1);
-      assert.equal(detail.evidenceIds.length, 5);
+      assert.equal(detail.evidenceIds.length, 6, 'every counted event, the one absorbed after firing too');
       assert.equal(detail.history.length, 6);
       assert.ok(detail.summary?.nextSteps.length);
       assert.ok(detail.severity.reasons.some((r) => r.factor === 'sigma'));

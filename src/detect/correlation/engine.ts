@@ -54,7 +54,12 @@ export interface BurstContinuation {
   count: number;
   /** Newest event time among them. */
   lastTime: number;
+  /** The absorbed events themselves, the first CONTINUATION_CAP of them: the incident shows them as evidence. */
+  events: Event[];
 }
+
+/** Absorbed events kept per group between takes (their count is always exact). */
+export const CONTINUATION_CAP = 1000;
 
 export interface EngineOptions {
   maxGroups: number;
@@ -105,7 +110,7 @@ export class CorrelationEngine {
   late = 0;
   future = 0;
   /** Absorbed matches per fired group since the last takeContinuations(); at most one entry per group. */
-  private continued = new Map<CorrelationTable, Map<string, { count: number; last: number }>>();
+  private continued = new Map<CorrelationTable, Map<string, { count: number; last: number; events: Event[] }>>();
 
   constructor(private readonly options: EngineOptions) {
     this.ring = new EvidenceRing(options.evidenceSize);
@@ -152,7 +157,7 @@ export class CorrelationEngine {
       if (slots.fired[slot] === 1) {
         if (time - last <= spec.timespan) {
           if (time > last) slots.last[slot] = time;
-          this.noteContinuation(table, key, time);
+          this.noteContinuation(table, key, time, input.events);
           return null; // the burst goes on
         }
         // A quiet timespan passed: a new burst starts with this match.
@@ -205,21 +210,22 @@ export class CorrelationEngine {
     };
   }
 
-  private noteContinuation(table: CorrelationTable, key: string, time: number): void {
+  private noteContinuation(table: CorrelationTable, key: string, time: number, events: Event | Event[]): void {
     let byKey = this.continued.get(table);
     if (!byKey) this.continued.set(table, (byKey = new Map()));
-    const c = byKey.get(key);
+    let c = byKey.get(key);
     if (c) {
       c.count++;
       if (time > c.last) c.last = time;
-    } else byKey.set(key, { count: 1, last: time });
+    } else byKey.set(key, (c = { count: 1, last: time, events: [] }));
+    for (const e of Array.isArray(events) ? events : [events]) if (c.events.length < CONTINUATION_CAP) c.events.push(e);
   }
 
   /** The matches fired groups absorbed since the last call, summed per group; clears them. */
   takeContinuations(): BurstContinuation[] {
     const out: BurstContinuation[] = [];
     for (const [table, byKey] of this.continued)
-      for (const [key, c] of byKey) out.push({ rule: table.rule, group: groupOf(table.rule, key), count: c.count, lastTime: c.last });
+      for (const [key, c] of byKey) out.push({ rule: table.rule, group: groupOf(table.rule, key), count: c.count, lastTime: c.last, events: c.events });
     this.continued.clear();
     return out;
   }

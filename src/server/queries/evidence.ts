@@ -1,57 +1,62 @@
-// The evidence row of one stored alert: the few fields an analyst scans, read from the raw body. Every value
-// is attacker-influenced text and stays text: the dashboard renders it with textContent.
+// The evidence rows of stored alerts for the API and the dashboard: the same fields the mails show
+// (triage/evidence.ts reads them once for every reader), plus where the raw alert is. Every value is
+// attacker-influenced text and stays text: the dashboard renders it with textContent.
 import type { Kysely } from 'kysely';
-import { parseAlertJson } from '../../sources/ndjson.js';
+import type { Event } from '../../model/index.js';
+import { alertView } from '../../model/wcs.js';
+import { readRecordedAlert } from '../../sources/ndjson.js';
 import { alertsByEventIds } from '../../store/alerts.js';
 import type { Database } from '../../store/schema.js';
-import { alertViewOf, isWcsDocument } from '../../model/wcs.js';
+import { evidenceRow } from '../../triage/evidence.js';
 
 export interface EvidenceEvent {
   id: string;
   time: number | null;
   agent: string | null;
+  host: string | null;
   sourceIp: string | null;
   user: string | null;
+  /** The Windows event id (4625 …). */
   eventId: string | null;
+  /** Why a logon failed, in words (`bad password`). */
+  status: string | null;
   description: string | null;
   wazuhRule: string | null;
+  /** The stored alert as formatted JSON: GET this (the API's /api/v1/events/raw). */
+  rawUrl: string;
 }
 
-const str = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : null);
+export const rawUrlOf = (id: string) => `/api/v1/events/raw?id=${encodeURIComponent(id)}`;
 
-export function evidenceOf(id: string, body: string): EvidenceEvent {
-  let a: any;
+export function evidenceOf(id: string, body: string, format?: string): EvidenceEvent {
+  let event: Event;
   try {
-    a = parseAlertJson(body);
-    // A Wazuh 5.x finding (stored as its indexer hit, or bare) reads as the 4.x alert it stands for.
-    const doc = a?._source && typeof a._id === 'string' ? a._source : a;
-    if (doc && typeof doc === 'object' && isWcsDocument(doc)) a = alertViewOf(doc);
+    event = readRecordedAlert(body, format ?? 'wazuh');
   } catch {
-    return { id, time: null, agent: null, sourceIp: null, user: null, eventId: null, description: null, wazuhRule: null };
+    return { id, time: null, agent: null, host: null, sourceIp: null, user: null, eventId: null, status: null, description: null, wazuhRule: null, rawUrl: rawUrlOf(id) };
   }
-  const win = a?.data?.win;
-  const ed = win?.eventdata ?? a?.Event?.EventData ?? {};
-  const ts = str(a?.timestamp) ?? str(win?.system?.systemTime);
-  const t = ts ? Date.parse(ts.replace(/([+-]\d{2})(\d{2})$/, '$1:$2')) : NaN;
+  const r = evidenceRow(event);
+  const agent = (alertView(event) as { agent?: { name?: unknown } }).agent?.name;
   return {
     id,
-    time: Number.isFinite(t) ? t : null,
-    agent: str(a?.agent?.name),
-    sourceIp: str(ed.ipAddress) ?? str(ed.IpAddress) ?? str(a?.data?.srcip),
-    user: str(ed.targetUserName) ?? str(ed.TargetUserName) ?? str(a?.data?.dstuser),
-    eventId: str(win?.system?.eventID) ?? str(a?.Event?.System?.EventID),
-    description: str(a?.rule?.description),
-    wazuhRule: str(a?.rule?.id),
+    time: event.time || null,
+    agent: typeof agent === 'string' ? agent : null,
+    host: r.host ?? null,
+    sourceIp: r.sourceIp ?? null,
+    user: r.user ?? null,
+    eventId: r.windowsEventId ?? null,
+    status: r.status ?? null,
+    description: r.description ?? r.detail ?? null,
+    wazuhRule: r.wazuhRule ?? null,
+    rawUrl: rawUrlOf(id),
   };
 }
 
-/** The stored alerts behind the given event ids, oldest first. */
+/** The stored alerts behind the given event ids, oldest first, at most `limit`. */
 export async function evidenceFor(db: Kysely<Database>, eventIds: string[], limit = 500): Promise<EvidenceEvent[]> {
   const ids = [...new Set(eventIds)].slice(0, limit);
-  if (ids.length === 0) return [];
-  const out: EvidenceEvent[] = [];
-  for (let i = 0; i < ids.length; i += 200) {
-    for (const r of await alertsByEventIds(db, ids.slice(i, i + 200))) out.push(evidenceOf(r.eventId, r.body));
-  }
-  return out.sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+  const out = new Map<string, EvidenceEvent>();
+  for (let i = 0; i < ids.length; i += 200)
+    for (const a of await alertsByEventIds(db, ids.slice(i, i + 200))) if (!out.has(a.eventId)) out.set(a.eventId, evidenceOf(a.eventId, a.body, a.format));
+  return [...out.values()].sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
 }

@@ -10,6 +10,8 @@ import type { ResponseService, ResponseView } from '../../act/response/service.j
 import { enrichmentsForIncident } from '../../enrich/lookups.js';
 import { incidentView, type IncidentView } from '../../triage/queries.js';
 import { TriageError } from '../../triage/types.js';
+import { commentsOf, type Comment } from '../../triage/comments.js';
+import { actorLabel, plural } from '../../model/wording.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
 
 export interface DetectionView {
@@ -41,14 +43,19 @@ export interface EnrichmentCard {
 
 export interface TimelineEntry {
   at: number;
-  kind: 'detection' | 'action' | 'analyst';
+  kind: 'detection' | 'action' | 'analyst' | 'comment';
   text: string;
+  /** Who did it (analyst entries and comments), as people read it. */
+  actor?: string;
 }
 
 export interface IncidentDetail {
   incident: IncidentView;
   detections: DetectionView[];
   evidence: EvidenceEvent[];
+  /** Events counted (the incident's eventCount); `evidence` lists up to 500 of them. */
+  evidenceTotal: number;
+  comments: Comment[];
   enrichment: EnrichmentCard[];
   actions: ActionView[];
   /** Blocks proposed or run for this incident (guarded active response). */
@@ -91,6 +98,7 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
     fetchedAt: l.fetchedAt ?? null,
     error: l.error ?? null,
   }));
+  const comments = await commentsOf(db, id);
   const actions = (await listActions(db, { incidentId: id, limit: 500 })).sort((a, b) => a.id - b.id);
   const responseViews = responses ? await responses.list({ incidentId: id }) : [];
   // The trail: what was done to the incident, and to the blocks proposed for it (audited by address).
@@ -98,12 +106,15 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
   const byAddress = await Promise.all([...new Set(responseViews.map((r) => r.address))].map((a) => auditFor(db, `ip:${a}`)));
   const trail = [...(await auditFor(db, `incident:${id}`)), ...byAddress.flat().filter((t) => ids.has(Number(t.details?.response)))].sort((a, b) => b.at - a.at || b.id - a.id);
   const timeline: TimelineEntry[] = [
-    ...detections.map((d) => ({ at: d.time, kind: 'detection' as const, text: `${d.ruleTitle}: ${d.count} events` })),
+    ...detections.map((d) => ({ at: d.time, kind: 'detection' as const, text: `${d.ruleTitle}: ${plural(d.count, 'event')}` })),
     ...actions.map((a) => ({ at: a.deliveredAt ?? a.createdAt, kind: 'action' as const, text: `${a.channel} ${a.state}` })),
-    ...responseViews.map((r) => ({ at: r.createdAt, kind: 'action' as const, text: `block ${r.address}: ${r.state}` })),
-    ...trail.map((t) => ({ at: t.at, kind: 'analyst' as const, text: `${t.action} by ${t.actor}: ${t.result}` })),
+    ...responseViews.map((r) => ({ at: r.createdAt, kind: 'action' as const, text: `block ${r.address}: ${r.state}${r.reason && r.state === 'refused' ? ` (${r.reason})` : ''}` })),
+    ...trail
+      .filter((t) => t.action !== 'incident.comment') // the comment itself stands in the timeline
+      .map((t) => ({ at: t.at, kind: 'analyst' as const, actor: actorLabel(t.actor), text: `${t.action} by ${actorLabel(t.actor)}: ${t.result}` })),
+    ...comments.map((c) => ({ at: c.at, kind: 'comment' as const, actor: actorLabel(c.author), text: c.text })),
   ].sort((a, b) => a.at - b.at);
-  return { incident, detections, evidence, enrichment, actions, responses: responseViews, audit: trail, timeline };
+  return { incident, detections, evidence, evidenceTotal: incident.eventCount, comments, enrichment, actions, responses: responseViews, audit: trail, timeline };
 }
 
 function text(v: unknown): string | null {

@@ -50,6 +50,7 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   const rules = new Map<string, number>();
   let detectSum = 0;
   const eventIds: string[] = [];
+  const spelling = new Map<string, string>();
   for (const d of dets) {
     if (eventIds.length < MAX_EVENTS) eventIds.push(...(JSON.parse(d.event_ids_json) as string[]));
     const i = Math.min(buckets - 1, Math.floor((Number(d.time) - since) / bucketMs));
@@ -61,7 +62,12 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   // shows the users it tried.
   for (const e of await evidenceFor(db, eventIds, MAX_EVENTS)) {
     if (e.sourceIp) bump(sources, e.sourceIp);
-    if (e.user) bump(users, e.user);
+    // One user whatever the spelling ("Administrator", "administrator"): correlations compare them so too.
+    if (e.user) {
+      const key = e.user.toLowerCase();
+      if (!spelling.has(key)) spelling.set(key, e.user);
+      bump(users, spelling.get(key)!);
+    }
   }
   // Countries: each source address counted once, from the GeoIP answer when there is one (the dedicated
   // source), else from the first other answer that names a country.
@@ -72,7 +78,8 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
     .select(['enrich_lookups.value', 'enrich_lookups.data_json', 'enrich_lookups.provider'])
     .where('enrich_lookups.kind', '=', 'ip')
     .where('enrich_lookups.state', '=', 'done')
-    .where('incidents.last_seen', '>=', since)
+    // Incidents active in Vigil in the window, whatever their events' own clocks say.
+    .where(sql<number>`coalesce(incidents.last_detection_at, incidents.created_at)`, '>=', since)
     .orderBy('enrich_lookups.id')
     .limit(MAX_ROWS)
     .execute();

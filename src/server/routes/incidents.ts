@@ -37,7 +37,7 @@ type Query = {
   indicator?: string;
   minScore?: number;
   since?: number;
-  sort?: 'last_seen' | 'severity';
+  sort?: 'received' | 'last_seen' | 'severity';
   limit: number;
   offset: number;
 };
@@ -68,7 +68,7 @@ export const incidentRoutes: Routes<IncidentRoutesOptions> = async (app, { db, t
             indicator: { type: 'string', maxLength: 512, description: 'incidents holding this indicator (an address, user, host …), exact' },
             minScore: { type: 'integer', minimum: 0, maximum: 100 },
             since: { type: 'integer', minimum: 0, description: 'last seen at or after (epoch ms)' },
-            sort: { type: 'string', enum: ['last_seen', 'severity'], default: 'last_seen' },
+            sort: { type: 'string', enum: ['received', 'last_seen', 'severity'], default: 'received', description: 'received: newest activity in Vigil first (not the events\' own clocks)' },
             limit: { type: 'integer', minimum: 1, maximum: 200, default: 50 },
             offset: { type: 'integer', minimum: 0, default: 0 },
           },

@@ -8,6 +8,7 @@ import { m0400_ingest_sources } from './0400_ingest_sources.js';
 import { m0500_enrich } from './0500_enrich.js';
 import { m0600_triage } from './0600_triage.js';
 import { m1710_hot_path } from './1710_hot_path.js';
+import { m0650_comments } from './0650_comments.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -18,4 +19,5 @@ export const migrations: Record<string, Migration> = {
   '0400_ingest_sources': m0400_ingest_sources,
   '0600_triage': m0600_triage,
   '1710_hot_path': m1710_hot_path,
+  '0650_comments': m0650_comments,
 };
