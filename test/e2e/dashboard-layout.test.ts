@@ -11,7 +11,8 @@ import { ARTIFACTS, chromiumAvailable, openBrowser, type TestBrowser } from '../
 import { ROOT } from '../helpers/fixtures.js';
 import { axeViolations, layoutProblems, WIDTHS } from '../helpers/layout.js';
 import { PASSWORD } from '../helpers/session.js';
-import { startShowcase, type Showcase } from '../helpers/showcase.js';
+import { ATTACKER, LONG_USER, startShowcase, type Showcase } from '../helpers/showcase.js';
+import { until } from '../helpers/vigil.js';
 
 const DOCS = process.env.VIGIL_SCREENSHOTS === 'docs';
 const SHOTS = DOCS ? join(ROOT, 'docs', 'screenshots') : ARTIFACTS;
@@ -24,6 +25,14 @@ interface PageCase {
 }
 
 const PAGES: PageCase[] = [
+  {
+    name: 'login',
+    pictured: [],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/login`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    },
+  },
   {
     name: 'queue',
     pictured: [1366, 390],
@@ -54,6 +63,14 @@ const PAGES: PageCase[] = [
     async open(page, s) {
       await page.goto(`${s.v.url}/#/rules`);
       await page.locator('tbody tr').first().waitFor();
+    },
+  },
+  {
+    name: 'pivot',
+    pictured: [1366],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/pivot?kind=user&value=${encodeURIComponent(LONG_USER)}`);
+      await page.locator('#pivot-scope').waitFor();
     },
   },
   {
@@ -109,5 +126,30 @@ describe('dashboard layout and accessibility in Chromium', { skip: !chromiumAvai
     assert.equal(await status.inputValue(), 'acknowledged,resolved');
     assert.equal((await status.locator('option:checked').textContent())?.trim(), 'acknowledged + resolved');
     assert.equal(await page.locator('tr[data-incident]').count(), 2);
+  });
+
+  it('pictures each kind of mail at 375 and 1000 px as a mail reader shows it', async () => {
+    // The open mail with its approval link, and the resolve mail of the incident resolved with a verdict.
+    await until(() => s.smtp.messages.some((m) => /192\.0\.2\.44/.test(m.subject ?? '') && /resolved/i.test(m.subject ?? '')), 20_000, 'the resolve mail');
+    const mails = {
+      opened: s.smtp.messages.find((m) => (m.subject ?? '').includes(ATTACKER) && (m.text ?? '').includes('/api/v1/approvals/')),
+      resolved: s.smtp.messages.find((m) => /192\.0\.2\.44/.test(m.subject ?? '') && /resolved/i.test(m.subject ?? '')),
+    };
+    const reader = await b.context.newPage();
+    // A mail is shown offline: nothing it references is fetched.
+    await reader.route('**/*', (route) => route.abort());
+    try {
+      for (const [name, mail] of Object.entries(mails)) {
+        assert.ok(mail && typeof mail.html === 'string' && mail.html.length > 0, `the ${name} mail has an HTML part`);
+        for (const width of [375, 1000]) {
+          await reader.setViewportSize({ width, height: 800 });
+          await reader.setContent(mail.html as string);
+          assert.match(await reader.locator('body').innerText(), /45\.9\.40\.77|192\.0\.2\.44/);
+          await reader.screenshot({ path: join(SHOTS, `mail-${name}-${width}.png`), fullPage: true });
+        }
+      }
+    } finally {
+      await reader.close();
+    }
   });
 });

@@ -53,7 +53,8 @@ export async function startShowcase(): Promise<Showcase> {
     {
       channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
       enrich: { virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url } },
-      actions: { approvals: { publicUrl: PUBLIC_URL, secret: 'showcase-approval-key' } },
+      // EDGE-GW is never blocked: a test adds it to the inventory with the attacker's address to see a refusal.
+      actions: { approvals: { publicUrl: PUBLIC_URL, secret: 'showcase-approval-key' }, response: { allowAssets: ['EDGE-GW'] } },
       playbooks: [
         {
           name: 'brute-force',

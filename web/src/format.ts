@@ -23,11 +23,6 @@ export function entityText(entity: Record<string, string>): string {
     .join(', ');
 }
 
-/** "1 event", "6 events". */
-export function plural(n: number, one: string, many = `${one}s`): string {
-  return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
-}
-
 /** A pivot link: everything that holds this indicator, incidents and stored events. */
 export function pivotHref(value: string, kind?: string): string {
   const p = new URLSearchParams({ value });

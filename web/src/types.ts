@@ -11,8 +11,6 @@ export type { Overview } from '../../src/server/queries/overview.js';
 interface Shown {
   /** The rule's human title (a forwarded Wazuh alert: Wazuh's rule.description); the UUID is never shown. */
   ruleTitle?: string;
-  /** When Vigil last folded a detection in: the queue's order and "last activity", whatever the events' dates. */
-  lastReceivedAt?: number;
   users?: string[];
 }
 export type Incident = IncidentRecord & Shown;

@@ -2,7 +2,8 @@
 // alert behind each row one click away as formatted JSON (shown as text, copyable).
 import { api } from '../api.js';
 import { h, type Child } from '../dom.js';
-import { plural, utc } from '../format.js';
+import { utc } from '../format.js';
+import { andMore, plural } from '../../../src/model/wording.js';
 import type { Evidence, RawEvent } from '../types.js';
 import { pivotLink, table, type Row } from './widgets.js';
 
@@ -107,7 +108,7 @@ export function evidenceTable(withIncidents = false): EvidenceTable {
       'div',
       {},
       table(caption, head, rows, 'no stored event (they may be past the retention window).'),
-      total > evidence.length ? h('p', { class: 'muted small' }, `and ${plural(total - evidence.length, 'more event')}, counted but not listed here.`) : null,
+      total > evidence.length ? h('p', { class: 'muted small', id: 'evidence-more' }, `${andMore(evidence.length, total, 'event')}, counted but not listed here.`) : null,
     );
   }
 

@@ -3,7 +3,8 @@
 import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
-import { duration, plural, utc } from '../format.js';
+import { duration, utc } from '../format.js';
+import { actorLabel, countPhrase, verdictLabel } from '../../../src/model/wording.js';
 import type { EnrichmentCard, IncidentDetail } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { commentForm, timelineList } from './timeline.js';
@@ -12,8 +13,6 @@ import { entityLinks, kindOf, levelBadge, notice, pivotLink, stateBadge, statusB
 const REFRESH_MS = 5000;
 /** Providers that locate or describe an indicator but judge nothing: their cards carry no verdict badge. */
 const NO_VERDICT = new Set(['geoip', 'reverse-dns', 'wazuh-agent']);
-
-const verdictText = (v: string) => v.replace('_', ' ');
 
 function enrichmentCard(e: EnrichmentCard): HTMLElement {
   const facts: [string, string | null][] = [
@@ -56,7 +55,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
 
   const verdictResult = h('p', { class: 'result', id: 'verdict-result', role: 'status', 'aria-live': 'polite' });
   const verdictForm = (() => {
-    const verdict = h('select', { id: 'v-verdict', required: true }, ['true_positive', 'false_positive', 'benign'].map((v) => h('option', { value: v }, verdictText(v))));
+    const verdict = h('select', { id: 'v-verdict', required: true }, ['true_positive', 'false_positive', 'benign'].map((v) => h('option', { value: v }, verdictLabel(v))));
     const comment = h('input', { id: 'v-comment', required: true, maxlength: 2000, placeholder: 'why' });
     const suppress = h('input', { id: 'v-suppress', type: 'checkbox' });
     const form = h(
@@ -74,7 +73,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       e.preventDefault();
       const body: Record<string, unknown> = { verdict: verdict.value, comment: comment.value };
       if (suppress.checked) body.suppress = {};
-      void act(`${base}/verdict`, 'Recording the verdict', `Verdict recorded: ${verdictText(verdict.value)}.`, body, verdictResult);
+      void act(`${base}/verdict`, 'Recording the verdict', `Verdict recorded: ${verdictLabel(verdict.value)}.`, body, verdictResult);
     });
     return form;
   })();
@@ -126,15 +125,15 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('dd', {}, utc(i.firstSeen)),
       h('dt', {}, 'Last event'),
       h('dd', {}, utc(i.lastSeen)),
-      i.lastReceivedAt !== undefined ? [h('dt', {}, 'Last received'), h('dd', {}, utc(i.lastReceivedAt))] : null,
+      i.lastDetectionAt !== undefined ? [h('dt', {}, 'Last detection'), h('dd', { title: 'when Vigil last folded a detection in, whatever the events say their time is' }, utc(i.lastDetectionAt))] : null,
       h('dt', {}, 'Duration'),
       h('dd', {}, duration(i.lastSeen - i.firstSeen)),
       h('dt', {}, 'Counts'),
-      h('dd', { id: 'counts' }, `${plural(i.eventCount, 'event')} in ${plural(i.detectionCount, 'detection')}`),
+      h('dd', { id: 'counts' }, countPhrase(i.eventCount, i.detectionCount)),
       h('dt', {}, 'Assignee'),
       h('dd', { id: 'assignee' }, i.assignee ?? '—'),
       h('dt', {}, 'Verdict'),
-      h('dd', { id: 'verdict' }, i.verdict ? `${verdictText(i.verdict)} — ${i.verdictComment ?? ''} (${i.verdictBy ?? ''})` : '—'),
+      h('dd', { id: 'verdict' }, i.verdict ? `${verdictLabel(i.verdict)} — ${i.verdictComment ?? ''} (${actorLabel(i.verdictBy ?? '')})` : '—'),
     );
     const times = d.evidence.map((e) => e.time).filter((t): t is number => t !== null);
     const retryable = d.actions.some((a) => a.state === 'dead' || a.state === 'failed');
@@ -170,7 +169,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
         stateBadge(r.state),
         String(r.offence),
         duration(r.durationMs),
-        r.decidedBy ?? '—',
+        r.decidedBy ? actorLabel(r.decidedBy) : '—',
         r.state === 'refused' ? h('strong', { class: 'error' }, `Refused: ${r.reason ?? 'no reason recorded'}`) : (r.reason ?? '—'),
         ...(decidable
           ? [
@@ -220,7 +219,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
     const trail = table(
       'Audit trail',
       ['When', 'Who', 'What', 'Result'],
-      d.audit.map((a) => [utc(a.at), a.actor, a.action, a.result]),
+      d.audit.map((a) => [utc(a.at), actorLabel(a.actor), a.action, a.result]),
       'no analyst action yet.',
     );
     replace(

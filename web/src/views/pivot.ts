@@ -2,7 +2,8 @@
 // it, within the retention window. Each event row links to its incidents and opens its raw alert.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
-import { age, plural, utc } from '../format.js';
+import { age, utc } from '../format.js';
+import { plural } from '../../../src/model/wording.js';
 import type { Pivot } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { entityLinks, levelBadge, notice, statusBadge, table } from './widgets.js';
@@ -56,7 +57,7 @@ export function pivotView(main: HTMLElement, params: URLSearchParams): () => voi
           entityLinks(i.entity),
           statusBadge(i.status),
           String(i.eventCount),
-          age(i.lastReceivedAt ?? i.updatedAt, now),
+          age(i.lastDetectionAt ?? i.createdAt, now),
         ],
       })),
       'no incident holds it.',

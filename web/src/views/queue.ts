@@ -81,7 +81,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     if (items.length === 0) return replace(body, notice('No incidents match. New ones appear here by themselves.'));
     const now = Date.now();
     const rows = items.map((i) => {
-      const received = i.lastReceivedAt ?? i.updatedAt;
+      const received = i.lastDetectionAt ?? i.createdAt;
       return {
         attrs: { 'data-incident': i.id },
         cells: [
