@@ -10,6 +10,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { installGuard } from './auth/guard.js';
 import type { AppContext } from './context.js';
+import { swaggerOptions } from './openapi.js';
 import { STORE_RETRY_AFTER_SECONDS, StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import { approvalRoutes } from './approvals.js';
 import { bearerMatches, ingestRoutes } from './ingest.js';
@@ -76,19 +77,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } });
   await app.register(cookie, { secret: ctx.auth.cookieSecret });
   await app.register(rateLimit, { global: false });
-  await app.register(swagger, {
-    openapi: {
-      openapi: '3.0.3',
-      info: { title: 'Vigil API', version: '1', description: 'Incidents, rules, actions and access of a Vigil SOC analyst.' },
-      components: {
-        securitySchemes: {
-          token: { type: 'http', scheme: 'bearer', description: 'An API token (vgl_…) made by an admin; the ingest token only ingests.' },
-          session: { type: 'apiKey', in: 'cookie', name: 'vigil_session', description: 'Dashboard login; writes also need the x-csrf-token header.' },
-        },
-      },
-      security: [{ token: [] }, { session: [] }],
-    },
-  });
+  await app.register(swagger, swaggerOptions());
   installGuard(app, ctx.db);
 
   // Health probes and ingest are hot and routine: their request logs stay below info.

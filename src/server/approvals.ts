@@ -12,6 +12,23 @@ import type { AppContext } from './context.js';
 const linkParams = { type: 'object', properties: { id: { type: 'string' } } } as const;
 const linkQuery = { type: 'object', properties: { exp: { type: 'string' }, sig: { type: 'string' } } } as const;
 
+const html = (description: string) => ({ description, content: { 'text/html': { schema: { type: 'string' } } } });
+const json = (description: string, schema: Record<string, unknown>) => ({ description, content: { 'application/json': { schema } } });
+const error = { type: 'object', additionalProperties: false, required: ['error', 'message'], properties: { error: { type: 'string' }, message: { type: 'string' } } };
+/** The pages (and, to `Accept: application/json`, the JSON) an approval link answers with. */
+const PAGES = {
+  403: html('The link\'s signature does not match.'),
+  404: html('No such proposed response, or active response is off.'),
+  409: html('Already decided, or the block was refused by the guard rails.'),
+  410: html('The link has expired; the block was not run.'),
+};
+
+const decisionBody = {
+  type: 'object',
+  required: ['decision', 'exp', 'sig'],
+  properties: { decision: { type: 'string', enum: ['approve', 'deny'] }, exp: { type: 'string', description: 'From the link.' }, sig: { type: 'string', description: 'From the link.' } },
+};
+
 const STATUS: Record<string, number> = { 'not-found': 404, 'bad-signature': 403, expired: 410, 'already-used': 409, 'not-blocked': 409 };
 const MESSAGES: Record<string, string> = {
   'not-found': 'There is no such proposed response.',
@@ -29,7 +46,16 @@ export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db'>> = asyn
   const titled = async (r: ResponseView) => describe(r, (await findIncident(ctx.db, r.incidentId))?.title);
   app.get(
     '/approvals/:id',
-    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Show a proposed block behind a signed approval link (the signature is the credential)', params: linkParams, querystring: linkQuery } },
+    {
+      config: { access: 'public', openapi: { responses: { 200: html('The proposed block, with an approve and a deny form.'), ...PAGES } } },
+      schema: {
+        tags: ['response'],
+        summary: 'Show a proposed block (approval link)',
+        description: 'Show a proposed block behind a signed approval link (the signature is the credential). Never decides anything.',
+        params: linkParams,
+        querystring: linkQuery,
+      },
+    },
     async (req, reply) => {
       const service = ctx.responses;
       const id = Number(req.params.id);
@@ -51,7 +77,37 @@ export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db'>> = asyn
 
   app.post(
     '/approvals/:id',
-    { config: { access: 'public' }, schema: { tags: ['response'], description: 'Approve or deny a proposed block with a signed, single-use link (the signature is the credential)', params: linkParams } },
+    {
+      config: {
+        access: 'public',
+        openapi: {
+          requestBody: {
+            required: true,
+            content: {
+              'application/x-www-form-urlencoded': { schema: decisionBody },
+              'application/json': { schema: decisionBody },
+            },
+          },
+          responses: {
+            200: {
+              description: 'Decided: a page saying what happened, or to Accept: application/json the response record.',
+              content: { 'text/html': { schema: { type: 'string' } }, 'application/json': { schema: { type: 'object', required: ['ok', 'response'], properties: { ok: { type: 'boolean', enum: [true] }, response: { type: 'object' } } } } },
+            },
+            400: json('The body is not valid JSON, or the decision is neither approve nor deny.', error),
+            403: { ...PAGES[403], content: { ...PAGES[403].content, 'application/json': { schema: error } } },
+            404: { ...PAGES[404], content: { ...PAGES[404].content, 'application/json': { schema: error } } },
+            409: { ...PAGES[409], content: { ...PAGES[409].content, 'application/json': { schema: error } } },
+            410: { ...PAGES[410], content: { ...PAGES[410].content, 'application/json': { schema: error } } },
+          },
+        },
+      },
+      schema: {
+        tags: ['response'],
+        summary: 'Approve or deny a proposed block (approval link)',
+        description: 'Approve or deny a proposed block with a signed, single-use link (the signature is the credential).',
+        params: linkParams,
+      },
+    },
     async (req, reply) => {
       const service = ctx.responses;
       if (!service) return reply.code(404).send({ error: 'not_found', message: 'active response is off' });

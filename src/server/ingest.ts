@@ -9,6 +9,7 @@ import { oneLine } from '../model/one-line.js';
 import { storeErrorKind } from '../store/errors.js';
 import { bearerToken } from './auth/bearer.js';
 import type { AppContext } from './context.js';
+import { errorSchema } from './schemas.js';
 import { BodyError, decodeBody, decodeText } from './ingest-body.js';
 
 const DEFAULT_MAX_ALERT_BYTES = 1024 * 1024;
@@ -21,6 +22,22 @@ export function bearerMatches(header: string | undefined, token: string): boolea
   return given.length === want.length && timingSafeEqual(given, want);
 }
 
+const alertSchema = { type: 'object', description: 'A Wazuh alert as Wazuh writes it to alerts.json (or an evtx_dump Windows event).', additionalProperties: true };
+
+/** What the route schema cannot say: its own token, a body in three shapes, gzip. */
+const INGEST_OPENAPI = {
+  security: [{ ingestToken: [] }],
+  requestBody: {
+    required: true,
+    content: {
+      'application/json': { schema: { oneOf: [alertSchema, { type: 'array', items: alertSchema }] } },
+      'application/x-ndjson': { schema: { type: 'string', description: 'One alert per line.' } },
+    },
+  },
+  parameters: [{ name: 'Content-Encoding', in: 'header', required: false, schema: { type: 'string', enum: ['gzip', 'identity'] }, description: 'gzip: the body is gzip-compressed.' }],
+  responses: { 503: { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before sending again.' } } } },
+};
+
 export type IngestRoutesOptions = Pick<AppContext, 'ingestToken' | 'backpressure' | 'record' | 'metrics' | 'onRecorded' | 'db' | 'maxAlertBytes' | 'bodyLimit'>;
 
 export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
@@ -29,16 +46,27 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
     {
       logLevel: 'warn',
       // Public to the user guard: this route checks the ingest token itself, and no user token opens it.
-      config: { access: 'public' },
+      config: { access: 'public', openapi: INGEST_OPENAPI },
       schema: {
+        operationId: 'ingestWazuhAlerts',
         summary: 'Accept Wazuh alerts',
-        description: 'One alert object, a JSON array of alerts, or NDJSON (Content-Type: application/x-ndjson). Bearer token required.',
+        description:
+          'One alert object (compact or pretty-printed), a JSON array of alerts, or NDJSON (Content-Type: application/x-ndjson), optionally gzip-compressed (Content-Encoding: gzip). Needs the ingest token. Answers 202 only once the alerts are recorded; a refused request records nothing.',
         tags: ['ingest'],
         response: {
           202: {
             type: 'object',
             additionalProperties: false,
-            properties: { accepted: { type: 'integer' }, duplicates: { type: 'integer' } },
+            required: ['accepted', 'duplicates'],
+            properties: { accepted: { type: 'integer', description: 'Alerts recorded now.' }, duplicates: { type: 'integer', description: 'Alerts already recorded before (by id), not recorded again.' } },
+          },
+          400: { description: 'Not valid: the message names the line (or array element) and what is wrong.', ...errorSchema },
+          401: { description: 'Missing or wrong ingest token.', ...errorSchema },
+          413: { description: 'The body, or the body once decompressed, is larger than server.bodyLimit.', ...errorSchema },
+          415: { description: 'A Content-Encoding other than gzip.', ...errorSchema },
+          503: {
+            description: 'The pipeline is behind (backpressure), or the database or disk is full or unavailable: nothing was recorded; send it again after Retry-After seconds.',
+            ...errorSchema,
           },
         },
       },

@@ -36,12 +36,13 @@ export const nullableString = { type: ['string', 'null'] } as const;
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
 export const ACTION_STATES = ['pending', 'running', 'delivered', 'failed', 'dead'] as const;
 
-const mitreList = { type: 'array', items: { type: 'object', additionalProperties: false, properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } } as const;
+const mitreList = { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } } as const;
 
 
 export const responseSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'incidentId', 'playbook', 'address', 'agents', 'mode', 'state', 'offence', 'durationMs', 'createdAt'],
   properties: {
     id: { type: 'integer' },
     incidentId: { type: 'string' },
@@ -68,6 +69,7 @@ export const responseSchema = {
 export const actionSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'channel', 'incidentId', 'state', 'attempts', 'createdAt', 'updatedAt'],
   properties: {
     id: { type: 'integer' },
     channel: { type: 'string' },
@@ -79,13 +81,14 @@ export const actionSchema = {
     createdAt: { type: 'integer' },
     updatedAt: { type: 'integer' },
     deliveredAt: integer,
-    ref: { type: 'object', additionalProperties: false, properties: { externalId: { type: 'string' }, thread: { type: 'string' }, url: { type: 'string' } } },
+    ref: { type: 'object', additionalProperties: false, required: ['externalId'], properties: { externalId: { type: 'string' }, thread: { type: 'string' }, url: { type: 'string' } } },
   },
 } as const;
 
 export const incidentSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'title', 'status', 'level', 'ruleId', 'entity', 'firstSeen', 'lastSeen', 'detectionCount', 'eventCount', 'revision', 'createdAt', 'updatedAt', 'severity', 'escalated', 'mitre'],
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
@@ -104,10 +107,11 @@ export const incidentSchema = {
     severity: {
       type: 'object',
       additionalProperties: false,
+      required: ['score', 'level', 'reasons'],
       properties: {
         score: { type: 'integer' },
         level: { type: 'string' },
-        reasons: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { factor: { type: 'string' }, points: { type: 'number' }, detail: { type: 'string' } } } },
+        reasons: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['factor', 'points', 'detail'], properties: { factor: { type: 'string' }, points: { type: 'number' }, detail: { type: 'string' } } } },
       },
     },
     escalated: { type: 'boolean' },
@@ -115,6 +119,7 @@ export const incidentSchema = {
     summary: {
       type: 'object',
       additionalProperties: false,
+      required: ['source', 'whatHappened', 'affected', 'evidence', 'enrichment', 'nextSteps'],
       properties: {
         source: { type: 'string' },
         model: { type: 'string' },
@@ -141,10 +146,10 @@ export const incidentSchema = {
     resolutionComment: { type: 'string' },
     lastDetectionAt: { type: 'integer', description: 'wall-clock time Vigil last folded a detection in (the queue sorts by it)' },
     users: { type: 'array', items: { type: 'string' }, description: 'distinct users of the evidence, one spelling per user (case-insensitive)' },
-    indicators: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
+    indicators: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['kind', 'value', 'role'], properties: { kind: { type: 'string' }, value: { type: 'string' }, role: { type: 'string' } } } },
     links: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, properties: { incidentId: { type: 'string' }, title: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
+      items: { type: 'object', additionalProperties: false, required: ['incidentId', 'title', 'status', 'reason'], properties: { incidentId: { type: 'string' }, title: { type: 'string' }, status: { type: 'string' }, reason: { type: 'string' } } },
     },
   },
 } as const;
@@ -152,10 +157,11 @@ export const incidentSchema = {
 export const suppressionSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'indicator', 'reason', 'createdBy', 'createdAt', 'hits'],
   properties: {
     id: { type: 'integer' },
     ruleId: { type: 'string' },
-    indicator: { type: 'object', additionalProperties: false, properties: { kind: { type: 'string' }, value: { type: 'string' } } },
+    indicator: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: { type: 'string' }, value: { type: 'string' } } },
     reason: { type: 'string' },
     createdBy: { type: 'string' },
     createdAt: { type: 'integer' },
@@ -170,6 +176,7 @@ export const suppressionSchema = {
 export const evidenceSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'time', 'agent', 'host', 'sourceIp', 'user', 'eventId', 'status', 'description', 'wazuhRule', 'rawUrl'],
   properties: {
     id: { type: 'string' },
     time: nullableInt,
@@ -189,12 +196,14 @@ export const evidenceSchema = {
 export const commentSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'incidentId', 'author', 'at', 'text'],
   properties: { id: { type: 'integer' }, incidentId: { type: 'string' }, author: { type: 'string' }, at: { type: 'integer' }, text: { type: 'string' } },
 } as const;
 
 export const detailSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['incident', 'detections', 'evidence', 'evidenceTotal', 'comments', 'enrichment', 'actions', 'responses', 'audit', 'timeline'],
   properties: {
     incident: incidentSchema,
     detections: {
@@ -202,6 +211,7 @@ export const detailSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
+        required: ['id', 'ruleId', 'ruleTitle', 'level', 'time', 'firstTime', 'group', 'count'],
         properties: {
           id: { type: 'string' },
           ruleId: { type: 'string' },
@@ -222,6 +232,7 @@ export const detailSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
+        required: ['provider', 'kind', 'value', 'state', 'verdict', 'summary', 'link', 'country', 'asn', 'asOrg', 'fetchedAt', 'error'],
         properties: {
           provider: { type: 'string' },
           kind: { type: 'string' },
@@ -245,12 +256,13 @@ export const detailSchema = {
       items: {
         type: 'object',
         additionalProperties: false,
+        required: ['id', 'at', 'actor', 'action', 'result'],
         properties: { id: { type: 'integer' }, at: { type: 'integer' }, actor: { type: 'string' }, action: { type: 'string' }, result: { type: 'string' } },
       },
     },
     timeline: {
       type: 'array',
-      items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' }, actor: { type: 'string' } } },
+      items: { type: 'object', additionalProperties: false, required: ['at', 'kind', 'text'], properties: { at: { type: 'integer' }, kind: { type: 'string' }, text: { type: 'string' }, actor: { type: 'string' } } },
     },
   },
 } as const;
@@ -258,6 +270,7 @@ export const detailSchema = {
 export const ruleSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'title', 'level', 'kind', 'tags', 'mode', 'shadowHits', 'detections'],
   properties: {
     id: { type: 'string' },
     title: { type: 'string' },
@@ -275,17 +288,18 @@ export const ruleSchema = {
 } as const;
 
 /** Top-N lists of the overview. */
-export const counted = { type: 'array', items: { type: 'object', additionalProperties: false, properties: { value: { type: 'string' }, count: { type: 'integer' } } } } as const;
+export const counted = { type: 'array', items: { type: 'object', additionalProperties: false, required: ['value', 'count'], properties: { value: { type: 'string' }, count: { type: 'integer' } } } } as const;
 
 
 export const overviewSchema = {
   type: 'object',
   additionalProperties: false,
+  required: ['since', 'until', 'bucketMs', 'detectionsOverTime', 'topSources', 'topUsers', 'topRules', 'topCountries', 'openIncidents', 'mttdMs', 'mttaMs'],
   properties: {
     since: { type: 'integer' },
     until: { type: 'integer' },
     bucketMs: { type: 'integer' },
-    detectionsOverTime: { type: 'array', items: { type: 'object', additionalProperties: false, properties: { at: { type: 'integer' }, count: { type: 'integer' } } } },
+    detectionsOverTime: { type: 'array', items: { type: 'object', additionalProperties: false, required: ['at', 'count'], properties: { at: { type: 'integer' }, count: { type: 'integer' } } } },
     topSources: counted,
     topUsers: counted,
     topRules: counted,

@@ -10,10 +10,11 @@ import { addUser, listUsers, UserError } from '../auth/users.js';
 import { errorSchema, guarded, noContent } from '../schemas.js';
 
 const role = { type: 'string', enum: [...ROLES] } as const;
-const user = { type: 'object', additionalProperties: false, properties: { name: { type: 'string' }, role, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
+const user = { type: 'object', additionalProperties: false, required: ['name', 'role', 'createdAt', 'disabled'], properties: { name: { type: 'string' }, role, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
 const token = {
   type: 'object',
   additionalProperties: false,
+  required: ['id', 'name', 'scope', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'],
   properties: {
     id: { type: 'integer' },
     name: { type: 'string' },
@@ -75,7 +76,7 @@ export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db })
           additionalProperties: false,
           properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, scope: role },
         },
-        response: { 201: { type: 'object', additionalProperties: false, properties: { id: { type: 'integer' }, token: { type: 'string' } } }, ...guarded },
+        response: { 201: { type: 'object', additionalProperties: false, required: ['id', 'token'], properties: { id: { type: 'integer' }, token: { type: 'string' } } }, ...guarded },
       },
     },
     async (req, reply) => {

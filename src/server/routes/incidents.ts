@@ -74,7 +74,7 @@ export const incidentRoutes: Routes<IncidentRoutesOptions> = async (app, { db, t
           },
         },
         response: {
-          200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
+          200: { type: 'object', additionalProperties: false, required: ['items', 'total', 'limit', 'offset'], properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' }, limit: { type: 'integer' }, offset: { type: 'integer' } } },
           ...guarded,
         },
       },
@@ -183,7 +183,7 @@ export const incidentRoutes: Routes<IncidentRoutesOptions> = async (app, { db, t
           },
         },
         response: {
-          200: { type: 'object', additionalProperties: false, properties: { incident: incidentSchema, suppressions: { type: 'array', items: suppressionSchema } } },
+          200: { type: 'object', additionalProperties: false, required: ['incident', 'suppressions'], properties: { incident: incidentSchema, suppressions: { type: 'array', items: suppressionSchema } } },
           400: errorSchema,
           404: errorSchema,
           ...guarded,

@@ -100,7 +100,7 @@ export const responseRoutes: Routes<ResponseRoutesOptions> = async (app, { db, r
         tags: ['actions'],
         summary: 'Put a dead (or failed) action back in the queue with fresh attempts',
         params: numericId,
-        response: { 200: { type: 'object', additionalProperties: false, properties: { ok: { type: 'boolean' } } }, 404: errorSchema, 409: errorSchema, ...guarded },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['ok'], properties: { ok: { type: 'boolean' } } }, 404: errorSchema, 409: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
