@@ -32,6 +32,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
           200: {
             type: 'object',
             additionalProperties: false,
+            required: ['id', 'receivedAt', 'source', 'format', 'alert', 'pretty'],
             properties: {
               id: { type: 'string' },
               receivedAt: { type: 'integer' },
@@ -67,7 +68,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
         tags: ['incidents'],
         summary: "The incident's comment thread, oldest first",
         params: idParams,
-        response: { 200: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: commentSchema } } }, 404: errorSchema, ...guarded },
+        response: { 200: { type: 'object', additionalProperties: false, required: ['items'], properties: { items: { type: 'array', items: commentSchema } } }, 404: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
@@ -120,12 +121,14 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
           200: {
             type: 'object',
             additionalProperties: false,
+            required: ['indicator', 'incidents', 'events', 'retention'],
             properties: {
-              indicator: { type: 'object', additionalProperties: false, properties: { kind: nullableString, value: { type: 'string' } } },
-              incidents: { type: 'object', additionalProperties: false, properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' } } },
+              indicator: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: nullableString, value: { type: 'string' } } },
+              incidents: { type: 'object', additionalProperties: false, required: ['items', 'total'], properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' } } },
               events: {
                 type: 'object',
                 additionalProperties: false,
+                required: ['items', 'total', 'scanned', 'complete'],
                 properties: {
                   items: { type: 'array', items: { ...evidenceSchema, properties: { ...evidenceSchema.properties, incidentIds: { type: 'array', items: { type: 'string' } } } } },
                   total: { type: 'integer' },
@@ -133,7 +136,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
                   complete: { type: 'boolean' },
                 },
               },
-              retention: { type: 'object', additionalProperties: false, properties: { since: { type: ['integer', 'null'] } } },
+              retention: { type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: ['integer', 'null'] } } },
             },
           },
           ...guarded,
