@@ -4,7 +4,9 @@
 // incident and stored event holding it, and a block approved by link and then refused shown as refused.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { chromiumAvailable, openBrowser, type TestBrowser } from '../helpers/browser.js';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromiumAvailable, openBrowser, SHOTS, type TestBrowser } from '../helpers/browser.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { call, PASSWORD } from '../helpers/session.js';
 import { ATTACKER, LONG_USER, startShowcase, type Showcase } from '../helpers/showcase.js';
@@ -32,6 +34,7 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
       'the incident with markup in its user name',
     );
     b = await openBrowser();
+    mkdirSync(SHOTS, { recursive: true });
     await b.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: s.v.url });
     await b.page.goto(`${s.v.url}/#/login`);
     await b.page.getByLabel('User name').fill('anna');
@@ -85,6 +88,8 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     await page.locator(`tr.raw[data-event="${eventId}"]`).getByRole('button', { name: 'Copy JSON' }).click();
     await page.locator(`tr.raw[data-event="${eventId}"]`).getByText('Copied.').waitFor();
     assert.equal(await page.evaluate(() => navigator.clipboard.readText()), shown);
+    await page.setViewportSize({ width: 1366, height: 900 });
+    await page.locator(`tr.raw[data-event="${eventId}"]`).screenshot({ path: join(SHOTS, 'incident-raw-alert-1366.png') });
     await first.getByRole('button', { name: 'Hide JSON' }).click();
     assert.equal(await pre.count(), 0);
   });
@@ -104,6 +109,7 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     assert.match(api.json.items[0].author, /(^|:)anna$/);
     await page.reload();
     await page.locator('ol.timeline li.comment').waitFor();
+    await page.locator('section[aria-labelledby="h-timeline"]').screenshot({ path: join(SHOTS, 'incident-timeline-1366.png') });
   });
 
   it('pivots from a user in the evidence to every incident and stored event that holds it', async () => {
@@ -135,6 +141,7 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     await page.goto(s.approvalUrl);
     await page.getByRole('heading', { name: 'Block refused' }).waitFor();
     assert.match(await page.locator('main').innerText(), /Refused because/);
+    await page.screenshot({ path: join(SHOTS, 'approval-refused-1366.png') });
     await page.getByRole('link', { name: 'Open the incident in Vigil' }).click();
     await page.getByRole('heading', { level: 1, name: /45\.9\.40\.77/ }).waitFor();
     const row = page.locator('table', { has: page.locator('caption', { hasText: 'Responses' }) }).locator('tbody tr');

@@ -7,15 +7,12 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, chromiumAvailable, openBrowser, type TestBrowser } from '../helpers/browser.js';
-import { ROOT } from '../helpers/fixtures.js';
+import { chromiumAvailable, DOCS, openBrowser, SHOTS, type TestBrowser } from '../helpers/browser.js';
 import { axeViolations, layoutProblems, WIDTHS } from '../helpers/layout.js';
 import { PASSWORD } from '../helpers/session.js';
 import { ATTACKER, LONG_USER, startShowcase, type Showcase } from '../helpers/showcase.js';
 import { until } from '../helpers/vigil.js';
 
-const DOCS = process.env.VIGIL_SCREENSHOTS === 'docs';
-const SHOTS = DOCS ? join(ROOT, 'docs', 'screenshots') : ARTIFACTS;
 
 interface PageCase {
   name: string;

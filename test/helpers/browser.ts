@@ -7,6 +7,9 @@ import { ROOT } from './fixtures.js';
 
 export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
+/** With VIGIL_SCREENSHOTS=docs (`npm run docs:screenshots`) the pictures the README shows go to docs/screenshots. */
+export const DOCS = process.env.VIGIL_SCREENSHOTS === 'docs';
+export const SHOTS = DOCS ? join(ROOT, 'docs', 'screenshots') : ARTIFACTS;
 
 export const chromiumAvailable = () => existsSync(CHROMIUM);
 

@@ -21,8 +21,11 @@ export interface EvidenceTable {
 
 const rawPath = (e: Evidence) => (e.rawUrl ? e.rawUrl.replace(/^\/api\/v1/, '') : `/events/raw?id=${encodeURIComponent(e.id)}`);
 
-/** `withIncidents`: a column linking each event to the incidents that counted it (the pivot page). */
-export function evidenceTable(withIncidents = false): EvidenceTable {
+/**
+ * `withIncidents`: a column linking each event to the incidents that counted it, and `title` for the caption
+ * (the pivot page's "Stored events").
+ */
+export function evidenceTable(withIncidents = false, title = 'Evidence'): EvidenceTable {
   const open = new Map<string, RawState>();
   let current: { evidence: Evidence[]; total: number } = { evidence: [], total: 0 };
   const box = h('div', { class: 'evidence' });
@@ -47,7 +50,7 @@ export function evidenceTable(withIncidents = false): EvidenceTable {
   }
 
   function rawRow(e: Evidence, s: RawState, columns: number): HTMLElement {
-    const status = h('span', { role: 'status', class: 'muted small' });
+    const status = h('span', { role: 'status', class: 'ok small' });
     const content =
       s.state === 'loading'
         ? h('p', { class: 'muted', tabindex: -1 }, 'Loading the stored alert…')
@@ -72,8 +75,8 @@ export function evidenceTable(withIncidents = false): EvidenceTable {
                   },
                   'Copy JSON',
                 ),
-                status,
                 h('span', { class: 'muted small' }, `received ${utc(s.raw.receivedAt)} from ${s.raw.source} (${s.raw.format})`),
+                status,
               ),
               h('pre', { class: 'json', tabindex: 0, 'aria-label': `stored alert ${e.id}` }, s.raw.pretty),
             ];
@@ -103,7 +106,7 @@ export function evidenceTable(withIncidents = false): EvidenceTable {
         after: s ? rawRow(e, s, head.length) : undefined,
       };
     });
-    const caption = total > evidence.length ? `Evidence (${plural(total, 'event')}, the first ${evidence.length} shown)` : `Evidence (${plural(total, 'event')})`;
+    const caption = total > evidence.length ? `${title} (${plural(total, 'event')}, the first ${evidence.length} shown)` : `${title} (${plural(total, 'event')})`;
     return h(
       'div',
       {},

@@ -17,7 +17,7 @@ export function pivotView(main: HTMLElement, params: URLSearchParams): () => voi
   const kind = h('select', { id: 'p-kind', name: 'kind' }, KINDS.map((k) => h('option', { value: k }, KIND_LABEL[k])));
   kind.value = KINDS.includes(params.get('kind') ?? '') ? (params.get('kind') ?? '') : '';
   const body = h('div', { id: 'pivot', 'aria-live': 'polite' });
-  const events = evidenceTable(true);
+  const events = evidenceTable(true, 'Stored events');
   const form = h(
     'form',
     { class: 'filters', role: 'search' },
@@ -63,17 +63,15 @@ export function pivotView(main: HTMLElement, params: URLSearchParams): () => voi
       'no incident holds it.',
     );
     const ev = r.events;
-    const scope = [
-      ev.complete ? `${plural(ev.total, 'stored event')} hold it` : `the first ${plural(ev.total, 'stored event')} that hold it`,
-      `among ${plural(ev.scanned, 'event')} searched`,
-      r.retention.since !== null ? `back to ${utc(r.retention.since)} (the retention window)` : null,
-    ].filter(Boolean);
+    const since = r.retention.since !== null ? ` since ${utc(r.retention.since)}` : '';
+    const scope = ev.complete
+      ? `${plural(ev.total, 'stored event')} ${ev.total === 1 ? 'holds' : 'hold'} it, of ${plural(ev.scanned, 'event')} searched (everything stored${since}).`
+      : `The first ${plural(ev.total, 'stored event')} that hold it, of ${plural(ev.scanned, 'event')} searched (the newest stored; older ones were not searched). Name the kind to narrow the search.`;
     replace(
       body,
       h('section', { class: 'spaced' }, incidents),
-      h('h2', {}, 'Stored events'),
-      h('p', { class: 'muted', id: 'pivot-scope' }, `${scope.join(', ')}.`, ev.complete ? null : ' Narrow the kind to search further.'),
-      h('section', { class: 'scroll', 'aria-label': 'stored events' }, events.render(ev.items, ev.items.length)),
+      h('p', { class: 'muted spaced', id: 'pivot-scope' }, scope),
+      h('section', { 'aria-label': 'stored events' }, events.render(ev.items, ev.items.length)),
     );
   }
 
