@@ -6,6 +6,7 @@ import type { Config } from '../config/schema.js';
 import type { Database } from '../store/schema.js';
 import { Actions } from './actions.js';
 import type { Channel } from './channel.js';
+import type { OutboxPayload } from './payload.js';
 import { buildChannels } from './channels/index.js';
 import { outboxOptions, type OutboxOptions } from './outbox.js';
 import { resolvePlaybooks } from './playbooks/load.js';
@@ -15,7 +16,7 @@ import { resolveApprovalSecret } from './response/secret.js';
 import { RESPONSE_CHANNEL, ResponseService } from './response/service.js';
 
 export interface ActStage {
-  channels: Map<string, Channel>;
+  channels: Map<string, Channel<OutboxPayload>>;
   actions: Actions;
   /** Absent for offline replays: they never block anything. */
   responses?: ResponseService;
@@ -33,7 +34,7 @@ export interface ActOptions {
 }
 
 export function buildActStage(config: Config, db: Kysely<Database>, log: Logger, o: ActOptions): ActStage {
-  const channels: Map<string, Channel> = buildChannels(config.channels);
+  const channels: Map<string, Channel<OutboxPayload>> = buildChannels(config.channels);
   const playbooks = resolvePlaybooks(config.playbooks, config.actions.playbooksFile, [...channels.keys()] as never);
   let responses: ResponseService | undefined;
   if (o.response !== false) {

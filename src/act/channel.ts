@@ -1,5 +1,7 @@
 // One interface for every channel. Adding a channel means one file implementing it, plus its test.
 import { VigilError } from '../errors.js';
+import type { Notification } from './notification.js';
+import type { OutboxPayload } from './payload.js';
 
 /** What a remote system calls an incident: a ticket key, an alert id, a chat thread. Kept per incident and channel. */
 export interface ExternalRef {
@@ -9,25 +11,26 @@ export interface ExternalRef {
   url?: string;
 }
 
-export interface OutboxItem {
+export interface OutboxItem<P extends OutboxPayload = OutboxPayload> {
   id: number;
   idempotencyKey: string;
   channel: string;
   incidentId: string;
   attempts: number;
-  payload: Record<string, unknown>;
+  payload: P;
   /** The incident's reference at this channel from an earlier delivery: present → update it, do not create. */
   ref?: ExternalRef;
 }
 
-export interface Channel {
+/** A channel sends notifications; the active-response executor is a Channel<ResponsePayload>. */
+export interface Channel<P extends OutboxPayload = Notification> {
   readonly name: string;
   /**
    * Performs the side effect. Throws on failure; the outbox retries. Must use item.idempotencyKey where the
    * remote can dedupe, and look its own item up by the incident before creating one where the remote allows.
    * Returns the remote's reference when it created (or found) one, so later revisions update it.
    */
-  send(item: OutboxItem): Promise<ExternalRef | void>;
+  send(item: OutboxItem<P>): Promise<ExternalRef | void>;
   close?(): Promise<void>;
 }
 

@@ -10,20 +10,68 @@ import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from 
 import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
 import { getRef, saveRef } from './refs.js';
+import { idempotencyKey, parseIdempotencyKey } from './idempotency.js';
+import type { OutboxPayload } from './payload.js';
 
 export interface EnqueueInput {
   channel: string;
   incidentId: string;
   revision: number;
-  payload: unknown;
+  payload: OutboxPayload;
   /** Run no earlier than this (epoch ms): e.g. an email waiting for enrichment, or an unblock at expiry. */
   notBefore?: number;
   /** Overrides the (incident, channel, revision) key for actions that are not per revision (an unblock). */
   key?: string;
 }
 
-export function idempotencyKey(incidentId: string, channel: string, revision: number): string {
-  return `${incidentId}:${channel}:${revision}`;
+/** What an incident's actions look like in the outbox, newest first: for deciding whether people were told. */
+export interface OutboxRowOfIncident {
+  channel: string;
+  state: string;
+  attempts: number;
+  /** Its revision, for per-revision keys; 0 for keys of their own (blocks, unblocks). */
+  revision: number;
+  payload: OutboxPayload;
+}
+
+export async function actionsOfIncident(db: Kysely<Database>, incidentId: string): Promise<OutboxRowOfIncident[]> {
+  const rows = await db.selectFrom('outbox').selectAll().where('incident_id', '=', incidentId).orderBy('id', 'desc').execute();
+  return rows.map((r) => ({
+    channel: r.channel,
+    state: r.state,
+    attempts: Number(r.attempts),
+    revision: parseIdempotencyKey(r.idempotency_key)?.revision ?? 0,
+    payload: JSON.parse(r.payload_json) as OutboxPayload,
+  }));
+}
+
+/** Whether an action of the incident still waits for its first attempt (e.g. for enrichment). */
+export async function hasWaiting(db: Kysely<Database>, incidentId: string): Promise<boolean> {
+  const row = await db.selectFrom('outbox').select('id').where('incident_id', '=', incidentId).where('state', '=', 'pending').limit(1).executeTakeFirst();
+  return row !== undefined;
+}
+
+/** Actions by channel and state, for /metrics. */
+export async function outboxDepth(db: Kysely<Database>): Promise<{ channel: string; state: string; n: number }[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')])
+    .groupBy(['channel', 'state'])
+    .execute();
+  return rows.map((r) => ({ channel: r.channel, state: r.state, n: Number(r.n) }));
+}
+
+/** Deliveries after `since` (oldest first, at most `limit`), for the notification latency histogram. */
+export async function deliveredSince(db: Kysely<Database>, since: number, limit = 1000): Promise<{ channel: string; payload: OutboxPayload; deliveredAt: number }[]> {
+  const rows = await db
+    .selectFrom('outbox')
+    .select(['channel', 'payload_json', 'delivered_at'])
+    .where('state', '=', 'delivered')
+    .where('delivered_at', '>', since)
+    .orderBy('delivered_at')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ channel: r.channel, payload: JSON.parse(r.payload_json) as OutboxPayload, deliveredAt: Number(r.delivered_at) }));
 }
 
 /** Adds an action inside the caller's transaction. The same key is added once; returns whether it was new. */
@@ -109,14 +157,14 @@ export class OutboxWorker {
    * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile).
    * The result is stored, so a retry sends exactly what the first attempt sent.
    */
-  prepare?: (item: OutboxItem) => Promise<Record<string, unknown>>;
+  prepare?: (item: OutboxItem) => Promise<OutboxPayload>;
   private readonly breakers = new Map<string, Breaker>();
   private readonly poller: Poller;
   private readonly clock: Clock;
 
   constructor(
     private readonly db: Kysely<Database>,
-    private readonly channels: Map<string, Channel>,
+    private readonly channels: Map<string, Channel<OutboxPayload>>,
     private readonly log: Logger,
     private readonly options: OutboxOptions = DEFAULT_OUTBOX,
     private readonly hooks: OutboxHooks = {},
@@ -186,7 +234,7 @@ export class OutboxWorker {
           channel: row.channel,
           incidentId: row.incident_id,
           attempts: Number(row.attempts),
-          payload: JSON.parse(row.payload_json),
+          payload: JSON.parse(row.payload_json) as OutboxPayload,
           ref: await getRef(this.db, row.incident_id, row.channel),
         });
       }

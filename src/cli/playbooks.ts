@@ -15,7 +15,8 @@ import type { Event, Incident, IncidentChange, RuleRef } from '../model/index.js
 import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsByEventIds } from '../store/alerts.js';
 import { openDatabase } from '../store/db.js';
-import { rowToIncident } from '../triage/incidents.js';
+import { latestDetectionOf } from '../triage/detections.js';
+import { findIncident } from '../triage/record.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
 
 export interface PlaybookSubject {
@@ -52,15 +53,14 @@ function fromDocument(doc: any, file: string): PlaybookSubject {
 async function fromStore(config: Config, id: string): Promise<PlaybookSubject> {
   const store = await openDatabase(config.database.url);
   try {
-    const row = await store.db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
-    if (!row) throw new SubjectError(`no incident ${id} in ${config.database.url}, and no file of that name`);
-    const incident = rowToIncident(row);
-    const det = await store.db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time', 'desc').limit(1).executeTakeFirst();
-    const rule: RuleRef = det ? JSON.parse(det.rule_json) : { id: incident.ruleId, title: incident.title, level: incident.level, tags: [] };
-    const eventIds: string[] = det ? JSON.parse(det.event_ids_json) : [];
+    const incident = await findIncident(store.db, id);
+    if (!incident) throw new SubjectError(`no incident ${id} in ${config.database.url}, and no file of that name`);
+    const det = await latestDetectionOf(store.db, id);
+    const rule: RuleRef = det ? det.rule : { id: incident.ruleId, title: incident.title, level: incident.level, tags: [] };
+    const eventIds: string[] = det ? det.eventIds : [];
     const bodies = await alertsByEventIds(store.db, eventIds.slice(0, 200));
     const events = bodies.map((b) => readRecordedAlert(b.body, b.format));
-    const group: Record<string, string> = det ? JSON.parse(det.group_json) : {};
+    const group: Record<string, string> = det ? det.group : {};
     const ips = [...new Set([...Object.values(incident.entity), ...Object.values(group)].filter((v) => isIP(v) !== 0))];
     return { incident, rule, sourceIps: ips, agents: affectedAgents({ events } as never), change: 'opened', time: incident.lastSeen };
   } finally {

@@ -1,5 +1,5 @@
 // The per-incident lookups as stored: queued by the broker, read by the notification and by the API.
-import type { Kysely, Selectable } from 'kysely';
+import type { Kysely, Selectable, SelectQueryBuilder } from 'kysely';
 import type { EnrichmentLookup, IndicatorKind, LookupState } from '../model/index.js';
 import type { Database, EnrichLookupTable } from '../store/schema.js';
 import type { Verdict } from './provider.js';
@@ -20,6 +20,27 @@ export function rowToLookup(r: Selectable<EnrichLookupTable>): EnrichmentLookup 
   }
   if (r.state !== 'done' && r.error) l.error = r.error;
   return l;
+}
+
+/**
+ * Answered IP lookups of the incidents `incidentIds` selects (a subquery triage builds over its own table), in
+ * lookup order, at most `limit`.
+ */
+export async function ipAnswersOf(
+  db: Kysely<Database>,
+  incidentIds: SelectQueryBuilder<Database, 'incidents', { id: string }>,
+  limit: number,
+): Promise<{ value: string; provider: string; data: Record<string, unknown> | undefined }[]> {
+  const rows = await db
+    .selectFrom('enrich_lookups')
+    .select(['value', 'data_json', 'provider'])
+    .where('kind', '=', 'ip')
+    .where('state', '=', 'done')
+    .where('incident_id', 'in', incidentIds)
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ value: r.value, provider: r.provider, data: r.data_json ? (JSON.parse(r.data_json) as Record<string, unknown>) : undefined }));
 }
 
 /** Everything known and pending about an incident's indicators, by indicator then provider. */

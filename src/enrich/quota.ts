@@ -96,3 +96,14 @@ export class QuotaLedger {
     return { day: s.dayUsed, minute: s.minute.length, blockedUntil: s.blockedUntil };
   }
 }
+
+/** Every provider's quota use as of `now`: calls in the rolling minute and on the current UTC day, for /metrics. */
+export async function quotaUse(db: Kysely<Database>, now: number): Promise<{ provider: string; minute: number; day: number }[]> {
+  const today = utcDay(now);
+  const rows = await db.selectFrom('enrich_quota').select(['provider', 'minute_json', 'day', 'day_used']).execute();
+  return rows.map((q) => ({
+    provider: q.provider,
+    minute: (JSON.parse(q.minute_json) as number[]).filter((t) => t > now - 60_000).length,
+    day: q.day === today ? Number(q.day_used) : 0,
+  }));
+}

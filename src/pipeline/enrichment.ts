@@ -5,7 +5,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { escalationNotification, type Notification } from '../act/notification.js';
-import { enqueue, releaseWaiting, type OutboxWorker } from '../act/outbox.js';
+import { actionsOfIncident, enqueue, releaseWaiting, type OutboxWorker } from '../act/outbox.js';
+import { isResponsePayload, type OutboxPayload } from '../act/payload.js';
 import type { OutboxItem } from '../act/channel.js';
 import type { EnrichmentBroker } from '../enrich/broker.js';
 import { indicatorsOf } from '../enrich/indicators.js';
@@ -14,7 +15,7 @@ import { applyVerdicts, type Escalation } from '../enrich/severity.js';
 import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import type { AssetCriticality } from '../triage/severity.js';
-import { rowToIncident } from '../triage/incidents.js';
+import { findIncident, setRevision } from '../triage/record.js';
 
 export interface EnrichmentStageOptions {
   /** How long a notification waits for lookups. */
@@ -58,17 +59,17 @@ export class EnrichmentStage {
   }
 
   /** The payload as it goes: the incident as it is now, and every lookup as it stands. */
-  async prepare(item: OutboxItem): Promise<Record<string, unknown>> {
+  async prepare(item: OutboxItem): Promise<OutboxPayload> {
     try {
-      const n = item.payload as unknown as Notification;
-      const row = await this.db.selectFrom('incidents').selectAll().where('id', '=', item.incidentId).executeTakeFirst();
+      const n = item.payload;
+      if (isResponsePayload(n)) return n; // a block or unblock carries no message
+      const now = await findIncident(this.db, item.incidentId);
       const enrichment = await enrichmentsForIncident(this.db, item.incidentId);
-      const now = row ? rowToIncident(row) : undefined;
       const incident = now ? { ...n.incident, level: now.level } : n.incident;
       // The score and its reasons as they stand when the message goes (verdicts may have moved them).
       const severity = now && n.severity ? now.severity : n.severity;
       const summary = now && n.summary ? now.summary : n.summary;
-      return { ...n, incident, enrichment, severity, summary } as unknown as Record<string, unknown>;
+      return { ...n, incident, enrichment, severity, summary };
     } catch (err) {
       this.log.error({ err, incident: item.incidentId }, 'attaching enrichment failed; sending without it');
       return item.payload;
@@ -90,16 +91,17 @@ export class EnrichmentStage {
    */
   private async notifyEscalation(esc: Escalation): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
-      const rows = await trx.selectFrom('outbox').selectAll().where('incident_id', '=', esc.incident.id).orderBy('id', 'desc').execute();
-      const told = rows.some((r) => r.state !== 'pending' || Number(r.attempts) > 0);
+      const rows = await actionsOfIncident(trx, esc.incident.id);
+      const told = rows.some((r) => r.state !== 'pending' || r.attempts > 0);
       if (!told) return 0;
-      const revision = Math.max(esc.incident.revision, ...rows.map((r) => Number(r.idempotency_key.split(':').at(-1)) || 0)) + 1;
+      const revision = Math.max(esc.incident.revision, ...rows.map((r) => r.revision)) + 1;
       const now = this.clock();
-      await trx.updateTable('incidents').set({ revision, updated_at: now }).where('id', '=', esc.incident.id).execute();
+      await setRevision(trx, esc.incident.id, revision, now);
       const incident = { ...esc.incident, revision };
       const channels = [...new Set(rows.map((r) => r.channel))];
       for (const channel of channels) {
-        const previous = JSON.parse(rows.find((r) => r.channel === channel)!.payload_json) as Notification;
+        const previous = rows.find((r) => r.channel === channel)!.payload;
+        if (isResponsePayload(previous)) continue;
         const payload = escalationNotification(previous, incident, { from: esc.from, to: esc.to, reasons: esc.reasons });
         await enqueue(trx, { channel, incidentId: incident.id, revision, payload }, now);
       }

@@ -14,6 +14,7 @@ import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
 import { extendIncident, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
 import { Announcer, type EnrichPlan } from './announce.js';
+import { markSuppressed, recordDetection } from '../triage/detections.js';
 
 export interface PipelineOptions {
   /** The act stage: turns an incident change into outbox rows by the playbooks. */
@@ -139,30 +140,11 @@ export class Pipeline {
               return;
             }
             // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
-            const inserted = await trx
-              .insertInto('detections')
-              .values({
-                id: d.id,
-                rule_id: d.rule.id,
-                rule_title: d.rule.title,
-                level: d.rule.level,
-                time: d.time,
-                first_time: d.firstTime,
-                group_json: JSON.stringify(d.group),
-                count: d.count,
-                event_ids_json: JSON.stringify(d.eventIds),
-                rule_json: JSON.stringify(d.rule),
-                incident_id: null,
-                created_at: now(),
-                suppression_id: null,
-              })
-              .onConflict((oc) => oc.column('id').doNothing())
-              .executeTakeFirst();
-            if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return;
+            if (!(await recordDetection(trx, d, now()))) return;
             this.announcer.current = d;
             const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now());
             this.announcer.current = undefined;
-            if ('suppressed' in outcome) await trx.updateTable('detections').set({ suppression_id: outcome.suppressed.id }).where('id', '=', d.id).execute();
+            if ('suppressed' in outcome) await markSuppressed(trx, d.id, outcome.suppressed.id);
             fresh.push(d);
             outcomes.push(outcome);
           },

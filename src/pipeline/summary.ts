@@ -7,7 +7,8 @@ import type { Database } from '../store/schema.js';
 import { applyChange, clock, type TriageContext } from '../triage/context.js';
 import { evidenceRow } from '../triage/evidence.js';
 import { incidentView, detectionsOf } from '../triage/queries.js';
-import { findIncident } from '../triage/record.js';
+import { findIncident, markSummaryFailed, pendingSummaries } from '../triage/record.js';
+import { hasWaiting } from '../act/outbox.js';
 import type { LlmSummarizer } from '../triage/summary/llm.js';
 import { evidencePack } from '../triage/summary/pack.js';
 import { Poller } from '../poller.js';
@@ -50,12 +51,10 @@ export class SummaryWorker {
   /** Writes every pending summary; returns how many incidents it handled. */
   async runPending(): Promise<number> {
     const db = this.ctx.db;
-    const pending = await db.selectFrom('incidents').select(['id']).where('summary_state', '=', 'pending').orderBy('updated_at').limit(20).execute();
     let done = 0;
-    for (const { id } of pending) {
+    for (const id of await pendingSummaries(db, 20)) {
       // The update follows the first message: while that still waits (e.g. for enrichment), so does this.
-      const waiting = await db.selectFrom('outbox').select('id').where('incident_id', '=', id).where('state', '=', 'pending').limit(1).executeTakeFirst();
-      if (waiting) continue;
+      if (await hasWaiting(db, id)) continue;
       await this.summarizeOne(db, id);
       done++;
     }
@@ -72,7 +71,7 @@ export class SummaryWorker {
     if (!outcome.ok) {
       this.stats.failed++;
       this.log.warn({ incident: id, reason: outcome.reason, detail: outcome.detail }, 'LLM summary not written; the template summary stands');
-      await db.updateTable('incidents').set({ summary_state: 'failed' }).where('id', '=', id).where('summary_state', '=', 'pending').execute();
+      await markSummaryFailed(db, id);
       return;
     }
     if (outcome.cached) this.stats.cached++;

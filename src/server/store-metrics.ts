@@ -4,6 +4,12 @@ import type { Kysely } from 'kysely';
 import { receivedAtOf } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Metrics } from '../metrics.js';
+import { deliveredSince, outboxDepth } from '../act/outbox.js';
+import type { Notification } from '../act/notification.js';
+import { isResponsePayload } from '../act/payload.js';
+import { eventIdsOfDetection } from '../triage/detections.js';
+import { quotaUse } from '../enrich/quota.js';
+import { shadowCounts } from '../store/rule-modes.js';
 
 export interface StoreMetricsSource {
   db: Kysely<Database>;
@@ -12,55 +18,37 @@ export interface StoreMetricsSource {
 }
 
 export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, startedAt = Date.now()): () => Promise<void> {
-  let deliveredSince = startedAt;
+  let since = startedAt;
   return async () => {
     const { db } = src;
     metrics.pipelineLag.set(src.lag());
     metrics.queueDepth.reset();
     metrics.deliveryFailures.reset();
-    const states = await db
-      .selectFrom('outbox')
-      .select(['channel', 'state', (eb) => eb.fn.countAll<number>().as('n')])
-      .groupBy(['channel', 'state'])
-      .execute();
-    for (const s of states) {
-      if (s.state !== 'delivered') metrics.queueDepth.set({ channel: s.channel, state: s.state }, Number(s.n));
-      if (s.state === 'failed' || s.state === 'dead') metrics.deliveryFailures.set({ channel: s.channel, state: s.state }, Number(s.n));
+    for (const s of await outboxDepth(db)) {
+      if (s.state !== 'delivered') metrics.queueDepth.set({ channel: s.channel, state: s.state }, s.n);
+      if (s.state === 'failed' || s.state === 'dead') metrics.deliveryFailures.set({ channel: s.channel, state: s.state }, s.n);
     }
-    for (const r of await db.selectFrom('rule_modes').select(['rule_id', 'shadow_hits']).where('mode', '=', 'shadow').execute())
-      metrics.shadowHits.set({ rule: r.rule_id }, Number(r.shadow_hits));
+    for (const r of await shadowCounts(db)) metrics.shadowHits.set({ rule: r.ruleId }, r.hits);
 
-    const now = Date.now();
-    const today = new Date(now).toISOString().slice(0, 10);
-    for (const q of await db.selectFrom('enrich_quota').select(['provider', 'minute_json', 'day', 'day_used']).execute()) {
-      const minute = (JSON.parse(q.minute_json) as number[]).filter((t) => t > now - 60_000).length;
-      metrics.providerQuota.set({ provider: q.provider, period: 'minute' }, minute);
-      metrics.providerQuota.set({ provider: q.provider, period: 'day' }, q.day === today ? Number(q.day_used) : 0);
+    for (const q of await quotaUse(db, Date.now())) {
+      metrics.providerQuota.set({ provider: q.provider, period: 'minute' }, q.minute);
+      metrics.providerQuota.set({ provider: q.provider, period: 'day' }, q.day);
     }
 
-    const delivered = await db
-      .selectFrom('outbox')
-      .select(['channel', 'payload_json', 'delivered_at'])
-      .where('state', '=', 'delivered')
-      .where('delivered_at', '>', deliveredSince)
-      .orderBy('delivered_at')
-      .limit(1000)
-      .execute();
-    for (const d of delivered) {
-      const at = Number(d.delivered_at);
-      deliveredSince = Math.max(deliveredSince, at);
-      const arrived = await arrivalOf(db, d.payload_json);
+    for (const d of await deliveredSince(db, since)) {
+      const at = d.deliveredAt;
+      since = Math.max(since, at);
+      const arrived = isResponsePayload(d.payload) ? null : await arrivalOf(db, d.payload);
       if (arrived !== null) metrics.notificationLatency.observe({ channel: d.channel }, Math.max(0, at - arrived) / 1000);
     }
   };
 }
 
 /** When the event that completed the notification's detection was recorded. */
-async function arrivalOf(db: Kysely<Database>, payloadJson: string): Promise<number | null> {
-  const detectionId = (JSON.parse(payloadJson) as { detection?: { id?: string } }).detection?.id;
+async function arrivalOf(db: Kysely<Database>, n: Notification): Promise<number | null> {
+  const detectionId = n.detection?.id;
   if (!detectionId) return null;
-  const det = await db.selectFrom('detections').select('event_ids_json').where('id', '=', detectionId).executeTakeFirst();
-  const ids = det ? (JSON.parse(det.event_ids_json) as string[]) : [];
+  const ids = await eventIdsOfDetection(db, detectionId);
   const last = ids[ids.length - 1];
   if (!last) return null;
   return receivedAtOf(db, last);

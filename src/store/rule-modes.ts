@@ -53,3 +53,9 @@ export class RuleModes {
     );
   }
 }
+
+/** Rules in shadow mode and the detections each would have fired, for /metrics. */
+export async function shadowCounts(db: Kysely<Database>): Promise<{ ruleId: string; hits: number }[]> {
+  const rows = await db.selectFrom('rule_modes').select(['rule_id', 'shadow_hits']).where('mode', '=', 'shadow').execute();
+  return rows.map((r) => ({ ruleId: r.rule_id, hits: Number(r.shadow_hits) }));
+}

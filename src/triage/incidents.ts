@@ -25,6 +25,7 @@ import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
 import { alertView } from '../model/wcs.js';
+import { assignToIncident } from './detections.js';
 
 export interface TriageOptions {
   /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
@@ -261,7 +262,7 @@ export async function triage(
   }
 
   // Record the detection's incident before anyone is told: the message lists the incident's detections.
-  await trx.updateTable('detections').set({ incident_id: inc.id }).where('id', '=', d.id).execute();
+  await assignToIncident(trx, d.id, inc.id);
 
   await linkAll(
     trx,

@@ -3,6 +3,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Detection, Indicator, IncidentStatus, Level } from '../model/index.js';
 import { auditFor, type AuditRow } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
+import { detectionsOfIncident } from './detections.js';
 import { findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
 import { TriageError, type IncidentLink, type IncidentRecord, type Verdict } from './types.js';
 
@@ -39,6 +40,34 @@ export interface IncidentDetail extends IncidentView {
   history: AuditRow[];
 }
 
+/**
+ * Ids of the incidents active in Vigil at or after `since` (by when detections were folded in, whatever their
+ * events' own clocks say), as a subquery for other stages' reads (enrichment answers).
+ */
+export function incidentsSeenSince(db: Kysely<Database>, since: number) {
+  return db.selectFrom('incidents').select('id').where(sql<number>`coalesce(last_detection_at, created_at)`, '>=', since);
+}
+
+export async function countOpenIncidents(db: Kysely<Database>): Promise<number> {
+  const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
+  return Number(open.n);
+}
+
+/** The first acknowledgement (from the audit log) of each incident opened at or after `since`. */
+export async function firstAcknowledgements(db: Kysely<Database>, since: number, limit: number): Promise<{ id: string; createdAt: number; ackedAt: number }[]> {
+  const rows = await db
+    .selectFrom('audit_log')
+    .innerJoin('incidents', (j) => j.on(sql<boolean>`audit_log.target = 'incident:' || incidents.id`))
+    .select(['incidents.id', 'incidents.created_at', (eb) => eb.fn.min('audit_log.at').as('acked')])
+    .where('audit_log.action', '=', 'incident.acknowledge')
+    .where('audit_log.result', '=', 'ok')
+    .where('incidents.created_at', '>=', since)
+    .groupBy(['incidents.id', 'incidents.created_at'])
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at), ackedAt: Number(r.acked) }));
+}
+
 export async function linksOf(db: Kysely<Database>, id: string): Promise<IncidentLink[]> {
   const rows = await db
     .selectFrom('incident_links')
@@ -51,16 +80,8 @@ export async function linksOf(db: Kysely<Database>, id: string): Promise<Inciden
 }
 
 export async function detectionsOf(db: Kysely<Database>, id: string, limit = 500): Promise<DetectionSummary[]> {
-  const rows = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').limit(limit).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    rule: JSON.parse(r.rule_json),
-    time: Number(r.time),
-    firstTime: Number(r.first_time),
-    group: JSON.parse(r.group_json),
-    count: Number(r.count),
-    eventIds: JSON.parse(r.event_ids_json),
-  }));
+  const rows = await detectionsOfIncident(db, id, limit);
+  return rows.map((r) => ({ id: r.id, rule: r.rule, time: r.time, firstTime: r.firstTime, group: r.group, count: r.count, eventIds: r.eventIds }));
 }
 
 export async function getIncident(db: Kysely<Database>, id: string): Promise<IncidentDetail> {

@@ -55,6 +55,22 @@ export async function findIncident(db: Kysely<Database>, id: string): Promise<In
   return row ? rowToRecord(row) : undefined;
 }
 
+/** Incidents whose LLM summary is still to be written, oldest change first. */
+export async function pendingSummaries(db: Kysely<Database>, limit: number): Promise<string[]> {
+  const rows = await db.selectFrom('incidents').select(['id']).where('summary_state', '=', 'pending').orderBy('updated_at').limit(limit).execute();
+  return rows.map((r) => r.id);
+}
+
+/** The LLM could not write it: the template summary stands. */
+export async function markSummaryFailed(db: Kysely<Database>, id: string): Promise<void> {
+  await db.updateTable('incidents').set({ summary_state: 'failed' }).where('id', '=', id).where('summary_state', '=', 'pending').execute();
+}
+
+/** Moves an incident to a new revision (a message people must hear of, outside the usual change path). */
+export async function setRevision(db: Kysely<Database>, id: string, revision: number, now: number): Promise<void> {
+  await db.updateTable('incidents').set({ revision, updated_at: now }).where('id', '=', id).execute();
+}
+
 export async function requireIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord> {
   const found = await findIncident(db, id);
   if (!found) throw new TriageError('not_found', `no incident ${id}`);

@@ -22,6 +22,7 @@ import { sampleNotification } from '../helpers/notification.js';
 import { quietLog } from '../helpers/quiet.js';
 import { startSmtp } from '../helpers/smtp.js';
 import { until } from '../helpers/vigil.js';
+import type { OutboxPayload } from '../../src/act/payload.js';
 
 const FAST: OutboxOptions = { ...DEFAULT_OUTBOX, baseDelayMs: 10, maxDelayMs: 40, pollMs: 20, maxAttempts: 4, breakerFailures: 100, breakerCooldownMs: 50 };
 const channels = (c: Record<string, unknown>) => configSchema.parse({ channels: c }).channels;
@@ -189,7 +190,7 @@ describe('scheduling', () => {
     const sent: string[] = [];
     const ch: Channel = { name: 'x', async send(i) { sent.push(i.idempotencyKey); } };
     const worker = new OutboxWorker(store.db, new Map([['x', ch]]), quietLog, FAST);
-    await enqueue(store.db, { channel: 'x', incidentId: 'i1', revision: 1, payload: {}, notBefore: Date.now() + 3_600_000 });
+    await enqueue(store.db, { channel: 'x', incidentId: 'i1', revision: 1, payload: {} as OutboxPayload, notBefore: Date.now() + 3_600_000 });
     assert.equal(await worker.runDue(), 0);
     assert.equal(await expedite(store.db, 'i1:x:1'), true);
     assert.equal(await worker.runDue(), 1);

@@ -49,14 +49,14 @@ export function sampleNotification(o: { ip?: string; user?: string; revision?: n
 }
 
 let ids = 0;
-export function itemFor(channel: string, n: Notification, ref?: OutboxItem['ref']): OutboxItem {
+export function itemFor(channel: string, n: Notification, ref?: OutboxItem['ref']): OutboxItem<Notification> {
   return {
     id: ++ids,
     idempotencyKey: `${n.incident.id}:${channel}:${n.incident.revision}`,
     channel,
     incidentId: n.incident.id,
     attempts: 0,
-    payload: n as unknown as Record<string, unknown>,
+    payload: n,
     ref,
   };
 }

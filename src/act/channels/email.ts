@@ -6,6 +6,7 @@ import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
 import { defineComponent } from '../../config/component.js';
 import type { Channel, OutboxItem } from '../channel.js';
+import { firstKey } from '../idempotency.js';
 import type { Notification } from '../notification.js';
 import { renderEmail } from '../render/email.js';
 import { headerSafe } from '../render/text.js';
@@ -89,12 +90,12 @@ export class EmailChannel implements Channel {
     });
   }
 
-  async send(item: OutboxItem): Promise<void> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<void> {
+    const n = item.payload;
     const groups = recipientsByZone(this.config);
     const revision = n.incident.revision ?? 1;
     // Replies point at revision 1's message, so every update joins the thread the first mail started.
-    const rootKey = item.idempotencyKey.replace(/:\d+$/, ':1');
+    const rootKey = firstKey(item.idempotencyKey);
     for (const [zone, to] of groups) {
       const suffix = groups.size > 1 ? zone : undefined;
       const root = revision > 1 ? messageId(rootKey, suffix) : undefined;

@@ -46,8 +46,8 @@ export class JiraChannel implements Channel {
     this.headers = { authorization: basicAuth(config.user, config.token) };
   }
 
-  async send(item: OutboxItem): Promise<ExternalRef> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<ExternalRef> {
+    const n = item.payload;
     const doc = adfDocument(n, 'UTC', marker(item.idempotencyKey));
     const key = item.ref?.externalId ?? (await this.findIssue(item.incidentId));
     if (!key) return this.create(item, n, doc);

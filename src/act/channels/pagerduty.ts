@@ -62,8 +62,8 @@ export class PagerDutyChannel implements Channel {
   constructor(private readonly config: PagerDutyConfig) {
   }
 
-  async send(item: OutboxItem): Promise<ExternalRef> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<ExternalRef> {
+    const n = item.payload;
     const res = await call(this.config.url, 'PagerDuty Events', { body: pagerDutyEvent(n, this.config.routingKey) });
     return { externalId: String(res.json?.dedup_key ?? dedupKey(n.incident.id)) };
   }

@@ -49,8 +49,8 @@ export class ServiceNowChannel implements Channel {
     this.headers = { authorization: basicAuth(config.user, config.password) };
   }
 
-  async send(item: OutboxItem): Promise<ExternalRef> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<ExternalRef> {
+    const n = item.payload;
     const found = item.ref ?? (await this.find(item.incidentId));
     if (!found) return this.create(item, n);
     const update: Record<string, string> = { work_notes: clip(serviceNowText(n), 30_000) };

@@ -68,8 +68,8 @@ export class SlackChannel implements Channel {
   constructor(private readonly config: SlackConfig) {
   }
 
-  async send(item: OutboxItem): Promise<ExternalRef | void> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<ExternalRef | void> {
+    const n = item.payload;
     const text = slackEscape(headline(n));
     const blocks = slackBlocks(n, this.config.timezone);
     if (!this.config.token) {

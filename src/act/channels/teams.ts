@@ -51,8 +51,8 @@ export class TeamsChannel implements Channel {
   constructor(private readonly config: TeamsConfig) {
   }
 
-  async send(item: OutboxItem): Promise<void> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<void> {
+    const n = item.payload;
     await call(this.config.webhookUrl, 'Teams workflow', {
       body: {
         type: 'message',

@@ -65,8 +65,8 @@ export class TheHiveChannel implements Channel {
     this.headers = { authorization: `Bearer ${config.apiKey}`, ...(config.organisation ? { 'x-organisation': config.organisation } : {}) };
   }
 
-  async send(item: OutboxItem): Promise<ExternalRef> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<ExternalRef> {
+    const n = item.payload;
     const id = item.ref?.externalId ?? (await this.find(item.incidentId));
     const tags = ['vigil', `rule:${n.rule.id}`, ...n.rule.tags, ...(changeOf(n) === 'resolved' ? ['vigil:resolved'] : [])];
     if (!id) {

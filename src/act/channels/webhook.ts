@@ -36,8 +36,8 @@ export class WebhookChannel implements Channel {
   ) {
   }
 
-  async send(item: OutboxItem): Promise<void> {
-    const n = item.payload as unknown as Notification;
+  async send(item: OutboxItem<Notification>): Promise<void> {
+    const n = item.payload;
     const body = JSON.stringify({ event: `incident.${changeOf(n)}`, idempotencyKey: item.idempotencyKey, incident: n.incident, notification: n });
     const timestamp = String(Math.floor(this.clock() / 1000));
     const headers: Record<string, string> = { ...this.config.headers, 'idempotency-key': item.idempotencyKey, 'x-vigil-timestamp': timestamp };

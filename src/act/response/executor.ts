@@ -7,17 +7,14 @@ import type { Logger } from 'pino';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import type { Channel, OutboxItem } from '../channel.js';
+import type { ResponsePayload } from '../payload.js';
 import { enqueue } from '../outbox.js';
 import { isWindows, type InventoryAgent, type ResponseApi, type ResponseContext } from './api.js';
 import { nextOffence } from './ledger.js';
 import { RESPONSE_CHANNEL, unblockKey, type ResponseService } from './service.js';
 
-interface ResponsePayload {
-  op: 'block' | 'unblock';
-  response: number;
-}
 
-export class ResponseExecutor implements Channel {
+export class ResponseExecutor implements Channel<ResponsePayload> {
   readonly name = RESPONSE_CHANNEL;
 
   constructor(
@@ -28,8 +25,8 @@ export class ResponseExecutor implements Channel {
     private readonly clock: Clock = systemClock,
   ) {}
 
-  async send(item: OutboxItem): Promise<void> {
-    const p = item.payload as unknown as ResponsePayload;
+  async send(item: OutboxItem<ResponsePayload>): Promise<void> {
+    const p = item.payload;
     if (p.op === 'block') await this.block(p.response);
     else await this.unblock(p.response);
   }

@@ -12,6 +12,7 @@ import { incidentView, type IncidentView } from '../../triage/queries.js';
 import { TriageError } from '../../triage/types.js';
 import { commentsOf, type Comment } from '../../triage/comments.js';
 import { actorLabel, plural } from '../../model/wording.js';
+import { detectionsOfIncident } from '../../triage/detections.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
 
 export interface DetectionView {
@@ -72,18 +73,18 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
     if (err instanceof TriageError && err.code === 'not_found') return null;
     throw err;
   }
-  const dets = await db.selectFrom('detections').selectAll().where('incident_id', '=', id).orderBy('time').execute();
+  const dets = await detectionsOfIncident(db, id);
   const detections: DetectionView[] = dets.map((d) => ({
     id: d.id,
-    ruleId: d.rule_id,
-    ruleTitle: d.rule_title,
+    ruleId: d.ruleId,
+    ruleTitle: d.ruleTitle,
     level: d.level,
-    time: Number(d.time),
-    firstTime: Number(d.first_time),
-    group: JSON.parse(d.group_json),
-    count: Number(d.count),
+    time: d.time,
+    firstTime: d.firstTime,
+    group: d.group,
+    count: d.count,
   }));
-  const evidence = await evidenceFor(db, dets.flatMap((d) => JSON.parse(d.event_ids_json) as string[]));
+  const evidence = await evidenceFor(db, dets.flatMap((d) => d.eventIds));
   const enrichment: EnrichmentCard[] = (await enrichmentsForIncident(db, id)).map((l) => ({
     provider: l.provider,
     kind: l.indicator.kind,

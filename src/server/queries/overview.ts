@@ -1,6 +1,9 @@
 // The overview: detections over time, the top source addresses, users and rules, and mean times to detect
 // and to acknowledge, over a recent window.
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
+import { ipAnswersOf } from '../../enrich/lookups.js';
+import { detectionsSince } from '../../triage/detections.js';
+import { countOpenIncidents, firstAcknowledgements, incidentsSeenSince } from '../../triage/queries.js';
 import type { Database } from '../../store/schema.js';
 import { evidenceFor } from './evidence.js';
 
@@ -37,13 +40,7 @@ const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?
 export async function overview(db: Kysely<Database>, windowMs: number, buckets: number, now = Date.now()): Promise<Overview> {
   const since = now - windowMs;
   const bucketMs = Math.ceil(windowMs / buckets);
-  const dets = await db
-    .selectFrom('detections')
-    .select(['rule_title', 'time', 'first_time', 'created_at', 'group_json', 'event_ids_json'])
-    .where('time', '>=', since)
-    .orderBy('time', 'desc')
-    .limit(MAX_ROWS)
-    .execute();
+  const dets = await detectionsSince(db, since, MAX_ROWS);
   const series = Array.from({ length: buckets }, (_, i) => ({ at: since + i * bucketMs, count: 0 }));
   const sources = new Map<string, number>();
   const users = new Map<string, number>();
@@ -52,11 +49,11 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   const eventIds: string[] = [];
   const spelling = new Map<string, string>();
   for (const d of dets) {
-    if (eventIds.length < MAX_EVENTS) eventIds.push(...(JSON.parse(d.event_ids_json) as string[]));
-    const i = Math.min(buckets - 1, Math.floor((Number(d.time) - since) / bucketMs));
+    if (eventIds.length < MAX_EVENTS) eventIds.push(...d.eventIds);
+    const i = Math.min(buckets - 1, Math.floor((d.time - since) / bucketMs));
     if (i >= 0) series[i]!.count++;
-    bump(rules, d.rule_title);
-    detectSum += Math.max(0, Number(d.created_at) - Number(d.first_time));
+    bump(rules, d.ruleTitle);
+    detectSum += Math.max(0, d.createdAt - d.firstTime);
   }
   // Sources and users are counted over the evidence events, so a brute force grouped by address still
   // shows the users it tried.
@@ -72,39 +69,20 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
   // Countries: each source address counted once, from the GeoIP answer when there is one (the dedicated
   // source), else from the first other answer that names a country.
   const countryOf = new Map<string, string>();
-  const answers = await db
-    .selectFrom('enrich_lookups')
-    .innerJoin('incidents', 'incidents.id', 'enrich_lookups.incident_id')
-    .select(['enrich_lookups.value', 'enrich_lookups.data_json', 'enrich_lookups.provider'])
-    .where('enrich_lookups.kind', '=', 'ip')
-    .where('enrich_lookups.state', '=', 'done')
-    // Incidents active in Vigil in the window, whatever their events' own clocks say.
-    .where(sql<number>`coalesce(incidents.last_detection_at, incidents.created_at)`, '>=', since)
-    .orderBy('enrich_lookups.id')
-    .limit(MAX_ROWS)
-    .execute();
+  const answers = await ipAnswersOf(db, incidentsSeenSince(db, since), MAX_ROWS);
   answers.sort((a, b) => Number(b.provider === 'geoip') - Number(a.provider === 'geoip'));
   for (const a of answers) {
-    if (countryOf.has(a.value) || !a.data_json) continue;
-    const data = JSON.parse(a.data_json) as { country?: unknown; countryCode?: unknown };
+    if (countryOf.has(a.value) || !a.data) continue;
+    const data = a.data as { country?: unknown; countryCode?: unknown };
     const country = data.country ?? data.countryCode;
     if (typeof country === 'string' && country) countryOf.set(a.value, country);
   }
   const countries = new Map<string, number>();
   for (const c of countryOf.values()) bump(countries, c);
-  const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
+  const open = await countOpenIncidents(db);
   // First acknowledgement of each incident opened in the window, from the audit log.
-  const acks = await db
-    .selectFrom('audit_log')
-    .innerJoin('incidents', (j) => j.on(sql<boolean>`audit_log.target = 'incident:' || incidents.id`))
-    .select(['incidents.id', 'incidents.created_at', (eb) => eb.fn.min('audit_log.at').as('acked')])
-    .where('audit_log.action', '=', 'incident.acknowledge')
-    .where('audit_log.result', '=', 'ok')
-    .where('incidents.created_at', '>=', since)
-    .groupBy(['incidents.id', 'incidents.created_at'])
-    .limit(MAX_ROWS)
-    .execute();
-  const ackSum = acks.reduce((s, a) => s + Math.max(0, Number(a.acked) - Number(a.created_at)), 0);
+  const acks = await firstAcknowledgements(db, since, MAX_ROWS);
+  const ackSum = acks.reduce((s, a) => s + Math.max(0, a.ackedAt - a.createdAt), 0);
   return {
     since,
     until: now,
@@ -114,7 +92,7 @@ export async function overview(db: Kysely<Database>, windowMs: number, buckets: 
     topUsers: top(users),
     topRules: top(rules),
     topCountries: top(countries),
-    openIncidents: Number(open.n),
+    openIncidents: open,
     mttdMs: dets.length ? Math.round(detectSum / dets.length) : null,
     mttaMs: acks.length ? Math.round(ackSum / acks.length) : null,
   };

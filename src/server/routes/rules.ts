@@ -7,6 +7,7 @@ import { RULE_MODES, type RuleMode, type RuleModes } from '../../store/rule-mode
 import type { Database } from '../../store/schema.js';
 import { actorOf, who } from '../auth/guard.js';
 import { errorSchema, guarded, ruleSchema } from '../schemas.js';
+import { detectionCountsByRule } from '../../triage/detections.js';
 
 export interface RuleRoutesOptions {
   db: Kysely<Database>;
@@ -17,9 +18,7 @@ export interface RuleRoutesOptions {
 export const ruleRoutes: Routes<RuleRoutesOptions> = async (app, { db, rules, ruleModes: modes }) => {
   async function view() {
     const states = await modes.states();
-    const counts = new Map(
-      (await db.selectFrom('detections').select(['rule_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('rule_id').execute()).map((r) => [r.rule_id, Number(r.n)]),
-    );
+    const counts = await detectionCountsByRule(db);
     return rules.rules.map((r) => {
       const s = states.get(r.ref.id);
       return {
