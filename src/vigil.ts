@@ -13,13 +13,14 @@ import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
-import { Detector } from './detect/detector.js';
 import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Handoff } from './pipeline/handoff.js';
 import { systemClock } from './clock.js';
-import { Pipeline } from './pipeline/pipeline.js';
+import type { Pipeline } from './pipeline/pipeline.js';
+import { buildPipeline } from './pipeline/build.js';
+import { EventBus } from './events.js';
 import { EnrichmentBroker } from './enrich/broker.js';
 import { buildProviders } from './enrich/providers/index.js';
 import { AddressPolicy } from './enrich/ranges.js';
@@ -34,7 +35,6 @@ import { storeMetrics } from './server/store-metrics.js';
 import { metricsListener } from './server/metrics-listener.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
-import { triageOptions } from './triage/config.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
@@ -90,7 +90,7 @@ export function resolveSecret(config: Config, configured: string, name: string):
 }
 
 /** The enrichment stage, when enabled: providers from config, the broker, and its hooks on the outbox. */
-export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxWorker, metrics: Metrics, log: Logger): EnrichmentStage | undefined {
+export function buildEnrichment(config: Config, store: OpenedDb, metrics: Metrics, log: Logger, events: EventBus): EnrichmentStage | undefined {
   const e = config.enrich;
   if (!e.enabled) return undefined;
   let policy: AddressPolicy;
@@ -109,8 +109,9 @@ export function buildEnrichment(config: Config, store: OpenedDb, outbox: OutboxW
     maxAttempts: e.maxAttempts,
     policy,
     metrics: { calls: metrics.enrichCalls, cacheHits: metrics.enrichCacheHits, quotaWaits: metrics.enrichQuotaWaits, failures: metrics.enrichFailures },
+    events,
   });
-  return new EnrichmentStage(store.db, broker, outbox, log, { deadline: e.deadline, raiseBy: e.raiseBy, assets: config.triage.assets });
+  return new EnrichmentStage(store.db, broker, log, { deadline: e.deadline, raiseBy: e.raiseBy, assets: config.triage.assets }, events);
 }
 
 /** Adds the channels' breaker states to what a scrape reads. */
@@ -168,10 +169,10 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       if (r.wcsGaps.length > 0) log.warn({ rule: r.ref.title, file: r.ref.source, needs: r.wcsGaps }, 'on Wazuh 5.x findings this rule needs fields they lack: the selections over them never match');
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
+  const events = new EventBus((err, event) => log.error({ err, event }, 'an event listener failed'));
   const ruleModes = new RuleModes(store.db);
   await ruleModes.load();
   const firstAdmin = (await ensureFirstAdmin(store.db)) ?? undefined;
-  const detector = new Detector(rules, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness, maxFuture: config.detect.maxFuture });
   // The Wazuh server API, for active response (blocks and unblocks on agents).
   const wazuhApi = !options.responseApi && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
   // Wazuh 5.x: blocks are documents in the indexer; the inventory still comes from the server API.
@@ -179,27 +180,30 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const wazuh5Api = !options.responseApi && ar5.enabled ? new Wazuh5ResponseApi(store.db, ar5, wazuhApi) : undefined;
   let act;
   try {
-    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuh5Api ?? wazuhApi });
+    act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuh5Api ?? wazuhApi, onQueued: () => events.emit('actionsQueued') });
   } catch (err) {
     // A PlaybookError (code 'playbook') is reported by the CLI as it is: no message matching needed.
     await store.close();
     throw err;
   }
   const { channels } = act;
-  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, options.outboxHooks);
-  const enrichment = buildEnrichment(config, store, outbox, metrics, log);
-  const pipeline = new Pipeline(store.db, detector, log, { actions: act.actions, triage: triageOptions(config), ruleModes, enrich: enrichment });
-  const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log) : undefined;
-  if (summaries) {
-    pipeline.onTriaged = () => summaries.wake();
-    summaries.onUpdate = () => outbox.wake();
+  const enrichment = buildEnrichment(config, store, metrics, log, events);
+  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare: enrichment && ((item) => enrichment.prepare(item)) });
+  const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true });
+  const detector = pipeline.detector;
+  const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log, events) : undefined;
+  const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => events.emit('actionsQueued'));
+
+  // The wiring: who hears what. Stages only emit; every listener is declared here.
+  events.on('actionsQueued', () => outbox.wake());
+  events.on('lookupsQueued', () => enrichment?.broker.wake());
+  events.on('triaged', () => summaries?.wake());
+  events.on('detection', (d) => metrics.detections.inc({ rule: d.rule.id }));
+  events.on('quarantined', (rows) => rows.forEach((r) => metrics.quarantined.inc({ source: r.source, reason: r.reason })));
+  if (enrichment) {
+    events.on('lookupsSettled', (ids) => enrichment.release(ids));
+    events.on('lookupsAnswered', (ids) => enrichment.answers(ids));
   }
-  const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => outbox.wake());
-  pipeline.onActions = () => outbox.wake();
-  pipeline.onIncidents = () => enrichment?.broker.wake();
-  if (act.responses) act.responses.wake = () => outbox.wake();
-  pipeline.onDetection = (d) => metrics.detections.inc({ rule: d.rule.id });
-  pipeline.onQuarantined = (rows) => rows.forEach((r) => metrics.quarantined.inc({ source: r.source, reason: r.reason }));
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   // Parse once: intake hands the events it parsed to the runner; the store is read back only to catch up.
   const handoff = new Handoff();

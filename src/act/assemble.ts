@@ -31,6 +31,8 @@ export interface ActOptions {
   api?: ResponseApi;
   /** false (replay): notifications only, no block requests. */
   response?: boolean;
+  /** Actions were queued outside the pipeline (an approved block): the outbox should run now. */
+  onQueued?: () => void;
 }
 
 export function buildActStage(config: Config, db: Kysely<Database>, log: Logger, o: ActOptions): ActStage {
@@ -39,7 +41,7 @@ export function buildActStage(config: Config, db: Kysely<Database>, log: Logger,
   let responses: ResponseService | undefined;
   if (o.response !== false) {
     const secret = resolveApprovalSecret(config.actions.approvals.secret, o.dataDir);
-    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, secret });
+    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, secret }, o.onQueued);
     channels.set(RESPONSE_CHANNEL, new ResponseExecutor(db, responses, o.api, log));
   }
   return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox), playbooks };

@@ -149,15 +149,15 @@ export interface OutboxHooks {
   afterSend?(item: OutboxItem): Promise<void>;
   /** Runs after an action's outcome is recorded. */
   onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead'): void;
-  clock?: Clock;
-}
-
-export class OutboxWorker {
   /**
    * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile).
    * The result is stored, so a retry sends exactly what the first attempt sent.
    */
-  prepare?: (item: OutboxItem) => Promise<OutboxPayload>;
+  prepare?(item: OutboxItem): Promise<OutboxPayload>;
+  clock?: Clock;
+}
+
+export class OutboxWorker {
   private readonly breakers = new Map<string, Breaker>();
   private readonly poller: Poller;
   private readonly clock: Clock;
@@ -251,8 +251,8 @@ export class OutboxWorker {
     let ref: ExternalRef | void;
     try {
       if (!channel) throw new PermanentError(`channel "${item.channel}" is not configured`);
-      if (this.prepare && item.attempts === 0) {
-        item = { ...item, payload: await this.prepare(item) };
+      if (this.hooks.prepare && item.attempts === 0) {
+        item = { ...item, payload: await this.hooks.prepare(item) };
         await this.db.updateTable('outbox').set({ payload_json: JSON.stringify(item.payload) }).where('id', '=', item.id).execute();
       }
       ref = await channel.send(item);

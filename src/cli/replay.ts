@@ -3,12 +3,12 @@
 import { createReadStream, statSync } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Config } from '../config/schema.js';
-import { Detector } from '../detect/detector.js';
 import { Prefilter } from '../detect/prefilter.js';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { createLogger } from '../log.js';
 import { OutboxWorker } from '../act/outbox.js';
-import { Pipeline } from '../pipeline/pipeline.js';
+import { buildPipeline } from '../pipeline/build.js';
+import { EventBus } from '../events.js';
 import { readRecords } from '../sources/json-stream.js';
 import { InputError, toEvent } from '../model/event.js';
 import { parseJson } from '../sources/ndjson.js';
@@ -17,7 +17,6 @@ import { loadConfiguredRules, rulePaths } from '../vigil.js';
 import { buildActStage } from '../act/assemble.js';
 import { configSchema } from '../config/schema.js';
 import { Progress } from './progress.js';
-import { triageOptions } from '../triage/config.js';
 
 export interface ReplayOptions {
   rules?: string[];
@@ -58,15 +57,13 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
     response: false,
   });
   const channels = act.channels;
-  const pipeline = new Pipeline(store.db, new Detector(ruleSet, { maxGroups: config.detect.maxGroups, lateness: config.detect.lateness }), log, {
-    actions: act.actions,
-    triage: triageOptions(config),
-  });
+  const events = new EventBus();
+  const pipeline = buildPipeline(config, store.db, log, { rules: ruleSet, actions: act.actions, events, live: false });
   let detections = 0;
-  pipeline.onDetection = (d) => {
+  events.on('detection', (d) => {
     detections++;
     out.write((options.json ? JSON.stringify(detectionJson(d)) : detectionText(d)) + '\n');
-  };
+  });
   let bad = 0;
   let read = 0;
   // Records no loaded rule can match are not parsed at all (src/detect/prefilter.ts), unless --validate.

@@ -11,6 +11,7 @@ import { answerColumns, EnrichmentCache } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
 import { QuotaLedger } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
+import { EventBus } from '../events.js';
 
 /** The counters the broker keeps (prom-client counters in production). */
 export interface EnrichMetrics {
@@ -30,6 +31,8 @@ export interface BrokerOptions {
   /** The time: injectable so tests can walk through minutes and days without waiting. */
   clock?: Clock;
   metrics?: EnrichMetrics;
+  /** Where the broker says that answers arrived and that incidents have nothing pending. */
+  events?: EventBus;
 }
 
 const RETRY_BASE = 30_000;
@@ -37,17 +40,13 @@ const BATCH = 500;
 const PRUNE_EVERY = 600_000;
 
 export class EnrichmentBroker {
-  /** New answers arrived for these incidents (verdicts may change their severity). */
-  onAnswers?: (incidentIds: string[]) => Promise<void>;
-  /** These incidents have no lookup pending any more: their notifications need not wait. */
-  onSettled?: (incidentIds: string[]) => void;
-
   readonly cache: EnrichmentCache;
   readonly quota: QuotaLedger;
   private readonly providers: Map<string, Provider>;
   private readonly clock: Clock;
   private readonly poller: Poller;
   private lastPrune = 0;
+  private readonly events: EventBus;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -59,6 +58,7 @@ export class EnrichmentBroker {
     this.cache = new EnrichmentCache(db);
     this.quota = new QuotaLedger(db);
     this.clock = options.clock ?? systemClock;
+    this.events = options.events ?? new EventBus();
     this.poller = new Poller(() => this.runDue(), { every: options.pollMs ?? 1000, onError: (err) => log.error({ err }, 'enrichment pass failed') });
   }
 
@@ -265,7 +265,7 @@ export class EnrichmentBroker {
 
   private async afterAnswers(incidentIds: string[]): Promise<void> {
     try {
-      await this.onAnswers?.(incidentIds);
+      await this.events.emitAndWait('lookupsAnswered', incidentIds);
     } catch (err) {
       this.log.error({ err }, 'applying enrichment verdicts failed');
     }
@@ -278,6 +278,6 @@ export class EnrichmentBroker {
       .execute();
     const pending = new Set(stillPending.map((r) => r.incident_id));
     const settled = incidentIds.filter((id) => !pending.has(id));
-    if (settled.length > 0) this.onSettled?.(settled);
+    if (settled.length > 0) this.events.emit('lookupsSettled', settled);
   }
 }

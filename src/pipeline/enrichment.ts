@@ -5,7 +5,8 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { escalationNotification, type Notification } from '../act/notification.js';
-import { actionsOfIncident, enqueue, releaseWaiting, type OutboxWorker } from '../act/outbox.js';
+import { actionsOfIncident, enqueue, releaseWaiting } from '../act/outbox.js';
+import type { EventBus } from '../events.js';
 import { isResponsePayload, type OutboxPayload } from '../act/payload.js';
 import type { OutboxItem } from '../act/channel.js';
 import type { EnrichmentBroker } from '../enrich/broker.js';
@@ -33,14 +34,12 @@ export class EnrichmentStage {
   constructor(
     private readonly db: Kysely<Database>,
     readonly broker: EnrichmentBroker,
-    private readonly outbox: OutboxWorker,
     private readonly log: Logger,
     private readonly options: EnrichmentStageOptions,
+    /** Where it says that notifications became due. */
+    private readonly events: EventBus,
   ) {
     this.clock = options.clock ?? systemClock;
-    broker.onSettled = (ids) => void this.release(ids);
-    broker.onAnswers = (ids) => this.answers(ids);
-    outbox.prepare = (item) => this.prepare(item);
   }
 
   /** In the pipeline transaction: queues the lookups and returns when the notification may go. */
@@ -50,9 +49,10 @@ export class EnrichmentStage {
     return pending > 0 ? now + this.options.deadline : now;
   }
 
-  private async release(ids: string[]): Promise<void> {
+  /** Lookups settled: the notifications waiting for them may go now. */
+  async release(ids: string[]): Promise<void> {
     try {
-      if ((await releaseWaiting(this.db, ids, this.clock())) > 0) this.outbox.wake();
+      if ((await releaseWaiting(this.db, ids, this.clock())) > 0) this.events.emit('actionsQueued');
     } catch (err) {
       this.log.error({ err }, 'releasing notifications failed');
     }
@@ -76,13 +76,14 @@ export class EnrichmentStage {
     }
   }
 
-  private async answers(ids: string[]): Promise<void> {
+  /** Answers arrived: verdicts may raise severity, and people already told hear of it. */
+  async answers(ids: string[]): Promise<void> {
     let queued = 0;
     for (const id of ids) {
       const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock(), this.options.assets);
       if (esc) queued += await this.notifyEscalation(esc);
     }
-    if (queued > 0) this.outbox.wake();
+    if (queued > 0) this.events.emit('actionsQueued');
   }
 
   /**

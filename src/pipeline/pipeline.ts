@@ -15,6 +15,7 @@ import type { TriageContext } from '../triage/context.js';
 import { extendIncident, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
 import { Announcer, type EnrichPlan } from './announce.js';
 import { markSuppressed, recordDetection } from '../triage/detections.js';
+import { EventBus } from '../events.js';
 
 export interface PipelineOptions {
   /** The act stage: turns an incident change into outbox rows by the playbooks. */
@@ -26,6 +27,8 @@ export interface PipelineOptions {
   enrich?: EnrichPlan;
   /** Clock for triage (tests inject one). */
   clock?: Clock;
+  /** Where the pipeline says what it did (detections, queued actions and lookups, set-aside records). */
+  events?: EventBus;
 }
 
 export interface Cursor {
@@ -34,16 +37,7 @@ export interface Cursor {
 }
 
 export class Pipeline {
-  /** Called for every new detection after its batch commits (replay prints from here). */
-  onDetection?: (d: Detection) => void;
-  /** Called after a batch that enqueued actions commits (the outbox worker wakes). */
-  onActions?: () => void;
-  /** Called after a batch that set records aside (ingest_quarantine) commits, with them. */
-  onQuarantined?: (rows: QuarantineRow[]) => void;
-  /** Called after a batch that opened incidents commits (the enrichment broker wakes). */
-  onIncidents?: () => void;
-  /** Called after a batch commits, with each fresh detection's triage outcome (the summary worker wakes). */
-  onTriaged?: (outcomes: TriageOutcome[]) => void;
+  private readonly events: EventBus;
   readonly announcer: Announcer;
   /** What analyst actions and the lifecycle scheduler use: the same store, clock and announcer. */
   readonly triageContext: TriageContext;
@@ -54,6 +48,7 @@ export class Pipeline {
     private readonly log: Logger,
     private readonly options: PipelineOptions,
   ) {
+    this.events = options.events ?? new EventBus();
     this.announcer = new Announcer(options.actions, options.enrich, options.clock ?? systemClock);
     this.triageContext = { db, clock: options.clock, announce: this.announcer.announce };
   }
@@ -96,14 +91,14 @@ export class Pipeline {
     }
     const { fresh, outcomes, setAside: refused } = done;
     for (const q of refused) this.log.error({ reason: q.reason, detail: q.detail }, `record set aside (ingest_quarantine): ${q.detail}`);
-    if (refused.length > 0) this.onQuarantined?.(refused);
+    if (refused.length > 0) this.events.emit('quarantined', refused);
     for (const d of fresh) {
       this.log.info({ rule: d.rule.id, title: d.rule.title, group: d.group, count: d.count }, 'detection');
-      this.onDetection?.(d);
+      this.events.emit('detection', d);
     }
-    if (this.announcer.actions > 0) this.onActions?.();
-    if (this.announcer.enrichPlanned > 0) this.onIncidents?.();
-    if (outcomes.length > 0) this.onTriaged?.(outcomes);
+    if (this.announcer.actions > 0) this.events.emit('actionsQueued');
+    if (this.announcer.enrichPlanned > 0) this.events.emit('lookupsQueued');
+    if (outcomes.length > 0) this.events.emit('triaged');
     return fresh;
   }
 

@@ -13,6 +13,7 @@ import type { LlmSummarizer } from '../triage/summary/llm.js';
 import { evidencePack } from '../triage/summary/pack.js';
 import { Poller } from '../poller.js';
 import { eventsFor } from './announce.js';
+import type { EventBus } from '../events.js';
 
 export interface SummaryStats {
   written: number;
@@ -23,14 +24,14 @@ export interface SummaryStats {
 export class SummaryWorker {
   private readonly poller: Poller;
   readonly stats: SummaryStats = { written: 0, cached: 0, failed: 0 };
-  /** Called after a summary update was enqueued (the outbox wakes). */
-  onUpdate?: () => void;
 
   constructor(
     private readonly ctx: TriageContext,
     private readonly llm: LlmSummarizer,
     private readonly redactFields: string[],
     private readonly log: Logger,
+    /** Where it says that a summary update was queued. */
+    private readonly events: EventBus,
     pollMs = 2_000,
   ) {
     this.poller = new Poller(() => this.runPending(), { every: pollMs, onError: (err) => log.error({ err }, 'summary pass failed') });
@@ -82,6 +83,6 @@ export class SummaryWorker {
       await applyChange(trx, { ...this.ctx, db: trx }, inc, { summary_json: JSON.stringify(outcome.summary), summary_state: 'done' }, 'summary', now);
       return true;
     });
-    if (updated) this.onUpdate?.();
+    if (updated) this.events.emit('actionsQueued');
   }
 }

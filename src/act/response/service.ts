@@ -76,12 +76,13 @@ export function toView(r: Selectable<ResponseTable>): ResponseView {
 export class ResponseService {
   readonly guard: Guard;
   /** Called after a decision or unblock queued work, so the outbox runs it now. */
-  wake: () => void = () => {};
 
   constructor(
     private readonly db: Kysely<Database>,
     readonly config: ResponseConfig,
     private readonly approvals: ApprovalsConfig & { secret: string },
+    /** Actions were queued (an approved block, an early unblock): the outbox should run now. */
+    private readonly wake: () => void = () => {},
   ) {
     this.guard = new Guard(config);
   }

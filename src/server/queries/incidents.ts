@@ -12,19 +12,11 @@ import { incidentView, type IncidentView } from '../../triage/queries.js';
 import { TriageError } from '../../triage/types.js';
 import { commentsOf, type Comment } from '../../triage/comments.js';
 import { actorLabel, plural } from '../../model/wording.js';
-import { detectionsOfIncident } from '../../triage/detections.js';
+import { detectionsOfIncident, type DetectionRow } from '../../triage/detections.js';
 import { evidenceFor, type EvidenceEvent } from './evidence.js';
 
-export interface DetectionView {
-  id: string;
-  ruleId: string;
-  ruleTitle: string;
-  level: string;
-  time: number;
-  firstTime: number;
-  group: Record<string, string>;
-  count: number;
-}
+/** A detection as the incident page lists it (its events are the evidence). */
+export type DetectionView = Omit<DetectionRow, 'eventIds' | 'rule' | 'createdAt'>;
 
 /** One provider's answer about one indicator, flattened for cards: verdict, country and network owner. */
 export interface EnrichmentCard {

@@ -1,0 +1,31 @@
+// The one way the pipeline is built: `vigil serve` (src/vigil.ts) and `vigil replay` (src/cli/replay.ts) both
+// call this, so an offline replay detects and triages exactly as the server does.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import type { Actions } from '../act/actions.js';
+import type { Config } from '../config/schema.js';
+import { Detector } from '../detect/detector.js';
+import type { RuleSet } from '../detect/rules.js';
+import type { EventBus } from '../events.js';
+import type { Database } from '../store/schema.js';
+import type { RuleModes } from '../store/rule-modes.js';
+import { triageOptions } from '../triage/config.js';
+import { Pipeline, type PipelineOptions } from './pipeline.js';
+
+export interface PipelineParts {
+  rules: RuleSet;
+  actions: Actions;
+  events: EventBus;
+  /** Serve mode: analyst-set rule modes apply. */
+  ruleModes?: RuleModes;
+  /** Serve mode, enrichment on: a new incident's lookups are queued with it. */
+  enrich?: PipelineOptions['enrich'];
+  /** Serve mode: events dated beyond detect.maxFuture are not correlated (a replay reads old and new logs alike). */
+  live: boolean;
+}
+
+export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
+  const { maxGroups, lateness, maxFuture } = config.detect;
+  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}) });
+  return new Pipeline(db, detector, log, { actions: parts.actions, triage: triageOptions(config), ruleModes: parts.ruleModes, enrich: parts.enrich, events: parts.events });
+}
