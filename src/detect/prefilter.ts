@@ -29,7 +29,9 @@ type Needles = Needle[] | null;
 const FORMATS = ['wazuh', 'evtx-json'] as const;
 /** Value modifiers whose alternatives are literal text of the value (the rest require nothing here). */
 const TEXT_MODIFIERS = new Set(['contains', 'startswith', 'endswith', 'all', 'cased', 'expand', 'windash', 'base64', 'base64offset']);
-const ALWAYS_PARSE = /\\u|\\\/|[\u0130\u212a]/;
+// Escapes and case-folding letters hide literals; a Wazuh 5.x document (a `wazuh` object) is read through the WCS
+// field map (src/model/wcs.ts), so its text need not hold the 4.x literals (`"syscheck":`, `"id":"550"`) at all.
+const ALWAYS_PARSE = /\\u|\\\/|[\u0130\u212a]|"wazuh"\s*:\s*\{/;
 
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A literal as JSON writes it inside a string (quotes and backslashes escaped), as a regex source. */
