@@ -1,5 +1,5 @@
 // What a person notices first on a page, checked in the browser: a page wider than the window, a badge whose
-// word is broken over two lines, and the accessibility failures axe-core (injected into the page) rates
+// word is broken over two lines, an empty column header, a cut placeholder, and the accessibility failures axe-core (injected into the page) rates
 // serious or critical.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -7,7 +7,10 @@ import type { Page } from 'playwright-core';
 
 export const WIDTHS = [390, 1366, 1920] as const;
 
-/** Problems of layout: horizontal overflow of the page, and badges whose text wraps onto a second line. */
+/**
+ * Problems of layout: horizontal overflow of the page, badges whose text wraps onto a second line, header cells
+ * without text, and placeholders cut off by their input.
+ */
 export async function layoutProblems(page: Page): Promise<string[]> {
   return page.evaluate(() => {
     const out: string[] = [];
@@ -30,6 +33,18 @@ export async function layoutProblems(page: Page): Promise<string[]> {
       range.selectNodeContents(badge);
       const tops = new Set(Array.from(range.getClientRects()).filter((r) => r.width > 0).map((r) => Math.round(r.top)));
       if (tops.size > 1) out.push(`badge "${badge.textContent}" wraps over ${tops.size} lines`);
+    }
+    for (const th of Array.from(document.querySelectorAll('th'))) {
+      if ((th.textContent ?? '').trim() === '') out.push(`an empty header cell in table "${th.closest('table')?.querySelector('caption')?.textContent ?? ''}"`);
+    }
+    // A placeholder must be readable whole: its text, in the input's font, fits the input's content box.
+    const ctx = document.createElement('canvas').getContext('2d')!;
+    for (const input of Array.from(document.querySelectorAll<HTMLInputElement>('input[placeholder]'))) {
+      const cs = getComputedStyle(input);
+      ctx.font = `${cs.fontStyle} ${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
+      const room = input.clientWidth - parseFloat(cs.paddingLeft) - parseFloat(cs.paddingRight);
+      const need = ctx.measureText(input.placeholder).width;
+      if (need > room) out.push(`placeholder "${input.placeholder}" needs ${Math.ceil(need)}px in a ${Math.floor(room)}px input`);
     }
     return out;
   });
