@@ -14,7 +14,7 @@ export const enrichSchema = z
     maxAttempts: z.number().int().positive().default(4),
     /** Your own ranges: never sent to an external provider (private, loopback, CGNAT, … never are). */
     internalRanges: z.array(cidr).default([]),
-    /** Above 0: verdicts feed triage's severity score (src/enrich/severity.ts); 0: never. */
+    /** Above 0: verdicts feed triage's severity score (src/pipeline/verdicts.ts); 0: never. */
     raiseBy: z.number().int().min(0).max(4).default(1),
     // One key per provider, from the provider registry.
     ...providersShape,

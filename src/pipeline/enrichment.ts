@@ -12,7 +12,7 @@ import type { OutboxItem } from '../act/channel.js';
 import type { EnrichmentBroker } from '../enrich/broker.js';
 import { indicatorsOf } from '../enrich/indicators.js';
 import { enrichmentsForIncident } from '../enrich/lookups.js';
-import { applyVerdicts, type Escalation } from '../enrich/severity.js';
+import { applyVerdicts, type Escalation } from './verdicts.js';
 import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import type { AssetCriticality } from '../triage/severity.js';

@@ -94,6 +94,13 @@ export async function detectionCountsByRule(db: Kysely<Database>): Promise<Map<s
   return new Map(rows.map((r) => [r.rule_id, Number(r.n)]));
 }
 
+/** The events each detection of these incidents counted, with its incident. */
+export async function eventIdsOfIncidents(db: Kysely<Database>, incidentIds: string[]): Promise<{ incidentId: string; eventIds: string[] }[]> {
+  if (incidentIds.length === 0) return [];
+  const rows = await db.selectFrom('detections').select(['incident_id', 'event_ids_json']).where('incident_id', 'in', incidentIds).execute();
+  return rows.map((r) => ({ incidentId: r.incident_id!, eventIds: JSON.parse(r.event_ids_json) as string[] }));
+}
+
 /** The ids of the events that made a detection, oldest first. */
 export async function eventIdsOfDetection(db: Kysely<Database>, detectionId: string): Promise<string[]> {
   const det = await db.selectFrom('detections').select('event_ids_json').where('id', '=', detectionId).executeTakeFirst();

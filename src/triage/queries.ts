@@ -1,6 +1,6 @@
 // Reading incidents for people and the API: one incident in detail, and a filtered, paged list.
 import { sql, type Kysely } from 'kysely';
-import type { Detection, Indicator, IncidentStatus, Level } from '../model/index.js';
+import type { Detection, Indicator, IndicatorKind, IncidentStatus, Level } from '../model/index.js';
 import { auditFor, type AuditRow } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import { detectionsOfIncident } from './detections.js';
@@ -46,6 +46,23 @@ export interface IncidentDetail extends IncidentView {
  */
 export function incidentsSeenSince(db: Kysely<Database>, since: number) {
   return db.selectFrom('incidents').select('id').where(sql<number>`coalesce(last_detection_at, created_at)`, '>=', since);
+}
+
+/**
+ * The incidents holding an indicator (exact; a user, or any kind when none is given, case-insensitive), newest
+ * activity first, at most `limit`, with how many there are in all.
+ */
+export async function incidentsHolding(db: Kysely<Database>, value: string, kind: IndicatorKind | undefined, limit: number): Promise<{ total: number; incidents: IncidentRecord[] }> {
+  const fold = kind === undefined || kind === 'user';
+  const want = fold ? value.toLowerCase() : value;
+  let q = db.selectFrom('incidents').where('id', 'in', (eb) => {
+    let sub = eb.selectFrom('incident_indicators').select('incident_id');
+    sub = kind === 'user' ? sub.where(sql<string>`lower(value)`, '=', want) : kind ? sub.where('value', '=', value) : sub.where(sql<string>`lower(value)`, '=', want);
+    return kind ? sub.where('kind', '=', kind) : sub;
+  });
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  q = q.orderBy(sql`coalesce(last_detection_at, created_at)`, 'desc').orderBy('id');
+  return { total, incidents: (await q.selectAll().limit(limit).execute()).map(rowToRecord) };
 }
 
 export async function countOpenIncidents(db: Kysely<Database>): Promise<number> {

@@ -55,6 +55,10 @@ export async function findIncident(db: Kysely<Database>, id: string): Promise<In
   return row ? rowToRecord(row) : undefined;
 }
 
+export async function incidentExists(db: Kysely<Database>, id: string): Promise<boolean> {
+  return (await db.selectFrom('incidents').select('id').where('id', '=', id).executeTakeFirst()) !== undefined;
+}
+
 /** Incidents whose LLM summary is still to be written, oldest change first. */
 export async function pendingSummaries(db: Kysely<Database>, limit: number): Promise<string[]> {
   const rows = await db.selectFrom('incidents').select(['id']).where('summary_state', '=', 'pending').orderBy('updated_at').limit(limit).execute();

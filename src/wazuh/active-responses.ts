@@ -14,6 +14,7 @@ import type { ActiveResponseResult, InventoryAgent, ResponseApi, ResponseContext
 import type { Wazuh5ResponseConfig } from '../config/actions.js';
 import { normaliseAddress } from '../act/response/guard.js';
 import { alertsByEventIds } from '../store/alerts.js';
+import { detectionsOfIncident } from '../triage/detections.js';
 import type { Database } from '../store/schema.js';
 import { IndexerError, IndexerHttp } from '../sources/wazuh5.js';
 
@@ -55,8 +56,8 @@ export function arDocument(finding: FindingRef, context: ResponseContext, agent:
  * detections.
  */
 export async function findingsFor(db: Kysely<Database>, incidentId: string, address: string): Promise<Map<string, FindingRef>> {
-  const dets = await db.selectFrom('detections').select('event_ids_json').where('incident_id', '=', incidentId).execute();
-  const ids = [...new Set(dets.flatMap((d) => JSON.parse(d.event_ids_json) as string[]))];
+  const dets = await detectionsOfIncident(db, incidentId);
+  const ids = [...new Set(dets.flatMap((d) => d.eventIds))];
   const out = new Map<string, FindingRef>();
   for (let i = 0; i < ids.length; i += 200) {
     for (const a of await alertsByEventIds(db, ids.slice(i, i + 200))) {

@@ -1,11 +1,12 @@
 // Pivot: from one indicator (an address, a user, a host, a hash …) to every incident that holds it and every
 // stored alert that carries it, as far back as the alerts are kept. Users compare case-insensitively, as the
 // correlations do; everything else exactly, on a whole field value (10.0.0.1 never finds 10.0.0.12).
-import { sql, type Kysely } from 'kysely';
+import type { Kysely } from 'kysely';
 import type { IndicatorKind } from '../../model/index.js';
 import { scanAlerts } from '../../store/alerts.js';
 import type { Database } from '../../store/schema.js';
-import { rowToRecord } from '../../triage/record.js';
+import { eventIdsOfIncidents } from '../../triage/detections.js';
+import { incidentsHolding } from '../../triage/queries.js';
 import type { IncidentRecord } from '../../triage/types.js';
 import { evidenceOf, type EvidenceEvent } from './evidence.js';
 
@@ -34,22 +35,13 @@ function holds(v: unknown, want: string, fold: boolean, depth = 0): boolean {
 export async function pivot(db: Kysely<Database>, value: string, kind: IndicatorKind | undefined, limit = 50): Promise<PivotResult> {
   const fold = kind === undefined || kind === 'user';
   const want = fold ? value.toLowerCase() : value;
-  let q = db
-    .selectFrom('incidents')
-    .where('id', 'in', (eb) => {
-      let sub = eb.selectFrom('incident_indicators').select('incident_id');
-      sub = kind === 'user' ? sub.where(sql<string>`lower(value)`, '=', want) : kind ? sub.where('value', '=', value) : sub.where(sql<string>`lower(value)`, '=', want);
-      return kind ? sub.where('kind', '=', kind) : sub;
-    });
-  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  q = q.orderBy(sql`coalesce(last_detection_at, created_at)`, 'desc').orderBy('id');
-  const incidents = (await q.selectAll().limit(limit).execute()).map(rowToRecord);
+  const { total, incidents } = await incidentsHolding(db, value, kind, limit);
 
   // Which of these incidents counted each event: the events' link back to their incidents.
   const owners = new Map<string, string[]>();
   if (incidents.length > 0) {
-    const dets = await db.selectFrom('detections').select(['incident_id', 'event_ids_json']).where('incident_id', 'in', incidents.map((i) => i.id)).execute();
-    for (const d of dets) for (const id of JSON.parse(d.event_ids_json) as string[]) owners.set(id, [...new Set([...(owners.get(id) ?? []), d.incident_id!])]);
+    for (const d of await eventIdsOfIncidents(db, incidents.map((i) => i.id)))
+      for (const id of d.eventIds) owners.set(id, [...new Set([...(owners.get(id) ?? []), d.incidentId])]);
   }
 
   // Newest first, in pages, up to MAX_SCAN stored alerts: a text test on the raw line first (cheap), then a

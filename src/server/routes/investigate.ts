@@ -8,6 +8,7 @@ import type { Database } from '../../store/schema.js';
 import { addComment, commentsOf, MAX_COMMENT } from '../../triage/comments.js';
 import type { TriageContext } from '../../triage/context.js';
 import { TriageError } from '../../triage/types.js';
+import { incidentExists } from '../../triage/record.js';
 import { actorOf, who } from '../auth/guard.js';
 import { pivot } from '../queries/pivot.js';
 import { commentSchema, errorSchema, evidenceSchema, guarded, idParams, incidentSchema, nullableString } from '../schemas.js';
@@ -72,8 +73,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
       },
     },
     async (req, reply) => {
-      const exists = await db.selectFrom('incidents').select('id').where('id', '=', req.params.id).executeTakeFirst();
-      if (!exists) return reply.code(404).send({ error: 'not_found', message: `no incident ${req.params.id}` });
+      if (!(await incidentExists(db, req.params.id))) return reply.code(404).send({ error: 'not_found', message: `no incident ${req.params.id}` });
       return { items: await commentsOf(db, req.params.id) };
     },
   );

@@ -1,4 +1,5 @@
-// Verdicts feed severity: when answers arrive, the incident's verdicts go to triage's severity score
+// Verdicts feed severity (here in pipeline/, which joins enrichment to triage, so neither stage reaches into
+// the other): when answers arrive, the incident's verdicts go to triage's severity score
 // (malicious +20, suspicious +10, all harmless −10; see src/triage/severity.ts), and a rise in level is an
 // escalation people hear of.
 import type { Kysely } from 'kysely';
@@ -8,7 +9,7 @@ import { reassess } from '../triage/reassess.js';
 import type { AssetCriticality } from '../triage/severity.js';
 import type { VerdictInput } from '../triage/types.js';
 import type { Incident } from '../model/index.js';
-import { enrichmentsForIncident } from './lookups.js';
+import { enrichmentsForIncident } from '../enrich/lookups.js';
 
 export interface Escalation {
   incident: Incident;
