@@ -71,6 +71,15 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     assert.equal(await page.locator('table.stack', { has: page.locator('caption', { hasText: 'Evidence' }) }).locator('tbody tr[data-event]').count(), 6);
   });
 
+  it('a resolved incident says when, by whom and why', async () => {
+    const { page } = b;
+    await page.goto(`${s.v.url}/#/incidents/${encodeURIComponent(s.incidents['192.0.2.44']!)}`);
+    const resolved = page.locator('#resolved');
+    await resolved.waitFor();
+    assert.match(await resolved.innerText(), /^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2} UTC, by anna \(benign\): nightly backup job with an expired password$/);
+    assert.match(await page.locator('#verdict').innerText(), /^benign — nightly backup job with an expired password \(anna\)$/);
+  });
+
   it('shows the raw alert of an evidence row as formatted JSON, as text, and copies it', async () => {
     const { page } = b;
     await page.goto(`${s.v.url}/#/incidents/${encodeURIComponent(evilIncident)}`);

@@ -82,8 +82,9 @@ export async function startShowcase(): Promise<Showcase> {
   const incidents: Record<string, string> = {};
   for (const ip of [ATTACKER, '198.51.100.23', '192.0.2.44', '203.0.113.9']) incidents[ip] = await incidentOf(v, analyst, ip);
   await call(v, 'POST', `/api/v1/incidents/${incidents['198.51.100.23']}/acknowledge`, analyst, {});
-  await call(v, 'POST', `/api/v1/incidents/${incidents['192.0.2.44']}/verdict`, analyst, { verdict: 'benign', comment: 'nightly backup job with an expired password' });
-  await call(v, 'POST', `/api/v1/incidents/${incidents['192.0.2.44']}/resolve`, analyst, { comment: 'password rotated' });
+  // A verdict resolves the incident (its comment is the resolution's).
+  const verdict = await call(v, 'POST', `/api/v1/incidents/${incidents['192.0.2.44']}/verdict`, analyst, { verdict: 'benign', comment: 'nightly backup job with an expired password' });
+  if (verdict.status !== 200) throw new Error(`verdict: ${verdict.status} ${JSON.stringify(verdict.json)}`);
 
   const mails = await smtp.waitFor(1, 20_000);
   const linkRe = new RegExp(`block ${ATTACKER.replaceAll('.', '\\.')} on \\S+: (https://\\S+)`);

@@ -4,7 +4,7 @@ import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, utc } from '../format.js';
-import { actorLabel, countPhrase, verdictLabel } from '../../../src/model/wording.js';
+import { actorLabel, countPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
 import type { EnrichmentCard, IncidentDetail } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { commentForm, timelineList } from './timeline.js';
@@ -132,6 +132,12 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('dd', { id: 'counts' }, countPhrase(i.eventCount, i.detectionCount)),
       h('dt', {}, 'Assignee'),
       h('dd', { id: 'assignee' }, i.assignee ?? '—'),
+      i.status === 'resolved' && i.resolvedAt !== undefined
+        ? [
+            h('dt', {}, 'Resolved'),
+            h('dd', { id: 'resolved' }, `${utc(i.resolvedAt)}, ${resolutionLabel(i.resolution, i.resolvedBy)}${i.resolutionComment ? `: ${i.resolutionComment}` : ''}`),
+          ]
+        : null,
       h('dt', {}, 'Verdict'),
       h('dd', { id: 'verdict' }, i.verdict ? `${verdictLabel(i.verdict)} — ${i.verdictComment ?? ''} (${actorLabel(i.verdictBy ?? '')})` : '—'),
     );
