@@ -26,6 +26,9 @@ export function createMetrics() {
     enrichFailures: new Counter({ name: 'vigil_enrich_failures_total', help: 'Failed enrichment calls, by provider and reason (quota, auth, timeout, failed)', labelNames: ['provider', 'reason'], registers: [registry] }),
     quarantined: new Counter({ name: 'vigil_alerts_quarantined_total', help: 'Input records set aside as unreadable (kept in ingest_quarantine), by source and reason', labelNames: ['source', 'reason'], registers: [registry] }),
     backpressure: new Counter({ name: 'vigil_ingest_backpressure_total', help: 'Times a source was held back because the pipeline is behind (webhook: 503 answers), by source', labelNames: ['source'], registers: [registry] }),
+    storeBytes: new Gauge({ name: 'vigil_store_bytes', help: 'Disk the store uses (SQLite: file and WAL; PostgreSQL: the schema\'s tables), read after each retention pass', registers: [registry] }),
+    storeDiskWarning: new Gauge({ name: 'vigil_store_disk_warning', help: 'Whether disk use passed retention.diskWarning of retention.diskCeiling (1) or not (0)', registers: [registry] }),
+    retentionDeleted: new Counter({ name: 'vigil_retention_deleted_total', help: 'Rows retention deleted, by table', labelNames: ['table'], registers: [registry] }),
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
     // Read from the store when scraped (see store-metrics.ts).
     queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),

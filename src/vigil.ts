@@ -17,7 +17,7 @@ import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Handoff } from './pipeline/handoff.js';
-import { systemClock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import type { Pipeline } from './pipeline/pipeline.js';
 import { buildPipeline } from './pipeline/build.js';
 import { EventBus } from './events.js';
@@ -37,6 +37,7 @@ import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
+import { RetentionJob } from './store/retention/job.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
 import { VigilError, type ErrorLocation } from './errors.js';
@@ -147,6 +148,8 @@ export interface Vigil {
   lifecycle: LifecycleScheduler;
   /** Writes LLM summaries when `llm.enabled` (they follow the first notification as a 'summary' update). */
   summaries?: SummaryWorker;
+  /** Deletes what is past its retention, in the background (README "Storage and retention"). */
+  retention: RetentionJob;
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -159,6 +162,8 @@ export interface VigilOptions {
   responseApi?: ResponseApi;
   /** Outbox hooks (tests inject a crash between sending and recording). */
   outboxHooks?: OutboxHooks;
+  /** The clock of ingest, the pipeline, the lifecycle and retention (the soak benchmark drives simulated time). */
+  clock?: Clock;
 }
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
@@ -189,7 +194,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const { channels } = act;
   const enrichment = buildEnrichment(config, store, metrics, log, events);
   const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare: enrichment && ((item) => enrichment.prepare(item)) });
-  const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true });
+  const clock = options.clock ?? systemClock;
+  const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true, clock });
   const detector = pipeline.detector;
   const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log, events) : undefined;
   const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => events.emit('actionsQueued'));
@@ -207,9 +213,16 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   // Parse once: intake hands the events it parsed to the runner; the store is read back only to catch up.
   const handoff = new Handoff();
-  const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness, systemClock, handoff);
+  const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness, clock, handoff);
+  const retention = new RetentionJob(store, { ...config.retention, warmWindow: maxTimespan + config.detect.lateness }, log, clock, {
+    deleted: (table, n) => metrics.retentionDeleted.inc({ table }, n),
+    disk: (bytes, warning) => {
+      metrics.storeBytes.set(bytes);
+      metrics.storeDiskWarning.set(warning ? 1 : 0);
+    },
+  });
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
-  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff });
+  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff, clock });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
@@ -276,6 +289,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     triage: pipeline.triageContext,
     lifecycle,
     summaries,
+    retention,
     async start() {
       await outbox.recover();
       await runner.start();
@@ -286,6 +300,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       lifecycle.start();
       summaries?.start();
       if (config.server.metrics.listen) metricsServer = await metricsListener(metrics, collectMetrics, config.server.metrics.listen);
+      retention.start();
       started = true;
     },
     async stop() {
@@ -294,6 +309,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await metricsServer?.close();
       for (const s of sources) await s.stop();
       await runner.stop();
+      await retention.stop();
       await lifecycle.stop();
       await summaries?.stop();
       await enrichment?.broker.stop();

@@ -12,11 +12,13 @@ import { playbooksSchema } from './playbooks.js';
 import { authSchema, databaseSchema, ingestSchema, logSchema, serverSchema } from './server.js';
 import { llmSchema, triageSchema } from './triage.js';
 import { wazuhSchema } from './wazuh.js';
+import { retentionSchema } from './store.js';
 
 export * from './actions.js';
 export * from './detect.js';
 export * from './enrich.js';
 export * from './server.js';
+export * from './store.js';
 export * from './triage.js';
 export * from './wazuh.js';
 export { isCidrOrAddress, parseDuration, type TtlConfig } from './fragments.js';
@@ -53,7 +55,7 @@ export const configSchema = z
   )
   .extend(withDefaults({ rules: rulesSchema, detect: detectSchema, triage: triageSchema, llm: llmSchema }))
   .extend({ ...withDefaults({ channels: channelsSchema, actions: actionsSchema }), playbooks: playbooksSchema.default([]) })
-  .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema }))
+  .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema, retention: retentionSchema }))
   .strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -1,6 +1,7 @@
 // The one way the pipeline is built: `vigil serve` (src/vigil.ts) and `vigil replay` (src/cli/replay.ts) both
 // call this, so an offline replay detects and triages exactly as the server does.
 import type { Kysely } from 'kysely';
+import type { Clock } from '../clock.js';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Config } from '../config/schema.js';
@@ -22,10 +23,12 @@ export interface PipelineParts {
   enrich?: PipelineOptions['enrich'];
   /** Serve mode: events dated beyond detect.maxFuture are not correlated (a replay reads old and new logs alike). */
   live: boolean;
+  /** The clock of triage (the soak benchmark drives simulated time). */
+  clock?: Clock;
 }
 
 export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
   const { maxGroups, lateness, maxFuture } = config.detect;
   const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}) });
-  return new Pipeline(db, detector, log, { actions: parts.actions, triage: triageOptions(config), ruleModes: parts.ruleModes, enrich: parts.enrich, events: parts.events });
+  return new Pipeline(db, detector, log, { actions: parts.actions, triage: triageOptions(config), ruleModes: parts.ruleModes, enrich: parts.enrich, events: parts.events, clock: parts.clock });
 }

@@ -2,6 +2,7 @@
 // Every caller still resolves only after its own alerts are durable, but many concurrent small requests (one
 // alert per POST from integratord) cost one commit between them instead of one each.
 import type { Kysely } from 'kysely';
+import { systemClock, type Clock } from '../clock.js';
 import { recordAlertBatches, type AlertRecord, type BatchResult } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 
@@ -25,6 +26,8 @@ export class GroupCommit {
     private readonly db: Kysely<Database>,
     /** Called once per commit, before any caller resumes, with the batches in commit (sequence) order. */
     private readonly onCommitted?: (batches: AlertRecord[][], results: RecordResult[]) => void,
+    /** The time recorded as each alert's receipt (retention counts from it). */
+    private readonly clock: Clock = systemClock,
   ) {}
 
   record(batch: AlertRecord[]): Promise<RecordResult> {
@@ -32,8 +35,8 @@ export class GroupCommit {
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
       if (!this.writing) {
-        // SQLite commits block the event loop, so requests pile up unread while one is written; starting the next
-        // write only after this turn's I/O has been read lets all of them join it.
+        // Requests that arrive while a transaction is being written wait for the next one; starting it only after
+        // this turn's I/O has been read lets everything already received join it.
         this.writing = true;
         setImmediate(() => void this.write());
       }
@@ -49,7 +52,7 @@ export class GroupCommit {
       const group = this.waiting.splice(0, take);
       try {
         const batches = group.map((g) => g.batch);
-        const results = await recordAlertBatches(this.db, batches);
+        const results = await recordAlertBatches(this.db, batches, this.clock());
         this.onCommitted?.(batches, results);
         group.forEach((g, i) => g.resolve(results[i]!));
       } catch (err) {
@@ -58,7 +61,7 @@ export class GroupCommit {
         // caller whose batch the store refuses sees the error.
         else
           for (const g of group)
-            await recordAlertBatches(this.db, [g.batch]).then(([r]) => {
+            await recordAlertBatches(this.db, [g.batch], this.clock()).then(([r]) => {
               this.onCommitted?.([g.batch], [r!]);
               g.resolve(r!);
             }, g.reject);

@@ -3,6 +3,7 @@
 // counted, never stopping the source. Only after `record` resolves may a source acknowledge or checkpoint.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
+import type { Clock } from '../clock.js';
 import type { Metrics } from '../metrics.js';
 import type { AlertRecord } from '../store/alerts.js';
 import { quarantineRecords } from '../store/quarantine.js';
@@ -41,7 +42,7 @@ export class Intake {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: Logger,
-    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics; handoff?: Handoff },
+    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics; handoff?: Handoff; clock?: Clock },
   ) {
     const handoff = options.handoff;
     this.commits = new GroupCommit(
@@ -57,6 +58,7 @@ export class Intake {
           );
           handoff.push(handed);
         }),
+      options.clock,
     );
   }
 

@@ -147,3 +147,54 @@ export async function receivedAtOf(db: Kysely<Database>, eventId: string): Promi
   const r = await db.selectFrom('alerts').select('received_at').where('event_id', '=', eventId).orderBy('seq', 'desc').limit(1).executeTakeFirst();
   return r ? Number(r.received_at) : null;
 }
+
+/** Alerts a new detection holds as evidence: retention keeps them while any detection does. */
+export async function markEvidence(trx: Kysely<Database>, eventIds: string[]): Promise<void> {
+  const ids = [...new Set(eventIds)];
+  for (let i = 0; i < ids.length; i += 500)
+    await trx.updateTable('alerts').set((eb) => ({ refs: eb('refs', '+', 1) })).where('event_id', 'in', ids.slice(i, i + 500)).execute();
+}
+
+/**
+ * A detection that held these alerts is being deleted (retention): each loses one holder, and those no detection
+ * holds any more and the raw-alert purge has already passed (seq ≤ `purgedTo`) are deleted now.
+ */
+export async function releaseEvidence(trx: Kysely<Database>, eventIds: string[], purgedTo: number): Promise<number> {
+  const ids = [...new Set(eventIds)];
+  let deleted = 0;
+  for (let i = 0; i < ids.length; i += 500) {
+    const chunk = ids.slice(i, i + 500);
+    await trx.updateTable('alerts').set((eb) => ({ refs: eb('refs', '-', 1) })).where('event_id', 'in', chunk).where('refs', '>', 0).execute();
+    const r = await trx.deleteFrom('alerts').where('event_id', 'in', chunk).where('refs', '<=', 0).where('seq', '<=', purgedTo).executeTakeFirst();
+    deleted += Number(r.numDeletedRows ?? 0);
+  }
+  return deleted;
+}
+
+/**
+ * One batch of the raw-alert purge: walks forward from `afterSeq` over alerts the pipeline has handled
+ * (seq ≤ `uptoSeq`) and received before `before`, deleting those no detection holds. Returns how many were
+ * deleted and how far the walk got (the caller stores it with the deletion, in the same transaction).
+ */
+export async function purgeRawAlerts(
+  trx: Kysely<Database>,
+  range: { afterSeq: number; uptoSeq: number; before: number; limit: number },
+): Promise<{ deleted: number; reached: number; more: boolean }> {
+  const rows = await trx
+    .selectFrom('alerts')
+    .select(['seq', 'received_at'])
+    .where('seq', '>', range.afterSeq)
+    .where('seq', '<=', range.uptoSeq)
+    .orderBy('seq')
+    .limit(range.limit)
+    .execute();
+  let reached = range.afterSeq;
+  for (const r of rows) {
+    // Received in sequence order: the first one still young ends the walk.
+    if (Number(r.received_at) >= range.before) break;
+    reached = Number(r.seq);
+  }
+  if (reached === range.afterSeq) return { deleted: 0, reached, more: false };
+  const r = await trx.deleteFrom('alerts').where('seq', '>', range.afterSeq).where('seq', '<=', reached).where('refs', '=', 0).executeTakeFirst();
+  return { deleted: Number(r.numDeletedRows ?? 0), reached, more: rows.length === range.limit && reached === Number(rows[rows.length - 1]!.seq) };
+}

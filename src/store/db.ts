@@ -12,6 +12,8 @@ export type Dialect = 'sqlite' | 'postgres';
 export interface OpenedDb {
   db: Kysely<Database>;
   dialect: Dialect;
+  /** SQLite: the database file. */
+  file?: string;
   close(): Promise<void>;
 }
 
@@ -24,6 +26,7 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
   const dialect: Dialect = /^postgres(ql)?:\/\//.test(url) ? 'postgres' : 'sqlite';
   let db: Kysely<Database>;
   let migrationSchema: string | undefined;
+  let file: string | undefined;
   if (dialect === 'postgres') {
     // int8 (bigint) columns hold epoch milliseconds: safe as JS numbers.
     const types = {
@@ -44,13 +47,13 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     migrationSchema = schema ?? (await pool.query<{ s: string }>('select current_schema() as s')).rows[0]?.s;
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   } else {
-    const file = url.replace(/^sqlite:(\/\/)?/, '');
+    file = url.replace(/^sqlite:(\/\/)?/, '');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
     // The file is opened (WAL, synchronous FULL) by its own thread: src/store/sqlite/worker.ts.
     db = new Kysely<Database>({ dialect: new SqliteThreadDialect(file) });
   }
   await migrate(db, migrationSchema);
-  return { db, dialect, close: () => db.destroy() };
+  return { db, dialect, file, close: () => db.destroy() };
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations };

@@ -10,6 +10,8 @@ export interface AlertTable {
   source: string;
   received_at: number;
   body: string;
+  /** Detections that hold this alert as evidence: retention keeps it while any does. */
+  refs: Generated<number>;
 }
 
 export interface CursorTable {

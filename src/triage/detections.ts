@@ -3,6 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
 import type { Database } from '../store/schema.js';
+import { markEvidence } from '../store/alerts.js';
 
 /** Records a detection; false when its id was seen before (a replayed window has had its effects already). */
 export async function recordDetection(trx: Kysely<Database>, d: Detection, now: number): Promise<boolean> {
@@ -25,7 +26,10 @@ export async function recordDetection(trx: Kysely<Database>, d: Detection, now: 
     })
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
-  return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+  if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
+  // Its alerts are evidence now: retention keeps them as long as this detection.
+  await markEvidence(trx, d.eventIds);
+  return true;
 }
 
 export async function markSuppressed(trx: Kysely<Database>, detectionId: string, suppressionId: number): Promise<void> {

@@ -9,6 +9,7 @@ import { m0500_enrich } from './0500_enrich.js';
 import { m0600_triage } from './0600_triage.js';
 import { m1710_hot_path } from './1710_hot_path.js';
 import { m0650_comments } from './0650_comments.js';
+import { m1720_retention } from './1720_retention.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -20,4 +21,5 @@ export const migrations: Record<string, Migration> = {
   '0600_triage': m0600_triage,
   '1710_hot_path': m1710_hot_path,
   '0650_comments': m0650_comments,
+  '1720_retention': m1720_retention,
 };

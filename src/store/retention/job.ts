@@ -1,0 +1,128 @@
+// The retention job: on the shared Poller, every retention.interval (and again at once while a batch came back
+// full), one small batch per table, each in its own short transaction, so ingest and the pipeline wait at most
+// one batch behind it. Then SQLite hands freed pages back to the file system (incremental vacuum) and the disk
+// gauge is read, with a warning as it nears the configured ceiling. A restart in the middle loses nothing: each
+// batch commits whole (with the raw-alert purge's cursor), and the next pass carries on.
+import { sql } from 'kysely';
+import type { Logger } from 'pino';
+import type { RetentionConfig } from '../../config/store.js';
+import { Poller } from '../../poller.js';
+import type { OpenedDb } from '../db.js';
+import { diskUsage } from './disk.js';
+import { purgeAlerts, purgeAudit, purgeExpired, purgeIncidents, purgeOutbox, purgeQuarantine, purgeUnfoldedDetections, type PurgeBatch } from './purges.js';
+
+export interface RetentionMetrics {
+  deleted(table: string, n: number): void;
+  disk(bytes: number, warning: boolean): void;
+}
+
+export interface RetentionOptions extends RetentionConfig {
+  /** Alerts younger than this are never purged, whatever retention.alerts says: restart recovery replays them. */
+  warmWindow: number;
+}
+
+/** Most raw-alert batches one pass deletes before it lets the other kinds have their turn. */
+const ALERT_BATCHES_PER_PASS = 20;
+
+/** Pages returned to the file system per pass (SQLite, auto_vacuum incremental). */
+const VACUUM_PAGES = 1024;
+
+export class RetentionJob {
+  private readonly poller: Poller;
+  private warned = false;
+  /** SQLite pages free inside the file after the last pass: returned to the file system over the next passes. */
+  private freePages = 0;
+  /** Bytes the store used at the last reading. */
+  diskBytes = 0;
+  /** Rows deleted since start, by table. */
+  readonly totals: Record<string, number> = {};
+
+  constructor(
+    private readonly store: OpenedDb,
+    private readonly options: RetentionOptions,
+    private readonly log: Logger,
+    private readonly now: () => number = Date.now,
+    private readonly metrics?: RetentionMetrics,
+  ) {
+    this.poller = new Poller(() => this.pass(), {
+      every: options.interval,
+      untilIdle: true,
+      // The first pass waits: start-up (recovery, warming) goes first.
+      delayFirst: true,
+      unref: true,
+      onError: (err) => log.error({ err }, 'retention pass failed; trying again at the next interval'),
+    });
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  stop(): Promise<void> {
+    return this.poller.stop();
+  }
+
+  /** One pass: a batch of each kind; returns true when some kind had more (the poller runs again at once). */
+  async pass(): Promise<boolean> {
+    const db = this.store.db;
+    const o = this.options;
+    const now = this.now();
+    const steps: (() => Promise<PurgeBatch>)[] = [
+      // Incidents carry many rows each: fewer per batch keeps the transaction as short as the others.
+      () => purgeIncidents(db, now - o.incidents, Math.max(1, Math.floor(o.batch / 20))),
+      () => purgeUnfoldedDetections(db, now - o.detections, Math.max(1, Math.floor(o.batch / 5))),
+      () => purgeOutbox(db, now - o.outbox, o.batch),
+      () => purgeAudit(db, now - o.audit, o.batch),
+      () => purgeQuarantine(db, now - o.quarantine, o.batch),
+      () => purgeExpired(db, now, o.batch),
+    ];
+    let more = false;
+    let deleted = 0;
+    const count = (r: PurgeBatch) => {
+      more ||= r.more;
+      for (const [table, n] of Object.entries(r.deleted)) {
+        if (!n) continue;
+        deleted += n;
+        this.totals[table] = (this.totals[table] ?? 0) + n;
+        this.metrics?.deleted(table, n);
+      }
+    };
+    // Raw alerts arrive fastest: several batches per pass (each its own transaction, so ingest goes between
+    // them) let the purge keep pace with a busy ingest.
+    for (let i = 0; i < ALERT_BATCHES_PER_PASS; i++) {
+      const r = await purgeAlerts(db, now - Math.max(o.alerts, o.warmWindow), o.batch);
+      count(r);
+      if (!r.more) break;
+    }
+    for (const step of steps) count(await step());
+    if (this.store.dialect === 'sqlite' && (deleted > 0 || this.freePages > 0)) {
+      await sql`pragma incremental_vacuum(${sql.raw(String(VACUUM_PAGES))})`.execute(db);
+      this.freePages = Number((await sql<{ freelist_count: number }>`pragma freelist_count`.execute(db)).rows[0]?.freelist_count ?? 0);
+    }
+    await this.measure();
+    return more;
+  }
+
+  /** Runs passes until nothing is left to delete (tests, the soak benchmark). */
+  async drain(): Promise<void> {
+    while (await this.pass());
+  }
+
+  async measure(): Promise<number> {
+    this.diskBytes = await diskUsage(this.store);
+    const ceiling = this.options.diskCeiling;
+    const warning = ceiling > 0 && this.diskBytes >= ceiling * this.options.diskWarning;
+    if (warning && !this.warned)
+      this.log.warn(
+        { bytes: this.diskBytes, ceiling },
+        `the store uses ${mb(this.diskBytes)} of its ${mb(ceiling)} ceiling (retention.diskCeiling): shorten retention or give it more disk`,
+      );
+    else if (!warning && this.warned) this.log.info({ bytes: this.diskBytes, ceiling }, 'the store is back under its disk warning level');
+    this.warned = warning;
+    this.metrics?.disk(this.diskBytes, warning);
+    return this.diskBytes;
+  }
+}
+
+const mb = (n: number) => `${(n / 2 ** 20).toFixed(0)} MB`;
+
