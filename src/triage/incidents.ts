@@ -11,6 +11,7 @@ import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
 import type { Detection, Event, IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
+import { markEvidence } from '../store/alerts.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
@@ -138,10 +139,13 @@ export async function extendIncident(
       .executeTakeFirst();
     if (det) {
       const ids: string[] = JSON.parse(det.event_ids_json);
+      const before = ids.length;
       if (ids.length < MAX_DETECTION_EVENT_IDS) {
         const have = new Set(ids);
         for (const e of events) if (!have.has(e.id) && ids.length < MAX_DETECTION_EVENT_IDS) (have.add(e.id), ids.push(e.id));
       }
+      // The detection holds these alerts now too: retention keeps them with it.
+      await markEvidence(trx, ids.slice(before));
       await trx.updateTable('detections').set({ event_ids_json: JSON.stringify(ids), count: Number(det.count) + c.count }).where('id', '=', det.id).execute();
     }
     const rows = events.map(evidenceRow);
