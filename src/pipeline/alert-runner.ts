@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { Event } from '../model/index.js';
 import { readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
 import { getCursor } from '../store/cursors.js';
+import { StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
 import { readRecordedAlert } from '../sources/ndjson.js';
@@ -36,7 +37,14 @@ export class AlertRunner {
     /** The events intake parsed, by sequence number (parse once); without it every alert is read back. */
     private readonly handoff?: Handoff,
   ) {
-    this.poller = new Poller(() => this.drain(), { every: 1000, onError: (err) => log.error({ err }, 'pipeline pass failed; retrying') });
+    // A full or unreachable store is said once (every ten minutes while it lasts), not once a second.
+    const troubles = new StoreTroubleLog('the pipeline retries every second');
+    const onError = (err: unknown) => {
+      const trouble = storeTrouble(err);
+      if (trouble) troubles.report(log, trouble, err);
+      else log.error({ err }, 'pipeline pass failed; retrying');
+    };
+    this.poller = new Poller(() => this.drain(), { every: 1000, onError });
   }
 
   async start(): Promise<void> {

@@ -47,7 +47,7 @@ export const API = '/api/v1';
 export async function buildServer(ctx: AppContext, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({ loggerInstance: options.logger as FastifyBaseLogger, bodyLimit: options.bodyLimit, trustProxy: false });
 
-  const storeTroubles = new StoreTroubleLog();
+  const storeTroubles = new StoreTroubleLog('requests are answered 503 with Retry-After');
   app.setErrorHandler((err: Error & { statusCode?: number; code?: string; validation?: unknown }, req, reply) => {
     // A full disk or an unreachable store is the server's trouble, not a bug: 503 with Retry-After (the sender
     // retries), and one loud log line naming it instead of a stack trace per request.

@@ -62,7 +62,10 @@ export async function migrate(db: Kysely<any>, schema?: string): Promise<void> {
   // With a schema, Kysely's own tables are looked up in it: otherwise another schema's migration tables in the
   // same database (a neighbour's, or a test left behind) make it skip creating its own.
   const migrator = new Migrator({ db, provider, allowUnorderedMigrations: true, ...(schema ? { migrationTableSchema: schema } : {}) });
-  const { error, results } = await migrator.migrateToLatest();
+  let { error, results } = await migrator.migrateToLatest();
+  // Kysely's table introspection checks every schema in the database: one dropped meanwhile by someone else
+  // (another test, another app) fails it with 3F000 "schema … does not exist". Nothing was applied; try again.
+  for (let attempt = 0; error && (error as { code?: string }).code === '3F000' && attempt < 3; attempt++) ({ error, results } = await migrator.migrateToLatest());
   if (error) {
     const failed = results?.find((r) => r.status === 'Error');
     throw new Error(`database migration ${failed?.migrationName ?? ''} failed: ${(error as Error).message ?? error}`);

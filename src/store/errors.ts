@@ -37,14 +37,18 @@ export function storeTrouble(err: unknown): 'full' | 'unavailable' | undefined {
 export class StoreTroubleLog {
   private last = new Map<string, number>();
 
-  constructor(private readonly quietMs = 10 * 60_000) {}
+  constructor(
+    /** What is done meanwhile, for the message: e.g. "ingest answers 503 with Retry-After". */
+    private readonly meanwhile: string,
+    private readonly quietMs = 10 * 60_000,
+  ) {}
 
   report(log: { error(obj: object, msg: string): void }, kind: 'full' | 'unavailable', err: unknown, now = Date.now()): void {
     const last = this.last.get(kind);
     if (last !== undefined && now - last < this.quietMs) return;
     this.last.set(kind, now);
     const cause = (err as Error)?.message ?? String(err);
-    if (kind === 'full') log.error({ cause }, 'database or disk is full: nothing can be recorded until space is freed; ingest answers 503 with Retry-After');
-    else log.error({ cause }, 'the database is unavailable: ingest answers 503 with Retry-After until it is back');
+    if (kind === 'full') log.error({ cause }, `database or disk is full: nothing can be recorded until space is freed; ${this.meanwhile}`);
+    else log.error({ cause }, `the database is unavailable: ${this.meanwhile} until it is back`);
   }
 }

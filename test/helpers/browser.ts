@@ -25,6 +25,11 @@ export interface TestBrowser {
 /** `extraArgs`: more Chromium switches, e.g. a host-resolver rule that gives 127.0.0.1 another name. */
 export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser> {
   const profile = mkdtempSync(join(tmpdir(), 'vigil-chromium-'));
+  // Nothing leaves the machine: Chromium still looks up update.googleapis.com and accounts.google.com (and probes
+  // IPv6 reachability) despite --disable-background-networking. Every name but the test's own resolves to
+  // nothing; a test's own rules (a name for 127.0.0.1) come first.
+  const own = extraArgs.filter((a) => a.startsWith('--host-resolver-rules=')).map((a) => a.slice('--host-resolver-rules='.length));
+  const rules = [...own, 'MAP localhost 127.0.0.1', 'MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1'].join(', ');
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
@@ -38,7 +43,12 @@ export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
-      ...extraArgs,
+      '--no-pings',
+      '--disable-domain-reliability',
+      '--disable-client-side-phishing-detection',
+      '--disable-features=OptimizationHints,MediaRouter,NetworkTimeServiceQuerying,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
+      `--host-resolver-rules=${rules}`,
+      ...extraArgs.filter((a) => !a.startsWith('--host-resolver-rules=')),
     ],
   });
   const page = context.pages()[0] ?? (await context.newPage());

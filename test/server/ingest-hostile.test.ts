@@ -118,7 +118,7 @@ describe('webhook bodies', () => {
         assert.match(a.json.message!, /database or disk is full/);
         assert.equal(a.headers.get('retry-after'), '30');
       }
-      assert.equal(logged.filter((l) => /database or disk is full/.test(l)).length, 1, logged.join('\n'));
+      assert.equal(logged.filter((l) => /database or disk is full.*answered 503/.test(l)).length, 1, logged.join('\n'));
       assert.equal(logged.filter((l) => /request failed/.test(l)).length, 0, 'no stack trace per request');
     } finally {
       await sql.raw('pragma max_page_count = 1073741823').execute(v.vigil.store.db);
