@@ -1,6 +1,6 @@
 // Config sections of the act stage besides the channels: the outbox, active-response guard rails, approvals.
 import { z } from 'zod';
-import { duration, addressOrCidr, names } from './fragments.js';
+import { duration, addressOrCidr, names, connectionShape } from './fragments.js';
 
 export const outboxSchema = z
   .object({
@@ -24,12 +24,7 @@ export const wazuh5ResponseSchema = z
     /** Write blocks to the indexer's wazuh-active-responses instead of calling the Wazuh 4.x server API. */
     enabled: z.boolean().default(false),
     /** The Wazuh indexer, e.g. https://wazuh-indexer:9200, and a user allowed to write wazuh-active-responses. */
-    url: z.string().default('https://127.0.0.1:9200'),
-    user: z.string().default('admin'),
-    password: z.string().default(''),
-    caFile: z.string().default(''),
-    verifyTls: z.boolean().default(true),
-    timeout: duration.default(10_000),
+    ...connectionShape({ url: 'https://127.0.0.1:9200', user: 'admin', timeout: 10_000 }),
     /** The block: the active-response name and executable (Wazuh 5 folds the firewall scripts into block-ip). */
     block: z
       .object({ name: z.string().min(1).default('vigil-block-ip'), executable: z.string().min(1).default('block-ip'), extraArguments: z.string().nullable().default(null) })

@@ -37,3 +37,8 @@ export function sectionShape<const L extends readonly AnyComponent[]>(list: L): 
 export function isEnabled(section: unknown): boolean {
   return (section as { enabled?: unknown } | undefined)?.enabled === true;
 }
+
+/** A component's config section: `enabled` (off unless `on`) and its own keys; strict, so a misspelt key is named. */
+export function componentSchema<S extends z.ZodRawShape>(shape: S, on = false) {
+  return z.object({ enabled: z.boolean().default(on), ...shape }).strict();
+}

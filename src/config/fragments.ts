@@ -35,6 +35,20 @@ export function isCidrOrAddress(v: string): boolean {
   return /^\d+$/.test(bits) && n >= 0 && n <= (isIP(addr) === 4 ? 32 : 128);
 }
 
+/** A TLS client of a Wazuh component (server API, indexer): where, as whom, which CA to trust, how long to wait. */
+export const connectionShape = (d: { url: string; user: string; timeout: number }) => ({
+  url: z.string().default(d.url),
+  user: z.string().default(d.user),
+  /** Write ${NAME} for an environment variable; never the password itself. */
+  password: z.string().default(''),
+  /** PEM file of the CA that signed the server's certificate (Wazuh generates its own). */
+  caFile: z.string().default(''),
+  /** Check the server's TLS certificate. Turn off only in a lab. */
+  verifyTls: z.boolean().default(true),
+  /** Per-request timeout. */
+  timeout: duration.default(d.timeout),
+});
+
 export const names = z.array(z.string().min(1)).default([]);
 
 /** How long a result is reused, by verdict; `notFound`: the provider knows nothing of the indicator. */

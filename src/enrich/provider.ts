@@ -58,6 +58,18 @@ export function fingerprint(secret: string): string {
   return secret ? createHash('sha256').update(secret).digest('hex').slice(0, 16) : '';
 }
 
+/** What every keyed external provider shares: it leaves the machine, spends a quota, and is cached per key. */
+export abstract class KeyedProvider {
+  readonly external = true;
+  readonly quota: Quota;
+  readonly keyFingerprint: string;
+
+  constructor(config: { apiKey: string; quota: Quota }) {
+    this.quota = config.quota;
+    this.keyFingerprint = fingerprint(config.apiKey);
+  }
+}
+
 /** Per-verdict lifetimes, as configured. */
 export interface VerdictTtl {
   malicious: number;

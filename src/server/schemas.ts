@@ -6,6 +6,7 @@ import type { FromSchema } from 'json-schema-to-ts';
 import { LEVELS } from '../model/index.js';
 import { RULE_MODES } from '../store/rule-modes.js';
 import { VERDICTS } from '../triage/types.js';
+import { ROLES } from './auth/roles.js';
 
 export const errorSchema = {
   type: 'object',
@@ -319,3 +320,36 @@ export type ActionView = FromSchema<typeof actionSchema>;
 export type ResponseView = FromSchema<typeof responseSchema>;
 export type RuleView = FromSchema<typeof ruleSchema>;
 export type OverviewView = FromSchema<typeof overviewSchema>;
+
+/** The stored alert behind an evidence row (GET /events/raw). */
+export const rawAlertSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'receivedAt', 'source', 'format', 'alert', 'pretty'],
+  properties: {
+    id: { type: 'string' },
+    receivedAt: { type: 'integer' },
+    source: { type: 'string' },
+    format: { type: 'string' },
+    alert: {},
+    pretty: { type: 'string' },
+  },
+} as const;
+
+// Users and API tokens (admin).
+export const roleSchema = { type: 'string', enum: [...ROLES] } as const;
+export const userSchema = { type: 'object', additionalProperties: false, required: ['name', 'role', 'createdAt', 'disabled'], properties: { name: { type: 'string' }, role: roleSchema, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
+export const tokenSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['id', 'name', 'scope', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'],
+  properties: {
+    id: { type: 'integer' },
+    name: { type: 'string' },
+    scope: roleSchema,
+    createdBy: { type: 'string' },
+    createdAt: { type: 'integer' },
+    lastUsedAt: { type: ['integer', 'null'] },
+    revokedAt: { type: ['integer', 'null'] },
+  },
+} as const;

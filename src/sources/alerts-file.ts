@@ -7,7 +7,7 @@ import { basename, dirname, join } from 'node:path';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { defineComponent } from '../config/component.js';
+import { componentSchema, defineComponent } from '../config/component.js';
 import { duration } from '../config/fragments.js';
 import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
@@ -17,17 +17,14 @@ import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
 import { Poller } from '../poller.js';
 
-export const alertsFileSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** The alerts file Wazuh writes (alerts.json, one alert per line). */
-    path: z.string().default('/var/ossec/logs/alerts/alerts.json'),
-    /** With no checkpoint yet: read the file from its beginning, or only what is written from now on. */
-    startAt: z.enum(['end', 'beginning']).default('end'),
-    /** How often the file is checked for new lines, rotation and truncation. */
-    pollInterval: duration.default(250),
-  })
-  .strict();
+export const alertsFileSchema = componentSchema({
+  /** The alerts file Wazuh writes (alerts.json, one alert per line). */
+  path: z.string().default('/var/ossec/logs/alerts/alerts.json'),
+  /** With no checkpoint yet: read the file from its beginning, or only what is written from now on. */
+  startAt: z.enum(['end', 'beginning']).default('end'),
+  /** How often the file is checked for new lines, rotation and truncation. */
+  pollInterval: duration.default(250),
+});
 
 export type AlertsFileConfig = z.infer<typeof alertsFileSchema>;
 

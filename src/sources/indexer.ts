@@ -11,7 +11,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { Agent, type Dispatcher } from 'undici';
 import { z } from 'zod';
-import { defineComponent } from '../config/component.js';
+import { componentSchema, defineComponent } from '../config/component.js';
 import { duration } from '../config/fragments.js';
 import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
@@ -23,36 +23,33 @@ import { Poller } from '../poller.js';
 import { wcsKey } from '../model/wcs.js';
 import { ALERTS_4X, detectVersion, EVENTS, FINDINGS, IndexerError, IndexerHttp, pitPages, type Hit, type WazuhVersion } from './wazuh5.js';
 
-export const indexerSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** The Wazuh indexer (OpenSearch), e.g. https://wazuh-indexer:9200. */
-    url: z.string().default('https://127.0.0.1:9200'),
-    /** Which Wazuh writes the indexer: 4 (alerts), 5 (findings), or auto (told by its data streams). */
-    version: z.enum(['auto', '4', '5']).default('auto'),
-    /** Index pattern; empty: wazuh-alerts-4.x-* on 4.x, wazuh-findings-v5-* on 5.x. */
-    index: z.string().default(''),
-    /** Wazuh 5.x: also read wazuh-events-v5-* (events no Wazuh detector matched; the indexer keeps them about 1 h). */
-    events: z.boolean().default(false),
-    /** Wazuh 5.x: how long each poll's point in time is kept open between pages. */
-    pitKeepAlive: duration.default(60_000),
-    user: z.string().default('admin'),
-    password: z.string().default(''),
-    caFile: z.string().default(''),
-    verifyTls: z.boolean().default(true),
-    /** Only alerts of this Wazuh rule level or higher (0: all). */
-    minLevel: z.number().int().min(0).max(16).default(0),
-    /** Time between polls. */
-    interval: duration.default(5_000),
-    /** How far back each poll looks again, for documents that became searchable late (refresh, ingest lag). */
-    overlap: duration.default(60_000),
-    /** Documents per request. */
-    pageSize: z.number().int().min(1).max(10_000).default(500),
-    /** With no checkpoint yet: how far back the first poll starts. */
-    lookback: duration.default(0),
-    timeout: duration.default(30_000),
-  })
-  .strict();
+export const indexerSchema = componentSchema({
+  /** The Wazuh indexer (OpenSearch), e.g. https://wazuh-indexer:9200. */
+  url: z.string().default('https://127.0.0.1:9200'),
+  /** Which Wazuh writes the indexer: 4 (alerts), 5 (findings), or auto (told by its data streams). */
+  version: z.enum(['auto', '4', '5']).default('auto'),
+  /** Index pattern; empty: wazuh-alerts-4.x-* on 4.x, wazuh-findings-v5-* on 5.x. */
+  index: z.string().default(''),
+  /** Wazuh 5.x: also read wazuh-events-v5-* (events no Wazuh detector matched; the indexer keeps them about 1 h). */
+  events: z.boolean().default(false),
+  /** Wazuh 5.x: how long each poll's point in time is kept open between pages. */
+  pitKeepAlive: duration.default(60_000),
+  user: z.string().default('admin'),
+  password: z.string().default(''),
+  caFile: z.string().default(''),
+  verifyTls: z.boolean().default(true),
+  /** Only alerts of this Wazuh rule level or higher (0: all). */
+  minLevel: z.number().int().min(0).max(16).default(0),
+  /** Time between polls. */
+  interval: duration.default(5_000),
+  /** How far back each poll looks again, for documents that became searchable late (refresh, ingest lag). */
+  overlap: duration.default(60_000),
+  /** Documents per request. */
+  pageSize: z.number().int().min(1).max(10_000).default(500),
+  /** With no checkpoint yet: how far back the first poll starts. */
+  lookback: duration.default(0),
+  timeout: duration.default(30_000),
+});
 
 export type IndexerConfig = z.infer<typeof indexerSchema>;
 

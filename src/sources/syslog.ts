@@ -5,7 +5,7 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Logger } from 'pino';
 import { z } from 'zod';
-import { defineComponent } from '../config/component.js';
+import { componentSchema, defineComponent } from '../config/component.js';
 import { hostPort } from '../config/fragments.js';
 import type { SourceDeps } from './source.js';
 import type { Metrics } from '../metrics.js';
@@ -13,15 +13,12 @@ import type { Backlog } from './backlog.js';
 import { quarantine, type Intake, type RawRecord } from './intake.js';
 import { parseSyslog, SyslogFramer } from './syslog-message.js';
 
-export const syslogSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** UDP HOST:PORT (Wazuh's syslog_output sends UDP); empty: off. */
-    udp: hostPort.default('127.0.0.1:5514'),
-    /** TCP HOST:PORT (octet-counted or newline framing, e.g. through rsyslog); empty: off. */
-    tcp: hostPort.default(''),
-  })
-  .strict();
+export const syslogSchema = componentSchema({
+  /** UDP HOST:PORT (Wazuh's syslog_output sends UDP); empty: off. */
+  udp: hostPort.default('127.0.0.1:5514'),
+  /** TCP HOST:PORT (octet-counted or newline framing, e.g. through rsyslog); empty: off. */
+  tcp: hostPort.default(''),
+});
 
 export type SyslogConfig = z.infer<typeof syslogSchema>;
 

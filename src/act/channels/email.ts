@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import { firstKey } from '../idempotency.js';
 import type { Notification } from '../notification.js';
@@ -18,30 +18,27 @@ export const SMTP_PRESETS = {
   m365: { host: 'smtp.office365.com', port: 587, secure: false, requireTLS: true },
 } as const;
 
-export const emailSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    host: z.string().optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    /** true: implicit TLS (port 465). false: plain, upgraded by STARTTLS when the server offers it. */
-    secure: z.boolean().optional(),
-    /** Refuse to send unless STARTTLS succeeds. */
-    requireTLS: z.boolean().optional(),
-    user: z.string().default(''),
-    pass: z.string().default(''),
-    from: z.string().default('Vigil <vigil@localhost>'),
-    /** Recipients: an address, or `{ address, timezone }` to show that reader times in their own zone. */
-    to: z.array(z.union([z.string(), z.object({ address: z.string(), timezone: z.string().optional() }).strict()])).default([]),
-    /** Fills host, port and TLS for a known provider: mailtrap, gmail or m365. Keys set here win. */
-    preset: z.enum(['', 'mailtrap', 'gmail', 'm365']).default(''),
-    /** Check the server's certificate (turn off only for a lab relay with a self-signed certificate). */
-    tlsRejectUnauthorized: z.boolean().default(true),
-    /** PEM file of a CA to trust besides the system's (a relay with a private CA). */
-    caFile: z.string().default(''),
-    /** IANA time zone in which times are shown, e.g. Europe/Berlin. */
-    timezone: z.string().default('UTC'),
-  })
-  .strict()
+export const emailSchema = componentSchema({
+  host: z.string().optional(),
+  port: z.number().int().min(1).max(65535).optional(),
+  /** true: implicit TLS (port 465). false: plain, upgraded by STARTTLS when the server offers it. */
+  secure: z.boolean().optional(),
+  /** Refuse to send unless STARTTLS succeeds. */
+  requireTLS: z.boolean().optional(),
+  user: z.string().default(''),
+  pass: z.string().default(''),
+  from: z.string().default('Vigil <vigil@localhost>'),
+  /** Recipients: an address, or `{ address, timezone }` to show that reader times in their own zone. */
+  to: z.array(z.union([z.string(), z.object({ address: z.string(), timezone: z.string().optional() }).strict()])).default([]),
+  /** Fills host, port and TLS for a known provider: mailtrap, gmail or m365. Keys set here win. */
+  preset: z.enum(['', 'mailtrap', 'gmail', 'm365']).default(''),
+  /** Check the server's certificate (turn off only for a lab relay with a self-signed certificate). */
+  tlsRejectUnauthorized: z.boolean().default(true),
+  /** PEM file of a CA to trust besides the system's (a relay with a private CA). */
+  caFile: z.string().default(''),
+  /** IANA time zone in which times are shown, e.g. Europe/Berlin. */
+  timezone: z.string().default('UTC'),
+})
   .transform((c) => {
     const preset = c.preset ? SMTP_PRESETS[c.preset] : undefined;
     return {

@@ -3,7 +3,7 @@
 // commenting, the comments are searched for the revision's marker — a retry after a crash between the call
 // and its record finds what it did instead of doing it twice.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
@@ -12,22 +12,19 @@ import { clip } from '../render/chat.js';
 import { headline } from '../render/facts.js';
 import { basicAuth, call } from './http.js';
 
-export const jiraSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** https://your-site.atlassian.net */
-    url: optionalUrl,
-    /** Atlassian account email and API token (basic auth). */
-    user: z.string().default(''),
-    token: z.string().default(''),
-    project: z.string().default(''),
-    issueType: z.string().default('Task'),
-    /** Labels added to every issue, besides the incident's own `vigil-<id>` label used to find it again. */
-    labels: z.array(z.string()).default(['vigil']),
-    /** Transition name applied when the incident resolves (empty: comment only). */
-    resolveTransition: z.string().default(''),
-  })
-  .strict()
+export const jiraSchema = componentSchema({
+  /** https://your-site.atlassian.net */
+  url: optionalUrl,
+  /** Atlassian account email and API token (basic auth). */
+  user: z.string().default(''),
+  token: z.string().default(''),
+  project: z.string().default(''),
+  issueType: z.string().default('Task'),
+  /** Labels added to every issue, besides the incident's own `vigil-<id>` label used to find it again. */
+  labels: z.array(z.string()).default(['vigil']),
+  /** Transition name applied when the incident resolves (empty: comment only). */
+  resolveTransition: z.string().default(''),
+})
   .superRefine(whenEnabled('url', 'required when channels.jira.enabled is true', (c) => !c.url))
   .superRefine(whenEnabled('project', 'required when channels.jira.enabled is true', (c) => !c.project));
 

@@ -1,7 +1,7 @@
 // PagerDuty Events API v2. The dedup_key is the incident's, so every revision lands on one PagerDuty alert:
 // a retry or an escalation triggers the same alert again (PagerDuty deduplicates), a resolution resolves it.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { httpsUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
@@ -9,14 +9,11 @@ import { clip } from '../render/chat.js';
 import { headline, urgency } from '../render/facts.js';
 import { call } from './http.js';
 
-export const pagerdutySchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** Integration (routing) key of an Events API v2 integration on a service. */
-    routingKey: z.string().default(''),
-    url: httpsUrl.default('https://events.pagerduty.com/v2/enqueue'),
-  })
-  .strict()
+export const pagerdutySchema = componentSchema({
+  /** Integration (routing) key of an Events API v2 integration on a service. */
+  routingKey: z.string().default(''),
+  url: httpsUrl.default('https://events.pagerduty.com/v2/enqueue'),
+})
   .superRefine(whenEnabled('routingKey', 'required when channels.pagerduty.enabled is true', (c) => !c.routingKey));
 
 export type PagerDutyConfig = z.infer<typeof pagerdutySchema>;

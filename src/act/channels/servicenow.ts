@@ -2,7 +2,7 @@
 // incident id), so a retry after a crash between creating and recording updates instead of duplicating. Later
 // revisions add a work note; a resolution sets the resolved state with a close code.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
@@ -10,22 +10,19 @@ import { clip } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { basicAuth, call } from './http.js';
 
-export const servicenowSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** https://your-instance.service-now.com */
-    url: optionalUrl,
-    user: z.string().default(''),
-    password: z.string().default(''),
-    /** Table API table, normally incident. */
-    table: z.string().default('incident'),
-    assignmentGroup: z.string().default(''),
-    /** close_code set with the resolved state (must be one of the instance's close codes). */
-    closeCode: z.string().default('Solution provided'),
-    /** Extra fields set on create, e.g. { category: security }. */
-    fields: z.record(z.string(), z.string()).default({}),
-  })
-  .strict()
+export const servicenowSchema = componentSchema({
+  /** https://your-instance.service-now.com */
+  url: optionalUrl,
+  user: z.string().default(''),
+  password: z.string().default(''),
+  /** Table API table, normally incident. */
+  table: z.string().default('incident'),
+  assignmentGroup: z.string().default(''),
+  /** close_code set with the resolved state (must be one of the instance's close codes). */
+  closeCode: z.string().default('Solution provided'),
+  /** Extra fields set on create, e.g. { category: security }. */
+  fields: z.record(z.string(), z.string()).default({}),
+})
   .superRefine(whenEnabled('url', 'required when channels.servicenow.enabled is true', (c) => !c.url));
 
 export type ServiceNowConfig = z.infer<typeof servicenowSchema>;

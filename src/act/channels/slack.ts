@@ -4,7 +4,7 @@
 // as message metadata, and a retry first looks for it in the channel (or thread): a crash between posting
 // and recording does not post twice.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { httpsUrl, optionalUrl, whenEnabled } from '../../config/fragments.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
@@ -13,19 +13,16 @@ import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
-export const slackSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** Incoming webhook URL (https://hooks.slack.com/services/…). Messages cannot be threaded this way. */
-    webhookUrl: optionalUrl,
-    /** Bot token (xoxb-…) and channel id: chat.postMessage, so updates reply in the incident's thread. */
-    token: z.string().default(''),
-    channel: z.string().default(''),
-    /** Web API base, for a proxy or a test double. */
-    apiUrl: httpsUrl.default('https://slack.com/api'),
-    timezone: z.string().default('UTC'),
-  })
-  .strict()
+export const slackSchema = componentSchema({
+  /** Incoming webhook URL (https://hooks.slack.com/services/…). Messages cannot be threaded this way. */
+  webhookUrl: optionalUrl,
+  /** Bot token (xoxb-…) and channel id: chat.postMessage, so updates reply in the incident's thread. */
+  token: z.string().default(''),
+  channel: z.string().default(''),
+  /** Web API base, for a proxy or a test double. */
+  apiUrl: httpsUrl.default('https://slack.com/api'),
+  timezone: z.string().default('UTC'),
+})
   .superRefine(whenEnabled('webhookUrl', 'set webhookUrl, or token and channel, when channels.slack.enabled is true', (c) => !c.webhookUrl && !(c.token && c.channel)));
 
 export type SlackConfig = z.infer<typeof slackSchema>;

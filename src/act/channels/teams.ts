@@ -2,7 +2,7 @@
 // Adaptive Card in a message attachment. Values from events go into FactSet facts and TextBlocks with
 // markdown escaped. Workflow webhooks return no message id, so updates arrive as new cards naming the change.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import type { Notification } from '../notification.js';
@@ -11,14 +11,11 @@ import { evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
-export const teamsSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** The URL of a Teams workflow "When a Teams webhook request is received" (Post card in a chat or channel). */
-    webhookUrl: optionalUrl,
-    timezone: z.string().default('UTC'),
-  })
-  .strict()
+export const teamsSchema = componentSchema({
+  /** The URL of a Teams workflow "When a Teams webhook request is received" (Post card in a chat or channel). */
+  webhookUrl: optionalUrl,
+  timezone: z.string().default('UTC'),
+})
   .superRefine(whenEnabled('webhookUrl', 'required when channels.teams.enabled is true', (c) => !c.webhookUrl));
 
 export type TeamsConfig = z.infer<typeof teamsSchema>;

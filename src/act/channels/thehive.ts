@@ -2,7 +2,7 @@
 // addresses, users and hosts (deduplicated: TheHive rejects an alert whose observables repeat a value).
 // Before creating, the alert is looked up by sourceRef; later revisions update it instead of adding another.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
@@ -10,19 +10,16 @@ import { clip } from '../render/chat.js';
 import { evidenceLine, facts, headline } from '../render/facts.js';
 import { call } from './http.js';
 
-export const thehiveSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    /** https://thehive.example.org (TheHive 5) */
-    url: optionalUrl,
-    apiKey: z.string().default(''),
-    /** Organisation to act in (X-Organisation header); empty: the key's default. */
-    organisation: z.string().default(''),
-    /** TLP and PAP of created alerts, 0 (white/clear) to 4 (red). */
-    tlp: z.number().int().min(0).max(4).default(2),
-    pap: z.number().int().min(0).max(3).default(2),
-  })
-  .strict()
+export const thehiveSchema = componentSchema({
+  /** https://thehive.example.org (TheHive 5) */
+  url: optionalUrl,
+  apiKey: z.string().default(''),
+  /** Organisation to act in (X-Organisation header); empty: the key's default. */
+  organisation: z.string().default(''),
+  /** TLP and PAP of created alerts, 0 (white/clear) to 4 (red). */
+  tlp: z.number().int().min(0).max(4).default(2),
+  pap: z.number().int().min(0).max(3).default(2),
+})
   .superRefine(whenEnabled('url', 'required when channels.thehive.enabled is true', (c) => !c.url))
   .superRefine(whenEnabled('apiKey', 'required when channels.thehive.enabled is true', (c) => !c.apiKey));
 

@@ -3,22 +3,19 @@
 import { systemClock, type Clock } from '../../clock.js';
 import { createHmac } from 'node:crypto';
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { call } from './http.js';
 
-export const webhookSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    url: optionalUrl,
-    /** HMAC-SHA256 key for the X-Vigil-Signature header. Empty: unsigned. */
-    secret: z.string().default(''),
-    /** Extra request headers, e.g. an Authorization for the receiver. */
-    headers: z.record(z.string(), z.string()).default({}),
-  })
-  .strict()
+export const webhookSchema = componentSchema({
+  url: optionalUrl,
+  /** HMAC-SHA256 key for the X-Vigil-Signature header. Empty: unsigned. */
+  secret: z.string().default(''),
+  /** Extra request headers, e.g. an Authorization for the receiver. */
+  headers: z.record(z.string(), z.string()).default({}),
+})
   .superRefine(whenEnabled('url', 'required when channels.webhook.enabled is true', (c) => !c.url));
 
 export type WebhookConfig = z.infer<typeof webhookSchema>;

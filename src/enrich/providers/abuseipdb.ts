@@ -1,39 +1,32 @@
 // AbuseIPDB API v2 `check`: the community's abuse confidence score for an IP address, with its reports,
 // ISP, usage type and whether it is a Tor exit.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { quotaSchema, ttlSchema, whenEnabled, DAY } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
-import { fingerprint, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
+import { KeyedProvider, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
 import { getJson } from './http.js';
 
-export const abuseIpDbSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    apiKey: z.string().default(''),
-    baseUrl: z.string().url().default('https://api.abuseipdb.com'),
-    /** Reports older than this are ignored by AbuseIPDB (1–365 days). */
-    maxAgeInDays: z.number().int().min(1).max(365).default(90),
-    /** The free plan: 1,000 checks/day. */
-    quota: quotaSchema(0, 1000),
-    ttl: ttlSchema({ malicious: DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
-    /** Abuse confidence score (0–100) from which the verdict is `malicious`; from half of it `suspicious`. */
-    maliciousScore: z.number().int().min(1).max(100).default(75),
-  })
-  .strict()
+export const abuseIpDbSchema = componentSchema({
+  apiKey: z.string().default(''),
+  baseUrl: z.string().url().default('https://api.abuseipdb.com'),
+  /** Reports older than this are ignored by AbuseIPDB (1–365 days). */
+  maxAgeInDays: z.number().int().min(1).max(365).default(90),
+  /** The free plan: 1,000 checks/day. */
+  quota: quotaSchema(0, 1000),
+  ttl: ttlSchema({ malicious: DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
+  /** Abuse confidence score (0–100) from which the verdict is `malicious`; from half of it `suspicious`. */
+  maliciousScore: z.number().int().min(1).max(100).default(75),
+})
   .superRefine(whenEnabled('apiKey', 'enrich.abuseipdb.apiKey is required when enrich.abuseipdb.enabled is true', (c) => !c.apiKey));
 
 export type AbuseIpDbConfig = z.infer<typeof abuseIpDbSchema>;
 
-export class AbuseIpDbProvider implements Provider {
+export class AbuseIpDbProvider extends KeyedProvider implements Provider {
   readonly name = 'abuseipdb';
-  readonly external = true;
-  readonly quota;
-  readonly keyFingerprint;
 
   constructor(private readonly config: AbuseIpDbConfig) {
-    this.quota = config.quota;
-    this.keyFingerprint = fingerprint(config.apiKey);
+    super(config);
   }
 
   supports(i: Indicator): boolean {

@@ -4,20 +4,17 @@ import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import maxmind, { type Reader } from 'maxmind';
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import type { Indicator } from '../../model/index.js';
 import { isAddress } from '../ranges.js';
 import type { LookupResult, Provider } from '../provider.js';
 
-export const geoIpSchema = z
-  .object({
-    enabled: z.boolean().default(true),
-    /** A MaxMind-format city database (.mmdb). Empty: the DB-IP Lite city database installed with Vigil. */
-    cityDatabase: z.string().default(''),
-    /** A MaxMind-format ASN database (.mmdb, e.g. GeoLite2-ASN). Empty: no ASN from GeoIP. */
-    asnDatabase: z.string().default(''),
-  })
-  .strict();
+export const geoIpSchema = componentSchema({
+  /** A MaxMind-format city database (.mmdb). Empty: the DB-IP Lite city database installed with Vigil. */
+  cityDatabase: z.string().default(''),
+  /** A MaxMind-format ASN database (.mmdb, e.g. GeoLite2-ASN). Empty: no ASN from GeoIP. */
+  asnDatabase: z.string().default(''),
+}, true);
 
 export type GeoIpConfig = z.infer<typeof geoIpSchema>;
 

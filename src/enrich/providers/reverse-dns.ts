@@ -2,21 +2,18 @@
 // own resolvers, so internal addresses are looked up too.
 import { Resolver } from 'node:dns/promises';
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { duration, HOUR } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { ProviderError, type LookupResult, type Provider } from '../provider.js';
 import { isAddress } from '../ranges.js';
 
-export const reverseDnsSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    timeout: duration.default(2000),
-    /** Resolvers (`IP` or `IP:PORT`); empty: the system's. */
-    servers: z.array(z.string()).default([]),
-    ttl: duration.default(HOUR),
-  })
-  .strict();
+export const reverseDnsSchema = componentSchema({
+  timeout: duration.default(2000),
+  /** Resolvers (`IP` or `IP:PORT`); empty: the system's. */
+  servers: z.array(z.string()).default([]),
+  ttl: duration.default(HOUR),
+});
 
 export type ReverseDnsConfig = z.infer<typeof reverseDnsSchema>;
 

@@ -1,25 +1,22 @@
 // VirusTotal API v3: IP addresses, domains, URLs and file hashes. The verdict comes from the engines'
 // `last_analysis_stats`; the answer keeps reputation, network owner, country and when VirusTotal last looked.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { quotaSchema, ttlSchema, whenEnabled, DAY } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
-import { fingerprint, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
+import { KeyedProvider, ProviderError, ttlFor, type LookupResult, type Provider, type Verdict } from '../provider.js';
 import { getJson } from './http.js';
 
-export const virusTotalSchema = z
-  .object({
-    enabled: z.boolean().default(false),
-    apiKey: z.string().default(''),
-    baseUrl: z.string().url().default('https://www.virustotal.com'),
-    guiUrl: z.string().url().default('https://www.virustotal.com/gui'),
-    /** The public API: 4 requests/minute and 500/day. */
-    quota: quotaSchema(4, 500),
-    ttl: ttlSchema({ malicious: 7 * DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
-    /** Engines flagging an indicator malicious from which the verdict is `malicious` (fewer but some: `suspicious`). */
-    maliciousThreshold: z.number().int().positive().default(3),
-  })
-  .strict()
+export const virusTotalSchema = componentSchema({
+  apiKey: z.string().default(''),
+  baseUrl: z.string().url().default('https://www.virustotal.com'),
+  guiUrl: z.string().url().default('https://www.virustotal.com/gui'),
+  /** The public API: 4 requests/minute and 500/day. */
+  quota: quotaSchema(4, 500),
+  ttl: ttlSchema({ malicious: 7 * DAY, suspicious: DAY, harmless: DAY, unknown: DAY, notFound: DAY }),
+  /** Engines flagging an indicator malicious from which the verdict is `malicious` (fewer but some: `suspicious`). */
+  maliciousThreshold: z.number().int().positive().default(3),
+})
   .superRefine(whenEnabled('apiKey', 'enrich.virustotal.apiKey is required when enrich.virustotal.enabled is true', (c) => !c.apiKey));
 
 export type VirusTotalConfig = z.infer<typeof virusTotalSchema>;
@@ -36,15 +33,11 @@ export function urlId(url: string): string {
   return Buffer.from(url).toString('base64url');
 }
 
-export class VirusTotalProvider implements Provider {
+export class VirusTotalProvider extends KeyedProvider implements Provider {
   readonly name = 'virustotal';
-  readonly external = true;
-  readonly quota;
-  readonly keyFingerprint;
 
   constructor(private readonly config: VirusTotalConfig) {
-    this.quota = config.quota;
-    this.keyFingerprint = fingerprint(config.apiKey);
+    super(config);
   }
 
   supports(i: Indicator): boolean {

@@ -1,19 +1,14 @@
 // The Wazuh agent inventory: what Vigil's manager knows of the incident's host — agent id, address, OS,
 // groups and whether it is connected. Uses the Wazuh API client through the small surface it needs.
 import { z } from 'zod';
-import { defineComponent } from '../../config/component.js';
+import { componentSchema, defineComponent } from '../../config/component.js';
 import { duration, MIN } from '../../config/fragments.js';
 import type { Indicator } from '../../model/index.js';
 import { ProviderError, type LookupResult, type Provider } from '../provider.js';
 import { isAddress } from '../ranges.js';
 
-export const agentInventorySchema = z
-  .object({
-    /** Look the incident's host up in the Wazuh agent inventory (when the Wazuh API is configured). */
-    enabled: z.boolean().default(true),
-    ttl: duration.default(10 * MIN),
-  })
-  .strict();
+/** Looks the incident's host up in the Wazuh agent inventory (when the Wazuh API is configured); on by default. */
+export const agentInventorySchema = componentSchema({ ttl: duration.default(10 * MIN) }, true);
 
 export type AgentInventoryConfig = z.infer<typeof agentInventorySchema>;
 

@@ -4,30 +4,13 @@ import type { Kysely } from 'kysely';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import { actorOf, who } from '../auth/guard.js';
-import { ROLES, type Role } from '../auth/roles.js';
 import { createToken, listTokens, revokeToken } from '../auth/tokens.js';
 import { addUser, listUsers, UserError } from '../auth/users.js';
-import { errorSchema, guarded, noContent } from '../schemas.js';
+import { errorSchema, guarded, noContent, roleSchema, tokenSchema, userSchema } from '../schemas.js';
 
-const role = { type: 'string', enum: [...ROLES] } as const;
-const user = { type: 'object', additionalProperties: false, required: ['name', 'role', 'createdAt', 'disabled'], properties: { name: { type: 'string' }, role, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;
-const token = {
-  type: 'object',
-  additionalProperties: false,
-  required: ['id', 'name', 'scope', 'createdBy', 'createdAt', 'lastUsedAt', 'revokedAt'],
-  properties: {
-    id: { type: 'integer' },
-    name: { type: 'string' },
-    scope: role,
-    createdBy: { type: 'string' },
-    createdAt: { type: 'integer' },
-    lastUsedAt: { type: ['integer', 'null'] },
-    revokedAt: { type: ['integer', 'null'] },
-  },
-} as const;
 
 export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db }) => {
-  app.get('/users', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List users', response: { 200: { type: 'array', items: user }, ...guarded } } }, () =>
+  app.get('/users', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List users', response: { 200: { type: 'array', items: userSchema }, ...guarded } } }, () =>
     listUsers(db),
   );
 
@@ -42,9 +25,9 @@ export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db })
           type: 'object',
           required: ['name', 'password', 'role'],
           additionalProperties: false,
-          properties: { name: { type: 'string' }, password: { type: 'string' }, role },
+          properties: { name: { type: 'string' }, password: { type: 'string' }, role: roleSchema },
         },
-        response: { 201: user, 400: errorSchema, ...guarded },
+        response: { 201: userSchema, 400: errorSchema, ...guarded },
       },
     },
     async (req, reply) => {
@@ -59,7 +42,7 @@ export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db })
     },
   );
 
-  app.get('/tokens', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List API tokens (never their secrets)', response: { 200: { type: 'array', items: token }, ...guarded } } }, () =>
+  app.get('/tokens', { config: { access: 'admin' }, schema: { tags: ['admin'], summary: 'List API tokens (never their secrets)', response: { 200: { type: 'array', items: tokenSchema }, ...guarded } } }, () =>
     listTokens(db),
   );
 
@@ -74,7 +57,7 @@ export const adminRoutes: Routes<{ db: Kysely<Database> }> = async (app, { db })
           type: 'object',
           required: ['name', 'scope'],
           additionalProperties: false,
-          properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, scope: role },
+          properties: { name: { type: 'string', minLength: 1, maxLength: 64 }, scope: roleSchema },
         },
         response: { 201: { type: 'object', additionalProperties: false, required: ['id', 'token'], properties: { id: { type: 'integer' }, token: { type: 'string' } } }, ...guarded },
       },

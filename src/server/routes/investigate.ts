@@ -11,7 +11,7 @@ import { TriageError } from '../../triage/types.js';
 import { incidentExists } from '../../triage/record.js';
 import { actorOf, who } from '../auth/guard.js';
 import { pivot } from '../queries/pivot.js';
-import { commentSchema, errorSchema, evidenceSchema, guarded, idParams, incidentSchema, nullableString } from '../schemas.js';
+import { commentSchema, errorSchema, evidenceSchema, guarded, idParams, incidentSchema, nullableString, rawAlertSchema } from '../schemas.js';
 
 const KINDS = ['ip', 'user', 'host', 'hash', 'domain', 'url'] as const;
 
@@ -30,19 +30,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
         summary: 'The stored alert behind an evidence row, parsed and as formatted JSON (event ids may hold "/", so the id is a query parameter)',
         querystring: { type: 'object', required: ['id'], additionalProperties: false, properties: { id: { type: 'string', minLength: 1, maxLength: 512 } } },
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['id', 'receivedAt', 'source', 'format', 'alert', 'pretty'],
-            properties: {
-              id: { type: 'string' },
-              receivedAt: { type: 'integer' },
-              source: { type: 'string' },
-              format: { type: 'string' },
-              alert: {},
-              pretty: { type: 'string' },
-            },
-          },
+          200: rawAlertSchema,
           404: errorSchema,
           ...guarded,
         },
