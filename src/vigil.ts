@@ -182,6 +182,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const wazuhApi = !options.responseApi && config.wazuh.api.url ? new WazuhApi(wazuhApiOptions(config.wazuh.api)) : undefined;
   // Wazuh 5.x: blocks are documents in the indexer; the inventory still comes from the server API.
   const ar5 = config.actions.response.wazuh5;
+  // allowAssets is checked against the inventory: without the server API it could not hold, so say so now.
+  if (ar5.enabled && !wazuhApi && !options.responseApi && config.actions.response.allowAssets.length > 0) {
+    await store.close();
+    throw new StartupError('actions.response.allowAssets needs the agent inventory: set wazuh.api.url (the Wazuh server API) for Wazuh 5.x active response');
+  }
   const wazuh5Api = !options.responseApi && ar5.enabled ? new Wazuh5ResponseApi(store.db, ar5, wazuhApi) : undefined;
   let act;
   try {

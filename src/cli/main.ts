@@ -39,18 +39,18 @@ program
   .option('-c, --config <file>', 'config file (channels for actions, detection settings)', process.env.VIGIL_CONFIG)
   .option('-r, --rules <dir>', 'rule file or folder; repeatable; replaces the built-in rules', collect, [])
   .option('--json', 'one JSON object per detection per line')
-  .option('--format <format>', 'input format: wazuh or evtx-json (default: detected per record)')
+  .option('--format <format>', 'input format: wazuh, evtx-json or wcs (Wazuh 5.x findings; default: detected per record)')
   .option('--no-actions', 'send nothing')
   .option('--validate', 'parse and check every record, also those no loaded rule can match (skipped unparsed by default)')
   .action(async (files: string[], opts: { config?: string; rules: string[]; json?: boolean; actions: boolean; format?: string; validate?: boolean }) => {
-    if (opts.format && opts.format !== 'wazuh' && opts.format !== 'evtx-json')
-      throw new ConfigError(`--format: expected wazuh or evtx-json, got "${opts.format}"`);
+    if (opts.format && opts.format !== 'wazuh' && opts.format !== 'evtx-json' && opts.format !== 'wcs')
+      throw new ConfigError(`--format: expected wazuh, evtx-json or wcs, got "${opts.format}"`);
     const config = loadConfig(opts.config);
     process.exitCode = await replay(files, config, {
       rules: opts.rules,
       json: opts.json,
       actions: opts.actions,
-      format: opts.format as 'wazuh' | 'evtx-json' | undefined,
+      format: opts.format as 'wazuh' | 'evtx-json' | 'wcs' | undefined,
       validate: opts.validate,
     });
   });

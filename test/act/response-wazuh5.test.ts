@@ -3,12 +3,15 @@
 // a lost answer writes no second one (deterministic id, 409); the ledger's escalating durations become the
 // stateful timeout; unblock at expiry writes the unblock. Against the fake Wazuh 5 indexer over TLS.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { DEFAULT_OUTBOX, OutboxWorker } from '../../src/act/outbox.js';
 import { ResponseExecutor } from '../../src/act/response/executor.js';
 import { RESPONSE_CHANNEL, ResponseService } from '../../src/act/response/service.js';
-import { actionsSchema } from '../../src/config/schema.js';
+import { actionsSchema, configSchema } from '../../src/config/schema.js';
+import { createVigil, StartupError } from '../../src/vigil.js';
 import { toEvent } from '../../src/model/event.js';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { recordAlerts } from '../../src/store/alerts.js';
@@ -124,6 +127,12 @@ describe('active response on Wazuh 5.x', () => {
     await s.service.request(store.db, { incidentId: 'inc-4', playbook: 'pb', address: ATTACKER, agents: ['003'], mode: 'automatic' }, clock.now);
     await s.run();
     assert.equal(idx.activeResponses[2]!.source.wazuh.active_response.stateful_timeout, 6 * 3600, 'second offence: durations[1]');
+  });
+
+  it('refuses to start when allowAssets cannot be checked (no server API for the inventory)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-ar5-'));
+    const config = configSchema.parse({ database: { url: join(dir, 'vigil.db') }, actions: { response: { allowAssets: ['dc01'], wazuh5: { enabled: true, url: idx.url } } } });
+    await assert.rejects(createVigil(config, quietLog), (e: unknown) => e instanceof StartupError && /allowAssets needs the agent inventory: set wazuh\.api\.url/.test((e as Error).message));
   });
 
   it('refuses, with the reason, an agent older than 5.0 (Wazuh 5 sends it nothing) and an incident without a 5.x finding', async () => {
