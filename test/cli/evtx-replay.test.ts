@@ -83,7 +83,7 @@ describe('vigil replay over evtx_dump JSON', () => {
     assert.match(r.stderr, /3 events read, 0 detections/);
     const bad = vigil(['replay', '--format', 'xml', '--no-actions', lines]);
     assert.equal(bad.status, 1);
-    assert.match(bad.stderr, /--format: expected wazuh or evtx-json, got "xml"/);
+    assert.match(bad.stderr, /--format: expected wazuh, evtx-json or wcs, got "xml"/);
   });
 });
 
