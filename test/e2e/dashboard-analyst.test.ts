@@ -56,6 +56,10 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     const old = page.locator(`tr[data-incident="${s.incidents['203.0.113.9']}"]`);
     assert.doesNotMatch(await old.innerText(), /\d{3,}d/, 'its last activity is minutes ago, not years');
     assert.doesNotMatch(await page.locator('#queue').innerText(), UUID);
+    // Ordered by the events' own time instead, it is last, and the address keeps the choice.
+    await page.getByLabel('Order').selectOption('last_seen');
+    await page.waitForURL(/sort=last_seen/);
+    await until(async () => (await page.locator('tr[data-incident]').last().getAttribute('data-incident')) === s.incidents['203.0.113.9'], 10_000, 'the old-dated incident last');
   });
 
   it('the incident names its rule by title, counts in words, and puts no verdict badge on the GeoIP card', async () => {

@@ -21,10 +21,8 @@ export function pivotView(main: HTMLElement, params: URLSearchParams): () => voi
   const form = h(
     'form',
     { class: 'filters', role: 'search' },
-    h('label', { for: 'p-value' }, 'Indicator'),
-    value,
-    h('label', { for: 'p-kind' }, 'Kind'),
-    kind,
+    h('span', { class: 'field grow' }, h('label', { for: 'p-value' }, 'Indicator'), value),
+    h('span', { class: 'field' }, h('label', { for: 'p-kind' }, 'Kind'), kind),
     h('button', { type: 'submit', class: 'primary' }, 'Pivot'),
   );
   form.addEventListener('submit', (e) => {

@@ -1,5 +1,5 @@
-// The incident queue: filters, paging, and live updates by polling. Newest activity first: an incident is
-// placed by when Vigil last received its events, so one made of old-dated alerts does not sink to the bottom.
+// The incident queue: filters, order, paging, and live updates by polling. Newest activity first by default: an
+// incident is placed by when Vigil last folded a detection in, so one made of old-dated alerts does not sink.
 import { api } from '../api.js';
 import { h, replace } from '../dom.js';
 import { age, utc } from '../format.js';
@@ -30,6 +30,13 @@ function choiceSelect(id: string, choices: string[], anyLabel: string, value: st
 export function queueView(main: HTMLElement, params: URLSearchParams): () => void {
   const status = choiceSelect('f-status', ['open,acknowledged', 'open', 'acknowledged', 'resolved', ''], 'any status', params.get('status') ?? 'open,acknowledged', STATUSES);
   const level = choiceSelect('f-level', ['', 'critical', 'high,critical', 'medium,high,critical', 'low', 'informational'], 'any severity', params.get('level') ?? '', LEVELS);
+  const SORTS: [string, string][] = [
+    ['received', 'newest activity'],
+    ['last_seen', 'latest event time'],
+    ['severity', 'highest score'],
+  ];
+  const sort = h('select', { id: 'f-sort', name: 'sort' }, SORTS.map(([v, label]) => h('option', { value: v }, label)));
+  sort.value = SORTS.some(([v]) => v === params.get('sort')) ? params.get('sort')! : 'received';
   const q = h('input', { id: 'f-q', name: 'indicator', type: 'search', placeholder: 'address, user, host or hash' });
   q.value = params.get('indicator') ?? '';
   let offset = Number(params.get('offset') ?? 0) || 0;
@@ -38,12 +45,10 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
   const filters = h(
     'form',
     { class: 'filters', role: 'search' },
-    h('label', { for: 'f-status' }, 'Status'),
-    status,
-    h('label', { for: 'f-level' }, 'Severity'),
-    level,
-    h('label', { for: 'f-q' }, 'Search'),
-    q,
+    h('span', { class: 'field' }, h('label', { for: 'f-status' }, 'Status'), status),
+    h('span', { class: 'field' }, h('label', { for: 'f-level' }, 'Severity'), level),
+    h('span', { class: 'field' }, h('label', { for: 'f-sort' }, 'Order'), sort),
+    h('span', { class: 'field grow' }, h('label', { for: 'f-q' }, 'Search'), q),
     h('button', { type: 'submit' }, 'Filter'),
   );
   const query = () => {
@@ -51,6 +56,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
     if (status.value) p.set('status', status.value);
     if (level.value) p.set('level', level.value);
     if (q.value.trim()) p.set('indicator', q.value.trim());
+    if (sort.value !== 'received') p.set('sort', sort.value);
     return p;
   };
   const apply = () => {
@@ -64,6 +70,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
   });
   status.addEventListener('change', apply);
   level.addEventListener('change', apply);
+  sort.addEventListener('change', apply);
 
   async function load() {
     const p = query();
@@ -86,7 +93,7 @@ export function queueView(main: HTMLElement, params: URLSearchParams): () => voi
         attrs: { 'data-incident': i.id },
         cells: [
           [levelBadge(i.level), ' ', h('span', { class: 'muted small', title: 'severity score' }, String(i.severity.score))],
-          [h('a', { href: `#/incidents/${encodeURIComponent(i.id)}` }, i.title), i.ruleTitle && i.ruleTitle !== i.title ? h('div', { class: 'muted small' }, i.ruleTitle) : null],
+          [h('a', { href: `#/incidents/${encodeURIComponent(i.id)}` }, i.title), i.ruleTitle && !i.title.startsWith(i.ruleTitle) ? h('div', { class: 'muted small' }, i.ruleTitle) : null],
           entityLinks(i.entity),
           [statusBadge(i.status), i.assignee ? h('div', { class: 'muted small' }, i.assignee) : null],
           String(i.eventCount),
