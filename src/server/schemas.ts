@@ -336,6 +336,29 @@ export const rawAlertSchema = {
   },
 } as const;
 
+/** Every incident and stored event holding one indicator (GET /pivot). */
+export const pivotSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['indicator', 'incidents', 'events', 'retention'],
+  properties: {
+    indicator: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: nullableString, value: { type: 'string' } } },
+    incidents: { type: 'object', additionalProperties: false, required: ['items', 'total'], properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' } } },
+    events: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['items', 'total', 'scanned', 'complete'],
+      properties: {
+        items: { type: 'array', items: { ...evidenceSchema, properties: { ...evidenceSchema.properties, incidentIds: { type: 'array', items: { type: 'string' } } } } },
+        total: { type: 'integer' },
+        scanned: { type: 'integer' },
+        complete: { type: 'boolean' },
+      },
+    },
+    retention: { type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: ['integer', 'null'] } } },
+  },
+} as const;
+
 // Users and API tokens (admin).
 export const roleSchema = { type: 'string', enum: [...ROLES] } as const;
 export const userSchema = { type: 'object', additionalProperties: false, required: ['name', 'role', 'createdAt', 'disabled'], properties: { name: { type: 'string' }, role: roleSchema, createdAt: { type: 'integer' }, disabled: { type: 'boolean' } } } as const;

@@ -11,7 +11,7 @@ import { TriageError } from '../../triage/types.js';
 import { incidentExists } from '../../triage/record.js';
 import { actorOf, who } from '../auth/guard.js';
 import { pivot } from '../queries/pivot.js';
-import { commentSchema, errorSchema, evidenceSchema, guarded, idParams, incidentSchema, nullableString, rawAlertSchema } from '../schemas.js';
+import { commentSchema, errorSchema, guarded, idParams, pivotSchema, rawAlertSchema } from '../schemas.js';
 
 const KINDS = ['ip', 'user', 'host', 'hash', 'domain', 'url'] as const;
 
@@ -106,27 +106,7 @@ export const investigateRoutes: Routes<InvestigateRoutesOptions> = async (app, {
           },
         },
         response: {
-          200: {
-            type: 'object',
-            additionalProperties: false,
-            required: ['indicator', 'incidents', 'events', 'retention'],
-            properties: {
-              indicator: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: nullableString, value: { type: 'string' } } },
-              incidents: { type: 'object', additionalProperties: false, required: ['items', 'total'], properties: { items: { type: 'array', items: incidentSchema }, total: { type: 'integer' } } },
-              events: {
-                type: 'object',
-                additionalProperties: false,
-                required: ['items', 'total', 'scanned', 'complete'],
-                properties: {
-                  items: { type: 'array', items: { ...evidenceSchema, properties: { ...evidenceSchema.properties, incidentIds: { type: 'array', items: { type: 'string' } } } } },
-                  total: { type: 'integer' },
-                  scanned: { type: 'integer' },
-                  complete: { type: 'boolean' },
-                },
-              },
-              retention: { type: 'object', additionalProperties: false, required: ['since'], properties: { since: { type: ['integer', 'null'] } } },
-            },
-          },
+          200: pivotSchema,
           ...guarded,
         },
       },

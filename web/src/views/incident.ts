@@ -204,15 +204,15 @@ export function incidentView(main: HTMLElement, id: string): () => void {
             h('p', {}, sm.whatHappened),
             h('p', {}, sm.affected),
             sm.enrichment ? h('p', {}, sm.enrichment) : null,
-            sm.mitre.length ? h('p', {}, 'ATT&CK: ', sm.mitre.map((m) => `${m.id}${m.name ? ` ${m.name}` : ''}${m.tactic ? ` (${m.tactic})` : ''}`).join(', ')) : null,
+            sm.mitre?.length ? h('p', {}, 'ATT&CK: ', sm.mitre.map((m) => `${m.id}${m.name ? ` ${m.name}` : ''}${m.tactic ? ` (${m.tactic})` : ''}`).join(', ')) : null,
             sm.nextSteps.length ? h('h3', {}, 'Next steps') : null,
             sm.nextSteps.length ? h('ol', {}, sm.nextSteps.map((n) => h('li', {}, n))) : null,
           ]
         : h('p', { class: 'muted' }, 'No summary yet.'),
       h('h3', {}, `Severity ${i.severity.score}/100`),
       h('ul', { class: 'reasons' }, i.severity.reasons.map((r) => h('li', {}, `${r.points >= 0 ? '+' : ''}${r.points} ${r.factor}: ${r.detail}`))),
-      i.links.length ? h('h3', {}, 'Related incidents') : null,
-      i.links.length
+      i.links?.length ? h('h3', {}, 'Related incidents') : null,
+      i.links?.length
         ? h('ul', {}, i.links.map((l) => h('li', {}, h('a', { href: `#/incidents/${encodeURIComponent(l.incidentId)}` }, l.title), ` (${l.status}; ${l.reason})`)))
         : null,
     );
