@@ -170,7 +170,7 @@ export class OutboxWorker {
     private readonly hooks: OutboxHooks = {},
   ) {
     this.clock = hooks.clock ?? systemClock;
-    this.poller = new Poller(() => this.runDue(), { every: options.pollMs, onError: (err) => log.error({ err }, 'outbox pass failed') });
+    this.poller = new Poller(() => this.pass(), { every: () => this.untilNextDue(), onError: (err) => log.error({ err }, 'outbox pass failed') });
   }
 
   /** Rows left `running` by a crash are due again: the channel's idempotency key keeps a resend harmless where the remote checks it. */
@@ -189,6 +189,29 @@ export class OutboxWorker {
   /** Runs due actions now instead of at the next poll. */
   wake(): void {
     this.poller.wake();
+  }
+
+  /** When the earliest waiting action becomes due (a held notification's release, a retry), as of the last pass. */
+  private nextDue = Infinity;
+
+  private async pass(): Promise<void> {
+    await this.runDue();
+    const row = await this.db
+      .selectFrom('outbox')
+      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
+      .where('state', 'in', ['pending', 'failed'])
+      .executeTakeFirst();
+    this.nextDue = row?.next === null || row?.next === undefined ? Infinity : Number(row.next);
+  }
+
+  /**
+   * The pause before the next pass: until the earliest waiting action is due, so a notification held for its
+   * enrichment goes the moment its deadline passes, not at the next poll; never longer than the poll interval
+   * (another node may enqueue), and the poll interval when what is due now could not run (a breaker is open).
+   */
+  private untilNextDue(): number {
+    const wait = this.nextDue - this.clock();
+    return wait > 0 ? Math.min(this.options.pollMs, wait) : this.options.pollMs;
   }
 
   /** The breaker of a channel, for status pages: open means its actions are waiting. */

@@ -76,15 +76,17 @@ export class EnrichmentBroker {
    * Queues the lookups of a new incident inside the caller's transaction; answers already cached are attached
    * at once. Returns how many lookups are pending (0: the notification need not wait).
    */
-  async plan(trx: Kysely<Database>, incident: Incident, indicators: Indicator[], now = this.clock()): Promise<number> {
+  async plan(trx: Kysely<Database>, incident: Incident, indicators: Indicator[], now = this.clock(), deadline = Infinity): Promise<number> {
     let pending = 0;
     const priority = LEVELS.indexOf(incident.level);
+    // Per provider: lookups queued before this incident's, and whether one more could still run by the deadline.
+    const ahead = new Map<string, number>();
     for (const i of indicators) {
       for (const p of this.providers.values()) {
         if (!this.allowed(p, i)) continue;
         const cached = await this.cache.get(p, i, now, trx);
         if (cached) this.options.metrics?.cacheHits.inc({ provider: p.name });
-        else pending++;
+        else if (await this.canRunBy(trx, p, now, deadline, ahead)) pending++;
         await trx
           .insertInto('enrich_lookups')
           .values({
@@ -105,6 +107,31 @@ export class EnrichmentBroker {
       }
     }
     return pending;
+  }
+
+  /**
+   * Could a new lookup of this provider run before the deadline? Not when its quota is known to be spent or it is
+   * in back-off for longer (counting the lookups queued before it): the notification then goes without waiting,
+   * and the lookup still runs later, its answer following as an update.
+   */
+  private async canRunBy(trx: Kysely<Database>, p: Provider, now: number, deadline: number, ahead: Map<string, number>): Promise<boolean> {
+    if (!p.quota || deadline === Infinity) return true;
+    let queued = ahead.get(p.name);
+    if (queued === undefined) {
+      const cap = Math.max(1, p.quota.perMinute || 0, Math.min(p.quota.perDay || 0, 1000));
+      const rows = await trx
+        .selectFrom('enrich_lookups')
+        .select('id')
+        .where('provider', '=', p.name)
+        .where('state', '=', 'pending')
+        .where('next_attempt_at', '<=', now + deadline)
+        .limit(cap)
+        .execute();
+      queued = rows.length;
+    }
+    const runnable = (await this.quota.availableAt(p.name, p.quota, now, queued, trx)) <= now + deadline;
+    ahead.set(p.name, queued + 1);
+    return runnable;
   }
 
   start(): void {

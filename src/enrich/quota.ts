@@ -27,8 +27,8 @@ export const utcDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
 export class QuotaLedger {
   constructor(private readonly db: Kysely<Database>) {}
 
-  private async load(provider: string, now: number): Promise<State> {
-    const row = await this.db.selectFrom('enrich_quota').selectAll().where('provider', '=', provider).executeTakeFirst();
+  private async load(provider: string, now: number, db: Kysely<Database> = this.db): Promise<State> {
+    const row = await db.selectFrom('enrich_quota').selectAll().where('provider', '=', provider).executeTakeFirst();
     const day = utcDay(now);
     if (!row) return { minute: [], day, dayUsed: 0, blockedUntil: 0, strikes: 0 };
     return {
@@ -88,6 +88,23 @@ export class QuotaLedger {
     s.strikes = 0;
     s.blockedUntil = 0;
     await this.save(provider, s, now);
+  }
+
+  /**
+   * The earliest time a call could be made after `queued` others waiting before it, spending nothing: the end of a
+   * provider's back-off, the next UTC day once the daily budget is spent, or when enough of the last minute's
+   * calls have aged out. `db` lets a caller inside a transaction read through it.
+   */
+  async availableAt(provider: string, quota: Quota, now: number, queued = 0, db: Kysely<Database> = this.db): Promise<number> {
+    const s = await this.load(provider, now, db);
+    let at = Math.max(now, s.blockedUntil);
+    if (quota.perDay > 0 && s.dayUsed + queued >= quota.perDay) at = Math.max(at, Math.floor(now / DAY) * DAY + DAY);
+    if (quota.perMinute > 0 && s.minute.length + queued >= quota.perMinute) {
+      // The call after `queued` others is the (minute.length + queued − perMinute)-th of the window to age out.
+      const k = s.minute.length + queued - quota.perMinute;
+      at = Math.max(at, k < s.minute.length ? s.minute[k]! + MINUTE : now + MINUTE * (1 + Math.floor((k - s.minute.length) / quota.perMinute)));
+    }
+    return at;
   }
 
   /** Calls spent today (UTC) and in the last minute: for the budget meter and tests. */

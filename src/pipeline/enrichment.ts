@@ -45,7 +45,8 @@ export class EnrichmentStage {
   /** In the pipeline transaction: queues the lookups and returns when the notification may go. */
   async plan(trx: Kysely<Database>, incident: Incident, d: Detection, n: Notification): Promise<number> {
     const now = this.clock();
-    const pending = await this.broker.plan(trx, incident, indicatorsOf(d, n), now);
+    // Only lookups that can run before the deadline hold the notification (not a spent quota, not a back-off).
+    const pending = await this.broker.plan(trx, incident, indicatorsOf(d, n), now, this.options.deadline);
     return pending > 0 ? now + this.options.deadline : now;
   }
 

@@ -8,6 +8,8 @@ export interface TestSmtp {
   messages: ParsedMail[];
   /** Per message: whether the session was encrypted, and who authenticated. */
   sessions: { secure: boolean; user?: string }[];
+  /** Per message: the id of the SMTP connection that carried it. */
+  connections: string[];
   /** Resolves once `n` messages have arrived (or rejects after `ms`). */
   waitFor(n: number, ms?: number): Promise<ParsedMail[]>;
   close(): Promise<void>;
@@ -25,6 +27,7 @@ export interface SmtpOptions {
 export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
   const messages: ParsedMail[] = [];
   const sessions: TestSmtp['sessions'] = [];
+  const connections: string[] = [];
   const waiters: (() => void)[] = [];
   const disabled = [...(options.user ? [] : ['AUTH']), ...(options.tls ? [] : ['STARTTLS'])];
   const server = new SMTPServer({
@@ -42,6 +45,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
         .then((mail) => {
           messages.push(mail);
           sessions.push({ secure: session.secure, user: session.user as string | undefined });
+          connections.push(session.id);
           waiters.splice(0).forEach((w) => w());
           cb();
         })
@@ -58,6 +62,7 @@ export async function startSmtp(options: SmtpOptions = {}): Promise<TestSmtp> {
   return {
     port,
     messages,
+    connections,
     sessions,
     async waitFor(n, ms = 10_000) {
       const deadline = Date.now() + ms;

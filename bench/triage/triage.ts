@@ -1,0 +1,149 @@
+// The triage benchmarks. (1) Per-detection cost with 1,000 and with 100,000 incidents in the store, thousands
+// of them sharing five user names (the case that once made links grow without bound): the ratio should stay
+// near 1. (2) A rule that fires on every alert — SigmaHQ's "Failed Logon From Public IP" on public-address
+// 4625s — through the whole pipeline as `vigil replay` runs it, at growing sizes: alerts/s and whether the time
+// is linear in the number of alerts. SYNTHETIC alerts (bench/detect/alerts.ts); SQLite in memory as replay
+// uses it; CPU seconds of this process. Prints figures; asserts nothing.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import pino from 'pino';
+import { Actions } from '../../src/act/actions.js';
+import { Detector } from '../../src/detect/detector.js';
+import { loadRules } from '../../src/detect/rules.js';
+import type { Detection, RuleRef } from '../../src/model/index.js';
+import { toEvent } from '../../src/model/event.js';
+import { Pipeline } from '../../src/pipeline/pipeline.js';
+import { openDatabase } from '../../src/store/db.js';
+import { triage } from '../../src/triage/incidents.js';
+import { failedLogon } from '../detect/alerts.js';
+
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
+const quiet = pino({ level: 'silent' });
+const USERS = ['administrator', 'admin', 'backup', 'svc-sql', 'scanner'];
+const RULE: RuleRef = { id: 'bench-brute-force', title: 'Brute force (bench)', level: 'high', tags: ['attack.t1110'] };
+const T0 = Date.parse('2026-11-21T00:00:00Z');
+
+const ipOf = (i: number) => `${11 + ((i >>> 16) & 127)}.${(i >>> 8) & 255}.${i & 255}.${1 + (i % 200)}`;
+
+function detection(n: number, ip: string, user: string, time: number): Detection {
+  const e = toEvent(failedLogon(time, n, ip, user));
+  return { id: `bench-${n}`, rule: RULE, time, firstTime: time, group: { IpAddress: ip }, count: 1, eventIds: [e.id], events: [e] };
+}
+
+/** Seeds `n` incidents (one per source address, five shared user names) straight into the tables triage reads. */
+async function seed(db: Awaited<ReturnType<typeof openDatabase>>['db'], n: number, time: number): Promise<void> {
+  for (let i = 0; i < n; i += 500) {
+    const ids = Array.from({ length: Math.min(500, n - i) }, (_, k) => i + k);
+    await db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('incidents')
+        .values(
+          ids.map((k) => ({
+            id: `seed-${k}`,
+            fingerprint: `seed-fp-${k}`,
+            title: `${RULE.title} — ${ipOf(k)}`,
+            status: 'open',
+            level: 'high',
+            rule_id: RULE.id,
+            entity_json: JSON.stringify({ IpAddress: ipOf(k) }),
+            first_seen: time - 60_000,
+            last_seen: time - 1000 + (k % 1000),
+            detection_count: 1,
+            event_count: 5,
+            revision: 1,
+            created_at: time,
+            updated_at: time,
+            severity_score: 60,
+            severity_json: '[]',
+            wazuh_level: 5,
+            enrichment_json: '[]',
+            escalated: 0,
+            mitre_json: '[]',
+            rule_json: JSON.stringify(RULE),
+            last_detection_at: time,
+          })),
+        )
+        .execute();
+      await trx
+        .insertInto('incident_indicators')
+        .values(
+          ids.flatMap((k) => [
+            { incident_id: `seed-${k}`, kind: 'ip', value: ipOf(k), role: 'entity', first_seen: time + k },
+            { incident_id: `seed-${k}`, kind: 'user', value: USERS[k % USERS.length]!, role: 'evidence', first_seen: time + k },
+          ]),
+        )
+        .execute();
+    });
+  }
+}
+
+/** CPU ms per detection: `count` detections, half opening incidents and half folding into them. */
+async function perDetection(incidents: number, count: number): Promise<number> {
+  const store = await openDatabase(':memory:');
+  try {
+    const now = T0 + 3_600_000;
+    await seed(store.db, incidents, now);
+    const options = { quietPeriod: 3_600_000, reopenWindow: 86_400_000 };
+    const run = async (from: number) => {
+      for (let n = from; n < from + count; n++) {
+        // New addresses, each twice (open, then fold), every one sharing a seeded user name.
+        const ip = ipOf(10_000_000 + Math.floor(n / 2));
+        const d = detection(n, ip, USERS[n % USERS.length]!, now + n);
+        await store.db.transaction().execute(async (trx) => {
+          await trx
+            .insertInto('detections')
+            .values({ id: d.id, rule_id: RULE.id, rule_title: RULE.title, level: RULE.level, time: d.time, first_time: d.firstTime, group_json: '{}', count: 1, event_ids_json: '[]', rule_json: JSON.stringify(RULE), incident_id: null, created_at: now, suppression_id: null })
+            .execute();
+          await triage(trx, d, options, { db: trx }, now + n);
+        });
+      }
+    };
+    await run(0); // warm-up
+    const t0 = cpu();
+    await run(count);
+    return ((cpu() - t0) * 1000) / count;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The noisy rule through detect → triage → store, as `vigil replay` runs it: alerts/s per CPU second. */
+async function noisy(rulesDir: string, count: number): Promise<number> {
+  const rules = loadRules([rulesDir]);
+  const store = await openDatabase(':memory:');
+  try {
+    const pipeline = new Pipeline(store.db, new Detector(rules), quiet, { actions: new Actions([]), triage: { quietPeriod: 3_600_000, reopenWindow: 86_400_000 } });
+    const lines: string[] = [];
+    for (let i = 0; i < count; i++) lines.push(JSON.stringify(failedLogon(T0 + i * 50, i, `${80 + (i % 40)}.${(i >>> 8) & 255}.${i & 255}.${7 + (i % 200)}`, 'administrator')));
+    const t0 = cpu();
+    for (let i = 0; i < lines.length; i += 1000) await pipeline.handle(lines.slice(i, i + 1000).map((l) => toEvent(JSON.parse(l))));
+    return count / (cpu() - t0);
+  } finally {
+    await store.close();
+  }
+}
+
+export async function triageBenchmark(options: { small: number; large: number; detections: number; noisy: number[]; sigmaRule: string }): Promise<void> {
+  process.stdout.write(`triage: per-detection cost by incidents in the store (SQLite in memory; every detection shares one of ${USERS.length} user names with thousands of incidents)\n`);
+  const small = await perDetection(options.small, options.detections);
+  const large = await perDetection(options.large, options.detections);
+  process.stdout.write(`  ${fmt(options.small).padStart(8)} incidents: ${small.toFixed(3)} CPU ms per detection\n`);
+  process.stdout.write(`  ${fmt(options.large).padStart(8)} incidents: ${large.toFixed(3)} CPU ms per detection   ratio ${(large / small).toFixed(2)}   (target ≤ 1.5)\n`);
+  if (!existsSync(options.sigmaRule)) {
+    process.stdout.write(`noisy rule: skipped (no ${options.sigmaRule})\n`);
+    return;
+  }
+  process.stdout.write(`noisy rule: SigmaHQ "Failed Logon From Public IP" on public-address 4625s, detect → triage → store as vigil replay runs it\n`);
+  let first: number | undefined;
+  for (const n of options.noisy) {
+    const rate = await noisy(options.sigmaRule, n);
+    first ??= rate;
+    process.stdout.write(`  ${fmt(n).padStart(7)} alerts: ${fmt(rate).padStart(6)} alerts per CPU second   (${(rate / first).toFixed(2)} of the smallest run's rate; 1.00 = linear)   (target ≥ 10,000/s)\n`);
+  }
+}
+
+export const SIGMA_RULE = (shared: string) => join(shared, 'data/sigma/sigmahq/rules/windows/builtin/security/account_management/win_security_susp_failed_logon_source.yml');
