@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
 import { RuleIndex } from './dispatch.js';
-import { fieldAccessor, type Accessor } from './fields.js';
+import type { Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
 
 export interface DetectorOptions {
@@ -93,8 +93,10 @@ export class Detector {
         if (!base) return; // the loader rejects correlations with dangling references
         const fieldOf = (g: string) => c.aliases[g]?.[ref] ?? g;
         if (base.kind === 'detection') {
+          // Group-by fields are read where the base rule's logsource writes them (a CloudTrail rule's
+          // `userIdentity.arn` is data.aws.userIdentity.arn).
           const paths = (fields: string[]) =>
-            Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => fieldAccessor(f, x))])) as Record<EventFormat, Accessor[]>;
+            Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => base.field[f](x))])) as Record<EventFormat, Accessor[]>;
           push(this.eventFeeds, base, {
             table,
             index,

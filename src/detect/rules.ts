@@ -4,7 +4,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
-import { compileGate, type Gate, type Logsource } from './logsource.js';
+import type { Accessor } from './fields.js';
+import { resolveSource, type Logsource } from './logsource.js';
 import { wcsGaps } from './wcs-gaps.js';
 import { compileDetection, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
@@ -27,6 +28,8 @@ export interface DetectionRule {
   filters?: string[];
   /** Fields it needs that Wazuh 5.x findings lack (README "Wazuh 5.x"); empty when it runs fully on 5.x input. */
   wcsGaps: string[];
+  /** Where a field of this rule's logsource is read, per format (correlations group its events by them). */
+  field: Record<EventFormat, (name: string) => Accessor>;
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
@@ -177,12 +180,15 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
   const logsource = raw.logsource as Logsource;
   if ((detection as Record<string, unknown>).condition === undefined) throw new RuleError('missing "detection.condition"');
   const match = {} as Record<EventFormat, Matcher>;
+  const field = {} as Record<EventFormat, (name: string) => Accessor>;
   for (const format of FORMATS) {
-    const gate: Gate = compileGate(logsource, format);
-    const body = compileDetection(detection as Record<string, unknown>, format, options);
+    const source = resolveSource(logsource, format);
+    const gate = source.gate;
+    const body = compileDetection(detection as Record<string, unknown>, format, options, source);
     match[format] = (d) => gate(d) && body(d);
+    field[format] = (n) => source.field(n);
   }
-  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
+  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
 }
 
 const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];

@@ -2,7 +2,9 @@
 // through path accessors; nothing is copied or normalized per event. Invalid Sigma throws SigmaError or
 // ConditionError, valid but unevaluated Sigma throws UnsupportedError: the loader reports both with the file.
 import type { EventFormat } from '../../model/index.js';
-import { fieldAccessor, keywordPaths, accessor, missingStandIns, type Accessor } from '../fields.js';
+import type { Accessor } from '../fields.js';
+import { resolveSource } from '../sources/index.js';
+import type { Source } from '../sources/source.js';
 import { cidrMatcher } from './cidr.js';
 import { ConditionError, expandPattern, parseCondition, type ConditionNode } from './condition.js';
 import { literalAlt, parseChain, valueAlternatives, type Alt, type Chain } from './modifiers.js';
@@ -20,14 +22,17 @@ export interface CompileOptions {
 interface Ctx {
   format: EventFormat;
   placeholders: Record<string, string[]>;
+  /** Where the rule's fields are, what keywords search (the rule's logsource: sources/). */
+  source: Source;
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** Wraps a value predicate so a missing value counts as the texts it stands for in this format. */
-function withStandIns(pred: ValuePredicate, text: (t: string) => boolean, format: EventFormat, field: string | undefined): ValuePredicate {
+function withStandIns(pred: ValuePredicate, text: (t: string) => boolean, source: Source, field: string | undefined): ValuePredicate {
   if (!field) return pred;
-  const { absent, nullValue } = missingStandIns(format, field);
+  const absent = source.absentMeans?.(field) ?? [];
+  const nullValue = source.nullMeans?.(field) ?? [];
   const absentMatches = absent.some(text);
   const nullMatches = nullValue.some(text);
   if (!absentMatches && !nullMatches) return pred;
@@ -52,7 +57,7 @@ function numberEquals(n: number): ValuePredicate {
 function stringPredicate(alts: Alt[], chain: Chain, ctx: Ctx, field: string | undefined): ValuePredicate {
   const matchers = alts.map((a) => globMatcher(a.parts, chain.has('cased')));
   const text = matchers.length === 1 ? matchers[0]! : (t: string) => matchers.some((m) => m(t));
-  return withStandIns(anyElement(text), text, ctx.format, field);
+  return withStandIns(anyElement(text), text, ctx.source, field);
 }
 
 /** One rule value under a string chain (plain, wildcards, contains…, encodings, windash, expand, cased). */
@@ -93,7 +98,7 @@ function exactSetPredicate(values: unknown[], chain: Chain, ctx: Ctx, field: str
   const cased = chain.has('cased');
   const set = new Set((values as string[]).map((v) => (cased ? v : v.toLowerCase())));
   const text = cased ? (t: string) => set.has(t) : (t: string) => set.has(t) || set.has(lower(t));
-  return withStandIns(anyElement(text), text, ctx.format, field);
+  return withStandIns(anyElement(text), text, ctx.source, field);
 }
 
 function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
@@ -109,7 +114,7 @@ function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate
 /** `a|fieldref: b`: compares the values of two fields of the same event (equal, or contains/startswith/endswith). */
 function fieldrefMatcher(get: Accessor, v: unknown, chain: Chain, key: string, ctx: Ctx): Matcher {
   if (typeof v !== 'string' || v === '' || /[*?]/.test(v)) throw new SigmaError(`"fieldref" needs a field name without wildcards (in "${key}")`);
-  const other = fieldAccessor(ctx.format, v);
+  const other = ctx.source.field(v);
   const fold = chain.has('cased') ? (s: string) => s : lower;
   const rel = chain.has('contains')
     ? (a: string, b: string) => a.includes(b)
@@ -140,13 +145,13 @@ function compileItem(key: string, value: unknown, ctx: Ctx): Matcher {
     if (!field) throw new SigmaError(`"exists" needs a field (in "${key}")`);
     const want = values[0] === 'yes' || values[0] === 'true' ? true : values[0] === 'no' || values[0] === 'false' ? false : values[0];
     if (values.length !== 1 || typeof want !== 'boolean') throw new SigmaError(`"exists" takes true or false (in "${key}")`);
-    const get = fieldAccessor(ctx.format, field);
+    const get = ctx.source.field(field);
     // Present means present, "be it empty or null" (sigma.md §1.3); Wazuh's dropped "-" values are absent.
     return (d) => (get(d) !== undefined) === want;
   }
   if (chain.kind === 'fieldref') {
     if (!field) throw new SigmaError(`"fieldref" needs a field (in "${key}")`);
-    const get = fieldAccessor(ctx.format, field);
+    const get = ctx.source.field(field);
     const refs = values.map((v) => fieldrefMatcher(get, v, chain, key, ctx));
     item = chain.has('all') ? (d) => refs.every((r) => r(d)) : refs.length === 1 ? refs[0]! : (d) => refs.some((r) => r(d));
   } else {
@@ -157,7 +162,8 @@ function compileItem(key: string, value: unknown, ctx: Ctx): Matcher {
       if (chain.kind === 'numeric') return numericPredicate(v, chain, key);
       return valuePredicate(v, chain, key, ctx, field);
     });
-    const reads: Accessor[] = field ? [fieldAccessor(ctx.format, field)] : keywordPaths(ctx.format).map(accessor);
+    // Keywords search every string of the event (sources/source.ts keywordTexts): one read, a list of texts.
+    const reads: Accessor[] = field ? [ctx.source.field(field)] : [keywordReader(ctx.source)];
     const holds = (p: ValuePredicate, d: Record<string, unknown>) => {
       for (const r of reads) if (p(r(d))) return true;
       return false;
@@ -242,9 +248,18 @@ function compileCondition(node: ConditionNode, searches: Map<string, Matcher>): 
   }
 }
 
-/** Compiles a whole detection section for one format. A list of conditions is their OR. */
-export function compileDetection(detection: Record<string, unknown>, format: EventFormat, options: CompileOptions = {}): Matcher {
-  const ctx: Ctx = { format, placeholders: options.placeholders ?? {} };
+function keywordReader(source: Source): Accessor {
+  const texts = source.keywords;
+  if (!texts) throw new UnsupportedError(`keywords on ${source.name}`);
+  return texts;
+}
+
+/**
+ * Compiles a whole detection section for one format. A list of conditions is their OR. `source` says where the
+ * fields are (default: the Windows mapping, for detections without a logsource of their own).
+ */
+export function compileDetection(detection: Record<string, unknown>, format: EventFormat, options: CompileOptions = {}, source?: Source): Matcher {
+  const ctx: Ctx = { format, placeholders: options.placeholders ?? {}, source: source ?? resolveSource({ product: 'windows' }, format) };
   const { condition, ...rest } = detection;
   if ('timeframe' in rest) throw new UnsupportedError('detection.timeframe (Sigma v1 aggregation; write a correlation rule)');
   const searches = new Map<string, Matcher>();

@@ -2,7 +2,7 @@
 // names without editing them. As in pySigma, the filter's condition is AND-ed to the rule's condition, so an
 // exclusion is written `condition: not selection`. The filter's identifiers (and its `them`) are its own.
 import type { EventFormat } from '../../model/index.js';
-import type { Logsource } from '../logsource.js';
+import { resolveSource, type Logsource } from '../logsource.js';
 import { compileDetection, type CompileOptions, type Matcher } from './compile.js';
 import { SigmaError } from './values.js';
 
@@ -32,7 +32,7 @@ export function buildFilter(raw: Record<string, unknown>, file: string, options:
   else throw new SigmaError('filter.rules must be a list of rule ids or names, or "any"');
   if (detection.condition === undefined) throw new SigmaError('missing "filter.condition"');
   const match = {} as Record<EventFormat, Matcher>;
-  for (const format of FORMATS) match[format] = compileDetection(detection, format, options);
+  for (const format of FORMATS) match[format] = compileDetection(detection, format, options, resolveSource(raw.logsource as Logsource, format));
   return {
     title: raw.title,
     id: typeof raw.id === 'string' ? raw.id : undefined,
