@@ -45,6 +45,13 @@ export function createMetrics() {
       labelNames: ['provider', 'period'],
       registers: [registry],
     }),
+    rulesLoaded: new Gauge({ name: 'vigil_rules_loaded', help: 'Rules loaded, by kind (detection, correlation)', labelNames: ['kind'], registers: [registry] }),
+    rulesRefused: new Gauge({
+      name: 'vigil_rules_refused',
+      help: 'Rules of rules.paths refused at load and skipped, by reason (invalid, logsource, field, modifier, correlation, …)',
+      labelNames: ['reason'],
+      registers: [registry],
+    }),
     shadowHits: new Gauge({ name: 'vigil_rule_shadow_hits', help: 'Detections a shadowed rule would have fired, by rule', labelNames: ['rule'], registers: [registry] }),
     notificationLatency: new Histogram({
       name: 'vigil_event_to_notification_seconds',

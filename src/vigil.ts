@@ -1,7 +1,7 @@
 // Assembles a running Vigil from its config: store, rules, pipeline, outbox, server.
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildActStage } from './act/assemble.js';
@@ -13,7 +13,7 @@ import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
-import { loadRules, type LoadOptions, type RuleSet } from './detect/rules.js';
+import { loadRules, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Handoff } from './pipeline/handoff.js';
@@ -52,15 +52,42 @@ export function rulePaths(config: Config): string[] {
   return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths];
 }
 
-/** Loads the configured rules; any rejected or unsupported rule stops start-up with every problem listed. */
-export function loadConfiguredRules(paths: string[], options: LoadOptions = {}): RuleSet {
+export interface RuleLoad {
+  /** Rule files or folders. */
+  paths: string[];
+  /** Any refusal stops the load (`rules.strict`); the built-in pack is strict regardless. */
+  strict?: boolean;
+}
+
+const problemLine = (p: RuleProblem) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`;
+
+/**
+ * Loads the configured rules. A refused rule of the built-in pack always stops start-up, as does any refusal
+ * under `strict`; otherwise refused rules are skipped and stay listed in `set.problems` (start-up summary,
+ * metric, rules API, lint) so that a corpus such as a SigmaHQ checkout loads where some of its rules cannot.
+ */
+export function loadConfiguredRules(load: RuleLoad | string[], options: LoadOptions = {}): RuleSet {
+  const { paths, strict = false } = Array.isArray(load) ? { paths: load, strict: true } : load;
   const set = loadRules(paths, process.cwd(), options);
-  if (set.problems.length > 0) {
-    throw new StartupError(
-      'rules could not be loaded:\n' + set.problems.map((p) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`).join('\n'),
-    );
+  const builtin = resolve(BUILTIN_RULES);
+  const fatal = strict ? set.problems : set.problems.filter((p) => resolve(p.file) === builtin || resolve(p.file).startsWith(builtin + sep));
+  if (fatal.length > 0) {
+    const what = strict ? 'rules could not be loaded (rules.strict)' : 'the built-in rules could not be loaded';
+    throw new StartupError(`${what}:\n` + fatal.map(problemLine).join('\n'));
   }
   return set;
+}
+
+/** rules.paths and rules.strict of a config as a RuleLoad. */
+export function ruleLoad(config: Config, paths = rulePaths(config)): RuleLoad {
+  return { paths, strict: config.rules.strict };
+}
+
+/** Logs the refused rules: each at info, and one summary line with the counts by reason at warn. */
+export function reportRefusals(set: RuleSet, log: Logger): void {
+  if (set.problems.length === 0) return;
+  for (const p of set.problems) log.info({ file: p.file, rule: p.rule, kind: p.kind, reason: refusalReason(p) }, `rule refused: ${p.message}`);
+  log.warn({ refused: set.problems.length, byReason: Object.fromEntries(refusalCounts(set.problems)) }, refusalSummary(set.problems));
 }
 
 export function buildChannels(config: Config): Map<string, Channel> {
@@ -167,13 +194,16 @@ export interface VigilOptions {
 }
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
-  const rules = loadConfiguredRules(rulePaths(config), { placeholders: config.detect.placeholders });
+  const rules = loadConfiguredRules(ruleLoad(config), { placeholders: config.detect.placeholders });
+  reportRefusals(rules, log);
   // A rule that needs fields Wazuh 5.x findings lack says so when 5.x input may come (README "Wazuh 5.x").
   if (config.sources.indexer.enabled && config.sources.indexer.version !== '4')
     for (const r of rules.rules)
       if (r.wcsGaps.length > 0) log.warn({ rule: r.ref.title, file: r.ref.source, needs: r.wcsGaps }, 'on Wazuh 5.x findings this rule needs fields they lack: the selections over them never match');
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
+  for (const [reason, n] of refusalCounts(rules.problems)) metrics.rulesRefused.set({ reason }, n);
+  for (const kind of ['detection', 'correlation'] as const) metrics.rulesLoaded.set({ kind }, rules.rules.filter((r) => r.kind === kind).length);
   const events = new EventBus((err, event) => log.error({ err, event }, 'an event listener failed'));
   const ruleModes = new RuleModes(store.db);
   await ruleModes.load();

@@ -13,7 +13,8 @@ import { readRecords } from '../sources/json-stream.js';
 import { InputError, toEvent } from '../model/event.js';
 import { parseJson } from '../sources/ndjson.js';
 import { openDatabase } from '../store/db.js';
-import { loadConfiguredRules, rulePaths } from '../vigil.js';
+import { refusalSummary } from '../detect/rules.js';
+import { loadConfiguredRules, ruleLoad, rulePaths } from '../vigil.js';
 import { buildActStage } from '../act/assemble.js';
 import { configSchema } from '../config/schema.js';
 import { Progress } from './progress.js';
@@ -46,9 +47,10 @@ export function detectionText(d: Detection): string {
 }
 
 export async function replay(files: string[], config: Config, options: ReplayOptions, out = process.stdout, err = process.stderr): Promise<number> {
-  const ruleSet = loadConfiguredRules(options.rules && options.rules.length > 0 ? options.rules : rulePaths(config), {
+  const ruleSet = loadConfiguredRules(ruleLoad(config, options.rules && options.rules.length > 0 ? options.rules : rulePaths(config)), {
     placeholders: config.detect.placeholders,
   });
+  if (ruleSet.problems.length > 0) err.write(refusalSummary(ruleSet.problems) + '\n');
   const log = createLogger({ ...config.log, level: options.actions ? config.log.level : 'warn', format: 'json' }, err as any);
   const store = await openDatabase(':memory:');
   // Offline: notifications by the playbooks when asked, never a block.

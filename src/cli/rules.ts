@@ -1,5 +1,5 @@
 // vigil rules lint DIR…: per file ok / rejected (why) / unsupported (what), then totals.
-import { loadRules, type LoadOptions, type RuleProblem } from '../detect/rules.js';
+import { loadRules, refusalCounts, type LoadOptions, type RuleProblem } from '../detect/rules.js';
 
 /** A file is "rejected" if any of its documents is, else "unsupported" if any is, else "ok". */
 export function lint(paths: string[], options: LoadOptions = {}, out: { write(s: string): unknown } = process.stdout): number {
@@ -37,5 +37,7 @@ export function lint(paths: string[], options: LoadOptions = {}, out: { write(s:
       (gaps.length > 0 ? `; ${gaps.length} rules need fields Wazuh 5.x findings lack` : '') +
       '\n',
   );
+  const reasons = refusalCounts(set.problems);
+  if (reasons.length > 0) out.write(`refused by reason: ${reasons.map(([r, n]) => `${r} ${n}`).join(', ')}\n`);
   return counts.rejected + counts.unsupported > 0 ? 1 : 0;
 }

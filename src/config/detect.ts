@@ -8,6 +8,11 @@ export const rulesSchema = z
     builtin: z.boolean().default(true),
     /** More rule files or folders. */
     paths: z.array(z.string()).default([]),
+    /**
+     * Stop start-up when any rule of `paths` is refused (invalid, or a construct or logsource Vigil does not
+     * evaluate). Default: refused rules are skipped and reported. The built-in pack is always strict.
+     */
+    strict: z.boolean().default(false),
   })
   .strict();
 

@@ -69,6 +69,39 @@ export interface RuleProblem {
   message: string;
 }
 
+/**
+ * The construct a refusal is about, for counts (start-up summary, `vigil_rules_refused{reason}`, lint totals):
+ * `invalid` (rejected Sigma), `logsource`, `field`, `modifier`, `regex`, `correlation`, `placeholder`,
+ * `taxonomy`, `timeframe`, `keywords`, `reference`, or `other`.
+ */
+export function refusalReason(p: Pick<RuleProblem, 'kind' | 'message'>): string {
+  const m = p.message;
+  if (/^correlation refers to|^filter names|^filters do not apply|^its logsource does not contain/.test(m)) return 'reference';
+  if (p.kind === 'rejected') return 'invalid';
+  if (m.startsWith('logsource')) return 'logsource';
+  if (m.startsWith('field "')) return 'field';
+  if (/^value modifier|^"windash" before/.test(m)) return 'modifier';
+  if (/regular expression|regex|\(\?/.test(m)) return 'regex';
+  if (/^correlation/.test(m) || /streaming mode/.test(m) || /^temporal_ordered/.test(m)) return 'correlation';
+  if (/placeholder/.test(m)) return 'placeholder';
+  if (m.startsWith('taxonomy')) return 'taxonomy';
+  if (m.startsWith('detection.timeframe')) return 'timeframe';
+  if (m.startsWith('keywords')) return 'keywords';
+  return 'other';
+}
+
+/** One line: "N rules refused and skipped (logsource 3, field 2)". */
+export function refusalSummary(problems: RuleProblem[]): string {
+  return `${problems.length} rules refused and skipped (${refusalCounts(problems).map(([r, n]) => `${r} ${n}`).join(', ')}); rules.strict makes this fatal`;
+}
+
+/** Refusals counted by reason, most frequent first. */
+export function refusalCounts(problems: RuleProblem[]): [string, number][] {
+  const counts = new Map<string, number>();
+  for (const p of problems) counts.set(refusalReason(p), (counts.get(refusalReason(p)) ?? 0) + 1);
+  return [...counts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]));
+}
+
 export interface RuleSet {
   rules: Rule[];
   problems: RuleProblem[];

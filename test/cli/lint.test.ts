@@ -19,7 +19,7 @@ describe('vigil rules lint', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-lint-'));
     writeFileSync(join(dir, 'a-ok.yml'), rule('Good', '  s: {EventID: 4625}\n  condition: s'));
     writeFileSync(join(dir, 'b-bad.yml'), rule('Bad', '  s: {F|contains|re: x}\n  condition: s'));
-    writeFileSync(join(dir, 'c-hour.yml'), rule('Hourly', '  s: {F|hour: 3}\n  condition: s'));
+    writeFileSync(join(dir, 'c-okta.yml'), 'title: Okta\nlogsource: {product: okta, service: okta}\ndetection:\n  s: {eventType: x}\n  condition: s\n');
     writeFileSync(join(dir, 'd-yaml.yml'), 'title: [unclosed\n');
     const r = lint(['.'], dir);
     assert.equal(r.status, 1);
@@ -28,10 +28,11 @@ describe('vigil rules lint', () => {
       [
         'ok           a-ok.yml',
         'rejected     b-bad.yml (Bad): "re" must be the first modifier (in "F|contains|re")',
-        'unsupported  c-hour.yml (Hourly): value modifier "hour" (in "F|hour")',
+        'unsupported  c-okta.yml (Okta): logsource product "okta", service "okta": Wazuh has no Okta module',
         'rejected     d-yaml.yml: invalid YAML: Flow sequence in block collection must be sufficiently indented and end with a ] at line 2, column 1',
         '',
         '4 files: 1 ok, 2 rejected, 1 unsupported (1 detection rules, 0 correlations, 0 filters loaded)',
+        'refused by reason: invalid 2, logsource 1',
         '',
       ].join('\n'),
     );

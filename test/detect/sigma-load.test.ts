@@ -41,6 +41,9 @@ describe('rules that are rejected or unsupported at load', () => {
     ['s: {F: x}\ncondition: s and t', /condition names "t"/],
     ['s: {F: x}\ncondition: s | count() > 5', /pipe aggregation syntax is obsolete/],
     ['s: {F: x}\ncondition: 1 of nothing_*', /selects no search identifier/],
+    ['s: {F|hour: "8"}\ncondition: s', /"hour" needs a whole number/],
+    ['s: {F|hour|minute: 8}\ncondition: s', /"minute" must be the first modifier|in one item/],
+    ['s: {F|contains|hour: 8}\ncondition: s', /"hour" must be the first modifier/],
   ];
   for (const [detection, message] of rejected) {
     it(`rejects ${detection.split('\n').join('; ')}`, () => {
@@ -51,7 +54,6 @@ describe('rules that are rejected or unsupported at load', () => {
   }
 
   const unsupported: [string, string, RegExp][] = [
-    ['s: {F|hour: 8}\ncondition: s', '', /value modifier "hour"/],
     ['s: {F|re: "a(?=b)"}\ncondition: s', '', /linear-time engine does not run/],
     ['s: {F|re: "(a)\\\\1"}\ncondition: s', '', /linear-time engine does not run/],
     ['s: {F|expand: "%nothere%"}\ncondition: s', '', /placeholder %nothere% has no values in detect.placeholders/],
@@ -73,7 +75,7 @@ describe('rules that are rejected or unsupported at load', () => {
     });
     assert.deepEqual(
       set.problems.map((p) => [p.file, p.kind, p.message]),
-      [['a.yml', 'unsupported', 'logsource category "process_creation" of product "macos"']],
+      [['a.yml', 'unsupported', 'logsource product "macos", category "process_creation": Wazuh 4.x decodes only a few macOS unified-log messages, not the process, file and network events these rules need']],
     );
     const b = set.rules[0] as DetectionRule;
     const sysmon = { Channel: 'Microsoft-Windows-Sysmon/Operational' };
@@ -131,7 +133,7 @@ describe('Sigma filters', () => {
     const { set } = loadFiles({
       'a.yml': BASE('rule-a', 'Rule A'),
       'f.yml': filter('[rule-a, no-such-rule]'),
-      'g.yml': filter('[rule-a]', 'not dc', '{product: linux}'),
+      'g.yml': filter('[rule-a]', 'not dc', '{product: windows, service: system}'),
     });
     assert.deepEqual(
       set.problems.map((p) => [p.file, p.kind, p.message]),

@@ -111,6 +111,51 @@ function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate
   return (x) => (Array.isArray(x) ? x.some(one) : one(x));
 }
 
+/** Reads a date value: ISO 8601 text (Wazuh's `+0000` offsets too) or epoch seconds / milliseconds. */
+export function dateOf(x: unknown): number | undefined {
+  if (typeof x === 'number') return Number.isFinite(x) ? (Math.abs(x) < 1e11 ? x * 1000 : x) : undefined;
+  if (typeof x !== 'string' || x === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(x)) return dateOf(Number(x));
+  const t = Date.parse(x.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(t) ? undefined : t;
+}
+
+/** ISO 8601 week number (1-53) of a UTC time. */
+function isoWeek(t: number): number {
+  const src = new Date(t);
+  const d = new Date(Date.UTC(src.getUTCFullYear(), src.getUTCMonth(), src.getUTCDate()));
+  d.setUTCDate(d.getUTCDate() + 4 - (d.getUTCDay() || 7)); // the Thursday of this week decides its year
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  return Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+}
+
+const TIME_PART: Record<string, (t: number) => number> = {
+  minute: (t) => new Date(t).getUTCMinutes(),
+  hour: (t) => new Date(t).getUTCHours(),
+  day: (t) => new Date(t).getUTCDate(),
+  week: isoWeek,
+  month: (t) => new Date(t).getUTCMonth() + 1,
+  year: (t) => new Date(t).getUTCFullYear(),
+};
+
+/**
+ * `field|hour|gte: 8`: the part of the field's date, in UTC (the specification leaves time zones out), equal to
+ * the value or compared with gt/gte/lt/lte. A value that is not a date does not match.
+ */
+function timePredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
+  const part = chain.mods.find((m) => m in TIME_PART)!;
+  if (typeof v !== 'number' || !Number.isInteger(v)) throw new SigmaError(`"${part}" needs a whole number, not ${JSON.stringify(v)} (in "${key}")`);
+  const op = chain.mods.find((m) => m === 'gt' || m === 'gte' || m === 'lt' || m === 'lte');
+  const cmp =
+    op === 'gt' ? (x: number) => x > v : op === 'gte' ? (x: number) => x >= v : op === 'lt' ? (x: number) => x < v : op === 'lte' ? (x: number) => x <= v : (x: number) => x === v;
+  const of = TIME_PART[part]!;
+  const one = (x: unknown) => {
+    const t = dateOf(x);
+    return t !== undefined && cmp(of(t));
+  };
+  return (x) => (Array.isArray(x) ? x.some(one) : one(x));
+}
+
 /** `a|fieldref: b`: compares the values of two fields of the same event (equal, or contains/startswith/endswith). */
 function fieldrefMatcher(get: Accessor, v: unknown, chain: Chain, key: string, ctx: Ctx): Matcher {
   if (typeof v !== 'string' || v === '' || /[*?]/.test(v)) throw new SigmaError(`"fieldref" needs a field name without wildcards (in "${key}")`);
@@ -160,6 +205,7 @@ function compileItem(key: string, value: unknown, ctx: Ctx): Matcher {
       if (chain.kind === 're') return regexPredicate(v, chain, key);
       if (chain.kind === 'cidr') return cidrPredicate(v, key);
       if (chain.kind === 'numeric') return numericPredicate(v, chain, key);
+      if (chain.kind === 'time') return timePredicate(v, chain, key);
       return valuePredicate(v, chain, key, ctx, field);
     });
     // Keywords search every string of the event (sources/source.ts keywordTexts): one read, a list of texts.

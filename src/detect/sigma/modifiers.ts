@@ -14,10 +14,10 @@ const LINKING = new Set(['all', 'neq', 'cased', 'expand']);
 const NUMERIC = new Set(['gt', 'gte', 'lt', 'lte']);
 const REGEX_FLAGS = new Set(['i', 'm', 's']);
 const SPECIAL = new Set(['re', 'cidr', 'exists', 'fieldref']);
-/** Valid in Sigma v2.1, not evaluated here. */
-const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
+/** Sigma v2.1 time modifiers: a part of a date value, compared with a number (optionally with gt/gte/lt/lte). */
+export const TIME_PARTS = new Set(['minute', 'hour', 'day', 'week', 'month', 'year']);
 
-export type ChainKind = 'string' | 're' | 'cidr' | 'exists' | 'fieldref' | 'numeric';
+export type ChainKind = 'string' | 're' | 'cidr' | 'exists' | 'fieldref' | 'numeric' | 'time';
 
 export interface Chain {
   kind: ChainKind;
@@ -31,8 +31,7 @@ export function parseChain(key: string, raw: string[]): Chain {
   const mods = raw.map((m) => ALIASES[m] ?? m);
   const seen = new Set<string>();
   for (const m of mods) {
-    if (TIME_PARTS.has(m)) throw new UnsupportedError(`value modifier "${m}" (in "${key}")`);
-    if (!TRANSFORMS.has(m) && !LINKING.has(m) && !NUMERIC.has(m) && !REGEX_FLAGS.has(m) && !SPECIAL.has(m))
+    if (!TIME_PARTS.has(m) && !TRANSFORMS.has(m) && !LINKING.has(m) && !NUMERIC.has(m) && !REGEX_FLAGS.has(m) && !SPECIAL.has(m))
       throw new SigmaError(`unknown value modifier "${m}" (in "${key}")`);
     if (seen.has(m)) throw new SigmaError(`value modifier "${m}" repeated (in "${key}")`);
     seen.add(m);
@@ -61,6 +60,16 @@ export function parseChain(key: string, raw: string[]): Chain {
     return only('cidr', ['all', 'neq']);
   }
   if (has('fieldref')) return only('fieldref', ['contains', 'startswith', 'endswith', 'cased', 'all', 'neq']);
+  const parts = mods.filter((m) => TIME_PARTS.has(m));
+  if (parts.length > 0) {
+    first(parts[0]!);
+    if (parts.length > 1) throw new SigmaError(`"${parts[0]}" and "${parts[1]}" in one item (in "${key}"); use two items`);
+    const cmp = mods.filter((m) => NUMERIC.has(m));
+    if (cmp.length > 1) throw new SigmaError(`"${cmp[0]}" and "${cmp[1]}" in one item (in "${key}"); use two items`);
+    const extra = mods.filter((m) => !TIME_PARTS.has(m) && !NUMERIC.has(m) && m !== 'all' && m !== 'neq');
+    if (extra.length > 0) throw new SigmaError(`"${extra[0]}" cannot be combined with "${parts[0]}" (in "${key}")`);
+    return { kind: 'time', mods, has };
+  }
   const numeric = mods.filter((m) => NUMERIC.has(m));
   if (numeric.length > 1) throw new SigmaError(`"${numeric[0]}" and "${numeric[1]}" in one item (in "${key}"); use two items`);
   if (numeric.length === 1) {

@@ -43,11 +43,11 @@ export interface NormalLogsource {
   category?: string;
 }
 
-/** Top-level keys of a Wazuh 4.x alert (alerts.json): a dotted field starting with one is an alert path. */
-const ALERT_KEYS = new Set([
-  'timestamp', 'rule', 'agent', 'manager', 'id', 'cluster', 'full_log', 'decoder', 'predecoder', 'data', 'location',
-  'syscheck', 'input', 'previous_output', 'previous_log',
-]);
+/**
+ * The object-valued top-level keys of a Wazuh 4.x alert (alerts.json): a dotted field starting with one is an
+ * alert path. Scalar keys (`id`, `timestamp`, `location`) have no sub-fields, so Zeek's `id.orig_h` stays Zeek's.
+ */
+const ALERT_KEYS = new Set(['rule', 'agent', 'manager', 'cluster', 'decoder', 'predecoder', 'data', 'syscheck', 'input']);
 
 /** A dotted Sigma field that names an alert path (`data.srcip`, `rule.level`), read as written. */
 export function alertPath(name: string): string[] | undefined {

@@ -1,7 +1,7 @@
 // /api/v1/rules: the loaded rules with their mode and counts; analysts enable, disable or shadow them.
 import type { Routes } from '../plugin.js';
 import type { Kysely } from 'kysely';
-import type { RuleSet } from '../../detect/rules.js';
+import { refusalReason, type RuleSet } from '../../detect/rules.js';
 import { audit } from '../../store/audit.js';
 import { RULE_MODES, type RuleMode, type RuleModes } from '../../store/rule-modes.js';
 import type { Database } from '../../store/schema.js';
@@ -14,6 +14,18 @@ export interface RuleRoutesOptions {
   rules: RuleSet;
   ruleModes: RuleModes;
 }
+
+const refusedSchema = {
+  type: 'object',
+  required: ['file', 'kind', 'reason', 'message'],
+  properties: {
+    file: { type: 'string' },
+    rule: { type: 'string', description: 'the rule title, when it has one' },
+    kind: { type: 'string', enum: ['rejected', 'unsupported'], description: 'rejected: invalid Sigma; unsupported: valid Sigma Vigil does not evaluate' },
+    reason: { type: 'string', description: 'invalid, logsource, field, modifier, regex, correlation, placeholder, taxonomy, timeframe, keywords, reference or other' },
+    message: { type: 'string', description: 'what was refused, naming the construct' },
+  },
+} as const;
 
 export const ruleRoutes: Routes<RuleRoutesOptions> = async (app, { db, rules, ruleModes: modes }) => {
   async function view() {
@@ -42,6 +54,21 @@ export const ruleRoutes: Routes<RuleRoutesOptions> = async (app, { db, rules, ru
     '/rules',
     { config: { access: 'viewer' }, schema: { tags: ['rules'], summary: 'Loaded rules with their mode and counts', response: { 200: { type: 'array', items: ruleSchema }, ...guarded } } },
     view,
+  );
+
+  // Rules of rules.paths that were refused at load and skipped (rules.strict: false), each with what it uses that
+  // Vigil does not evaluate: the rules page lists them beside the loaded ones.
+  app.get(
+    '/rules/refused',
+    {
+      config: { access: 'viewer' },
+      schema: {
+        tags: ['rules'],
+        summary: 'Rules refused at load and skipped, with the construct each uses that Vigil does not evaluate',
+        response: { 200: { type: 'array', items: refusedSchema }, ...guarded },
+      },
+    },
+    async () => rules.problems.map((p) => ({ file: p.file, rule: p.rule, kind: p.kind, reason: refusalReason(p), message: p.message })),
   );
 
   app.put(
