@@ -104,6 +104,8 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
       await pipeline.handle(batch);
       progress?.done();
     }
+    // The end of the input closes the windows judged at their close (lt, eq, value_sum …).
+    await pipeline.flush();
     if (options.actions && channels.size > 0) {
       const worker = new OutboxWorker(store.db, channels, log, act.outbox);
       await worker.runDue();

@@ -6,6 +6,7 @@ import { systemClock, type Clock } from '../clock.js';
 import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
+import { ClosingTable } from './correlation/closing.js';
 import { RuleIndex } from './dispatch.js';
 import type { Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
@@ -39,7 +40,8 @@ export interface DetectorStats {
 
 /** Reads a group key and, for value_count, the counted value from one kind of input. */
 interface Feed {
-  table: CorrelationTable;
+  /** The sliding engine's table, or a table of windows judged when they close. */
+  table: CorrelationTable | ClosingTable;
   index: number;
 }
 
@@ -64,7 +66,8 @@ export class Detector {
   private readonly index: RuleIndex;
   private readonly eventFeeds = new Map<DetectionRule, EventFeed[]>();
   private readonly firingFeeds = new Map<CorrelationRule, FiringFeed[]>();
-  private readonly tables = new Map<CorrelationRule, CorrelationTable>();
+  private readonly tables = new Map<CorrelationRule, CorrelationTable | ClosingTable>();
+  private readonly closing: ClosingTable[] = [];
   /** Rules whose own firings are emitted. */
   private readonly emits = new Set<Rule>();
   private readonly engine: CorrelationEngine;
@@ -86,7 +89,16 @@ export class Detector {
       if (r.name) byRef.set(r.name, r);
     }
     const silenced = silencedRules(ruleSet);
-    for (const c of ruleSet.rules) if (c.kind === 'correlation') this.tables.set(c, this.engine.table(c));
+    const lateness = options.lateness ?? 60_000;
+    for (const c of ruleSet.rules) {
+      if (c.kind !== 'correlation') continue;
+      if (!c.closing) this.tables.set(c, this.engine.table(c));
+      else {
+        const t = new ClosingTable(c, lateness, options.maxGroups ?? 1_000_000);
+        this.closing.push(t);
+        this.tables.set(c, t);
+      }
+    }
     for (const [c, table] of this.tables) {
       c.rules.forEach((ref, index) => {
         const base = byRef.get(ref);
@@ -114,10 +126,10 @@ export class Detector {
   get stats(): DetectorStats {
     return {
       ...this.counters,
-      correlationGroups: this.engine.size,
-      correlationEvictions: this.engine.evictions,
+      correlationGroups: this.engine.size + this.closing.reduce((n, t) => n + t.size, 0),
+      correlationEvictions: this.engine.evictions + this.closing.reduce((n, t) => n + t.evictions, 0),
       correlationExpired: this.engine.expired,
-      lateEvents: this.engine.late,
+      lateEvents: this.engine.late + this.closing.reduce((n, t) => n + t.late, 0),
       futureEvents: this.engine.future,
     };
   }
@@ -134,6 +146,8 @@ export class Detector {
     this.counters.events++;
     this.engine.advance(event.time);
     const out: Detection[] = [];
+    // Windows judged at their close: event time has moved past some of them.
+    for (const t of this.closing) for (const f of t.due(this.engine.watermark)) this.fired(f, out);
     const data = event.data;
     const format = event.format;
     const picked = this.index.select(format, data);
@@ -145,6 +159,22 @@ export class Detector {
     }
     this.counters.detections += out.length;
     return out;
+  }
+
+  /**
+   * The end of the input (a replay's last file, a rule test's case): closes every open window of the
+   * correlations judged at their close, which may fire. Serve never calls it; there windows close as event time
+   * passes them.
+   */
+  flush(): Detection[] {
+    const out: Detection[] = [];
+    for (const t of this.closing) for (const f of t.flush()) this.fired(f, out);
+    this.counters.detections += out.length;
+    return out;
+  }
+
+  private observe(table: CorrelationTable | ClosingTable, input: Parameters<CorrelationEngine['observe']>[1]): CorrelationFiring | null {
+    return table instanceof ClosingTable ? table.observe(input) : this.engine.observe(table, input);
   }
 
   private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {
@@ -160,7 +190,7 @@ export class Detector {
         value = readValue(feed.value[event.format], event.data);
         if (value === undefined) continue;
       }
-      const firing = this.engine.observe(feed.table, { index: feed.index, time: event.time, key, value, events: event });
+      const firing = this.observe(feed.table, { index: feed.index, time: event.time, key, value, events: event });
       if (firing) this.fired(firing, out);
     }
   }
@@ -179,7 +209,7 @@ export class Detector {
         if (parts.some((v) => v === undefined)) continue;
         value = (parts.length === 1 ? parts[0]! : JSON.stringify(parts)).toLowerCase();
       }
-      const next = this.engine.observe(feed.table, { index: feed.index, time: f.time, key, value, events: f.events });
+      const next = this.observe(feed.table, { index: feed.index, time: f.time, key, value, events: f.events });
       if (next) this.fired(next, out);
     }
   }

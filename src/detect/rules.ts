@@ -32,9 +32,8 @@ export interface DetectionRule {
   field: Record<EventFormat, (name: string) => Accessor>;
 }
 
-export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered';
-/** Streaming correlations evaluate "at least" conditions only: see buildCorrelation. */
-export type CompareOp = 'gt' | 'gte';
+export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
+export type CompareOp = 'gt' | 'gte' | 'lt' | 'lte' | 'eq' | 'neq';
 
 export interface CorrelationRule {
   kind: 'correlation';
@@ -48,8 +47,18 @@ export interface CorrelationRule {
   aliases: Record<string, Record<string, string>>;
   /** Milliseconds. */
   timespan: number;
-  /** `field` (value_count): one or more fields whose distinct value (tuple) is counted. */
-  condition: { op: CompareOp; value: number; field?: string[] };
+  /**
+   * `ops`: every operator of the condition (a range has two), all of which must hold; `op`/`value`: the first.
+   * `field` (value_*): the field(s) whose distinct value (tuple) is counted, or whose numbers are summed,
+   * averaged or ranked. `percentile` (value_percentile): 1-100.
+   */
+  condition: { op: CompareOp; value: number; ops: { op: CompareOp; value: number }[]; field?: string[]; percentile?: number };
+  /**
+   * Judged when a window closes (see correlation/closing.ts): lt, lte, eq, neq, ranges and the value_sum,
+   * value_avg and value_percentile types. Otherwise (gt, gte on counts) the sliding engine fires as soon as the
+   * threshold is crossed.
+   */
+  closing: boolean;
   /**
    * Whether the referenced rules keep their own output (Sigma: true or false). Vigil extension: a list of
    * referenced rule ids or names keeps the output of those alone.
@@ -224,14 +233,14 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
   return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
 }
 
-const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered'];
+const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];
+const OPS: CompareOp[] = ['gt', 'gte', 'lt', 'lte', 'eq', 'neq'];
 
 function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined): CorrelationRule {
   if (!raw || typeof raw !== 'object') throw new RuleError('"correlation" must be a map');
   const c = raw as Record<string, unknown>;
   const type = c.type as CorrelationType;
-  if (['value_sum', 'value_avg', 'value_percentile', 'value_median'].includes(String(c.type)))
-    throw new UnsupportedError(`correlation type "${String(c.type)}"`);
+  if (c.type === 'value_median') throw new UnsupportedError('correlation type "value_median" (pySigma\'s, not in the Sigma specification; use value_percentile with percentile: 50)');
   if (!CORRELATION_TYPES.includes(type))
     throw new RuleError(`correlation.type must be one of ${CORRELATION_TYPES.join(', ')}, not "${String(c.type)}"`);
   const rules = typeof c.rules === 'string' ? [c.rules] : c.rules;
@@ -244,30 +253,44 @@ function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined):
   const ts = TIMESPAN.exec(String(c.timespan ?? ''));
   if (!ts) throw new RuleError(`correlation.timespan must look like 30s, 5m, 1h or 1d, not "${String(c.timespan)}"`);
   const temporal = type === 'temporal' || type === 'temporal_ordered';
+  const metric = type === 'value_sum' || type === 'value_avg' || type === 'value_percentile';
   const cond = (c.condition ?? (temporal ? { gte: rules.length } : undefined)) as Record<string, unknown> | undefined;
   if (!cond || typeof cond !== 'object' || Array.isArray(cond)) throw new RuleError(`correlation.condition is required for ${type}`);
-  const ops = Object.keys(cond).filter((k) => k !== 'field');
-  for (const op of ops)
-    if (!['gt', 'gte', 'lt', 'lte', 'eq', 'neq'].includes(op)) throw new RuleError(`correlation.condition: unknown operator "${op}"`);
-  if (ops.length !== 1) throw new UnsupportedError(`correlation.condition with ${ops.length} operators (exactly one is evaluated)`);
-  const op = ops[0]!;
-  // A sliding window in a stream is never "closed": "fewer than N" would hold for every quiet group at every
-  // moment and "exactly N" is only known once the window ends. Vigil evaluates thresholds that are crossed
-  // upwards (gt, gte) and refuses the others rather than guess (README "Correlations").
-  if (op !== 'gt' && op !== 'gte') throw new UnsupportedError(`correlation condition "${op}" in streaming mode (only gt and gte are evaluated)`);
-  const value = Number(cond[op]);
-  if (!Number.isInteger(value) || value < 0) throw new RuleError(`correlation.condition.${op} must be a whole number, not "${String(cond[op])}"`);
+  const names = Object.keys(cond).filter((k) => k !== 'field' && k !== 'percentile');
+  for (const op of names) if (!OPS.includes(op as CompareOp)) throw new RuleError(`correlation.condition: unknown operator "${op}"`);
+  if (names.length === 0) throw new RuleError('correlation.condition needs an operator (gt, gte, lt, lte, eq or neq)');
+  if (names.length > 3) throw new RuleError('correlation.condition has more than three operators');
+  const ops = names.map((op) => {
+    const value = Number(cond[op]);
+    // Counts are whole numbers; a sum, an average or a percentile of numbers need not be.
+    if (!Number.isFinite(value) || (!metric && (!Number.isInteger(value) || value < 0)))
+      throw new RuleError(`correlation.condition.${op} must be a ${metric ? 'number' : 'whole number'}, not "${String(cond[op])}"`);
+    return { op: op as CompareOp, value };
+  });
   const rawField = cond.field;
   const field = rawField === undefined ? undefined : Array.isArray(rawField) ? rawField.map(String) : [String(rawField)];
-  if (type === 'value_count' && (!field || field.length === 0 || field.some((f) => f === '')))
-    throw new RuleError('value_count needs condition.field (a field name or a list of them)');
-  if (type !== 'value_count' && field) throw new RuleError(`condition.field is only meaningful for value_count, not ${type}`);
+  if ((type === 'value_count' || metric) && (!field || field.length === 0 || field.some((f) => f === '')))
+    throw new RuleError(`${type} needs condition.field (a field name${type === 'value_count' ? ' or a list of them' : ''})`);
+  if (metric && field!.length !== 1) throw new RuleError(`${type} takes one condition.field, not a list`);
+  if (type !== 'value_count' && !metric && field) throw new RuleError(`condition.field is only meaningful for value_count and the value_* types, not ${type}`);
+  let pct: number | undefined;
+  if (type === 'value_percentile') {
+    pct = Number(cond.percentile);
+    if (!Number.isInteger(pct) || pct < 1 || pct > 100) throw new RuleError(`value_percentile needs condition.percentile, a whole number from 1 to 100, not "${String(cond.percentile)}"`);
+  } else if (cond.percentile !== undefined) throw new RuleError('condition.percentile is only meaningful for value_percentile');
+  // A window in a stream never closes by itself: a threshold crossed upwards (gt, gte on a count) fires at once;
+  // everything else is judged when the group's window closes (correlation/closing.ts, README "Correlations").
+  const closing = metric || ops.length > 1 || !(ops[0]!.op === 'gt' || ops[0]!.op === 'gte');
   if (temporal) {
-    const need = op === 'gt' ? value + 1 : value;
-    if (need > rules.length) throw new RuleError(`correlation.condition asks for ${need} distinct rules but only ${rules.length} are listed`);
-    if (type === 'temporal_ordered' && need !== rules.length)
-      throw new UnsupportedError('temporal_ordered with a condition below "all rules, in order"');
+    for (const { op, value } of ops) {
+      const need = op === 'gt' ? value + 1 : op === 'lt' ? value - 1 : value;
+      if ((op === 'gt' || op === 'gte' || op === 'eq') && need > rules.length)
+        throw new RuleError(`correlation.condition asks for ${need} distinct rules but only ${rules.length} are listed`);
+    }
+    if (type === 'temporal_ordered' && (closing || (ops[0]!.op === 'gt' ? ops[0]!.value + 1 : ops[0]!.value) !== rules.length))
+      throw new UnsupportedError('temporal_ordered with a condition other than "all rules, in order"');
   }
+  const [first] = ops as [{ op: CompareOp; value: number }];
   return {
     kind: 'correlation',
     ref,
@@ -277,7 +300,8 @@ function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined):
     groupBy: groupBy as string[],
     aliases,
     timespan: Number(ts[1]) * UNIT_MS[ts[2] as keyof typeof UNIT_MS],
-    condition: { op, value, field },
+    condition: { op: first.op, value: first.value, ops, field, percentile: pct },
+    closing,
     generate: buildGenerate(c.generate, rules as string[]),
     wcsGaps: wcsGaps(undefined, [...(groupBy as string[]).filter((g) => !Object.keys(aliases).includes(g)), ...(field ?? [])]),
   };
@@ -319,17 +343,40 @@ export function checkReferences(set: RuleSet): void {
       byRef.set(r.ref.id, r);
       if (r.name) byRef.set(r.name, r);
     }
-    const bad = new Map<Rule, string>();
+    const bad = new Map<Rule, { kind: RuleProblem['kind']; message: string }>();
     for (const r of set.rules) {
       if (r.kind !== 'correlation') continue;
       const missing = r.rules.filter((x) => !byRef.has(x));
-      if (missing.length > 0) bad.set(r, `correlation refers to unknown rule(s): ${missing.join(', ')}`);
-      else if (reaches(r, r, byRef, new Set())) bad.set(r, 'correlation refers to itself through its chain of rules');
+      if (missing.length > 0) bad.set(r, { kind: 'rejected', message: `correlation refers to unknown rule(s): ${missing.join(', ')}` });
+      else if (reaches(r, r, byRef, new Set())) bad.set(r, { kind: 'rejected', message: 'correlation refers to itself through its chain of rules' });
+      else {
+        const unmapped = unmappedField(r, byRef);
+        if (unmapped) bad.set(r, { kind: 'unsupported', message: unmapped });
+      }
     }
     if (bad.size === 0) return;
-    for (const [r, message] of bad) set.problems.push({ file: r.ref.source ?? '?', rule: r.ref.title, kind: 'rejected', message });
+    for (const [r, { kind, message }] of bad) set.problems.push({ file: r.ref.source ?? '?', rule: r.ref.title, kind, message });
     set.rules = set.rules.filter((r) => !bad.has(r));
   }
+}
+
+/** A group-by, alias or condition field that a referenced rule's logsource does not write: why, or undefined. */
+function unmappedField(c: CorrelationRule, byRef: Map<string, Rule>): string | undefined {
+  for (const ref of c.rules) {
+    const base = byRef.get(ref);
+    if (!base || base.kind !== 'detection') continue;
+    const fields = [...c.groupBy.map((g) => c.aliases[g]?.[ref] ?? g), ...(c.condition.field ?? [])];
+    for (const f of fields)
+      for (const format of FORMATS) {
+        try {
+          base.field[format](f);
+        } catch (err) {
+          if (err instanceof UnsupportedError) return `correlation field "${f}" on "${base.ref.title}": ${err.message}`;
+          throw err;
+        }
+      }
+  }
+  return undefined;
 }
 
 function reaches(from: CorrelationRule, target: Rule, byRef: Map<string, Rule>, seen: Set<Rule>): boolean {

@@ -117,6 +117,8 @@ function runCase(set: RuleSet, rule: Rule, events: Record<string, unknown>[]): D
   const detector = new Detector(set);
   const out: Detection[] = [];
   for (const e of events) for (const d of detector.process(toEvent(e))) if (d.rule.id === rule.ref.id) out.push(d);
+  // A case is the whole input: windows judged at their close close at its end.
+  for (const d of detector.flush()) if (d.rule.id === rule.ref.id) out.push(d);
   return out;
 }
 

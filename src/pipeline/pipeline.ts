@@ -59,9 +59,20 @@ export class Pipeline {
     this.detector.takeContinuations(); // their incidents counted them before the restart
   }
 
-  /** `unreadable`: recorded alerts the caller could not read back, set aside in the same transaction. */
-  async handle(events: Event[], cursor?: Cursor, unreadable: QuarantineRow[] = []): Promise<Detection[]> {
-    const detections: Detection[] = [];
+  /**
+   * The end of the input (a replay): the correlations judged when their windows close close them all, and
+   * what they fire is recorded like any detection.
+   */
+  async flush(): Promise<Detection[]> {
+    return this.handle([], undefined, [], this.detector.flush());
+  }
+
+  /**
+   * `unreadable`: recorded alerts the caller could not read back, set aside in the same transaction.
+   * `closed`: detections already made (flush).
+   */
+  async handle(events: Event[], cursor?: Cursor, unreadable: QuarantineRow[] = [], closed: Detection[] = []): Promise<Detection[]> {
+    const detections: Detection[] = [...closed];
     const unprocessable: QuarantineRow[] = [...unreadable];
     for (const e of events) {
       try {

@@ -364,11 +364,14 @@ describe('bounded state', () => {
 describe('loading correlations', () => {
   const problems = (...docs: string[]) => rules(...docs).problems.map((p) => `${p.kind}: ${p.message}`);
 
-  it('lt, lte, eq and neq are refused as unsupported in streaming mode', () => {
-    for (const op of ['lt', 'lte', 'eq', 'neq'])
-      assert.deepEqual(problems(base('fail', '1'), COUNT.replace('gte: 5', `${op}: 5`)), [
-        `unsupported: correlation condition "${op}" in streaming mode (only gt and gte are evaluated)`,
-      ]);
+  it('value_median (not in the specification) is refused; value_* need one field, value_percentile a percentile', () => {
+    const c = (cond: string, type = 'value_sum') => `title: t\ncorrelation: { type: ${type}, rules: [a], group-by: [s], timespan: 1m, condition: ${cond} }`;
+    assert.match(problems(base('a', '1'), c('{ gte: 3, field: x }', 'value_median'))[0]!, /^unsupported: correlation type "value_median"/);
+    assert.match(problems(base('a', '1'), c('{ gte: 3 }'))[0]!, /^rejected: value_sum needs condition.field/);
+    assert.match(problems(base('a', '1'), c('{ gte: 3, field: [x, y] }', 'value_avg'))[0]!, /takes one condition.field/);
+    assert.match(problems(base('a', '1'), c('{ gte: 3, field: x }', 'value_percentile'))[0]!, /needs condition.percentile/);
+    assert.match(problems(base('a', '1'), c('{ gte: 3, field: x, percentile: 95 }', 'value_sum'))[0]!, /only meaningful for value_percentile/);
+    assert.match(problems(base('a', '1'), 'title: t\ncorrelation: { type: temporal_ordered, rules: [a], group-by: [s], timespan: 1m, condition: { lt: 1 } }')[0]!, /^unsupported: temporal_ordered with a condition other than/);
   });
 
   it('a dangling reference rejects the correlation and the ones built on it; so does a loop', () => {
@@ -384,6 +387,83 @@ describe('loading correlations', () => {
     assert.match(problems(base('a', '1'), 'title: t\ncorrelation: { type: temporal, rules: [a], aliases: { s: { b: f } }, group-by: [s], timespan: 1m }')[0]!, /names "b", which is not in correlation.rules/);
     assert.match(problems(base('a', '1'), 'title: t\ncorrelation: { type: value_count, rules: [a], group-by: [s], timespan: 1m, condition: { gte: 2 } }')[0]!, /value_count needs condition.field/);
     assert.match(problems(base('a', '1'), 'title: t\ncorrelation: { type: temporal, rules: [a], group-by: [s], timespan: 1m, condition: { gte: 3 } }')[0]!, /asks for 3 distinct rules/);
-    assert.match(problems(base('a', '1'), 'title: t\ncorrelation: { type: value_sum, rules: [a], group-by: [s], timespan: 1m, condition: { gte: 3, field: x } }')[0]!, /^unsupported: correlation type "value_sum"/);
+  });
+});
+
+/** Runs the events, then the end of the input (what replay and rule tests do). */
+function runToEnd(set: RuleSet, events: Event[], options: DetectorOptions = {}): Detection[] {
+  const { ds, detector } = run(set, events, options);
+  return [...ds, ...detector.flush()];
+}
+
+describe('conditions judged when the window closes: lt, lte, eq, neq, ranges', () => {
+  const corr = (cond: string) => `title: few\nname: few\ncorrelation: { type: event_count, rules: [fail], group-by: [data.srcip], timespan: 5m, condition: ${cond} }\nlevel: low\n`;
+  const burstOf = (n: number, ip = '203.0.113.5', from = 0) => Array.from({ length: n }, (_, i) => ev(from + i * 10, '1', { srcip: ip }));
+
+  it('lt: a group with fewer matches than N in its window fires once, when the window closes', () => {
+    const set = rules(base('fail', '1'), corr('{ lt: 3 }'));
+    const { ds, detector } = run(set, [...burstOf(2), ev(100, '9', { srcip: 'x' })]);
+    assert.equal(ds.length, 0, 'nothing while the window is open');
+    // Event time passes the window's end (5 min) plus the lateness (60 s): it closes and fires.
+    const later = detector.process(ev(5 * 60 + 61 + 1, '9', { srcip: 'x' }));
+    assert.equal(later.length, 1);
+    assert.equal(later[0]!.count, 2);
+    assert.deepEqual(later[0]!.group, { 'data.srcip': '203.0.113.5' });
+    assert.equal(runToEnd(rules(base('fail', '1'), corr('{ lt: 3 }')), burstOf(3)).length, 0, 'three is not fewer than three');
+  });
+
+  it('eq, neq, lte and a range (gt and lte) compare the window\'s final count', () => {
+    const cases: [string, number, number][] = [
+      ['{ eq: 4 }', 4, 1],
+      ['{ eq: 4 }', 5, 0],
+      ['{ neq: 4 }', 4, 0],
+      ['{ neq: 4 }', 3, 1],
+      ['{ lte: 2 }', 2, 1],
+      ['{ gt: 2, lte: 4 }', 3, 1],
+      ['{ gt: 2, lte: 4 }', 5, 0],
+      ['{ gt: 2, lte: 4 }', 2, 0],
+    ];
+    for (const [cond, n, want] of cases)
+      assert.equal(runToEnd(rules(base('fail', '1'), corr(cond)), burstOf(n)).length, want, `${cond} with ${n} matches`);
+  });
+
+  it('a match after the window opens the next window: two bursts, two verdicts; groups are separate', () => {
+    const set = rules(base('fail', '1'), corr('{ eq: 2 }'));
+    const ds = runToEnd(set, [...burstOf(2), ...burstOf(3, '203.0.113.5', 400), ...burstOf(2, '198.51.100.7', 0)]);
+    assert.deepEqual(ds.map((d) => [d.group['data.srcip'], d.count]).sort(), [['198.51.100.7', 2], ['203.0.113.5', 2]]);
+  });
+
+  it('value_count with lt: fewer distinct values than N', () => {
+    const set = rules(base('fail', '1'), 'title: vc\ncorrelation: { type: value_count, rules: [fail], group-by: [data.srcip], timespan: 5m, condition: { lt: 3, field: data.user } }\n');
+    const evs = ['a', 'A', 'b'].map((u, i) => ev(i, '1', { srcip: 'h', user: u }));
+    assert.equal(runToEnd(set, evs).length, 1, 'a and A are one value: 2 distinct < 3');
+  });
+});
+
+describe('value_sum, value_avg, value_percentile', () => {
+  const metric = (type: string, cond: string) =>
+    `title: m\nname: m\ncorrelation: { type: ${type}, rules: [fail], group-by: [data.srcip], timespan: 10m, condition: ${cond} }\nlevel: high\n`;
+  const bytes = (values: (number | string)[], ip = '10.0.0.9') => values.map((b, i) => ev(i * 30, '1', { srcip: ip, bytes: String(b) }));
+
+  it('value_sum: the numbers of the field summed over the window (non-numbers skipped)', () => {
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_sum', '{ gte: 1000, field: data.bytes }')), bytes([400, 300, 'n/a', 300])).length, 1);
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_sum', '{ gte: 1000, field: data.bytes }')), bytes([400, 300, 299])).length, 0);
+    const [d] = runToEnd(rules(base('fail', '1'), metric('value_sum', '{ gt: 10, field: data.bytes }')), bytes([6, 6]));
+    assert.equal(d!.count, 2);
+  });
+
+  it('value_avg and a range', () => {
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_avg', '{ gte: 100, lt: 200, field: data.bytes }')), bytes([50, 150, 250])).length, 1);
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_avg', '{ gte: 100, lt: 200, field: data.bytes }')), bytes([250, 250])).length, 0);
+  });
+
+  it('value_percentile: nearest-rank percentile of the numbers', () => {
+    const vs = [1, 2, 3, 4, 5, 6, 7, 8, 9, 100];
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_percentile', '{ gte: 100, field: data.bytes, percentile: 95 }')), bytes(vs)).length, 1);
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_percentile', '{ gte: 100, field: data.bytes, percentile: 90 }')), bytes(vs)).length, 0, 'p90 is 9');
+  });
+
+  it('a window with no number in it does not fire', () => {
+    assert.equal(runToEnd(rules(base('fail', '1'), metric('value_sum', '{ lt: 5, field: data.bytes }')), bytes(['x', 'y'])).length, 0);
   });
 });

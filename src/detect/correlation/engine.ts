@@ -93,7 +93,7 @@ export function groupKey(values: string[]): string {
   return values.length === 1 ? values[0]! : JSON.stringify(values);
 }
 
-function groupOf(rule: CorrelationRule, key: string): Record<string, string> {
+export function groupOf(rule: CorrelationRule, key: string): Record<string, string> {
   const values: string[] = rule.groupBy.length === 1 ? [key] : rule.groupBy.length === 0 ? [] : JSON.parse(key);
   const group: Record<string, string> = {};
   rule.groupBy.forEach((f, i) => (group[f] = values[i]!));

@@ -231,5 +231,7 @@ export function newState(rule: CorrelationRule, spec: Spec): GroupState {
       return new TemporalState(spec, false);
     case 'temporal_ordered':
       return new TemporalState(spec, true);
+    default:
+      throw new Error(`${rule.type} is judged when its window closes (closing.ts), not in the sliding engine`);
   }
 }
