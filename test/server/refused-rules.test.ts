@@ -11,7 +11,7 @@ import pino from 'pino';
 import { configSchema } from '../../src/config/schema.js';
 import { loadConfiguredRules, reportRefusals, ruleLoad, StartupError } from '../../src/vigil.js';
 import { call, userSession } from '../helpers/session.js';
-import { startVigil, type Running } from '../helpers/vigil.js';
+import { scrape, startVigil, type Running } from '../helpers/vigil.js';
 
 function corpus(): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-corpus-'));
@@ -56,7 +56,7 @@ describe('vigil serve with a corpus that holds refused rules', () => {
   after(() => v?.stop());
 
   it('starts, and says what it refused: /metrics and GET /api/v1/rules/refused', async () => {
-    const text = await (await fetch(`${v.url}/metrics`)).text();
+    const text = await scrape(v);
     assert.match(text, /vigil_rules_refused\{reason="logsource"\} 1\b/);
     assert.match(text, /vigil_rules_refused\{reason="invalid"\} 1\b/);
     assert.match(text, /vigil_rules_loaded\{kind="detection"\} [1-9]/);
