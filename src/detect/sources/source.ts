@@ -28,6 +28,11 @@ export interface Source {
   nullMeans?(field: string): string[];
   /** The strings Sigma keywords search; default: every string of the decoded event (see keywordTexts). */
   keywords?(data: Record<string, unknown>): string[];
+  /**
+   * false when field values are computed rather than copied from the alert (auditd's hex-decoded arguments, a
+   * command line joined from them): the raw-line prefilter (prefilter.ts) must not search for them.
+   */
+  verbatim?: boolean;
 }
 
 /** A source's entry in the registry: the logsources it answers for. */
