@@ -8,6 +8,10 @@ import { buildActStage } from './act/assemble.js';
 import type { Channel } from './act/channel.js';
 import { buildChannels as buildConfiguredChannels } from './act/channels/index.js';
 import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
+import { incidentPage } from './act/public-url.js';
+import type { OutboxItem } from './act/channel.js';
+import type { OutboxPayload } from './act/payload.js';
+import { snapshot } from './pipeline/snapshot.js';
 import type { ResponseApi } from './act/response/api.js';
 import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
@@ -228,7 +232,15 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   }
   const { channels } = act;
   const enrichment = buildEnrichment(config, store, metrics, log, events);
-  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare: enrichment && ((item) => enrichment.prepare(item)) });
+  // Every message is built from the incident as it is when it goes (one count, every user, the summary).
+  const prepare = (item: OutboxItem<OutboxPayload>) => snapshot(store.db, item, { incidentUrl: (id) => incidentPage(act.publicUrl.url, id) });
+  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare });
+  if (act.publicUrl.derived) {
+    log.warn(
+      { publicUrl: act.publicUrl.url },
+      'links in messages (incident pages, approvals) use an address derived from server.listen; set actions.approvals.publicUrl for them to work from other machines',
+    );
+  }
   const clock = options.clock ?? systemClock;
   const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true, clock });
   const detector = pipeline.detector;

@@ -10,6 +10,7 @@ import type { OutboxPayload } from './payload.js';
 import { buildChannels } from './channels/index.js';
 import { outboxOptions, type OutboxOptions } from './outbox.js';
 import { resolvePlaybooks } from './playbooks/load.js';
+import { publicUrlOf, type PublicUrl } from './public-url.js';
 import type { ResponseApi } from './response/api.js';
 import { ResponseExecutor } from './response/executor.js';
 import { resolveApprovalSecret } from './response/secret.js';
@@ -23,6 +24,8 @@ export interface ActStage {
   outbox: OutboxOptions;
   /** The playbooks in force (configured, or the default one), for reading through the API. */
   playbooks: Playbook[];
+  /** The base of links in messages. */
+  publicUrl: PublicUrl;
 }
 
 export interface ActOptions {
@@ -38,11 +41,12 @@ export interface ActOptions {
 export function buildActStage(config: Config, db: Kysely<Database>, log: Logger, o: ActOptions): ActStage {
   const channels: Map<string, Channel<OutboxPayload>> = buildChannels(config.channels);
   const playbooks = resolvePlaybooks(config.playbooks, config.actions.playbooksFile, [...channels.keys()] as never);
+  const publicUrl = publicUrlOf(config.actions.approvals.publicUrl, config.server.listen);
   let responses: ResponseService | undefined;
   if (o.response !== false) {
     const secret = resolveApprovalSecret(config.actions.approvals.secret, o.dataDir);
-    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, secret }, o.onQueued);
+    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, publicUrl: publicUrl.url, secret }, o.onQueued);
     channels.set(RESPONSE_CHANNEL, new ResponseExecutor(db, responses, o.api, log));
   }
-  return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox), playbooks };
+  return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox), playbooks, publicUrl };
 }

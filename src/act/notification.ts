@@ -2,6 +2,7 @@
 // the outbox row, so a retry after a restart sends exactly what would have been sent the first time.
 import type { Detection, EnrichmentLookup, Incident, IncidentChange, Level, RuleRef } from '../model/index.js';
 import { distinct, evidenceRow, type EvidenceRow } from '../triage/evidence.js';
+import { distinctFolded, type IncidentView } from '../triage/queries.js';
 import { triageFields, type TriageFields } from './triage-fields.js';
 
 export interface Notification extends TriageFields {
@@ -12,7 +13,18 @@ export interface Notification extends TriageFields {
   sourceIps: string[];
   users: string[];
   hosts: string[];
+  /** The first evidence rows (a message lists a few); `evidenceTotal` says how many events were counted. */
   evidence: EvidenceRow[];
+  evidenceTotal?: number;
+  /** The incident's page in the dashboard. */
+  incidentUrl?: string;
+  /** Set by a playbook action with `comments: true`: the comment thread goes with the message. */
+  includeComments?: boolean;
+  comments?: { author: string; at: number; text: string }[];
+  /** A forwarded Wazuh alert's `full_log`: what the agent logged (the payload of the attack, often). */
+  fullLog?: string;
+  /** A successful logon that followed failures: the account that got in, from where, when (disable this one). */
+  loggedOn?: { user: string; sourceIp?: string; host?: string; time: number };
   /** What changed since people last heard; absent means the incident opened. */
   change?: IncidentChange;
   /** Set when enrichment verdicts raised the severity. */
@@ -39,17 +51,30 @@ export interface ApprovalLink {
   expiresAt: number;
 }
 
+/**
+ * The message about an incident change as the pipeline knows it when it queues the action. Just before the
+ * first attempt the outbox rebuilds it from the stored incident (src/pipeline/snapshot.ts); the counts, users
+ * and hosts here are already the incident's (a triage view), not only this detection's.
+ */
 export function buildNotification(incident: Incident, d: Detection): Notification {
   const evidence = d.events.map(evidenceRow);
+  const view = incident as Partial<IncidentView>;
+  const held = (kind: string) => (view.indicators ?? []).filter((i) => i.kind === kind).map((i) => i.value);
   return {
     kind: 'incident.opened',
     incident,
     rule: d.rule,
     detection: { id: d.id, time: d.time, firstTime: d.firstTime, count: d.count, group: d.group },
-    sourceIps: distinct([...Object.entries(d.group).filter(([k]) => /ip|address|src/i.test(k)).map(([, v]) => v), ...evidence.map((e) => e.sourceIp)]),
-    users: distinct(evidence.map((e) => e.user)),
-    hosts: distinct(evidence.map((e) => e.host)),
+    sourceIps: distinct([...Object.entries(d.group).filter(([k]) => /ip|address|src/i.test(k)).map(([, v]) => v), ...evidence.map((e) => e.sourceIp), ...held('ip')]),
+    users: view.users ?? distinctFolded(evidence.map((e) => e.user).filter((u): u is string => !!u)),
+    hosts: distinct([...evidence.map((e) => e.host), ...held('host')]),
     evidence,
+    evidenceTotal: incident.eventCount,
     ...triageFields(incident),
   };
+}
+
+/** THE count of a message: every event the incident counted (the same figure in subject, facts and summary). */
+export function eventTotal(n: Notification): number {
+  return n.evidenceTotal ?? n.counts?.events ?? n.incident.eventCount ?? n.detection.count;
 }

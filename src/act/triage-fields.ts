@@ -18,6 +18,8 @@ export interface TriageFields {
   escalated?: boolean;
   verdict?: { verdict: Verdict; comment?: string; by?: string };
   resolution?: string;
+  /** Who resolved it, when, and the words they gave (the resolve message says them). */
+  resolved?: { by?: string; at?: number; comment?: string };
 }
 
 function isView(incident: Incident): incident is IncidentView {
@@ -33,10 +35,11 @@ export function triageFields(incident: Incident): TriageFields {
     summaryPending: v.summaryState === 'pending',
     mitre: v.mitre,
     linked: v.links,
-    targetedUsers: v.indicators.filter((i) => i.kind === 'user').map((i) => i.value),
+    targetedUsers: v.users ?? v.indicators.filter((i) => i.kind === 'user').map((i) => i.value),
     counts: { detections: v.detectionCount, events: v.eventCount },
     escalated: v.escalated,
     verdict: v.verdict ? { verdict: v.verdict, comment: v.verdictComment, by: v.verdictBy } : undefined,
     resolution: v.resolution,
+    resolved: v.status === 'resolved' ? { by: v.resolvedBy, at: v.resolvedAt, comment: v.resolutionComment ?? v.verdictComment } : undefined,
   };
 }

@@ -15,6 +15,7 @@ import { enrichmentsForIncident } from '../enrich/lookups.js';
 import { applyVerdicts, type Escalation } from './verdicts.js';
 import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
+import { refreshSummary } from './snapshot.js';
 import type { AssetCriticality } from '../triage/severity.js';
 import { findIncident, setRevision } from '../triage/record.js';
 
@@ -59,28 +60,12 @@ export class EnrichmentStage {
     }
   }
 
-  /** The payload as it goes: the incident as it is now, and every lookup as it stands. */
-  async prepare(item: OutboxItem): Promise<OutboxPayload> {
-    try {
-      const n = item.payload;
-      if (isResponsePayload(n)) return n; // a block or unblock carries no message
-      const now = await findIncident(this.db, item.incidentId);
-      const enrichment = await enrichmentsForIncident(this.db, item.incidentId);
-      const incident = now ? { ...n.incident, level: now.level } : n.incident;
-      // The score and its reasons as they stand when the message goes (verdicts may have moved them).
-      const severity = now && n.severity ? now.severity : n.severity;
-      const summary = now && n.summary ? now.summary : n.summary;
-      return { ...n, incident, enrichment, severity, summary };
-    } catch (err) {
-      this.log.error({ err, incident: item.incidentId }, 'attaching enrichment failed; sending without it');
-      return item.payload;
-    }
-  }
-
   /** Answers arrived: verdicts may raise severity, and people already told hear of it. */
   async answers(ids: string[]): Promise<void> {
     let queued = 0;
     for (const id of ids) {
+      // The summary says what the lookups found as soon as they find it (the dashboard reads it from the store).
+      await refreshSummary(this.db, id, this.clock()).catch((err) => this.log.error({ err, incident: id }, 'rewriting the summary failed'));
       const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock(), this.options.assets);
       if (esc) queued += await this.notifyEscalation(esc);
     }

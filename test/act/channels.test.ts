@@ -35,7 +35,7 @@ describe('Slack', () => {
     const m = slack.messages.at(-1)!;
     assert.match(m.text, /HIGH: Windows Brute Force From One Source Address from 203\.0\.113\.7/);
     const fields = m.blocks.find((b: any) => b.type === 'section' && b.fields).fields;
-    const users = fields.find((f: any) => f.text.startsWith('Targeted users'));
+    const users = fields.find((f: any) => /^Targeted users?:/.test(f.text));
     assert.equal(users.type, 'plain_text', 'attacker text sits in a plain_text object');
     assert.ok(users.text.includes(EVIL));
     const texts: any[] = [];
@@ -85,7 +85,7 @@ describe('Microsoft Teams', () => {
     const facts = card.body.find((b: any) => b.type === 'FactSet').facts;
     const first = facts.find((f: any) => f.title === 'First seen');
     assert.equal(first.value, '2026\\-11\\-21 11:00:00 GMT\\+01:00', 'times in the configured zone, markdown-escaped');
-    const users = facts.find((f: any) => f.title === 'Targeted users').value;
+    const users = facts.find((f: any) => /^Targeted users?$/.test(f.title)).value;
     assert.ok(!users.includes('[x](https'), 'a markdown link cannot form');
     assert.equal(card.actions[0].type, 'Action.OpenUrl');
     assert.match(card.actions[0].url, /\/api\/v1\/approvals\/1\?/);

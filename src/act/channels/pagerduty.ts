@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { componentSchema, defineComponent } from '../../config/component.js';
 import { httpsUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, ExternalRef, OutboxItem } from '../channel.js';
-import { changeOf, type Notification } from '../notification.js';
+import { changeOf, eventTotal, type Notification } from '../notification.js';
 import { clip } from '../render/chat.js';
 import { headline, urgency } from '../render/facts.js';
 import { call } from './http.js';
@@ -35,7 +35,7 @@ export function pagerDutyEvent(n: Notification, routingKey: string): Record<stri
             summary: clip(headline(n), 1024),
             source: n.hosts[0] ?? n.sourceIps[0] ?? 'vigil',
             severity: urgency(n.incident.level ?? n.rule.level),
-            timestamp: new Date(n.detection.time).toISOString(),
+            timestamp: new Date(n.incident.lastSeen ?? n.detection.time).toISOString(),
             component: n.hosts.join(', ') || undefined,
             group: n.rule.id,
             class: n.rule.tags.find((t) => t.startsWith('attack.')) ?? 'security',
@@ -45,7 +45,7 @@ export function pagerDutyEvent(n: Notification, routingKey: string): Record<stri
               source_ips: n.sourceIps,
               users: n.users,
               hosts: n.hosts,
-              count: n.detection.count,
+              count: eventTotal(n),
               change: changeOf(n),
             },
           },

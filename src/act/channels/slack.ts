@@ -9,7 +9,7 @@ import { httpsUrl, optionalUrl, whenEnabled } from '../../config/fragments.js';
 import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from '../channel.js';
 import { changeOf, type Notification } from '../notification.js';
 import { clip, slackEscape } from '../render/chat.js';
-import { evidenceLine, facts, headline } from '../render/facts.js';
+import { evidenceHeading, evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
@@ -40,7 +40,7 @@ export function slackBlocks(n: Notification, timeZone: string): Record<string, u
     const lines = n.evidence
       .slice(0, 10)
       .map((e) => `${formatTime(e.time, timeZone)}  ${evidenceLine(e)}`);
-    blocks.push({ type: 'section', text: plain(`Evidence (${Math.min(10, n.evidence.length)} of ${n.detection.count} events)\n${lines.join('\n')}`) });
+    blocks.push({ type: 'section', text: plain(`${evidenceHeading(n, Math.min(10, n.evidence.length)).title}\n${lines.join('\n')}`) });
   }
   const approvals = n.approvals ?? [];
   if (approvals.length > 0) {

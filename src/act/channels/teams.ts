@@ -7,7 +7,7 @@ import { optionalUrl, whenEnabled } from '../../config/fragments.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import type { Notification } from '../notification.js';
 import { clip, markdownEscape } from '../render/chat.js';
-import { evidenceLine, facts, headline } from '../render/facts.js';
+import { evidenceHeading, evidenceLine, facts, headline } from '../render/facts.js';
 import { formatTime } from '../render/text.js';
 import { call } from './http.js';
 
@@ -27,7 +27,7 @@ export function adaptiveCard(n: Notification, timeZone: string): Record<string, 
     { type: 'FactSet', facts: facts(n, timeZone).map(([title, value]) => ({ title: markdownEscape(title), value: markdownEscape(value) })) },
   ];
   if (n.evidence.length > 0) {
-    body.push({ type: 'TextBlock', text: `Evidence (${Math.min(10, n.evidence.length)} of ${n.detection.count} events)`, weight: 'Bolder', wrap: true });
+    body.push({ type: 'TextBlock', text: `${evidenceHeading(n, Math.min(10, n.evidence.length)).title}`, weight: 'Bolder', wrap: true });
     for (const e of n.evidence.slice(0, 10)) {
       const line = `${formatTime(e.time, timeZone)}  ${evidenceLine(e)}`;
       body.push({ type: 'TextBlock', text: clip(markdownEscape(line), 1000), wrap: true, spacing: 'None', fontType: 'Monospace', size: 'Small' });

@@ -2,7 +2,7 @@
 // from an event can become markup; only length is bounded.
 import type { Notification } from '../notification.js';
 import { clip } from './chat.js';
-import { evidenceLine, facts, headline } from './facts.js';
+import { evidenceHeading, evidenceLine, facts, headline } from './facts.js';
 import { formatTime, oneLine } from './text.js';
 
 type Node = Record<string, unknown>;
@@ -18,7 +18,7 @@ export function adfDocument(n: Notification, timeZone: string, marker: string): 
     { type: 'table', attrs: { isNumberColumnEnabled: false, layout: 'default' }, content: rows },
   ];
   if (n.evidence.length > 0) {
-    content.push({ type: 'heading', attrs: { level: 4 }, content: [text(`Evidence (${Math.min(20, n.evidence.length)} of ${n.detection.count} events)`)] });
+    content.push({ type: 'heading', attrs: { level: 4 }, content: [text(`${evidenceHeading(n, Math.min(20, n.evidence.length)).title}`)] });
     content.push({
       type: 'bulletList',
       content: n.evidence.slice(0, 20).map((e) => ({

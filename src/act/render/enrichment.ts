@@ -39,18 +39,18 @@ function counts(lookups: EnrichmentLookup[]): string {
 
 export function renderEnrichmentHtml(lookups: EnrichmentLookup[] | undefined, timeZone = 'UTC'): string {
   if (!lookups || lookups.length === 0) return '';
-  const cell = 'style="padding:6px 10px;border:1px solid #e2e8f0;font:13px Arial,sans-serif;vertical-align:top"';
+  const cell = 'style="padding:6px 10px;border:1px solid #e2e8f0;font:13px Arial,sans-serif;vertical-align:top;overflow-wrap:anywhere;word-break:break-word"';
   const rows = lookups.map((l) => {
     const colour = l.state === 'done' ? (VERDICT_COLOURS[l.verdict ?? 'unknown'] ?? '#475569') : l.state === 'failed' ? '#b91c1c' : '#475569';
     const link = safeLink(l.link);
     const when = l.fetchedAt !== undefined ? `<br><span style="color:#64748b;font-size:11px">fetched ${escapeHtml(formatTime(l.fetchedAt, timeZone))}</span>` : '';
-    return `<tr><td ${cell}>${escapeHtml(l.indicator.value)}</td><td ${cell}>${escapeHtml(providerLabel(l.provider))}</td><td ${cell}><span style="color:${colour}">${escapeHtml(lookupText(l))}</span>${
+    // One stacked cell per lookup (no columns): it fits a phone's width whatever the value's length.
+    return `<tr><td ${cell}><b>${escapeHtml(providerLabel(l.provider))}</b> · ${escapeHtml(l.indicator.value)}<br><span style="color:${colour}">${escapeHtml(lookupText(l))}</span>${
       link ? ` <a href="${escapeHtml(link)}">open</a>` : ''
     }${when}</td></tr>`;
   });
   return `<h3 style="font:bold 15px Arial,sans-serif;margin:18px 0 8px">Enrichment (${escapeHtml(counts(lookups))})</h3>
-<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse">
-<tr><th align="left" ${cell}>Indicator</th><th align="left" ${cell}>Source</th><th align="left" ${cell}>Result</th></tr>
+<table role="presentation" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;table-layout:fixed">
 ${rows.join('\n')}
 </table>`;
 }

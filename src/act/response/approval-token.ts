@@ -12,7 +12,8 @@ export function verifyApproval(secret: string, responseId: number, expiresAt: nu
   return expected.length === given.length && timingSafeEqual(expected, given);
 }
 
+/** `publicUrl`: where people reach Vigil (configured, or derived from the listen address; see public-url.ts). */
 export function approvalUrl(publicUrl: string, secret: string, responseId: number, expiresAt: number): string {
-  const base = (publicUrl || 'http://127.0.0.1:8470').replace(/\/+$/, '');
+  const base = publicUrl.replace(/\/+$/, '');
   return `${base}/api/v1/approvals/${responseId}?exp=${expiresAt}&sig=${signApproval(secret, responseId, expiresAt)}`;
 }
