@@ -55,7 +55,7 @@ export function createMetrics() {
     shadowHits: new Gauge({ name: 'vigil_rule_shadow_hits', help: 'Detections a shadowed rule would have fired, by rule', labelNames: ['rule'], registers: [registry] }),
     notificationLatency: new Histogram({
       name: 'vigil_event_to_notification_seconds',
-      help: 'From the arrival of the event that completed a detection to the delivery of its notification',
+      help: 'From the arrival of the event that completed a detection to the delivery of its first notification (an incident opened or reopened; updates are not timed)',
       labelNames: ['channel'],
       buckets: [0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600],
       registers: [registry],

@@ -9,7 +9,8 @@ export interface Notification extends TriageFields {
   kind: 'incident.opened';
   incident: Incident;
   rule: RuleRef;
-  detection: { id: string; time: number; firstTime: number; count: number; group: Record<string, string> };
+  /** The detection that caused the change; `completedBy` is the event that made it fire. */
+  detection: { id: string; time: number; firstTime: number; count: number; group: Record<string, string>; completedBy?: string };
   sourceIps: string[];
   users: string[];
   hosts: string[];
@@ -64,7 +65,7 @@ export function buildNotification(incident: Incident, d: Detection): Notificatio
     kind: 'incident.opened',
     incident,
     rule: d.rule,
-    detection: { id: d.id, time: d.time, firstTime: d.firstTime, count: d.count, group: d.group },
+    detection: { id: d.id, time: d.time, firstTime: d.firstTime, count: d.count, group: d.group, completedBy: d.eventIds.at(-1) },
     sourceIps: distinct([...Object.entries(d.group).filter(([k]) => /ip|address|src/i.test(k)).map(([, v]) => v), ...evidence.map((e) => e.sourceIp), ...held('ip')]),
     users: view.users ?? distinctFolded(evidence.map((e) => e.user).filter((u): u is string => !!u)),
     hosts: distinct([...evidence.map((e) => e.host), ...held('host')]),

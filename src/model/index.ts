@@ -106,7 +106,7 @@ export interface EnrichmentLookup {
   verdict?: 'malicious' | 'suspicious' | 'harmless' | 'unknown';
   /** False when the provider answered that it knows nothing of the indicator. */
   found?: boolean;
-  /** One line for people, e.g. `12 of 94 engines: malicious`. Plain text: escaped where it lands. */
+  /** One line for people, e.g. `12 of 94 engines flagged it malicious, 2 suspicious`. Plain text: escaped where it lands. */
   summary?: string;
   /** The provider's page about the indicator. */
   link?: string;

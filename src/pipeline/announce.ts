@@ -5,7 +5,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Actions } from '../act/actions.js';
-import type { Notification } from '../act/notification.js';
+import { buildNotification, type Notification } from '../act/notification.js';
 import type { Detection, Event, Incident } from '../model/index.js';
 import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsByEventIds } from '../store/alerts.js';
@@ -71,7 +71,13 @@ export class Announcer {
     const change = result.change;
     // A new or reopened incident's notifications may wait for its enrichment (up to the deadline).
     const enrich = cur && (change === 'opened' || change === 'reopened') ? this.enrich : undefined;
-    if (enrich) this.enrichPlanned++;
-    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.clock(), enrich && ((n) => enrich.plan(trx, incident, detection, n)));
+    // Lookups belong to the incident, not to its notification: they are planned whether or not a playbook
+    // notifies anyone; a notification that does go waits for them (up to the deadline).
+    let notBefore: number | undefined;
+    if (enrich) {
+      this.enrichPlanned++;
+      notBefore = await enrich.plan(trx, incident, detection, buildNotification(incident, detection));
+    }
+    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.clock(), notBefore === undefined ? undefined : async () => notBefore);
   };
 }

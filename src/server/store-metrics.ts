@@ -44,12 +44,17 @@ export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, startedA
   };
 }
 
-/** When the event that completed the notification's detection was recorded. */
+/**
+ * When the event that completed the notification's detection was recorded — for the first notification of a
+ * detection only (the incident opened or reopened): a resolve, an escalation or a summary update comes later
+ * by design and would say nothing about how fast Vigil tells people of an attack.
+ */
 async function arrivalOf(db: Kysely<Database>, n: Notification): Promise<number | null> {
+  if (n.kind !== 'incident.opened' || (n.change !== undefined && n.change !== 'opened' && n.change !== 'reopened')) return null;
   const detectionId = n.detection?.id;
   if (!detectionId) return null;
-  const ids = await eventIdsOfDetection(db, detectionId);
-  const last = ids[ids.length - 1];
+  // The completing event (a detection's events grow as it absorbs more; the first of them otherwise).
+  const last = n.detection.completedBy ?? (await eventIdsOfDetection(db, detectionId))[0];
   if (!last) return null;
   return receivedAtOf(db, last);
 }

@@ -124,9 +124,9 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
     const mails = await r.smtp.waitFor(2, 15_000);
     const second = mails[1]!;
     assert.match(second.subject ?? '', /^\[Vigil\] ESCALATED to CRITICAL: Windows Brute Force/);
-    assert.match(second.text ?? '', /Escalated because: VirusTotal on 45\.9\.40\.1: 20 of 90 engines: malicious/);
+    assert.match(second.text ?? '', /Escalated because: VirusTotal on 45\.9\.40\.1: 20 of 90 engines flagged it malicious/);
     assert.match(second.text ?? '', /Severity: critical \(raised from high\)/);
-    assert.match(second.text ?? '', /VirusTotal: MALICIOUS: 20 of 90 engines: malicious · reputation -55/);
+    assert.match(second.text ?? '', /VirusTotal: MALICIOUS: 20 of 90 engines flagged it malicious · reputation -55/);
     // Triage rescored it with the verdicts: the reason and the rewritten summary say so.
     assert.match(second.text ?? '', /\+20  malicious per 45\.9\.40\.1 \(virustotal\)/);
     assert.match(second.text ?? '', /Enrichment: 45\.9\.40\.1: malicious \(virustotal\)/);
@@ -152,7 +152,7 @@ describe('enrichment: a slow malicious verdict escalates an incident people alre
     assert.equal(detail.incident.level, 'critical');
     const vt = detail.enrichment.find((l: any) => l.provider === 'virustotal');
     assert.deepEqual([vt.kind, vt.value, vt.state, vt.verdict], ['ip', '45.9.40.1', 'done', 'malicious']);
-    assert.match(vt.summary, /^20 of 90 engines: malicious/);
+    assert.match(vt.summary, /^20 of 90 engines flagged it malicious/);
     assert.equal(vt.link, 'https://www.virustotal.com/gui/ip-address/45.9.40.1');
     const ab = detail.enrichment.find((l: any) => l.provider === 'abuseipdb');
     assert.equal(ab.state, 'failed');

@@ -38,7 +38,7 @@ describe('VirusTotal v3 provider', () => {
     const r = await p.lookup({ kind: 'ip', value: '45.9.20.1' }, signal());
     assert.equal(r.verdict, 'malicious');
     assert.equal(r.found, true);
-    assert.equal(r.summary, '12 of 90 engines: malicious, 1 suspicious · reputation -40 · AS64501 Bad Hosting (synthetic) · RU · analysed 2025-11-21');
+    assert.equal(r.summary, '12 of 90 engines flagged it malicious, 1 suspicious · reputation -40 · AS64501 Bad Hosting (synthetic) · RU · analysed 2025-11-21');
     assert.equal(r.link, 'https://www.virustotal.com/gui/ip-address/45.9.20.1');
     assert.deepEqual(vt.calls.at(-1), { kind: 'ip_addresses', id: '45.9.20.1', key: 'vt-key' });
   });

@@ -38,6 +38,11 @@ export const emailSchema = componentSchema({
   caFile: z.string().default(''),
   /** IANA time zone in which times are shown, e.g. Europe/Berlin. */
   timezone: z.string().default('UTC'),
+  /** The right side of every Message-ID (a domain you control). Empty: the domain of `from`. */
+  messageIdDomain: z
+    .string()
+    .regex(/^$|^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a domain name such as example.org')
+    .default(''),
 })
   .transform((c) => {
     const preset = c.preset ? SMTP_PRESETS[c.preset] : undefined;
@@ -52,10 +57,23 @@ export const emailSchema = componentSchema({
 
 export type EmailConfig = z.infer<typeof emailSchema>;
 
-/** `<incident:email:revision[.zone]@vigil>`: stable for one delivery, whatever the number of attempts. */
-export function messageId(key: string, zone?: string): string {
-  const safe = (s: string) => s.replace(/[^A-Za-z0-9.:_-]/g, '-');
-  return `<${safe(key)}${zone ? `.${safe(zone)}` : ''}@vigil>`;
+/**
+ * `<incident.email.revision[.zone]@domain>` (RFC 5322 msg-id: a dot-atom on both sides): stable for one
+ * delivery, whatever the number of attempts, so a resend after a crash is recognised as the same message
+ * and every update threads under the first.
+ */
+export function messageId(key: string, domain: string, zone?: string): string {
+  const atom = (s: string) => s.replace(/[^A-Za-z0-9-]+/g, '-').replace(/^-+|-+$/g, '') || 'x';
+  const left = [...key.split(':'), ...(zone ? [zone] : [])].map(atom).join('.');
+  return `<${left}@${domain}>`;
+}
+
+/** The domain Message-IDs end in: configured, else the from-address's domain, else a reserved one. */
+export function messageIdDomainOf(config: Pick<EmailConfig, 'messageIdDomain' | 'from'>): string {
+  if (config.messageIdDomain) return config.messageIdDomain.toLowerCase();
+  const m = /@([A-Za-z0-9.-]+)>?\s*$/.exec(config.from);
+  const domain = m?.[1]?.replace(/^\.+|\.+$/g, '').toLowerCase();
+  return domain && /^[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*$/.test(domain) ? domain : 'vigil.invalid';
 }
 
 /** Recipients grouped by the time zone they read in. */
@@ -101,7 +119,8 @@ export class EmailChannel implements Channel {
     const rootKey = firstKey(item.idempotencyKey);
     for (const [zone, to] of groups) {
       const suffix = groups.size > 1 ? zone : undefined;
-      const root = revision > 1 ? messageId(rootKey, suffix) : undefined;
+      const domain = messageIdDomainOf(this.config);
+      const root = revision > 1 ? messageId(rootKey, domain, suffix) : undefined;
       const mail = renderEmail(n, zone);
       await this.transport.sendMail({
         from: headerSafe(this.config.from),
@@ -109,7 +128,7 @@ export class EmailChannel implements Channel {
         subject: mail.subject,
         html: mail.html,
         text: mail.text,
-        messageId: messageId(item.idempotencyKey, suffix),
+        messageId: messageId(item.idempotencyKey, domain, suffix),
         ...(root ? { inReplyTo: root, references: [root] } : {}),
         headers: { 'X-Vigil-Incident': headerSafe(item.incidentId) },
       });

@@ -1,5 +1,6 @@
 // VirusTotal API v3: IP addresses, domains, URLs and file hashes. The verdict comes from the engines'
 // `last_analysis_stats`; the answer keeps reputation, network owner, country and when VirusTotal last looked.
+import { engineVerdict } from '../../model/wording.js';
 import { z } from 'zod';
 import { componentSchema, defineComponent } from '../../config/component.js';
 import { quotaSchema, ttlSchema, whenEnabled, DAY } from '../../config/fragments.js';
@@ -81,7 +82,7 @@ export class VirusTotalProvider extends KeyedProvider implements Provider {
       lastAnalysisDate: typeof a.last_analysis_date === 'number' ? a.last_analysis_date * 1000 : undefined,
     };
     if (i.kind === 'hash') Object.assign(data, { name: a.meaningful_name, type: a.type_description, sha256: a.sha256 });
-    const parts = [engines === 0 ? 'not analysed by any engine' : `${malicious} of ${engines} engines: malicious${suspicious ? `, ${suspicious} suspicious` : ''}`];
+    const parts = [engineVerdict(malicious, suspicious, engines)];
     if (typeof a.reputation === 'number') parts.push(`reputation ${a.reputation}`);
     if (a.asn || a.as_owner) parts.push(`AS${a.asn ?? '?'} ${a.as_owner ?? ''}`.trim());
     if (a.country) parts.push(String(a.country));

@@ -82,7 +82,8 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
     kind: l.indicator.kind,
     value: l.indicator.value,
     state: l.state,
-    verdict: l.verdict ?? null,
+    // 'unknown' is no verdict (GeoIP, reverse DNS and the agent inventory never give one): no badge for it.
+    verdict: l.verdict && l.verdict !== 'unknown' ? l.verdict : null,
     summary: l.summary ?? null,
     link: l.link ?? null,
     country: text(l.data?.country ?? l.data?.countryCode),
