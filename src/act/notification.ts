@@ -2,6 +2,7 @@
 // the outbox row, so a retry after a restart sends exactly what would have been sent the first time.
 import type { Detection, EnrichmentLookup, Incident, IncidentChange, Level, RuleRef } from '../model/index.js';
 import { distinct, evidenceRow, type EvidenceRow } from '../triage/evidence.js';
+import { alertView } from '../model/wcs.js';
 import { distinctFolded, type IncidentView } from '../triage/queries.js';
 import { triageFields, type TriageFields } from './triage-fields.js';
 
@@ -71,6 +72,7 @@ export function buildNotification(incident: Incident, d: Detection): Notificatio
     hosts: distinct([...evidence.map((e) => e.host), ...held('host')]),
     evidence,
     evidenceTotal: incident.eventCount,
+    fullLog: fullLogOf(d),
     ...triageFields(incident),
   };
 }
@@ -78,4 +80,16 @@ export function buildNotification(incident: Incident, d: Detection): Notificatio
 /** THE count of a message: every event the incident counted (the same figure in subject, facts and summary). */
 export function eventTotal(n: Notification): number {
   return n.evidenceTotal ?? n.counts?.events ?? n.incident.eventCount ?? n.detection.count;
+}
+
+/** What the agent logged, for a forwarded Wazuh alert (the rest have their evidence rows). */
+function fullLogOf(d: Detection): string | undefined {
+  if (!d.rule.tags.includes('wazuh.forward') || !d.events[0]) return undefined;
+  const log = (alertView(d.events[0]) as { full_log?: unknown }).full_log;
+  return typeof log === 'string' && log !== '' ? log : undefined;
+}
+
+/** The rule's description as the incident carries it (a forwarded alert's says which Wazuh rule it was). */
+export function ruleDescriptionOf(n: Notification): string | undefined {
+  return (n.incident as { rule?: { description?: string } }).rule?.description ?? n.rule.description;
 }

@@ -9,7 +9,7 @@
 // A detection that a suppression matches is recorded and opens nothing.
 import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
-import type { Detection, Event, IncidentChange } from '../model/index.js';
+import type { Detection, Event, IncidentChange, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { markEvidence } from '../store/alerts.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
@@ -48,8 +48,26 @@ export type TriageOutcome = TriageResult | { suppressed: Suppression };
 /** The entity of a detection: its group-by values, or for a single-event rule the agent it came from. */
 export function entityOf(d: Detection): Record<string, string> {
   if (Object.keys(d.group).length > 0) return d.group;
-  const agent = d.events[0] ? (alertView(d.events[0]) as any)?.agent?.name : undefined;
-  return typeof agent === 'string' ? { host: agent } : {};
+  const first = d.events[0] ? (alertView(d.events[0]) as any) : undefined;
+  const agent = first?.agent?.name;
+  const entity: Record<string, string> = typeof agent === 'string' ? { host: agent } : {};
+  // A forwarded Wazuh alert is one incident per Wazuh rule and host: Shellshock and a rootkit are two attacks.
+  if (isForwarded(d) && first?.rule?.id !== undefined) entity['wazuh rule'] = String(first.rule.id);
+  return entity;
+}
+
+const isForwarded = (d: Detection) => d.rule.tags.includes('wazuh.forward');
+
+/**
+ * The rule as the incident names it. A forwarded Wazuh alert is about what Wazuh saw: Wazuh's
+ * `rule.description` ("Shellshock attack detected") is its title, and the description says which Wazuh rule
+ * and level it was — never the forwarding rule's configuration help.
+ */
+export function incidentRule(d: Detection): RuleRef {
+  if (!isForwarded(d) || !d.events[0]) return d.rule;
+  const r = (alertView(d.events[0]) as any)?.rule;
+  if (typeof r?.description !== 'string' || r.description.trim() === '') return d.rule;
+  return { ...d.rule, title: r.description.trim(), description: `Wazuh rule ${r.id ?? '?'}, level ${r.level ?? '?'}: Wazuh's own detection, forwarded as it is.` };
 }
 
 export function fingerprintOf(d: Detection): string {
@@ -61,8 +79,12 @@ export function fingerprintOf(d: Detection): string {
 }
 
 export function incidentTitle(d: Detection, entity: Record<string, string>): string {
-  const who = Object.values(entity).join(', ');
-  return who ? `${d.rule.title} — ${who}` : d.rule.title;
+  const who = Object.entries(entity)
+    .filter(([k]) => k !== 'wazuh rule')
+    .map(([, v]) => v)
+    .join(', ');
+  const title = incidentRule(d).title;
+  return who ? `${title} — ${who}` : title;
 }
 
 /** Severity from what the incident holds now. */
@@ -253,7 +275,7 @@ export async function triage(
         enrichment_json: '[]',
         escalated: followed.length > 0 ? 1 : 0,
         mitre_json: JSON.stringify(mitre),
-        rule_json: JSON.stringify(d.rule),
+        rule_json: JSON.stringify(incidentRule(d)),
         last_detection_at: now,
       })
       .execute();

@@ -19,12 +19,79 @@ const NAMES: Record<string, string> = {
   'T1110.003': 'Brute Force: Password Spraying',
   T1136: 'Create Account',
   T1484: 'Domain or Tenant Policy Modification',
+  T1068: 'Exploitation for Privilege Escalation',
+  T1190: 'Exploit Public-Facing Application',
   T1531: 'Account Access Removal',
   T1543: 'Create or Modify System Process',
   T1548: 'Abuse Elevation Control Mechanism',
   T1562: 'Impair Defenses',
   T1565: 'Data Manipulation',
 };
+
+/**
+ * The tactics each technique serves (ATT&CK Enterprise; a sub-technique has its parent's). A rule or an alert
+ * lists its techniques and its tactics as two separate lists; pairing every technique with every tactic (their
+ * cross product) says "T1068 (Privilege Escalation, Initial Access)". Each technique gets its own tactics.
+ */
+const TACTICS: Record<string, string[]> = {
+  T1003: ['Credential Access'],
+  T1021: ['Lateral Movement'],
+  T1027: ['Defense Evasion'],
+  T1036: ['Defense Evasion'],
+  T1046: ['Discovery'],
+  T1048: ['Exfiltration'],
+  T1053: ['Execution', 'Persistence', 'Privilege Escalation'],
+  T1055: ['Defense Evasion', 'Privilege Escalation'],
+  T1059: ['Execution'],
+  T1068: ['Privilege Escalation'],
+  T1070: ['Defense Evasion'],
+  T1071: ['Command and Control'],
+  T1078: ['Defense Evasion', 'Persistence', 'Privilege Escalation', 'Initial Access'],
+  T1082: ['Discovery'],
+  T1083: ['Discovery'],
+  T1087: ['Discovery'],
+  T1098: ['Persistence', 'Privilege Escalation'],
+  T1105: ['Command and Control'],
+  T1110: ['Credential Access'],
+  T1112: ['Defense Evasion'],
+  T1133: ['Persistence', 'Initial Access'],
+  T1136: ['Persistence'],
+  T1190: ['Initial Access'],
+  T1203: ['Execution'],
+  T1204: ['Execution'],
+  T1210: ['Lateral Movement'],
+  T1222: ['Defense Evasion'],
+  T1484: ['Defense Evasion', 'Privilege Escalation'],
+  T1485: ['Impact'],
+  T1486: ['Impact'],
+  T1489: ['Impact'],
+  T1499: ['Impact'],
+  T1505: ['Persistence'],
+  T1531: ['Impact'],
+  T1543: ['Persistence', 'Privilege Escalation'],
+  T1547: ['Persistence', 'Privilege Escalation'],
+  T1548: ['Privilege Escalation', 'Defense Evasion'],
+  T1550: ['Defense Evasion', 'Lateral Movement'],
+  T1552: ['Credential Access'],
+  T1558: ['Credential Access'],
+  T1562: ['Defense Evasion'],
+  T1565: ['Impact'],
+  T1566: ['Initial Access'],
+  T1574: ['Persistence', 'Privilege Escalation', 'Defense Evasion'],
+  T1595: ['Reconnaissance'],
+};
+
+/**
+ * A technique's tactics: those of the ATT&CK mapping that the source also lists (all of the mapping when it
+ * lists none of them); for a technique the mapping does not know, the source's tactic only when it lists one.
+ */
+export function tacticsOf(id: string, listed: string[]): string | undefined {
+  const known = TACTICS[id] ?? TACTICS[id.split('.')[0]!];
+  if (!known) return listed.length === 1 ? listed[0] : undefined;
+  const norm = (t: string) => t.toLowerCase().replace(/[^a-z]/g, '');
+  const both = known.filter((k) => listed.some((l) => norm(l) === norm(k)));
+  return (both.length > 0 ? both : known).join(', ');
+}
 
 const titleCase = (s: string) => s.replace(/_/g, ' ').replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
@@ -35,7 +102,7 @@ export function mitreOf(d: Detection): MitreTechnique[] {
     const m = /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(tag);
     if (!m) continue;
     const id = m[1]!.toUpperCase();
-    out.set(id, { id, name: NAMES[id], tactic: tactics.join(', ') || undefined });
+    out.set(id, { id, name: NAMES[id], tactic: tacticsOf(id, tactics) });
   }
   for (const e of d.events) {
     const mitre = (alertView(e) as any)?.rule?.mitre;
@@ -44,8 +111,8 @@ export function mitreOf(d: Detection): MitreTechnique[] {
     ids.forEach((raw, i) => {
       if (typeof raw !== 'string' || !/^T\d{4}(\.\d{3})?$/.test(raw) || out.has(raw)) return;
       const name = Array.isArray(mitre.technique) && typeof mitre.technique[i] === 'string' ? mitre.technique[i] : NAMES[raw];
-      const tactic = Array.isArray(mitre.tactic) ? mitre.tactic.filter((t: unknown) => typeof t === 'string').join(', ') : undefined;
-      out.set(raw, { id: raw, name, tactic: tactic || undefined });
+      const listed: string[] = Array.isArray(mitre.tactic) ? mitre.tactic.filter((t: unknown): t is string => typeof t === 'string') : [];
+      out.set(raw, { id: raw, name, tactic: tacticsOf(raw, listed) });
     });
   }
   return [...out.values()];

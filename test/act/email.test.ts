@@ -65,7 +65,8 @@ describe('email over SMTP', () => {
     assert.match(byTo.get('berlin@example.org')!.text ?? '', /First seen: 2026-11-21 11:00:00 GMT\+01:00/);
     assert.match(byTo.get('ny@example.org')!.text ?? '', /First seen: 2026-11-21 05:00:00 GMT-05:00/);
     assert.equal(new Set(mails.map((m) => m.messageId)).size, 3);
-    assert.ok(mails.every((m) => /^<inc\d+:email:1\.[\w/.-]+@vigil>$/.test(m.messageId ?? '')), mails.map((m) => m.messageId).join(' '));
+    // RFC 5322 msg-id: dot-atoms on both sides (no ":" on the left, a domain on the right: here from `from`).
+    assert.ok(mails.every((m) => /^<inc\d+\.email\.1\.[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)*@localhost>$/.test(m.messageId ?? '')), mails.map((m) => m.messageId).join(' '));
     await smtp.close();
   });
 

@@ -73,7 +73,7 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       // The resolve reached people, as an update of the same incident.
       const mails = await smtp.waitFor(2);
       assert.match(mails[1]!.subject ?? '', /^\[Vigil\] RESOLVED · HIGH: Windows Brute Force/);
-      assert.match(mails[1]!.text ?? '', /status resolved · resolution false_positive · verdict false positive by user:bo/);
+      assert.match(mails[1]!.text ?? '', /^Resolved: by bo \(false positive\) at .*; verdict false positive: "backup job with an expired password"$/m);
 
       // The same address again, an hour later: recorded, suppressed, nobody told.
       await send(burst('203.0.113.50', 6, new Date(T0.getTime() + 3_600_000), 10_000, 'svc_backup'));

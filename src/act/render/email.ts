@@ -2,7 +2,7 @@
 // Every value from an event is escaped; the subject is stripped of CR/LF. One column of content, at most
 // 640 px wide and narrower on a phone: no multi-column table an event value could push past the screen
 // (evidence and enrichment are stacked rows; long values such as hashes and ids may break anywhere).
-import type { Notification } from '../notification.js';
+import { ruleDescriptionOf, type Notification } from '../notification.js';
 import { renderEnrichmentHtml, renderEnrichmentText } from './enrichment.js';
 import { evidenceHeading, evidenceLine, facts, headline } from './facts.js';
 import { renderTriageHtml, renderTriageText } from './summary.js';
@@ -46,6 +46,7 @@ export function renderEmail(n: Notification, timeZone = 'UTC'): RenderedEmail {
   const link = httpLink(n.incidentUrl);
   const rows = n.evidence.slice(0, EMAIL_EVIDENCE_ROWS);
   const ev = evidenceHeading(n, rows.length);
+  const description = ruleDescriptionOf(n);
   const fullLog = n.fullLog ? oneLine(n.fullLog, 2000) : undefined;
   const html = `<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="x-apple-disable-message-reformatting"><title>${escapeHtml(subject)}</title>
@@ -60,7 +61,7 @@ ${link ? button('Open the incident in Vigil', link, '#1e3a8a') : ''}
 <table role="presentation" class="vigil-facts" width="100%" cellpadding="0" cellspacing="0" style="border-collapse:collapse;table-layout:fixed">
 ${list.map(([k, v]) => `<tr><th align="left" ${cell.replace('vertical-align:top', 'vertical-align:top;background:#f8fafc;width:150px')}>${escapeHtml(k)}</th><td ${cell}>${escapeHtml(v)}</td></tr>`).join('\n')}
 </table>
-${n.rule.description ? `<p style="${FONT};font-size:13px;color:#334155;${WRAP}">${escapeHtml(n.rule.description)}</p>` : ''}
+${description ? `<p style="${FONT};font-size:13px;color:#334155;${WRAP}">${escapeHtml(description)}</p>` : ''}
 ${fullLog ? `<h3 style="${FONT};font-size:15px;margin:18px 0 8px">What Wazuh logged</h3>\n<pre style="font:12px Consolas,Menlo,monospace;background:#f8fafc;border:1px solid #e2e8f0;padding:8px;margin:0;white-space:pre-wrap;${WRAP}">${escapeHtml(fullLog)}</pre>` : ''}
 ${renderTriageHtml(n, timeZone)}
 ${renderEnrichmentHtml(n.enrichment, timeZone)}
@@ -97,7 +98,7 @@ ${ev.more ? `<p style="${FONT};font-size:13px;color:#334155">${escapeHtml(ev.mor
     ...(link ? ['', `Open the incident: ${link}`] : []),
     '',
     ...list.map(([k, v]) => `${k}: ${v}`),
-    ...(n.rule.description ? ['', oneLine(n.rule.description)] : []),
+    ...(description ? ['', oneLine(description)] : []),
     ...(fullLog ? ['', 'What Wazuh logged:', fullLog] : []),
     ...renderTriageText(n, timeZone),
     ...renderEnrichmentText(n.enrichment),

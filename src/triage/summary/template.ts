@@ -1,7 +1,9 @@
 // The deterministic summary: built from the incident's facts alone, always available, good enough to act on.
 // It contains no times (renderers show times in each recipient's zone) and only plain text (renderers escape).
+import ipaddr from 'ipaddr.js';
 import type { Indicator } from '../../model/index.js';
 import type { EvidenceRow } from '../evidence.js';
+import { plural } from '../../model/wording.js';
 import type { IncidentRecord, Summary } from '../types.js';
 
 export interface SummaryFacts {
@@ -11,7 +13,6 @@ export interface SummaryFacts {
   evidence: EvidenceRow[];
 }
 
-const plural = (n: number, one: string, many = one + 's') => `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 
 export function span(ms: number): string {
   if (ms < 60_000) return plural(Math.max(1, Math.round(ms / 1000)), 'second');
@@ -27,6 +28,19 @@ export function valuesOf(list: Indicator[], kind: Indicator['kind']): string[] {
 function listed(values: string[], max = 5): string {
   if (values.length <= max) return values.join(', ');
   return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+}
+
+const INTERNAL = new Set(['private', 'loopback', 'linkLocal', 'carrierGradeNat', 'uniqueLocal', 'unspecified']);
+
+/** True for an address inside an organisation (RFC 1918, loopback, link-local, CGNAT, ULA). */
+export function isInternalAddress(text: string): boolean {
+  try {
+    let ip = ipaddr.parse(text.trim());
+    if (ip.kind() === 'ipv6' && (ip as ipaddr.IPv6).isIPv4MappedAddress()) ip = (ip as ipaddr.IPv6).toIPv4Address();
+    return INTERNAL.has(ip.range());
+  } catch {
+    return false;
+  }
 }
 
 export function templateSummary(f: SummaryFacts, now: number): Summary {
@@ -66,7 +80,11 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
     if (users.length) steps.push(`Treat ${listed(users, 3)} as compromised: disable the account, reset its password and end its sessions.`);
     if (hosts.length) steps.push(`Review what the session on ${listed(hosts, 3)} did; isolate the host if anything ran.`);
   }
-  if (ips.length) steps.push(`Block ${listed(ips, 3)} at the firewall (or with a Wazuh active response) unless it is a known internal system or scanner.`);
+  // An internal address is a host of ours to look at, never one to block at the firewall.
+  const outside = ips.filter((ip) => !isInternalAddress(ip));
+  const inside = ips.filter((ip) => isInternalAddress(ip));
+  if (outside.length) steps.push(`Block ${listed(outside, 3)} at the firewall (or with a Wazuh active response) unless it is a known scanner.`);
+  if (inside.length) steps.push(`Find out what runs on ${listed(inside, 3)} (an internal address): a compromised host, or a scanner of ours?`);
   if (bruteForce && !inc.escalated && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3)} since the first failure (Windows 4624, sshd "Accepted").`);
   if (bruteForce && users.length && !inc.escalated) steps.push(`Reset or lock ${listed(users, 3)} if a logon succeeded, and confirm with the account owner.`);
   if (steps.length === 0) steps.push('Review the evidence alerts in Wazuh and record a verdict (true positive, false positive or benign).');
