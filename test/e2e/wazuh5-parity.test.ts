@@ -71,6 +71,8 @@ function comparable(text: string): string {
   return text
     .replace(/\[[^\]\n]+\]$/gm, '[<event-id>]')
     .replace(/^Incident: \w+$/gm, 'Incident: <id>')
+    .replace(/#\/incidents\/\w+/g, '#/incidents/<id>')
+    .replace(/ · incident \w+ · /g, ' · incident <id> · ')
     .replace(/^( +\+\d+ +Wazuh rule level) \d+$/gm, '$1 <n>')
     .replace(/^MITRE ATT&CK: .*$/gm, 'MITRE ATT&CK: <techniques>')
     .replace(/Failed authentication attempt - \S+ from \S+|sshd: authentication failed\./g, '<Wazuh rule title>')
