@@ -8,13 +8,14 @@ import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import SQLite from 'better-sqlite3';
 import { sql } from 'kysely';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { recordAlerts, type AlertRecord } from '../../src/store/alerts.js';
 import { openDatabase } from '../../src/store/db.js';
 import { alertLines } from '../detect/alerts.js';
 
-const { values: args } = parseArgs({ options: { alerts: { type: 'string', default: '200000' }, database: { type: 'string' } } });
+const { values: args } = parseArgs({ options: { alerts: { type: 'string', default: '200000' }, database: { type: 'string' }, 'page-size': { type: 'string' } } });
 const N = Number(args.alerts);
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -34,6 +35,13 @@ function real(): string[] {
 async function measure(name: string, lines: string[]): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-store-'));
   const schema = args.database ? `bench_store_${process.pid}` : undefined;
+  // --page-size: the file made beforehand with another page size (4096 is what files made before 16 KB pages have).
+  if (!args.database && args['page-size']) {
+    const f = new SQLite(join(dir, 'vigil.db'));
+    f.pragma(`page_size = ${Number(args['page-size'])}`);
+    f.exec('create table bench_page_size (x)');
+    f.close();
+  }
   const store = await openDatabase(args.database ?? join(dir, 'vigil.db'), { schema });
   const bodyBytes = lines.reduce((n, l) => n + Buffer.byteLength(l), 0);
   const t0 = performance.now();
@@ -58,6 +66,6 @@ async function measure(name: string, lines: string[]): Promise<void> {
   );
 }
 
-console.log(`store: ${args.database ? 'PostgreSQL' : 'SQLite (16 KB pages, WAL, synchronous FULL)'}`);
+console.log(`store: ${args.database ? 'PostgreSQL' : `SQLite (${args['page-size'] ? Number(args['page-size']) / 1024 : 16} KB pages, WAL, synchronous FULL)`}`);
 await measure('SYNTHETIC benchmark mix', synthetic());
 await measure('real Windows eventchannel alerts (repeated)', real());

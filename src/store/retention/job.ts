@@ -24,14 +24,17 @@ export interface RetentionOptions extends RetentionConfig {
 /** Most raw-alert batches one pass deletes before it lets the other kinds have their turn. */
 const ALERT_BATCHES_PER_PASS = 20;
 
-/** Pages returned to the file system per pass (SQLite, auto_vacuum incremental). */
-const VACUUM_PAGES = 1024;
+/** Largest raw-alert batch, as a multiple of retention.batch, while the purge catches up. */
+const MAX_ALERT_BATCH_FACTOR = 16;
+
+/** Pages returned to the file system per pass (SQLite, auto_vacuum incremental; 16 KB each). */
+const VACUUM_PAGES = 512;
 
 export class RetentionJob {
   private readonly poller: Poller;
   private warned = false;
-  /** SQLite pages free inside the file after the last pass: returned to the file system over the next passes. */
-  private freePages = 0;
+  /** Rows per raw-alert batch: retention.batch, more while the purge is behind. */
+  private alertBatch: number;
   /** Bytes the store used at the last reading. */
   diskBytes = 0;
   /** Rows deleted since start, by table. */
@@ -44,6 +47,7 @@ export class RetentionJob {
     private readonly now: () => number = Date.now,
     private readonly metrics?: RetentionMetrics,
   ) {
+    this.alertBatch = options.batch;
     this.poller = new Poller(() => this.pass(), {
       every: options.interval,
       untilIdle: true,
@@ -89,18 +93,29 @@ export class RetentionJob {
     };
     // Raw alerts arrive fastest: several batches per pass (each its own transaction, so ingest goes between
     // them) let the purge keep pace with a busy ingest.
-    for (let i = 0; i < ALERT_BATCHES_PER_PASS; i++) {
-      const r = await purgeAlerts(db, now - Math.max(o.alerts, o.warmWindow), o.batch);
+    let behind = true;
+    for (let i = 0; i < ALERT_BATCHES_PER_PASS && behind; i++) {
+      const r = await purgeAlerts(db, now - Math.max(o.alerts, o.warmWindow), this.alertBatch);
       count(r);
-      if (!r.more) break;
+      behind = r.more;
     }
+    // Still behind after a whole pass: larger batches (fewer commits) until it catches up, then small again.
+    this.alertBatch = behind ? Math.min(this.alertBatch * 2, o.batch * MAX_ALERT_BATCH_FACTOR) : o.batch;
     for (const step of steps) count(await step());
-    if (this.store.dialect === 'sqlite' && (deleted > 0 || this.freePages > 0)) {
-      await sql`pragma incremental_vacuum(${sql.raw(String(VACUUM_PAGES))})`.execute(db);
-      this.freePages = Number((await sql<{ freelist_count: number }>`pragma freelist_count`.execute(db)).rows[0]?.freelist_count ?? 0);
-    }
+    if (this.store.dialect === 'sqlite') await this.vacuum();
     await this.measure();
     return more;
+  }
+
+  /**
+   * Returns free pages to the file system, a bounded number per pass, once they are more than an eighth of the
+   * file: fewer are left for new rows to reuse, which is cheaper than moving pages (what incremental vacuum does).
+   */
+  private async vacuum(): Promise<void> {
+    const db = this.store.db;
+    const pragma = async (name: string) => Number(Object.values((await sql.raw(`pragma ${name}`).execute(db)).rows[0] ?? {})[0] ?? 0);
+    const free = await pragma('freelist_count');
+    if (free > 0 && free * 8 > (await pragma('page_count'))) await sql.raw(`pragma incremental_vacuum(${VACUUM_PAGES})`).execute(db);
   }
 
   /** Runs passes until nothing is left to delete (tests, the soak benchmark). */
