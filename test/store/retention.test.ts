@@ -3,7 +3,7 @@
 // evidence of an incident that is kept stays, and is what the incident's evidence view still shows.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -171,6 +171,35 @@ describe('retention killed in the middle of a purge', () => {
       assert.ok(left_ < fullPages - 50, `the file shrank from ${fullPages} to ${left_} pages`);
     } finally {
       await reopened.close();
+    }
+  });
+});
+
+describe('disk gauge', () => {
+  it('reads the store size after a pass and warns once past diskWarning of diskCeiling, then clears', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-disk-'));
+    const store = await openDatabase(join(dir, 'vigil.db'));
+    try {
+      const warnings: string[] = [];
+      const log = { ...quietLog, warn: (_: unknown, msg: string) => void warnings.push(msg), info: () => {} } as unknown as typeof quietLog;
+      const seen: [number, boolean][] = [];
+      const size = async () => statSync(join(dir, 'vigil.db')).size + (existsSync(join(dir, 'vigil.db-wal')) ? statSync(join(dir, 'vigil.db-wal')).size : 0);
+      const base = configSchema.parse({}).retention;
+      const ceiling = Math.ceil((await size()) / 0.8) + 1;
+      const retention = { ...base, diskCeiling: ceiling, warmWindow: 0 };
+      const job = new RetentionJob(store, retention, log, Date.now, { deleted: () => {}, disk: (b, w) => void seen.push([b, w]) });
+      await job.pass();
+      assert.deepEqual(seen.at(-1), [await size(), false], 'under 80% of the ceiling: the gauge, no warning');
+      assert.equal(warnings.length, 0);
+      await recordAlerts(store.db, Array.from({ length: 200 }, (_, i) => ({ key: `m/${i}`, eventId: `e${i}`, format: 'wazuh', source: 'test', body: JSON.stringify(noise(i)) })));
+      await job.pass();
+      await job.pass();
+      assert.equal(seen.at(-1)![1], true, 'past 80%: the warning is on');
+      assert.ok(seen.at(-1)![0] >= ceiling * 0.8);
+      assert.equal(warnings.length, 1, 'warned once, not at every pass');
+      assert.match(warnings[0]!, /the store uses \d+ MB of its \d+ MB ceiling \(retention\.diskCeiling\)/);
+    } finally {
+      await store.close();
     }
   });
 });
