@@ -9,7 +9,7 @@
 // A detection that a suppression matches is recorded and opens nothing.
 import { createHash } from 'node:crypto';
 import type { Kysely, Updateable } from 'kysely';
-import type { Detection, Event, IncidentChange, RuleRef } from '../model/index.js';
+import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { markEvidence } from '../store/alerts.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
@@ -21,7 +21,7 @@ import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, 
 
 /** An incident row as the model's Incident (with triage's fields beside it). */
 export { rowToRecord as rowToIncident } from './record.js';
-import { severity, NO_ASSETS, type AssetCriticality } from './severity.js';
+import { criticalNames, severity, NO_ASSETS, type AssetCriticality } from './severity.js';
 import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
@@ -68,6 +68,21 @@ export function incidentRule(d: Detection): RuleRef {
   const r = (alertView(d.events[0]) as any)?.rule;
   if (typeof r?.description !== 'string' || r.description.trim() === '') return d.rule;
   return { ...d.rule, title: r.description.trim(), description: `Wazuh rule ${r.id ?? '?'}, level ${r.level ?? '?'}: Wazuh's own detection, forwarded as it is.` };
+}
+
+/**
+ * Account names every attacker tries: two incidents sharing one says nothing (every internet brute force tries
+ * "administrator"), so they link on it only when the operator lists it as critical.
+ */
+const COMMON_ACCOUNTS = new Set([
+  'administrator', 'admin', 'root', 'guest', 'user', 'test', 'sa', 'ubuntu', 'oracle', 'postgres', 'pi', 'ftp',
+  'support', 'backup', 'mysql', 'operator', 'www-data', 'nobody', 'default', 'demo', 'info', 'service',
+]);
+
+/** What two incidents may be linked on: addresses and rare accounts; a common account only if critical. */
+export function linkable(indicators: Indicator[], assets: AssetCriticality): Indicator[] {
+  const critical = new Set(criticalNames('user', assets));
+  return indicators.filter((i) => i.kind !== 'user' || critical.has(i.value.toLowerCase()) || !COMMON_ACCOUNTS.has(i.value.toLowerCase()));
 }
 
 export function fingerprintOf(d: Detection): string {
@@ -203,7 +218,7 @@ export async function triage(
   const fingerprint = fingerprintOf(d);
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
-  const related = await relatedIncidents(trx, undefined, [...ind.entity, ...ind.evidence], d.firstTime - reopenWindow);
+  const related = await relatedIncidents(trx, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
   const success = isLogonSuccess(d);
   // The brute-force incidents this logon followed: same address, failures first, not yet closed as benign.
   const followed = success

@@ -148,3 +148,26 @@ describe('item 1: lookups belong to the incident, not to its notification', () =
     }
   });
 });
+
+describe('item 9: incidents link on what is specific, not on a common account name', () => {
+  it('"administrator" links nothing unless critical; a rare account and an address do', async () => {
+    const v = await startVigil({ triage: { assets: { criticalUsers: ['Root'] } } });
+    try {
+      const alice = await userSession(v, 'alice', 'analyst');
+      const burstOf = (ip: string, user: string, s0: number) => [0, 1, 2, 3, 4].map((s) => failedLogon4625({ ip, user, time: at(s0 + s) }));
+      const alerts = [...burstOf('45.9.60.1', 'administrator', 0), ...burstOf('45.9.60.2', 'administrator', 10), ...burstOf('45.9.60.3', 'svc_payroll', 20), ...burstOf('45.9.60.4', 'svc_payroll', 30), ...burstOf('45.9.60.5', 'root', 40), ...burstOf('45.9.60.6', 'root', 50)];
+      assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(alerts))).status, 202);
+      const byIp = new Map<string, string>();
+      await until(async () => {
+        for (const i of (await call(v, 'GET', '/api/v1/incidents', alice)).json.items) byIp.set(i.entity.IpAddress, i.id);
+        return byIp.size === 6;
+      });
+      const links = async (ip: string) => (await call(v, 'GET', `/api/v1/incidents/${byIp.get(ip)}`, alice)).json.incident.links.map((l: { reason: string }) => l.reason);
+      assert.deepEqual(await links('45.9.60.2'), [], 'two internet brute forces on "administrator" are not one attack');
+      assert.deepEqual(await links('45.9.60.4'), ['same user svc_payroll']);
+      assert.deepEqual(await links('45.9.60.6'), ['same user root'], 'a common account the operator lists as critical does link');
+    } finally {
+      await v.stop();
+    }
+  });
+});

@@ -51,7 +51,8 @@ describe('incident engine', () => {
     assert.equal(mails.length, 3, mails.map((m) => m.subject).join('\n'));
     const incidents = (await listIncidents(v.vigil.store.db, { limit: 200 })).items.filter((i) => ips.includes(i.entity.IpAddress ?? ''));
     assert.deepEqual(incidents.map((i) => i.entity.IpAddress).sort(), ips);
-    // The three share the targeted user, so they are linked to each other.
+    // The three share the targeted user, and this config makes "administrator" critical (group admins), so
+    // they are linked to each other (without that, a common account name links nothing: test/e2e/analyst-truth).
     const detail = await getIncident(v.vigil.store.db, incidents[0]!.id);
     assert.equal(detail.links.length, 2);
     assert.ok(detail.links.every((l) => l.reason === 'same user administrator'));
