@@ -1,5 +1,5 @@
 // Where Vigil's own files are, whether run from dist/ or installed as a package.
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 function findRoot(): string {
@@ -15,3 +15,12 @@ export const PACKAGE_ROOT = findRoot();
 export const BUILTIN_RULES = `${PACKAGE_ROOT}/rules`;
 /** The built dashboard (npm run build puts it here). */
 export const WEB_ROOT = `${PACKAGE_ROOT}/web/dist`;
+
+/** The version in package.json (`vigil --version`). */
+export function packageVersion(): string {
+  try {
+    return String(JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')).version ?? 'unknown');
+  } catch {
+    return 'unknown';
+  }
+}

@@ -105,12 +105,12 @@ export function dataDir(config: Config): string {
 }
 
 /** The configured ingest token, or one generated once and kept (mode 0600) in the data directory. */
-export function resolveIngestToken(config: Config): { token: string; generatedFile?: string } {
+export function resolveIngestToken(config: Config): { token: string; generatedFile?: string; generatedNow?: boolean } {
   return resolveSecret(config, config.ingest.token, 'ingest-token');
 }
 
 /** A configured secret, or one generated once and kept (mode 0600) in the data directory under `name`. */
-export function resolveSecret(config: Config, configured: string, name: string): { token: string; generatedFile?: string } {
+export function resolveSecret(config: Config, configured: string, name: string): { token: string; generatedFile?: string; generatedNow?: boolean } {
   if (configured) return { token: configured };
   const file = join(dataDir(config), name);
   if (existsSync(file)) return { token: readFileSync(file, 'utf8').trim(), generatedFile: file };
@@ -118,7 +118,7 @@ export function resolveSecret(config: Config, configured: string, name: string):
   const token = randomBytes(24).toString('base64url');
   writeFileSync(file, token + '\n', { mode: 0o600 });
   chmodSync(file, 0o600);
-  return { token, generatedFile: file };
+  return { token, generatedFile: file, generatedNow: true };
 }
 
 /** The enrichment stage, when enabled: providers from config, the broker, and its hooks on the outbox. */
@@ -167,6 +167,8 @@ export interface Vigil {
   metrics: Metrics;
   ingestToken: string;
   tokenFile?: string;
+  /** True only on the start that generated the ingest token (later starts read it from tokenFile). */
+  tokenGeneratedNow: boolean;
   /** What a scraper sends for /metrics (Authorization: Bearer). */
   metricsToken: string;
   rules: RuleSet;
@@ -271,7 +273,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
   const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff, clock });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
-  const { token, generatedFile } = resolveIngestToken(config);
+  const { token, generatedFile, generatedNow } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
   // The detector counts since start; the counters take what it counted since they were last read.
   const counted = { evictions: 0, late: 0, future: 0 };
@@ -329,6 +331,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     metrics,
     ingestToken: token,
     tokenFile: generatedFile,
+    tokenGeneratedNow: generatedNow === true,
     metricsToken,
     rules,
     ruleModes,

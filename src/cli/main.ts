@@ -2,7 +2,7 @@
 // The vigil command.
 import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
-import { BUILTIN_RULES } from '../paths.js';
+import { BUILTIN_RULES, packageVersion } from '../paths.js';
 import { USER_FACING_CODES, VigilError } from '../errors.js';
 import { playbooksTest } from './playbooks.js';
 import { replay } from './replay.js';
@@ -13,7 +13,10 @@ import { serve, splitListen } from './serve.js';
 import { userAdd, userList } from './user.js';
 
 const program = new Command();
-program.name('vigil').description('A SOC tier-1 analyst for Wazuh: Sigma detections, incidents, enrichment and guarded actions.');
+program
+  .name('vigil')
+  .description('A SOC tier-1 analyst for Wazuh: Sigma detections, incidents, enrichment and guarded actions.')
+  .version(packageVersion(), '-V, --version', 'print the version of Vigil');
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 

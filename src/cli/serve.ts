@@ -2,7 +2,7 @@
 import type { Config } from '../config/schema.js';
 import { createLogger } from '../log.js';
 import { PACKAGE_ROOT } from '../paths.js';
-import { createVigil } from '../vigil.js';
+import { createVigil, StartupError } from '../vigil.js';
 
 export function splitListen(listen: string): { host: string; port: number } {
   const i = listen.lastIndexOf(':');
@@ -14,7 +14,15 @@ export async function serve(config: Config, configFile: string | undefined): Pro
   const vigil = await createVigil(config, log);
   await vigil.start();
   const { host, port } = splitListen(config.server.listen);
-  await vigil.server.listen({ host, port });
+  try {
+    await vigil.server.listen({ host, port });
+  } catch (err) {
+    // The workers are running: stop them, or the process would live on without its API.
+    await vigil.stop();
+    const code = (err as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? 'the address is already in use (is another Vigil running?)' : code === 'EACCES' ? 'permission denied' : (err as Error).message;
+    throw new StartupError(`cannot listen on ${config.server.listen}: ${why}; set server.listen or --listen HOST:PORT`);
+  }
   const base = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
   const banner = [
     '',
@@ -28,7 +36,11 @@ export async function serve(config: Config, configFile: string | undefined): Pro
     `  curl -X POST ${base}/api/v1/ingest/wazuh \\`,
     `       -H "Authorization: Bearer $(cat ${vigil.tokenFile ?? '<your ingest.token>'})" \\`,
     `       -H "Content-Type: application/x-ndjson" --data-binary @alerts.json`,
-    vigil.tokenFile ? `  (the ingest token was generated and saved in ${vigil.tokenFile})` : '  (the ingest token is the one set in ingest.token)',
+    vigil.tokenFile
+      ? vigil.tokenGeneratedNow
+        ? `  (the ingest token was generated and saved in ${vigil.tokenFile})`
+        : `  (the ingest token is the one kept in ${vigil.tokenFile})`
+      : '  (the ingest token is the one set in ingest.token)',
     '',
     `Dashboard: ${base}/   API docs: ${base}/docs`,
     ...(vigil.firstAdmin

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import nodemailer, { type Transporter } from 'nodemailer';
 import { z } from 'zod';
+import { whenEnabled } from '../../config/fragments.js';
 import { componentSchema, defineComponent } from '../../config/component.js';
 import type { Channel, OutboxItem } from '../channel.js';
 import { firstKey } from '../idempotency.js';
@@ -44,6 +45,8 @@ export const emailSchema = componentSchema({
     .regex(/^$|^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*$/, 'a domain name such as example.org')
     .default(''),
 })
+  // An enabled channel without recipients would accept every incident and tell nobody: a start-up error.
+  .superRefine(whenEnabled('to', 'set at least one recipient in channels.email.to when channels.email.enabled is true', (c) => c.to.length === 0))
   .transform((c) => {
     const preset = c.preset ? SMTP_PRESETS[c.preset] : undefined;
     return {
