@@ -20,6 +20,8 @@ import { createVigil, type Vigil } from '../../src/vigil.js';
 import { alertLines } from '../detect/alerts.js';
 
 const TOKEN = 'bench-token';
+/** The seed's n8n pipeline (webhook → VirusTotal → SMTP), measured on the slower of these machines. */
+const N8N_RATE = 21;
 const LIMIT_MS = 180_000;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
@@ -185,11 +187,11 @@ export async function ingestBenchmark(sizes: IngestSizes): Promise<void> {
   const det = detectionOnly(all);
   const rows: [string, number, string][] = [];
   const b = await webhook(all.slice(0, sizes.batched), 500, 4);
-  rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, `acknowledged at ${fmt(sizes.batched / b.ack)}/s`]);
-  const s1 = await webhook(all.slice(0, sizes.single), 1, 16);
-  rows.push([`webhook, one alert per POST (16 in flight)`, sizes.single / s1.total, `acknowledged at ${fmt(sizes.single / s1.ack)}/s`]);
+  rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, `acknowledged at ${fmt(sizes.batched / b.ack)}/s; target ≥ 40,000/s`]);
+  const s1 = await webhook(all.slice(0, sizes.single), 1, 10);
+  rows.push([`webhook, one alert per POST (10 in flight)`, sizes.single / s1.total, `acknowledged at ${fmt(sizes.single / s1.ack)}/s; ${Math.round(sizes.single / s1.total / N8N_RATE)}× the seed's n8n pipeline (${N8N_RATE}/s); target ≥ 5,000/s and ≥ 250×`]);
   const f = await file(all.slice(0, sizes.file));
-  rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, '']);
+  rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, 'target ≥ 50,000/s']);
   const t = await syslogTcp(all.slice(0, sizes.syslog));
   rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t, '']);
   const u = await syslogUdp(all.slice(0, sizes.udp));

@@ -5,6 +5,7 @@
 // evaluated for every event.
 import type { EventFormat } from '../model/index.js';
 import { equivalentRuleIds, isWindows } from '../model/wcs.js';
+import { WINDOWS_CATEGORIES } from './logsource.js';
 import type { DetectionRule } from './rules.js';
 
 type Read = (d: Record<string, unknown>) => unknown;
@@ -78,14 +79,18 @@ export class RuleIndex {
     this.all = rules;
     for (const r of rules) {
       const k = KEYS.findIndex((key) => requiredIds(r.detection, key.field) !== null);
-      if (k < 0) {
+      // A Windows category (process_creation, …) is a set of EventIDs its logsource gate requires.
+      const category = r.logsource.product?.toLowerCase() === 'windows' && r.logsource.category ? WINDOWS_CATEGORIES[r.logsource.category.toLowerCase()] : undefined;
+      const ids = k >= 0 ? requiredIds(r.detection, KEYS[k]!.field)! : category ? category.eventIds.map(String) : null;
+      if (ids === null) {
         this.always.push(r);
         continue;
       }
-      for (const id of new Set(requiredIds(r.detection, KEYS[k]!.field))) {
-        const list = this.byKey[k]!.get(id) ?? [];
+      const key = k >= 0 ? k : 0; // KEYS[0] is EventID
+      for (const id of new Set(ids)) {
+        const list = this.byKey[key]!.get(id) ?? [];
         list.push(r);
-        this.byKey[k]!.set(id, list);
+        this.byKey[key]!.set(id, list);
       }
     }
     this.picked.length = KEYS.length;
