@@ -224,6 +224,16 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     throw new StartupError('actions.response.allowAssets needs the agent inventory: set wazuh.api.url (the Wazuh server API) for Wazuh 5.x active response');
   }
   const wazuh5Api = !options.responseApi && ar5.enabled ? new Wazuh5ResponseApi(store.db, ar5, wazuhApi) : undefined;
+  // A playbook that blocks with nowhere to send the block: every approved or automatic block would be refused.
+  if (!options.responseApi && !wazuh5Api && !wazuhApi) {
+    const blocking = (config.playbooks ?? []).filter((p) => p.enabled !== false && p.actions.some((a) => 'block' in a && a.block.mode !== 'off'));
+    if (blocking.length > 0) {
+      log.warn(
+        { playbooks: blocking.map((p) => p.name) },
+        'playbooks with a block action, but no Wazuh API is configured (wazuh.api.url): every block will be refused (dry-run blocks are only recorded)',
+      );
+    }
+  }
   let act;
   try {
     act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuh5Api ?? wazuhApi, onQueued: () => events.emit('actionsQueued') });

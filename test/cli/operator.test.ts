@@ -12,9 +12,9 @@ import { ROOT } from '../helpers/fixtures.js';
 
 const BIN = join(ROOT, 'dist/src/cli/main.js');
 
-function config(dir: string, extra = ''): string {
+function config(dir: string, extra = '', level = 'error'): string {
   const file = join(dir, 'vigil.yaml');
-  writeFileSync(file, `database:\n  url: ${join(dir, 'vigil.db')}\nlog:\n  level: error\n${extra}`);
+  writeFileSync(file, `database:\n  url: ${join(dir, 'vigil.db')}\nlog:\n  level: ${level}\n${extra}`);
   return file;
 }
 
@@ -78,5 +78,15 @@ describe('vigil for the operator', () => {
     const second = await serveOnce(['--config', file, '--listen', '127.0.0.1:0'], dir);
     assert.doesNotMatch(second.out, /was generated/);
     assert.match(second.out, /the ingest token is the one kept in/);
+  });
+});
+
+describe('item 6: a block playbook without a Wazuh API', () => {
+  it('warns at start that every block will be refused', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-op-'));
+    const file = config(dir, 'playbooks:\n  - name: block-brute-force\n    actions: [{ block: { mode: approval } }]\n', 'warn');
+    const r = await serveOnce(['--config', file, '--listen', '127.0.0.1:0'], dir);
+    assert.match(r.out, /no Wazuh API is configured \(wazuh\.api\.url\): every block will be refused/);
+    assert.match(r.out, /block-brute-force/);
   });
 });
