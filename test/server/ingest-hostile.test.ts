@@ -1,13 +1,14 @@
 // The webhook under hostile or unusual bodies: what the README promises (400 naming the line for invalid UTF-8
 // and for an alert over ingest.maxAlertBytes), gzip as log shippers send it, pretty-printed objects, a
-// `__proto__` key however it is spelled, and a full disk (503 with Retry-After, said once in the log).
+// `__proto__` key however it is spelled, and a full disk (503 with Retry-After, said once in the log) on
+// SQLite and on PostgreSQL.
 import assert from 'node:assert/strict';
 import { gzipSync } from 'node:zlib';
 import { after, before, describe, it } from 'node:test';
 import { sql } from 'kysely';
 import pino from 'pino';
-import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
-import { startVigil, type Running } from '../helpers/vigil.js';
+import { burst, failedLogon4625, ndjson } from '../helpers/fixtures.js';
+import { postgresAvailable, startVigil, until, type Running } from '../helpers/vigil.js';
 
 const T0 = new Date('2026-11-21T10:00:00Z');
 let n = 0;
@@ -124,5 +125,48 @@ describe('webhook bodies', () => {
       await sql.raw('pragma max_page_count = 1073741823').execute(v.vigil.store.db);
     }
     assert.equal((await send(v.url, ndjson([alert()]))).status, 202, 'once there is room again, alerts are recorded');
+  });
+});
+
+describe('a full disk on PostgreSQL', async () => {
+  if (!(await postgresAvailable())) return void it('PostgreSQL is not reachable', { skip: true }, () => {});
+  let v: Running;
+  const logged: string[] = [];
+  const count = async () => Number((await v.vigil.store.db.selectFrom('alerts').select((eb) => eb.fn.countAll().as('n')).executeTakeFirst())?.n);
+
+  before(async () => {
+    v = await startVigil({ ingest: { token: 'test-token' } }, 'postgres', undefined, {}, pino({ level: 'error' }, { write: (line: string) => void logged.push(line) }));
+  });
+  after(async () => v?.stop());
+
+  it('answers 503 with Retry-After on SQLSTATE 53100, says "database or disk is full" once, and records the batch once there is room', async () => {
+    // The real server refuses every alert row the way it does when it cannot extend a file on a full disk:
+    // SQLSTATE 53100 (disk_full), raised inside the ingest's own insert into this test's schema.
+    await sql`create function disk_full() returns trigger language plpgsql as $$ begin raise exception 'could not extend file: No space left on device' using errcode = 'disk_full'; end $$`.execute(v.vigil.store.db);
+    await sql`create trigger disk_full before insert on alerts for each row execute function disk_full()`.execute(v.vigil.store.db);
+    const batch = burst('198.51.100.77', 5, T0, 1000, 'mallory');
+    const body = ndjson(batch);
+    try {
+      const answers = await Promise.all([1, 2, 3].map(() => send(v.url, body, { 'content-type': 'application/x-ndjson' })));
+      for (const a of answers) {
+        assert.equal(a.status, 503);
+        assert.equal(a.json.error, 'store_full');
+        assert.equal(a.json.accepted, undefined, 'nothing acknowledged');
+        assert.equal(a.json.message, 'the database or disk is full: nothing of this request was recorded; send it again after Retry-After seconds');
+        assert.equal(a.headers.get('retry-after'), '30');
+      }
+      assert.equal(await count(), 0, 'nothing recorded');
+      const full = logged.filter((l) => /database or disk is full.*answered 503/.test(l));
+      assert.equal(full.length, 1, logged.join('\n'));
+      assert.match(full[0]!, /could not extend file: No space left on device/, 'the log names the real cause');
+      assert.equal(logged.filter((l) => /request failed|database is unavailable/.test(l)).length, 0, logged.join('\n'));
+    } finally {
+      await sql`drop trigger if exists disk_full on alerts`.execute(v.vigil.store.db);
+    }
+    // Space again: the sender's retry of the same batch is recorded, once, and detected.
+    const retry = await send(v.url, body, { 'content-type': 'application/x-ndjson' });
+    assert.deepEqual([retry.status, retry.json.accepted], [202, 5]);
+    assert.equal(await count(), 5);
+    await until(async () => (await v.vigil.store.db.selectFrom('incidents').select('title').execute()).some((i) => i.title.includes('198.51.100.77')), 10_000, 'the brute force to be an incident');
   });
 });
