@@ -65,9 +65,17 @@ function necessarySelection(cond: unknown): string | null {
 const NONE: readonly DetectionRule[] = [];
 const DIGITS = /^\d+$/;
 
+/** Slots of select()'s answer for the source keys of one alert: its integration, decoder name and parent, syscheck. */
+const SOURCE_SLOTS = 3;
+
 export class RuleIndex {
   /** Per key (see KEYS): id → rules that require it. */
   private readonly byKey: Map<string, DetectionRule[]>[] = KEYS.map(() => new Map());
+  /**
+   * Rules no id indexes but whose logsource only takes alerts of one module or decoder (sources/source.ts `key`:
+   * `integration:aws`, `decoder:auditd`, `syscheck` …): evaluated only for the alerts that carry that key.
+   */
+  private readonly bySource = new Map<string, DetectionRule[]>();
   /** Rules evaluated for every event. */
   readonly always: DetectionRule[] = [];
   /** Every rule, for events whose ids cannot be read as numbers. */
@@ -83,7 +91,11 @@ export class RuleIndex {
       const category = r.logsource.product?.toLowerCase() === 'windows' && r.logsource.category ? WINDOWS_CATEGORIES[r.logsource.category.toLowerCase()] : undefined;
       const ids = k >= 0 ? requiredIds(r.detection, KEYS[k]!.field)! : category ? category.eventIds.map(String) : null;
       if (ids === null) {
-        this.always.push(r);
+        if (r.sourceKey) {
+          const list = this.bySource.get(r.sourceKey) ?? [];
+          list.push(r);
+          this.bySource.set(r.sourceKey, list);
+        } else this.always.push(r);
         continue;
       }
       const key = k >= 0 ? k : 0; // KEYS[0] is EventID
@@ -93,7 +105,7 @@ export class RuleIndex {
         this.byKey[key]!.set(id, list);
       }
     }
-    this.picked.length = KEYS.length;
+    this.picked.length = KEYS.length + SOURCE_SLOTS;
   }
 
   /**
@@ -113,7 +125,28 @@ export class RuleIndex {
       if (text === undefined || !DIGITS.test(text)) return null;
       this.picked[k] = this.byKey[k]!.get(text[0] === '0' ? String(Number(text)) : text) ?? NONE;
     }
+    this.pickSources(format, data);
     return this.picked;
+  }
+
+  /** The source-keyed rules of a 4.x alert (other formats: their gates take none of these sources). */
+  private pickSources(format: EventFormat, data: Record<string, unknown>): void {
+    const base = KEYS.length;
+    this.picked[base] = this.picked[base + 1] = this.picked[base + 2] = NONE;
+    if (format !== 'wazuh' || this.bySource.size === 0) return;
+    const integration = (data.data as any)?.integration;
+    if (typeof integration === 'string') this.picked[base] = this.bySource.get(`integration:${integration}`) ?? NONE;
+    const decoder = data.decoder as { name?: unknown; parent?: unknown } | undefined;
+    const name = decoder?.name;
+    const parent = decoder?.parent;
+    // A rule keyed on a decoder matches its name or its parent: pick the list once when both are the same.
+    let d: readonly DetectionRule[] = typeof name === 'string' ? this.bySource.get(`decoder:${name}`) ?? NONE : NONE;
+    if (typeof parent === 'string' && parent !== name) {
+      const p = this.bySource.get(`decoder:${parent}`) ?? NONE;
+      d = d.length === 0 ? p : p.length === 0 ? d : [...new Set([...d, ...p])];
+    }
+    this.picked[base + 1] = d;
+    if (data.syscheck !== undefined) this.picked[base + 2] = this.bySource.get('syscheck') ?? NONE;
   }
 
   get indexed(): number {

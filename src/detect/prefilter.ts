@@ -161,6 +161,13 @@ function logsourceNeedles(ls: Logsource): Needles {
   if (product === 'windows' && service) return channel(WINDOWS_CHANNELS[service]);
   if (product === 'wazuh' && service === 'syscheck') return [{ source: '"syscheck"\\s*:', weight: 10 }];
   if (product === 'linux' && service === 'sshd') return [{ source: 'sshd', weight: 4 }];
+  // The other Wazuh sources: the literal their gate requires (sources/source.ts `needle`), e.g. "auditd".
+  try {
+    const needle = resolveSource(ls, 'wazuh').needle;
+    if (needle) return [{ source: needle, weight: 6 }];
+  } catch {
+    // an unsupported logsource loads no rule
+  }
   return null;
 }
 

@@ -30,6 +30,8 @@ export interface DetectionRule {
   wcsGaps: string[];
   /** Where a field of this rule's logsource is read, per format (correlations group its events by them). */
   field: Record<EventFormat, (name: string) => Accessor>;
+  /** The key of its source in the rule index (dispatch.ts), when the source has one (sources/source.ts `key`). */
+  sourceKey?: string;
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
@@ -230,7 +232,8 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
     match[format] = (d) => gate(d) && body(d);
     field[format] = (n) => source.field(n);
   }
-  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
+  const sourceKey = resolveSource(logsource, 'wazuh').key;
+  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, sourceKey, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
 }
 
 const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];

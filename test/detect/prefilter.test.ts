@@ -153,7 +153,8 @@ describe('raw-line prefilter', () => {
       matched += n;
       if (n === 0 && !builtinFilter.mayMatch(line)) skipped++;
     }
-    assert.ok(matched > 1000 && skipped > 10_000, `${matched} matches, ${skipped} lines skipped`);
+    // The mix's sudo and web access lines are lines the built-in sudo and web rules may match: they pass.
+    assert.ok(matched > 1000 && skipped > 8_000, `${matched} matches, ${skipped} lines skipped`);
   });
 
   it('a value spelled with JSON escapes is still seen (\\u, \\/)', () => {

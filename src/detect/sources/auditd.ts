@@ -129,6 +129,8 @@ const auditd: Source = {
   name: 'Linux auditd',
   gate: isAudit,
   verbatim: false,
+  key: 'decoder:auditd',
+  needle: '"auditd"',
   field: (name) => {
     const absolute = alertPath(name);
     return absolute ? accessor(absolute) : auditField(name);
@@ -152,6 +154,8 @@ const processCreation: Source = {
   name: 'Linux process creation (auditd execve)',
   gate: hasExecve,
   verbatim: false,
+  key: 'decoder:auditd',
+  needle: '"auditd"',
   field: (name) => {
     const get = PROCESS_FIELDS[name];
     if (get) return get;

@@ -15,16 +15,20 @@ const fromSource = (source: string) => (d: Record<string, unknown>) => aws(d) &&
 const cloudtrail: Source = {
   name: 'AWS CloudTrail',
   gate: fromSource('cloudtrail'),
+  key: 'integration:aws',
+  needle: '"cloudtrail"',
   field: jsonFields('aws cloudtrail', ['data', 'aws']),
   keywords: keywordTexts,
 };
 const guardduty: Source = {
   name: 'AWS GuardDuty',
   gate: fromSource('guardduty'),
+  key: 'integration:aws',
+  needle: '"guardduty"',
   field: jsonFields('aws guardduty', ['data', 'aws']),
   keywords: keywordTexts,
 };
-const anyAws: Source = { name: 'AWS (any service)', gate: aws, field: jsonFields('aws', ['data', 'aws']), keywords: keywordTexts };
+const anyAws: Source = { name: 'AWS (any service)', gate: aws, key: 'integration:aws', needle: '"aws"', field: jsonFields('aws', ['data', 'aws']), keywords: keywordTexts };
 
 export const awsSources: SourceSpec = {
   resolve(ls: NormalLogsource): Source | undefined {

@@ -36,7 +36,7 @@ const GATES: Record<string, Gate> = {
   pim: anyOf(table('AADUserRiskEvents'), storageCategory('UserRiskEvents'), graph((x) => 'riskEventType' in x)),
 };
 
-const source = (name: string, gate: Gate): Source => ({ name, gate, field: jsonFields(`azure ${name}`, ['data']), keywords: keywordTexts });
+const source = (name: string, gate: Gate): Source => ({ name, gate, needle: '"azure_tag"', field: jsonFields(`azure ${name}`, ['data']), keywords: keywordTexts });
 
 export const azureSources: SourceSpec = {
   resolve(ls: NormalLogsource): Source | undefined {

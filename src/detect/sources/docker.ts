@@ -7,6 +7,8 @@ import { jsonFields, keywordTexts, type NormalLogsource, type Source, type Sourc
 const events: Source = {
   name: 'Docker engine events',
   gate: (d) => (d.data as any)?.integration === 'docker',
+  key: 'integration:docker',
+  needle: '"docker"',
   field: jsonFields('docker', ['data', 'docker']),
   keywords: keywordTexts,
 };

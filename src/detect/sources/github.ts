@@ -8,6 +8,8 @@ import { jsonFields, keywordTexts, type NormalLogsource, type Source, type Sourc
 const audit: Source = {
   name: 'GitHub audit log',
   gate: (d) => (d.data as any)?.integration === 'github',
+  key: 'integration:github',
+  needle: '"github"',
   field: jsonFields('github audit', ['data', 'github']),
   keywords: keywordTexts,
 };

@@ -34,8 +34,9 @@ const SERVICES: Record<string, Source> = {
   vsftpd: syslogSource('vsftpd', either(decodedBy(['vsftpd']), programIs('vsftpd'))),
   cron: syslogSource('cron', programIs('cron', 'CRON', 'crond')),
   clamav: syslogSource('ClamAV', either(decodedBy(['clamd', 'freshclam']), programIs('clamd', 'freshclam', 'clamav-milter'))),
-  sudo: syslogSource('sudo', either(decodedBy(['sudo']), programIs('sudo'))),
-  su: syslogSource('su', either(decodedBy(['su']), programIs('su'))),
+  // Wazuh's sudo and su decoders take every line of those programs (0320-sudo_decoders.xml, 0315-su_decoders.xml).
+  sudo: { ...syslogSource('sudo', decodedBy(['sudo'])), key: 'decoder:sudo', needle: '"sudo"' },
+  su: { ...syslogSource('su', decodedBy(['su'])), key: 'decoder:su', needle: '"su"' },
 };
 
 const anyLinux = syslogSource('Linux (syslog and log files)', (d) => d.predecoder !== undefined || (typeof d.location === 'string' && d.location.startsWith('/var/log/')));
@@ -53,6 +54,8 @@ const FILE_FIELDS: Record<string, Accessor> = {
 const fileEvent: Source = {
   name: 'Linux file_event (Wazuh FIM)',
   gate: isFim,
+  key: 'syscheck',
+  needle: '"syscheck"\\s*:',
   field: fixedFields('linux file_event', FILE_FIELDS, 'Wazuh FIM writes the path and, with whodata, the process and user (syscheck.*)'),
   keywords: keywordTexts,
 };

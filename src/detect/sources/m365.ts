@@ -11,7 +11,7 @@ const o365: Gate = (d) => (d.data as any)?.integration === 'office365';
 const workload = (...w: string[]): Gate => (d) => o365(d) && w.includes(String((d.data as any)?.office365?.Workload));
 const NOT_O365 = 'not a field of the Office 365 Management Activity records that Wazuh\'s office365 module writes (data.office365.*)';
 const refuse = { eventSource: NOT_O365, eventName: NOT_O365, status: NOT_O365 };
-const source = (name: string, gate: Gate): Source => ({ name, gate, field: jsonFields(`m365 ${name}`, ['data', 'office365'], { refuse }), keywords: keywordTexts });
+const source = (name: string, gate: Gate): Source => ({ name, gate, key: 'integration:office365', needle: '"office365"', field: jsonFields(`m365 ${name}`, ['data', 'office365'], { refuse }), keywords: keywordTexts });
 
 const SERVICES: Record<string, Source> = {
   audit: source('Microsoft 365 audit', o365),

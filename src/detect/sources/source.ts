@@ -33,6 +33,13 @@ export interface Source {
    * command line joined from them): the raw-line prefilter (prefilter.ts) must not search for them.
    */
   verbatim?: boolean;
+  /**
+   * A key every alert of this source carries, for the rule index (dispatch.ts): `integration:<data.integration>`,
+   * `decoder:<decoder name or parent>` or `syscheck`. Only a key the gate requires.
+   */
+  key?: string;
+  /** A regular-expression source every raw alert of this source contains, for the raw-line prefilter. */
+  needle?: string;
 }
 
 /** A source's entry in the registry: the logsources it answers for. */

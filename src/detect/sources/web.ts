@@ -43,6 +43,8 @@ const isAccessLog = decodedBy(['web-accesslog']);
 const webserver: Source = {
   name: 'Web server access log',
   gate: isAccessLog,
+  key: 'decoder:web-accesslog',
+  needle: '"web-accesslog"',
   field: fixedFields('webserver', ACCESS_FIELDS, ACCESS_WHY),
   keywords: keywordTexts,
 };
@@ -50,8 +52,8 @@ const webserver: Source = {
 const program = (name: string) => (d: Record<string, unknown>) => programName(d) === name || (typeof d.location === 'string' && d.location.includes(`/${name}/`));
 const apacheDecoders = decodedBy(['apache-errorlog']);
 const nginxDecoders = decodedBy(['nginx-errorlog']);
-const apache: Source = { ...webserver, name: 'Apache', gate: (d) => apacheDecoders(d) || (isAccessLog(d) && program('apache')(d)) || (isAccessLog(d) && program('httpd')(d)) };
-const nginx: Source = { ...webserver, name: 'nginx', gate: (d) => nginxDecoders(d) || (isAccessLog(d) && program('nginx')(d)) };
+const apache: Source = { ...webserver, key: undefined, needle: undefined, name: 'Apache', gate: (d) => apacheDecoders(d) || (isAccessLog(d) && program('apache')(d)) || (isAccessLog(d) && program('httpd')(d)) };
+const nginx: Source = { ...webserver, key: undefined, needle: undefined, name: 'nginx', gate: (d) => nginxDecoders(d) || (isAccessLog(d) && program('nginx')(d)) };
 
 /** `1286536318.542 755 192.168.0.68 TCP_MISS/200 507 POST http://…`: the method before the URL. */
 const SQUID = /^\S+\s+\d+\s+\S+\s+\S+\/\d+\s+\d+\s+(\S+)\s+\S+/;
@@ -83,6 +85,8 @@ const PROXY_FIELDS: Record<string, Accessor> = {
 const proxy: Source = {
   name: 'Proxy (Squid access log)',
   gate: decodedBy(['squid-accesslog']),
+  key: 'decoder:squid-accesslog',
+  needle: '"squid-accesslog"',
   field: fixedFields('proxy', PROXY_FIELDS, "Squid's native access.log, as Wazuh's squid decoder reads it, has the client address, method, URL, status and cache action, no user agent, cookie or destination address"),
   keywords: keywordTexts,
 };
