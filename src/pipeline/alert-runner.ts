@@ -62,8 +62,24 @@ export class AlertRunner {
     this.poller.wake();
   }
 
-  /** Handles everything recorded so far; resolves when caught up. */
+  /**
+   * Handles everything recorded so far; resolves when caught up. One pass at a time: a caller's drain while the
+   * poller's pass runs waits for it and then catches up, so no alert reaches the pipeline twice.
+   */
   async drain(): Promise<void> {
+    while (this.passing) await this.passing.catch(() => {});
+    const pass = this.pass();
+    this.passing = pass;
+    try {
+      await pass;
+    } finally {
+      if (this.passing === pass) this.passing = undefined;
+    }
+  }
+
+  private passing?: Promise<void>;
+
+  private async pass(): Promise<void> {
     for (;;) {
       let events: Event[];
       let last: number;
