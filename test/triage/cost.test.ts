@@ -8,6 +8,7 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import type { Detection, Event } from '../../src/model/index.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
 import { triage, type TriageOptions } from '../../src/triage/incidents.js';
+import { recordDetection } from '../../src/triage/detections.js';
 import { toEvent } from '../../src/model/event.js';
 import { failedLogon4625 } from '../helpers/fixtures.js';
 
@@ -33,24 +34,7 @@ function detection(n: number, ip: string, user: string, time: number): Detection
 }
 
 async function record(db: OpenedDb['db'], d: Detection, now: number) {
-  await db
-    .insertInto('detections')
-    .values({
-      id: d.id,
-      rule_id: d.rule.id,
-      rule_title: d.rule.title,
-      level: d.rule.level,
-      time: d.time,
-      first_time: d.firstTime,
-      group_json: JSON.stringify(d.group),
-      count: d.count,
-      event_ids_json: JSON.stringify(d.eventIds),
-      rule_json: JSON.stringify(d.rule),
-      incident_id: null,
-      created_at: now,
-      suppression_id: null,
-    })
-    .execute();
+  await recordDetection(db, d, now);
   return triage(db, d, OPTIONS, { db }, now);
 }
 
