@@ -3,7 +3,6 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,17 +10,9 @@ import Database from 'better-sqlite3';
 import { PACKAGE_ROOT } from '../../src/paths.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { until } from '../helpers/vigil.js';
+import { freePort, until } from '../helpers/vigil.js';
 
 const MAIN = join(PACKAGE_ROOT, 'dist/src/cli/main.js');
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
 
 function serve(config: string): Promise<ChildProcess> {
   return new Promise((resolve, reject) => {

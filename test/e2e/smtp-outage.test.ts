@@ -2,20 +2,11 @@
 // delivered, none twice. While it is down the channel's breaker holds the mails back without spending their
 // attempts (maxAttempts is 3 here, and the outage outlasts many probes).
 import assert from 'node:assert/strict';
-import { createServer, type AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
 import { listActions } from '../../src/act/admin.js';
 import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
-import { post, startVigil, until, scrape } from '../helpers/vigil.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, post, startVigil, until, scrape } from '../helpers/vigil.js';
 
 describe('SMTP outage during a brute-force storm', () => {
   it('delivers every notification exactly once after the server comes back', async () => {

@@ -1,5 +1,6 @@
 // Starts a real Vigil (store, pipeline, outbox, HTTP server on a free port) for end-to-end tests.
 import { mkdtempSync } from 'node:fs';
+import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -90,6 +91,15 @@ export async function post(url: string, body: string, headers: Record<string, st
     json = text;
   }
   return { status: res.status, json };
+}
+
+/** A TCP port free on 127.0.0.1 right now (for a child process that must be told its port before it starts). */
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return port;
 }
 
 /** Waits until `check` is true, polling. */

@@ -1,19 +1,10 @@
 // The authorization scheme is case-insensitive (RFC 9110 §11.1), /metrics is not public (a scrape token, or a
 // separate address), and logout from a browser session needs the session's CSRF token like any write.
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
 import { call, userSession, type Session } from '../helpers/session.js';
-import { post, startVigil, type Running } from '../helpers/vigil.js';
-
-async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as { port: number }).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
-}
+import { freePort, post, startVigil, type Running } from '../helpers/vigil.js';
 
 describe('authorization hardening', () => {
   let v: Running;
