@@ -20,13 +20,11 @@ export interface Notification extends TriageFields {
   evidenceTotal?: number;
   /** The incident's page in the dashboard. */
   incidentUrl?: string;
-  /** Set by a playbook action with `comments: true`: the comment thread goes with the message. */
+  /** The comment thread goes with the message when set; no playbook option sets it yet. */
   includeComments?: boolean;
   comments?: { author: string; at: number; text: string }[];
   /** A forwarded Wazuh alert's `full_log`: what the agent logged (the payload of the attack, often). */
   fullLog?: string;
-  /** A successful logon that followed failures: the account that got in, from where, when (disable this one). */
-  loggedOn?: { user: string; sourceIp?: string; host?: string; time: number };
   /** What changed since people last heard; absent means the incident opened. */
   change?: IncidentChange;
   /** Set when enrichment verdicts raised the severity. */

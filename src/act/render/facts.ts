@@ -60,7 +60,6 @@ export function facts(n: Notification, timeZone = 'UTC'): [string, string][] {
   ];
   const resolved = resolvedText(n, timeZone);
   if (resolved) list.push(['Resolved', resolved]);
-  if (n.loggedOn) list.push(['Account that logged on', `${n.loggedOn.user}${n.loggedOn.sourceIp ? ` from ${n.loggedOn.sourceIp}` : ''} at ${t(n.loggedOn.time)}${n.loggedOn.host ? ` on ${n.loggedOn.host}` : ''}`]);
   list.push(
     [n.sourceIps.length === 1 ? 'Source IP' : 'Source IPs', nameList(n.sourceIps) || '—'],
     [n.users.length === 1 ? 'Targeted user' : 'Targeted users', nameList(n.users) || '—'],
