@@ -289,7 +289,19 @@ export interface IngestQuarantineTable {
   received_at: number;
 }
 
+// leases (1510): see src/cluster/leases.ts
+export interface LeaseTable {
+  name: string;
+  /** The node holding it (its holder id). */
+  holder: string;
+  /** Fencing token: grows by one each time the lease passes to a new holder (or is taken again after it lapsed). */
+  token: number;
+  acquired_at: number;
+  expires_at: number;
+}
+
 export interface Database {
+  leases: LeaseTable;
   ingest_quarantine: IngestQuarantineTable;
   api_tokens: ApiTokenTable;
   rule_modes: RuleModeTable;

@@ -10,6 +10,7 @@ import { m0600_triage } from './0600_triage.js';
 import { m1710_hot_path } from './1710_hot_path.js';
 import { m0650_comments } from './0650_comments.js';
 import { m1720_retention } from './1720_retention.js';
+import { m1510_leases } from './1510_leases.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -22,4 +23,5 @@ export const migrations: Record<string, Migration> = {
   '1710_hot_path': m1710_hot_path,
   '0650_comments': m0650_comments,
   '1720_retention': m1720_retention,
+  '1510_leases': m1510_leases,
 };
