@@ -224,16 +224,6 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     throw new StartupError('actions.response.allowAssets needs the agent inventory: set wazuh.api.url (the Wazuh server API) for Wazuh 5.x active response');
   }
   const wazuh5Api = !options.responseApi && ar5.enabled ? new Wazuh5ResponseApi(store.db, ar5, wazuhApi) : undefined;
-  // A playbook that blocks with nowhere to send the block: every approved or automatic block would be refused.
-  if (!options.responseApi && !wazuh5Api && !wazuhApi) {
-    const blocking = (config.playbooks ?? []).filter((p) => p.enabled !== false && p.actions.some((a) => 'block' in a && a.block.mode !== 'off'));
-    if (blocking.length > 0) {
-      log.warn(
-        { playbooks: blocking.map((p) => p.name) },
-        'playbooks with a block action, but no Wazuh API is configured (wazuh.api.url): every block will be refused (dry-run blocks are only recorded)',
-      );
-    }
-  }
   let act;
   try {
     act = buildActStage(config, store.db, log, { dataDir: dataDir(config), api: options.responseApi ?? wazuh5Api ?? wazuhApi, onQueued: () => events.emit('actionsQueued') });
@@ -241,6 +231,26 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     // A PlaybookError (code 'playbook') is reported by the CLI as it is: no message matching needed.
     await store.close();
     throw err;
+  }
+  // A playbook that blocks with nowhere to send the block: every approved or automatic block would be refused,
+  // so it does not start; dry-run blocks call nothing, so they only earn a loud warning.
+  if (!options.responseApi && !wazuh5Api && !wazuhApi) {
+    const blocking = (mode: (m: string) => boolean) =>
+      act.playbooks.filter((p) => p.enabled !== false && p.actions.some((a) => 'block' in a && mode(a.block.mode))).map((p) => p.name);
+    const live = blocking((m) => m === 'approval' || m === 'automatic');
+    if (live.length > 0) {
+      await store.close();
+      throw new StartupError(
+        `playbook${live.length === 1 ? '' : 's'} ${live.map((n) => `"${n}"`).join(', ')} block${live.length === 1 ? 's' : ''} addresses, but no Wazuh API is configured: set wazuh.api.url (or actions.response.wazuh5), or use block mode dry-run or off`,
+      );
+    }
+    const dry = blocking((m) => m === 'dry-run');
+    if (dry.length > 0) {
+      log.error(
+        { playbooks: dry },
+        'DRY RUN ONLY: playbooks propose blocks, but no Wazuh API is configured (wazuh.api.url): their blocks are decided and audited, never run',
+      );
+    }
   }
   const { channels } = act;
   const enrichment = buildEnrichment(config, store, metrics, log, events);

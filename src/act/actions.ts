@@ -56,7 +56,8 @@ export class Actions {
     const notifies = plan.actions.filter((a): a is Extract<PlannedAction, { notify: string }> => 'notify' in a);
     const notBefore = notifies.length > 0 && hold ? await hold(notification) : undefined;
     for (const a of notifies) {
-      if (await enqueue(trx, { channel: a.notify, incidentId: incident.id, revision: incident.revision, payload: notification, notBefore }, now)) rows++;
+      const payload: Notification = a.comments ? { ...notification, includeComments: true } : notification;
+      if (await enqueue(trx, { channel: a.notify, incidentId: incident.id, revision: incident.revision, payload, notBefore }, now)) rows++;
     }
     // Automatic blocks were queued by the response service; count them so the worker wakes.
     return rows + plan.actions.filter((a) => 'block' in a && a.block.mode === 'automatic').length;

@@ -14,7 +14,7 @@ import { publicUrlOf, type PublicUrl } from './public-url.js';
 import type { ResponseApi } from './response/api.js';
 import { ResponseExecutor } from './response/executor.js';
 import { resolveApprovalSecret } from './response/secret.js';
-import { RESPONSE_CHANNEL, ResponseService } from './response/service.js';
+import { NO_API, RESPONSE_CHANNEL, ResponseService } from './response/service.js';
 
 export interface ActStage {
   channels: Map<string, Channel<OutboxPayload>>;
@@ -45,7 +45,7 @@ export function buildActStage(config: Config, db: Kysely<Database>, log: Logger,
   let responses: ResponseService | undefined;
   if (o.response !== false) {
     const secret = resolveApprovalSecret(config.actions.approvals.secret, o.dataDir);
-    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, publicUrl: publicUrl.url, secret }, o.onQueued);
+    responses = new ResponseService(db, config.actions.response, { ...config.actions.approvals, publicUrl: publicUrl.url, secret }, o.onQueued, o.api ? undefined : NO_API);
     channels.set(RESPONSE_CHANNEL, new ResponseExecutor(db, responses, o.api, log));
   }
   return { channels, actions: new Actions(playbooks, responses), responses, outbox: outboxOptions(config.actions.outbox), playbooks, publicUrl };

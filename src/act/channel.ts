@@ -34,6 +34,16 @@ export interface Channel<P extends OutboxPayload = Notification> {
   close?(): Promise<void>;
 }
 
+/**
+ * The action was refused before it ran (a block a guard rail stopped): nothing was sent, retrying would not
+ * change it. The outbox records it as `refused` with the reason, never as delivered.
+ */
+export class RefusedError extends VigilError {
+  constructor(message: string) {
+    super('refused', message);
+  }
+}
+
 /** A remote answered with an error that retrying will not fix (bad credentials, a malformed request). */
 export class PermanentError extends VigilError {
   constructor(message: string) {

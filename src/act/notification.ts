@@ -20,7 +20,7 @@ export interface Notification extends TriageFields {
   evidenceTotal?: number;
   /** The incident's page in the dashboard. */
   incidentUrl?: string;
-  /** The comment thread goes with the message when set; no playbook option sets it yet. */
+  /** Set by a playbook `notify` action with `comments: true`: the comment thread goes with the message. */
   includeComments?: boolean;
   comments?: { author: string; at: number; text: string }[];
   /** A forwarded Wazuh alert's `full_log`: what the agent logged (the payload of the attack, often). */

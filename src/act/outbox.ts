@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import { audit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import { Breaker } from './breaker.js';
-import { PermanentError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
+import { PermanentError, RefusedError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
 import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
 import { getRef, saveRef } from './refs.js';
@@ -148,7 +148,7 @@ export interface OutboxHooks {
   /** Runs after a channel's send returned and before the result is recorded (tests inject a crash here). */
   afterSend?(item: OutboxItem): Promise<void>;
   /** Runs after an action's outcome is recorded. */
-  onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead'): void;
+  onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead' | 'refused'): void;
   /**
    * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile).
    * The result is stored, so a retry sends exactly what the first attempt sent.
@@ -280,6 +280,7 @@ export class OutboxWorker {
       }
       ref = await channel.send(item);
     } catch (err) {
+      if (err instanceof RefusedError) return this.recordRefusal(item, attempts, err);
       const permanent = err instanceof PermanentError;
       await this.recordFailure(item, probing && !permanent ? item.attempts : attempts, err as Error);
       if (!permanent) breaker.failure(this.clock());
@@ -298,6 +299,18 @@ export class OutboxWorker {
     });
     this.log.info({ action: item.id, channel: item.channel, incident: item.incidentId }, 'action delivered');
     this.hooks.onOutcome?.(item, 'delivered');
+  }
+
+  /** Refused before it ran: final, with the reason (the channel has audited the refusal itself). */
+  private async recordRefusal(item: OutboxItem, attempts: number, err: RefusedError): Promise<void> {
+    const now = this.clock();
+    await this.db
+      .updateTable('outbox')
+      .set({ state: 'refused', attempts, last_error: err.message.slice(0, 2000), updated_at: now })
+      .where('id', '=', item.id)
+      .execute();
+    this.log.warn({ action: item.id, channel: item.channel, incident: item.incidentId, reason: err.message }, 'action refused');
+    this.hooks.onOutcome?.(item, 'refused');
   }
 
   private async recordFailure(item: OutboxItem, attempts: number, err: Error): Promise<void> {

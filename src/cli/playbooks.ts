@@ -92,7 +92,7 @@ export async function playbooksTest(target: string, config: Config, opts: { chan
   const guard = new Guard(config.actions.response);
   for (const a of plan.actions) {
     if ('notify' in a) {
-      w(`  notify ${a.notify}  (playbook ${a.playbook})`);
+      w(`  notify ${a.notify}${a.comments ? ' with the comment thread' : ''}  (playbook ${a.playbook})`);
       continue;
     }
     const agents = a.block.agents === 'affected' ? subject.agents : a.block.agents;

@@ -56,7 +56,13 @@ export const blockActionSchema = z
   .strict();
 
 export const playbookActionSchema = z.union([
-  z.object({ notify: CHANNEL }).strict(),
+  z
+    .object({
+      notify: CHANNEL,
+      /** The incident's comment thread goes with every message of this action (who, when, what; escaped). */
+      comments: z.boolean().default(false),
+    })
+    .strict(),
   z.object({ block: blockActionSchema }).strict(),
 ]);
 
@@ -82,4 +88,5 @@ export const playbooksSchema = z.array(playbookSchema).superRefine((list, ctx) =
 export type Playbook = z.infer<typeof playbookSchema>;
 export type PlaybookAction = z.infer<typeof playbookActionSchema>;
 export type BlockAction = z.infer<typeof blockActionSchema>;
+export type NotifyAction = Extract<PlaybookAction, { notify: string }>;
 export type PlaybookChannel = z.infer<typeof CHANNEL>;

@@ -116,7 +116,8 @@ export interface EnrichmentLookup {
   error?: string;
 }
 
-export type ActionState = 'pending' | 'running' | 'delivered' | 'failed' | 'dead';
+/** `refused`: the action was refused by a guard rail when it was about to run (a block): final, never sent. */
+export type ActionState = 'pending' | 'running' | 'delivered' | 'failed' | 'dead' | 'refused';
 
 /** A side effect, run from the durable outbox. */
 export interface Action {

@@ -100,3 +100,25 @@ export function actorLabel(actor: string): string {
   if (actor === 'system') return 'Vigil';
   return actor.replace(/^user:/, '').replace(/^token:(.*)$/, 'API token $1');
 }
+
+/**
+ * What a decision on a proposed block led to, in words that match what ran: never "approved, it runs now" for
+ * a block that was refused. The approval page and the dashboard both say it this way; `time` formats times.
+ */
+export function blockOutcome(
+  r: { address: string; state: string; reason?: string; unblockAt?: number },
+  decision: 'approve' | 'deny',
+  time: (ms: number) => string,
+): { title: string; text: string; tone: 'done' | 'refused' } {
+  if (decision === 'deny' || r.state === 'denied') return { title: 'Block denied', text: 'Nothing will run.', tone: 'done' };
+  switch (r.state) {
+    case 'refused':
+      return { title: 'Block approved, but refused', text: `Vigil refused to run it: ${r.reason ?? 'no reason was recorded'}. Nothing was sent to Wazuh.`, tone: 'refused' };
+    case 'blocked':
+      return { title: 'Block approved and run', text: `${r.address} is blocked${r.unblockAt ? ` until ${time(r.unblockAt)}` : ''}.`, tone: 'done' };
+    case 'dry-run':
+      return { title: 'Block approved (dry run)', text: 'The decision is recorded; in dry-run mode nothing is sent to Wazuh.', tone: 'done' };
+    default:
+      return { title: 'Block approved', text: 'It is queued to run on the agents; the incident page shows when it has run, or why it was refused.', tone: 'done' };
+  }
+}

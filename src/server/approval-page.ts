@@ -5,6 +5,7 @@ import type { FastifyReply } from 'fastify';
 import { formatDuration } from '../act/response/format.js';
 import type { ResponseView } from '../act/response/service.js';
 import { escapeHtml, formatTime } from '../act/render/text.js';
+import { blockOutcome } from '../model/wording.js';
 
 /** How the panel is framed: a neutral proposal, a decision that stands, or a refusal. */
 export type Tone = 'plain' | 'done' | 'refused';
@@ -45,21 +46,7 @@ export function describeResponse(r: ResponseView, incidentTitle?: string): strin
   return `<dl class="facts">${facts}</dl><p><a href="${escapeHtml(incidentHref(r))}">Open the incident in Vigil</a></p>`;
 }
 
-/** What a decision led to, in words that match what ran: never "it runs now" for a block that was refused. */
+/** What a decision led to (the dashboard says it the same way: model/wording.ts). */
 export function outcome(r: ResponseView, decision: 'approve' | 'deny'): { title: string; text: string; tone: Tone } {
-  if (decision === 'deny' || r.state === 'denied') return { title: 'Block denied', text: 'Nothing will run.', tone: 'done' };
-  switch (r.state) {
-    case 'refused':
-      return {
-        title: 'Block approved, but refused',
-        text: `Vigil refused to run it: ${r.reason ?? 'no reason was recorded'}. Nothing was sent to Wazuh.`,
-        tone: 'refused',
-      };
-    case 'blocked':
-      return { title: 'Block approved and run', text: `${r.address} is blocked${r.unblockAt ? ` until ${formatTime(r.unblockAt)}` : ''}.`, tone: 'done' };
-    case 'dry-run':
-      return { title: 'Block approved (dry run)', text: 'The decision is recorded; in dry-run mode nothing is sent to Wazuh.', tone: 'done' };
-    default:
-      return { title: 'Block approved', text: 'It is queued to run on the agents; the incident page shows when it has run, or why it was refused.', tone: 'done' };
-  }
+  return blockOutcome(r, decision, (ms) => formatTime(ms));
 }

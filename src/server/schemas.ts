@@ -35,7 +35,7 @@ export const nullableInt = { type: ['integer', 'null'] } as const;
 export const nullableString = { type: ['string', 'null'] } as const;
 
 export const INCIDENT_STATUSES = ['open', 'acknowledged', 'resolved'] as const;
-export const ACTION_STATES = ['pending', 'running', 'delivered', 'failed', 'dead'] as const;
+export const ACTION_STATES = ['pending', 'running', 'delivered', 'failed', 'dead', 'refused'] as const;
 
 const mitreList = { type: 'array', items: { type: 'object', additionalProperties: false, required: ['id'], properties: { id: { type: 'string' }, name: { type: 'string' }, tactic: { type: 'string' } } } } as const;
 

@@ -63,9 +63,21 @@ describe('playbook matching', () => {
     assert.deepEqual(plan.considered.map((c) => c.playbook), ['a', 'b']);
   });
 
+  it('a channel notified by two playbooks carries the comment thread when either asks for it', () => {
+    const list = [pb({ name: 'a', actions: [{ notify: 'email' }] }), pb({ name: 'b', actions: [{ notify: 'email', comments: true }, { notify: 'slack' }] })];
+    const plan = planActions(list, ctx());
+    assert.deepEqual(
+      plan.actions.map((a) => ('notify' in a ? [a.notify, a.comments] : [])),
+      [
+        ['email', true],
+        ['slack', false],
+      ],
+    );
+  });
+
   it('the default playbook notifies every enabled channel on opened, escalated and resolved', () => {
     const [d] = defaultPlaybook(['email', 'teams']);
-    assert.deepEqual(d!.actions, [{ notify: 'email' }, { notify: 'teams' }]);
+    assert.deepEqual(d!.actions, [{ notify: 'email', comments: false }, { notify: 'teams', comments: false }]);
     assert.equal(planActions([d!], ctx({ change: 'resolved' })).actions.length, 2);
     assert.equal(planActions([d!], ctx({ change: 'updated' })).actions.length, 0, 'routine updates are not noise');
     assert.deepEqual(resolvePlaybooks([], '', ['email']).map((p) => p.name), ['default']);

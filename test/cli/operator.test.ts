@@ -82,11 +82,22 @@ describe('vigil for the operator', () => {
 });
 
 describe('item 6: a block playbook without a Wazuh API', () => {
-  it('warns at start that every block will be refused', async () => {
+  it('does not start when the playbook would approve or run blocks: each would be refused', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-op-'));
     const file = config(dir, 'playbooks:\n  - name: block-brute-force\n    actions: [{ block: { mode: approval } }]\n', 'warn');
     const r = await serveOnce(['--config', file, '--listen', '127.0.0.1:0'], dir);
-    assert.match(r.out, /no Wazuh API is configured \(wazuh\.api\.url\): every block will be refused/);
+    assert.notEqual(r.code, 0);
+    assert.notEqual(r.code, null, 'it exits, it does not serve');
+    assert.match(r.out, /playbook "block-brute-force" blocks addresses, but no Wazuh API is configured: set wazuh\.api\.url/);
+    assert.doesNotMatch(r.out, /Dashboard:/);
+  });
+
+  it('in dry-run mode it starts, with a loud warning that blocks are never run', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-op-'));
+    const file = config(dir, 'playbooks:\n  - name: block-brute-force\n    actions: [{ block: { mode: dry-run } }]\n', 'warn');
+    const r = await serveOnce(['--config', file, '--listen', '127.0.0.1:0'], dir);
+    assert.match(r.out, /DRY RUN ONLY: playbooks propose blocks, but no Wazuh API is configured \(wazuh\.api\.url\)/);
     assert.match(r.out, /block-brute-force/);
+    assert.match(r.out, /Dashboard:/);
   });
 });

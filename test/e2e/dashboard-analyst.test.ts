@@ -160,6 +160,20 @@ describe('the analyst on the dashboard in Chromium', { skip: !chromiumAvailable(
     const row = page.locator('table', { has: page.locator('caption', { hasText: 'Responses' }) }).locator('tbody tr');
     await row.locator('.state-refused').waitFor({ timeout: 15_000 });
     assert.match(await row.innerText(), /Refused: /);
+    // Its action reads as refused, with the reason, never as delivered: on the page, in the API and in the trail.
+    const caption = (name: string) => page.locator('table', { has: page.locator('caption', { hasText: name }) });
+    const action = caption('Actions').locator('tbody tr', { hasText: 'wazuh-response' });
+    await action.locator('.state-refused').waitFor({ timeout: 15_000 });
+    assert.doesNotMatch(await action.innerText(), /delivered/);
+    assert.match(await action.innerText(), /belongs to allowlisted asset EDGE-GW/);
+    assert.match(await caption('Audit trail').innerText(), /Vigil\s+response\.block\s+refused/);
+    const d = (await call(s.v, 'GET', `/api/v1/incidents/${s.incidentId}`, s.analyst)).json;
+    const block = d.actions.find((a: { channel: string }) => a.channel === 'wazuh-response');
+    assert.equal(block.state, 'refused');
+    assert.equal(block.deliveredAt, undefined);
+    assert.match(block.lastError, /belongs to allowlisted asset EDGE-GW/);
+    assert.ok(d.audit.some((t: { action: string; result: string }) => t.action === 'response.block' && t.result === 'refused'), 'the audit trail says refused');
+    assert.ok(d.timeline.some((t: { text: string }) => t.text === 'wazuh-response refused'), 'and so does the timeline');
     // The decided link's page answers 409 (Conflict) by design; anything else in the console is a problem.
     assert.deepEqual(b.problems.filter((p) => !/status of 409/.test(p)), [], 'no console errors and no CSP violations');
   });

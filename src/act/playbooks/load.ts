@@ -22,7 +22,7 @@ export function defaultPlaybook(channels: PlaybookChannel[]): Playbook[] {
       enabled: true,
       // `summary`: the analyst summary that follows (an LLM's) reaches the same people as an update.
       match: { changes: ['opened', 'escalated', 'resolved', 'reopened', 'summary'] },
-      actions: channels.map((c) => ({ notify: c })),
+      actions: channels.map((c) => ({ notify: c, comments: false })),
       continue: true,
     },
   ];

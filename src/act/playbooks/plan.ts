@@ -3,7 +3,8 @@
 import type { BlockAction, Playbook, PlaybookChannel } from '../../config/playbooks.js';
 import { matchPlaybook, type MatchContext, type MatchResult } from './match.js';
 
-export type PlannedAction = { playbook: string; notify: PlaybookChannel } | { playbook: string; block: BlockAction };
+/** `comments`: the incident's comment thread goes with the message (any matching playbook asking is enough). */
+export type PlannedAction = { playbook: string; notify: PlaybookChannel; comments: boolean } | { playbook: string; block: BlockAction };
 
 export interface Plan {
   actions: PlannedAction[];
@@ -14,7 +15,6 @@ export interface Plan {
 export function planActions(playbooks: Playbook[], ctx: MatchContext): Plan {
   const actions: PlannedAction[] = [];
   const considered: Plan['considered'] = [];
-  const notified = new Set<string>();
   let blocked = false;
   for (const p of playbooks) {
     const result = matchPlaybook(p, ctx);
@@ -22,9 +22,12 @@ export function planActions(playbooks: Playbook[], ctx: MatchContext): Plan {
     if (!result.matched) continue;
     for (const a of p.actions) {
       if ('notify' in a) {
-        if (notified.has(a.notify)) continue;
-        notified.add(a.notify);
-        actions.push({ playbook: p.name, notify: a.notify });
+        const earlier = actions.find((x): x is Extract<PlannedAction, { notify: string }> => 'notify' in x && x.notify === a.notify);
+        if (earlier) {
+          earlier.comments ||= a.comments === true;
+          continue;
+        }
+        actions.push({ playbook: p.name, notify: a.notify, comments: a.comments === true });
       } else if (!blocked && a.block.mode !== 'off') {
         // One block decision per change: the first matching playbook's.
         blocked = true;

@@ -6,12 +6,12 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { audit } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
-import type { Channel, OutboxItem } from '../channel.js';
+import { RefusedError, type Channel, type OutboxItem } from '../channel.js';
 import type { ResponsePayload } from '../payload.js';
 import { enqueue } from '../outbox.js';
 import { isWindows, type InventoryAgent, type ResponseApi, type ResponseContext } from './api.js';
 import { nextOffence } from './ledger.js';
-import { RESPONSE_CHANNEL, unblockKey, type ResponseService } from './service.js';
+import { NO_API, RESPONSE_CHANNEL, unblockKey, type ResponseService } from './service.js';
 
 
 export class ResponseExecutor implements Channel<ResponsePayload> {
@@ -36,15 +36,17 @@ export class ResponseExecutor implements Channel<ResponsePayload> {
     if (!row || row.state !== 'approved') return; // already run, or decided otherwise meanwhile
     const agents: string[] = JSON.parse(row.agents_json);
     const actor = row.decided_by ?? 'system';
-    const refuse = async (reason: string) => {
+    // A refusal is final: the response and its action read as refused (never delivered), with the reason.
+    const refuse = async (reason: string): Promise<never> => {
       const now = this.clock();
       await this.db.updateTable('responses').set({ state: 'refused', reason, updated_at: now }).where('id', '=', id).execute();
-      await audit(this.db, { actor: 'system', action: 'response.block', target: `ip:${row.address}`, result: 'refused', details: { response: id, reason } }, now);
+      await audit(this.db, { actor: 'system', action: 'response.block', target: `ip:${row.address}`, result: 'refused', details: { response: id, incident: row.incident_id, reason } }, now);
       this.log.warn({ response: id, address: row.address, reason }, 'block refused');
+      throw new RefusedError(reason);
     };
     const address = this.service.guard.checkAddress(row.address);
     if (!address.ok) return refuse(address.reason);
-    if (!this.api) return refuse('no Wazuh API is configured (wazuh.api.url)');
+    if (!this.api) return refuse(NO_API);
     const inventory = await this.api.listAgents();
     const asset = this.service.guard.checkAssets(address.address, inventory);
     if (!asset.ok) return refuse(asset.reason);
@@ -81,7 +83,7 @@ export class ResponseExecutor implements Channel<ResponsePayload> {
   private async unblock(id: number): Promise<void> {
     const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
     if (!row || row.state !== 'blocked') return;
-    if (!this.api) throw new Error('no Wazuh API is configured (wazuh.api.url)');
+    if (!this.api) throw new Error(NO_API);
     const agents: string[] = JSON.parse(row.agents_json);
     const inventory = await this.api.listAgents({ agents });
     const result = await this.run(row.address, agents, inventory, 'unblock', { responseId: id, incidentId: row.incident_id, durationMs: Number(row.duration_ms) });

@@ -13,6 +13,8 @@ import { Guard } from './guard.js';
 import { nextOffence } from './ledger.js';
 
 export const RESPONSE_CHANNEL = 'wazuh-response';
+/** Why a block cannot run at all on this Vigil: the reason a refusal gives. */
+export const NO_API = 'no Wazuh API is configured (wazuh.api.url)';
 export type ResponseMode = 'off' | 'dry-run' | 'approval' | 'automatic';
 
 export interface BlockRequest {
@@ -83,6 +85,8 @@ export class ResponseService {
     private readonly approvals: ApprovalsConfig & { secret: string },
     /** Actions were queued (an approved block, an early unblock): the outbox should run now. */
     private readonly wake: () => void = () => {},
+    /** Set when blocks cannot run here (no Wazuh API): an approval or an automatic block is refused with it. */
+    private readonly unavailable?: string,
   ) {
     this.guard = new Guard(config);
   }
@@ -106,7 +110,8 @@ export class ResponseService {
     const address = verdict.ok ? verdict.address : req.address;
     const planned = await nextOffence(trx, address, this.config, now);
     const noAgents = req.agents.length === 0 ? 'no affected agent is known for this incident' : undefined;
-    const refusal = !verdict.ok ? verdict.reason : noAgents;
+    const cannotRun = req.mode === 'automatic' ? this.unavailable : undefined;
+    const refusal = !verdict.ok ? verdict.reason : (noAgents ?? cannotRun);
     const state = refusal ? 'refused' : req.mode === 'dry-run' ? 'dry-run' : req.mode === 'approval' ? 'awaiting-approval' : 'approved';
     const expiresAt = state === 'awaiting-approval' ? now + this.approvals.ttl : null;
     const inserted = await trx
@@ -187,18 +192,22 @@ export class ResponseService {
       await this.db.updateTable('responses').set({ state: 'expired', updated_at: now }).where('id', '=', id).where('state', '=', 'awaiting-approval').execute();
       return refuse('expired');
     }
-    const state = decision === 'approve' ? 'approved' : 'denied';
+    // An approval the guard rails would stop anyway is refused now, so whoever approved reads the refusal at once
+    // (the page, the incident), not "approved" for a block that never runs. The executor checks again before the call.
+    const refusal = decision === 'approve' ? await this.refusalNow(row.address, now) : undefined;
+    const state = decision === 'deny' ? 'denied' : refusal ? 'refused' : 'approved';
     const decided = await this.db.transaction().execute(async (trx) => {
       // The single use: only the first decision moves the row out of awaiting-approval.
       const res = await trx
         .updateTable('responses')
-        .set({ state, approval_used_at: now, decided_by: actor, updated_at: now })
+        .set({ state, approval_used_at: now, decided_by: actor, updated_at: now, ...(refusal ? { reason: refusal } : {}) })
         .where('id', '=', id)
         .where('state', '=', 'awaiting-approval')
         .where('approval_used_at', 'is', null)
         .executeTakeFirst();
       if (Number(res.numUpdatedRows) !== 1) return false;
       await audit(trx, { actor, action: `response.${decision}`, target: target(row.address), result: 'ok', details: { response: id, incident: row.incident_id } }, now);
+      if (refusal) await audit(trx, { actor: 'system', action: 'response.block', target: target(row.address), result: 'refused', details: { response: id, incident: row.incident_id, reason: refusal } }, now);
       if (state === 'approved') {
         await enqueue(trx, { channel: RESPONSE_CHANNEL, incidentId: row.incident_id, revision: 0, key: blockKey(id), payload: { op: 'block', response: id } }, now);
       }
@@ -207,6 +216,15 @@ export class ResponseService {
     if (!decided) return refuse('already-used');
     if (state === 'approved') this.wake();
     return { ok: true, response: (await this.get(id))! };
+  }
+
+  /** Why a block of this address would be refused if it ran now (checks that need no network), if it would. */
+  private async refusalNow(address: string, now: number): Promise<string | undefined> {
+    if (this.unavailable) return this.unavailable;
+    const verdict = this.guard.checkAddress(address);
+    if (!verdict.ok) return verdict.reason;
+    const cap = await this.guard.checkCap(this.db, now);
+    return cap.ok ? undefined : cap.reason;
   }
 
   /** Lifts a block now instead of at its expiry. */

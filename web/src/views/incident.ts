@@ -4,8 +4,8 @@ import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, utc } from '../format.js';
-import { actorLabel, countPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
-import type { EnrichmentCard, IncidentDetail } from '../types.js';
+import { actorLabel, blockOutcome, countPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
+import type { EnrichmentCard, IncidentDetail, ResponseView } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { commentForm, timelineList } from './timeline.js';
 import { entityLinks, kindOf, levelBadge, notice, pivotLink, stateBadge, statusBadge, table, verdictBadge } from './widgets.js';
@@ -38,13 +38,18 @@ export function incidentView(main: HTMLElement, id: string): () => void {
   const evidence = evidenceTable();
   let last = '';
 
-  /** Runs one analyst action; `done` is what the analyst reads when it worked, next to the control they used. */
-  async function act(path: string, doing: string, done: string, body: unknown = {}, where: HTMLElement = status) {
+  /**
+   * Runs one analyst action; `done` is what the analyst reads when it worked, next to the control they used (or,
+   * from the answer, what it led to: an approved block the guard rails refused reads as refused).
+   */
+  async function act(path: string, doing: string, done: string | ((answer: any) => { text: string; refused?: boolean }), body: unknown = {}, where: HTMLElement = status) {
     where.className = 'result';
     where.textContent = `${doing}…`;
     try {
-      await api('POST', path, body);
-      where.textContent = done;
+      const answer = await api('POST', path, body);
+      const said = typeof done === 'string' ? { text: done } : done(answer);
+      if (said.refused) where.className = 'result error';
+      where.textContent = said.text;
       last = '';
       await load();
     } catch (err) {
@@ -183,7 +188,10 @@ export function incidentView(main: HTMLElement, id: string): () => void {
                 ? h(
                     'span',
                     { class: 'buttons' },
-                    h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approving the block of ${r.address}`, `Block of ${r.address} approved.`) }, 'Approve block'),
+                    h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approving the block of ${r.address}`, (now: ResponseView) => {
+                          const o = blockOutcome(now, 'approve', utc);
+                          return { text: `${o.title}: ${o.text}`, refused: o.tone === 'refused' };
+                        }) }, 'Approve block'),
                     h('button', { type: 'button', disabled: !writable, onclick: () => act(`/responses/${r.id}/deny`, `Denying the block of ${r.address}`, `Block of ${r.address} denied.`) }, 'Deny'),
                   )
                 : r.state === 'blocked'
