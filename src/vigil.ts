@@ -142,6 +142,7 @@ export function buildEnrichment(config: Config, store: OpenedDb, metrics: Metric
     policy,
     metrics: { calls: metrics.enrichCalls, cacheHits: metrics.enrichCacheHits, quotaWaits: metrics.enrichQuotaWaits, failures: metrics.enrichFailures },
     events,
+    holdFor: e.deadline,
   });
   return new EnrichmentStage(store.db, broker, log, { deadline: e.deadline, raiseBy: e.raiseBy, assets: config.triage.assets }, events);
 }

@@ -71,7 +71,7 @@ async function run(label: string, samples: number, vtExhausted: boolean): Promis
     channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, to: ['soc@example.org'] } },
     enrich: { deadline: '5s', virustotal: { enabled: true, apiKey: 'vt-key', baseUrl: vt.url } },
   });
-  const vigil = await createVigil(config, pino({ level: 'silent' }));
+  const vigil = await createVigil(config, pino({ level: process.env.BENCH_LOG ?? 'silent' }, pino.destination(2)));
   await vigil.start();
   await vigil.server.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(vigil.server.server.address() as { port: number }).port}`;

@@ -33,6 +33,11 @@ export interface BrokerOptions {
   metrics?: EnrichMetrics;
   /** Where the broker says that answers arrived and that incidents have nothing pending. */
   events?: EventBus;
+  /**
+   * How long a new incident's notification waits for its lookups (the enrichment deadline). A lookup postponed
+   * past that (quota spent, provider in back-off) no longer holds it: the incident counts as settled.
+   */
+  holdFor?: number;
 }
 
 const RETRY_BASE = 30_000;
@@ -172,23 +177,27 @@ export class EnrichmentBroker {
       work.set(r.provider, list);
     }
     const touched = new Set<string>();
+    // Incidents whose lookups were postponed: one postponed past its hold no longer keeps the notification waiting.
+    const postponed = new Set<string>();
     let settled = 0;
     // Providers run side by side, so a slow one never holds up another; each one's lookups run in order.
     await Promise.all(
       [...work].map(async ([name, indicators]) => {
         const p = this.providers.get(name);
         for (const i of indicators.values()) {
-          const outcome = p ? await this.lookupOne(p, i, now, touched) : await this.fail(name, i, 'provider is not configured', now, touched, true);
+          const outcome = p ? await this.lookupOne(p, i, now, touched, postponed) : await this.fail(name, i, 'provider is not configured', now, touched, true);
           if (outcome === 'wait') break;
           settled++;
         }
       }),
     );
     if (touched.size > 0) await this.afterAnswers([...touched]);
+    const check = [...postponed].filter((id) => !touched.has(id));
+    if (check.length > 0) await this.announceSettled(check);
     return settled;
   }
 
-  private async lookupOne(p: Provider, i: Indicator, now: number, touched: Set<string>): Promise<'settled' | 'wait'> {
+  private async lookupOne(p: Provider, i: Indicator, now: number, touched: Set<string>, postponed: Set<string>): Promise<'settled' | 'wait'> {
     const m = this.options.metrics;
     const cached = await this.cache.get(p, i, now);
     if (cached) {
@@ -200,7 +209,7 @@ export class EnrichmentBroker {
       const d = await this.quota.take(p.name, p.quota, now);
       if (!d.ok) {
         m?.quotaWaits.inc({ provider: p.name });
-        await this.postpone(p.name, d.until, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
+        await this.postpone(p.name, d.until, postponed, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
         this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
         return 'wait';
       }
@@ -220,7 +229,7 @@ export class EnrichmentBroker {
       m?.failures.inc({ provider: p.name, reason: e.kind });
       if (e.kind === 'quota') {
         const until = await this.quota.refused(p.name, now, e.retryAfterMs);
-        await this.postpone(p.name, until, 'waiting for quota (provider refused)');
+        await this.postpone(p.name, until, postponed, 'waiting for quota (provider refused)');
         this.log.warn({ provider: p.name, until: new Date(until).toISOString(), err: e.message }, 'provider refused for quota; lookups wait');
         return 'wait';
       }
@@ -233,7 +242,16 @@ export class EnrichmentBroker {
   }
 
   /** Lookups of a provider that must wait for quota become due again when it allows. */
-  private async postpone(provider: string, until: number, why: string): Promise<void> {
+  private async postpone(provider: string, until: number, postponed: Set<string>, why: string): Promise<void> {
+    const held = await this.db
+      .selectFrom('enrich_lookups')
+      .select('incident_id')
+      .distinct()
+      .where('provider', '=', provider)
+      .where('state', 'in', ['pending', 'failed'])
+      .where('next_attempt_at', '<', until)
+      .execute();
+    for (const r of held) postponed.add(r.incident_id);
     await this.db
       .updateTable('enrich_lookups')
       .set({ next_attempt_at: until, error: `${why} until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}` })
@@ -296,13 +314,18 @@ export class EnrichmentBroker {
     } catch (err) {
       this.log.error({ err }, 'applying enrichment verdicts failed');
     }
-    const stillPending = await this.db
-      .selectFrom('enrich_lookups')
-      .select('incident_id')
-      .distinct()
-      .where('incident_id', 'in', incidentIds)
-      .where('state', '=', 'pending')
-      .execute();
+    await this.announceSettled(incidentIds);
+  }
+
+  /**
+   * Says which of these incidents have no lookup left that could still answer while their notification waits:
+   * none pending, or only ones postponed past the hold (their answers follow as updates).
+   */
+  private async announceSettled(incidentIds: string[]): Promise<void> {
+    const holdFor = this.options.holdFor;
+    let q = this.db.selectFrom('enrich_lookups').select('incident_id').distinct().where('incident_id', 'in', incidentIds).where('state', '=', 'pending');
+    if (holdFor !== undefined && Number.isFinite(holdFor)) q = q.where((eb) => eb('next_attempt_at', '<', eb('created_at', '+', holdFor)));
+    const stillPending = await q.execute();
     const pending = new Set(stillPending.map((r) => r.incident_id));
     const settled = incidentIds.filter((id) => !pending.has(id));
     if (settled.length > 0) this.events.emit('lookupsSettled', settled);

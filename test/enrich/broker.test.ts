@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { virusTotalSchema } from '../../src/config/schema.js';
-import { EnrichmentBroker, type EnrichMetrics } from '../../src/enrich/broker.js';
+import { EnrichmentBroker, type BrokerOptions, type EnrichMetrics } from '../../src/enrich/broker.js';
+import { EventBus } from '../../src/events.js';
 import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
 import { VirusTotalProvider } from '../../src/enrich/providers/virustotal.js';
 import { AddressPolicy } from '../../src/enrich/ranges.js';
@@ -50,7 +51,7 @@ async function open(where: string): Promise<OpenedDb> {
   return where.startsWith('pg:') ? openDatabase(PG_URL, { schema: where.slice(3) }) : openDatabase(where);
 }
 
-async function rig(file: string, vt: FakeVirusTotal, apiKey: string, quota?: { perMinute: number; perDay: number }): Promise<Rig> {
+async function rig(file: string, vt: FakeVirusTotal, apiKey: string, quota?: { perMinute: number; perDay: number }, extra: Partial<BrokerOptions> = {}): Promise<Rig> {
   const store = await open(file);
   const clock = { now: T0 };
   const metrics = new CountingMetrics();
@@ -61,6 +62,7 @@ async function rig(file: string, vt: FakeVirusTotal, apiKey: string, quota?: { p
     policy: new AddressPolicy(['81.2.69.0/24']),
     clock: () => clock.now,
     metrics,
+    ...extra,
   });
   return { store, broker, metrics, clock };
 }
@@ -227,5 +229,46 @@ describe('enrichment broker', async () => {
     assert.match(l.error ?? '', /the API key was refused \(WrongCredentialsError/);
     assert.equal(bad.metrics.get('failures{virustotal,auth}'), 1);
     await bad.store.close();
+  });
+
+  it('a refusal that postpones lookups past the hold settles their incidents at once; without a hold they wait for the deadline', async () => {
+    const events = new EventBus();
+    const settled: string[][] = [];
+    events.on('lookupsSettled', (ids) => void settled.push(ids));
+    const r = await rig(join(dir, 'hold.db'), vt, 'key-one', { perMinute: 1, perDay: 500 }, { holdFor: 5_000, events });
+    // Two incidents: the first call spends the minute's only token; the second lookup waits for quota 60 s, past the hold.
+    await plan(r, [
+      { incident: incident('h1', 'high'), indicators: [ip('ip', PUBLIC[20]!)] },
+      { incident: incident('h2', 'high'), indicators: [ip('ip', PUBLIC[21]!)] },
+    ]);
+    await r.broker.runDue();
+    assert.deepEqual(settled.flat().sort(), ['h1', 'h2'], 'h1 answered, h2 postponed past its hold: neither waits for the deadline');
+    assert.equal((await enrichmentsForIncident(r.store.db, 'h2'))[0]!.state, 'pending', 'the postponed lookup still runs later');
+
+    // A provider that refuses outright backs off a minute: the incident it held is released by the refusal itself.
+    settled.length = 0;
+    r.clock.now += 2 * MINUTE;
+    await plan(r, [{ incident: incident('h3', 'high'), indicators: [ip('ip', PUBLIC[22]!)] }]);
+    vt.exhausted = true;
+    try {
+      await r.broker.runDue();
+    } finally {
+      vt.exhausted = false;
+    }
+    assert.ok(settled.flat().includes('h3'), 'released when the refusal was known, not at the deadline');
+    await r.store.close();
+
+    // Without a hold given, a postponed lookup keeps its incident unsettled (the deadline releases it).
+    const events2 = new EventBus();
+    const settled2: string[] = [];
+    events2.on('lookupsSettled', (ids) => void settled2.push(...ids));
+    const r2 = await rig(join(dir, 'nohold.db'), vt, 'key-one', { perMinute: 1, perDay: 500 }, { events: events2 });
+    await plan(r2, [
+      { incident: incident('n1', 'high'), indicators: [ip('ip', PUBLIC[23]!)] },
+      { incident: incident('n2', 'high'), indicators: [ip('ip', PUBLIC[24]!)] },
+    ]);
+    await r2.broker.runDue();
+    assert.deepEqual(settled2, ['n1']);
+    await r2.store.close();
   });
 });
