@@ -5,7 +5,13 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { ROOT } from './fixtures.js';
 
-export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? '/usr/bin/chromium';
+// Debian's /usr/bin/chromium is a shell script that adds Google API keys and remote-extension switches from
+// /etc/chromium.d (which make the browser call Google's account and update services); the binary itself has none.
+export const CHROMIUM = process.env.VIGIL_CHROMIUM ?? (existsSync('/usr/lib/chromium/chromium') ? '/usr/lib/chromium/chromium' : '/usr/bin/chromium');
+/** Where firejail is installed (`.ci/run` installs it) the browser runs without IPv6 sockets: see the script. */
+const IPV4_ONLY = join(ROOT, 'test', 'helpers', 'chromium-ipv4-only.sh');
+const FIREJAIL = ['/usr/bin/firejail', '/usr/local/bin/firejail'].some((f) => existsSync(f));
+export const chromiumIsolated = () => FIREJAIL && process.env.VIGIL_CHROMIUM_UNISOLATED !== '1';
 export const ARTIFACTS = join(ROOT, 'test-artifacts');
 /** With VIGIL_SCREENSHOTS=docs (`npm run docs:screenshots`) the pictures the README shows go to docs/screenshots. */
 export const DOCS = process.env.VIGIL_SCREENSHOTS === 'docs';
@@ -31,7 +37,8 @@ export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser
   const own = extraArgs.filter((a) => a.startsWith('--host-resolver-rules=')).map((a) => a.slice('--host-resolver-rules='.length));
   const rules = [...own, 'MAP localhost 127.0.0.1', 'MAP * ~NOTFOUND', 'EXCLUDE 127.0.0.1'].join(', ');
   const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
+    executablePath: chromiumIsolated() ? IPV4_ONLY : CHROMIUM,
+    env: { ...process.env, VIGIL_CHROMIUM_BINARY: CHROMIUM },
     headless: true,
     viewport: { width: 1366, height: 800 },
     args: [
@@ -46,7 +53,8 @@ export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser
       '--no-pings',
       '--disable-domain-reliability',
       '--disable-client-side-phishing-detection',
-      '--disable-features=OptimizationHints,MediaRouter,NetworkTimeServiceQuerying,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
+      // The last --disable-features wins, so this list repeats Playwright's own before adding to it.
+      '--disable-features=AvoidUnnecessaryBeforeUnloadCheckSync,DestroyProfileOnBrowserClose,HttpsUpgrades,HttpsFirstBalancedModeAutoEnable,LensOverlay,MediaRouter,PaintHolding,ThirdPartyStoragePartitioning,AvoidCorsURLLoaderRestartOnRedirect,OptimizationHints,NetworkTimeServiceQuerying,AimEnabled,PreconnectToSearch,AutofillServerCommunication,CertificateTransparencyComponentUpdater',
       `--host-resolver-rules=${rules}`,
       ...extraArgs.filter((a) => !a.startsWith('--host-resolver-rules=')),
     ],
