@@ -45,6 +45,11 @@ import { RetentionJob } from './store/retention/job.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
 import { VigilError, type ErrorLocation } from './errors.js';
+import { LeaderElection, Leases, newHolderId } from './cluster/leases.js';
+
+/** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
+export const JOBS_LEASE = 'jobs';
+const JOBS_LEASE_TTL = 15_000;
 
 export class StartupError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -184,6 +189,10 @@ export interface Vigil {
   summaries?: SummaryWorker;
   /** Deletes what is past its retention, in the background (README "Storage and retention"). */
   retention: RetentionJob;
+  /** This node's id in the store (outbox claims, leases): host, pid and a random suffix, new at each start. */
+  nodeId: string;
+  /** The periodic jobs run on the node holding the `jobs` lease (always this one on SQLite). */
+  jobsLeader: LeaderElection;
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -257,7 +266,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const enrichment = buildEnrichment(config, store, metrics, log, events);
   // Every message is built from the incident as it is when it goes (one count, every user, the summary).
   const prepare = (item: OutboxItem<OutboxPayload>) => snapshot(store.db, item, { incidentUrl: (id) => incidentPage(act.publicUrl.url, id) });
-  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare });
+  const nodeId = newHolderId();
+  const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare, holder: nodeId });
+  // Several nodes on one store: auto-resolve and retention run on one of them at a time, the lease's holder.
+  const jobsLeader = new LeaderElection(new Leases(store.db, nodeId), JOBS_LEASE, { ttl: JOBS_LEASE_TTL, log });
+  const leads = () => jobsLeader.isLeader();
   if (act.publicUrl.derived) {
     log.warn(
       { publicUrl: act.publicUrl.url },
@@ -268,7 +281,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true, clock });
   const detector = pipeline.detector;
   const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log, events) : undefined;
-  const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => events.emit('actionsQueued'));
+  const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => events.emit('actionsQueued'), leads);
 
   // The wiring: who hears what. Stages only emit; every listener is declared here.
   events.on('actionsQueued', () => outbox.wake());
@@ -290,7 +303,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       metrics.storeBytes.set(bytes);
       metrics.storeDiskWarning.set(warning ? 1 : 0);
     },
-  });
+  }, leads);
   const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
   const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff, clock });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
@@ -361,6 +374,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     lifecycle,
     summaries,
     retention,
+    nodeId,
+    jobsLeader,
     async start() {
       await outbox.recover();
       await runner.start();
@@ -368,6 +383,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       enrichment?.broker.start();
       await backlog.refresh();
       for (const s of sources) await s.start();
+      await jobsLeader.start();
       lifecycle.start();
       summaries?.start();
       if (config.server.metrics.listen) metricsServer = await metricsListener(metrics, collectMetrics, config.server.metrics.listen);
@@ -382,6 +398,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await runner.stop();
       await retention.stop();
       await lifecycle.stop();
+      await jobsLeader.stop();
       await summaries?.stop();
       await enrichment?.broker.stop();
       await outbox.stop();

@@ -11,6 +11,8 @@ import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
 import { getRef, saveRef } from './refs.js';
 import { idempotencyKey, parseIdempotencyKey } from './idempotency.js';
+import { newHolderId } from '../cluster/leases.js';
+import { isPostgres } from '../store/migrations/util.js';
 import type { OutboxPayload } from './payload.js';
 
 export interface EnqueueInput {
@@ -128,6 +130,8 @@ export interface OutboxOptions {
   pollMs: number;
   breakerFailures: number;
   breakerCooldownMs: number;
+  /** How long a claim holds before another node may take the action over. */
+  claimTimeoutMs: number;
 }
 
 export const DEFAULT_OUTBOX: OutboxOptions = {
@@ -137,6 +141,7 @@ export const DEFAULT_OUTBOX: OutboxOptions = {
   pollMs: 1_000,
   breakerFailures: 5,
   breakerCooldownMs: 30_000,
+  claimTimeoutMs: 5 * 60_000,
 };
 
 export function backoff(attempt: number, o: Pick<OutboxOptions, 'baseDelayMs' | 'maxDelayMs'>, random = Math.random): number {
@@ -155,12 +160,17 @@ export interface OutboxHooks {
    */
   prepare?(item: OutboxItem): Promise<OutboxPayload>;
   clock?: Clock;
+  /** This node's id, recorded on the rows it claims (default: host, pid and a random suffix). */
+  holder?: string;
 }
 
 export class OutboxWorker {
   private readonly breakers = new Map<string, Breaker>();
   private readonly poller: Poller;
   private readonly clock: Clock;
+  /** Who claims: this node (written to claimed_by). */
+  private readonly holder: string;
+  private readonly postgres: boolean;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -170,12 +180,22 @@ export class OutboxWorker {
     private readonly hooks: OutboxHooks = {},
   ) {
     this.clock = hooks.clock ?? systemClock;
+    this.holder = hooks.holder ?? newHolderId();
+    this.postgres = isPostgres(db);
     this.poller = new Poller(() => this.pass(), { every: () => this.untilNextDue(), onError: (err) => log.error({ err }, 'outbox pass failed') });
   }
 
-  /** Rows left `running` by a crash are due again: the channel's idempotency key keeps a resend harmless where the remote checks it. */
+  /**
+   * At start, rows left `running` by a crash are due again (the channel's idempotency key keeps a resend harmless
+   * where the remote checks it). SQLite has one node, so every such row was this node's. PostgreSQL may be shared
+   * by several nodes: a row another node is running now is left alone; one whose claim expired is taken over by
+   * the next claim anyway, and so is a crashed run of this node's, once its claim expires.
+   */
   async recover(): Promise<void> {
-    await this.db.updateTable('outbox').set({ state: 'pending', updated_at: this.clock() }).where('state', '=', 'running').execute();
+    let rows = this.db.updateTable('outbox').set({ state: 'pending', claimed_by: null, claim_expires_at: null, updated_at: this.clock() }).where('state', '=', 'running');
+    // PostgreSQL: only rows without a claim expiry (left by a version before claims had one).
+    if (this.postgres) rows = rows.where('claim_expires_at', 'is', null);
+    await rows.execute();
   }
 
   start(): void {
@@ -196,10 +216,11 @@ export class OutboxWorker {
 
   private async pass(): Promise<void> {
     await this.runDue();
+    // A waiting row is due at its next attempt; a running one (another node's) when its claim expires.
     const row = await this.db
       .selectFrom('outbox')
-      .select((eb) => eb.fn.min('next_attempt_at').as('next'))
-      .where('state', 'in', ['pending', 'failed'])
+      .select((eb) => eb.fn.min(eb.case().when('state', '=', 'running').then(eb.ref('claim_expires_at')).else(eb.ref('next_attempt_at')).end()).as('next'))
+      .where('state', 'in', ['pending', 'failed', 'running'])
       .executeTakeFirst();
     this.nextDue = row?.next === null || row?.next === undefined ? Infinity : Number(row.next);
   }
@@ -229,39 +250,54 @@ export class OutboxWorker {
   /** Runs every action due now; returns how many ran. Used by the timer, by replay and by tests. */
   async runDue(now = this.clock()): Promise<number> {
     let ran = 0;
+    // One pass goes once along the queue: an action that failed in it waits for the next pass.
+    let after = 0;
     for (;;) {
-      const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(this.clock())).map(([c]) => c);
-      let query = this.db
-        .selectFrom('outbox')
-        .selectAll()
-        .where('state', 'in', ['pending', 'failed'])
-        .where('next_attempt_at', '<=', now);
-      if (open.length > 0) query = query.where('channel', 'not in', open);
-      const due = await query.orderBy('id').limit(20).execute();
-      if (due.length === 0) return ran;
-      for (const row of due) {
-        // A breaker that opened during this batch holds the channel's remaining rows back.
-        if (!this.breaker(row.channel).allows(this.clock())) continue;
-        // Claim: only one worker moves a row from pending/failed to running.
-        const claimed = await this.db
-          .updateTable('outbox')
-          .set({ state: 'running', updated_at: this.clock() })
-          .where('id', '=', row.id)
-          .where('state', 'in', ['pending', 'failed'])
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) !== 1) continue;
-        ran++;
-        await this.runOne({
-          id: Number(row.id),
-          idempotencyKey: row.idempotency_key,
-          channel: row.channel,
-          incidentId: row.incident_id,
-          attempts: Number(row.attempts),
-          payload: JSON.parse(row.payload_json) as OutboxPayload,
-          ref: await getRef(this.db, row.incident_id, row.channel),
-        });
-      }
+      const row = await this.claim(now, after);
+      if (!row) return ran;
+      after = Number(row.id);
+      ran++;
+      await this.runOne({
+        id: Number(row.id),
+        idempotencyKey: row.idempotency_key,
+        channel: row.channel,
+        incidentId: row.incident_id,
+        attempts: Number(row.attempts),
+        payload: JSON.parse(row.payload_json) as OutboxPayload,
+        ref: await getRef(this.db, row.incident_id, row.channel),
+      });
     }
+  }
+
+  /**
+   * Claims the oldest action after `after` (its id) due by `now` whose channel's breaker lets it through: in one statement it moves the
+   * row to `running` with this node and a claim expiry, and returns it as it is now. A row another node left
+   * `running` past its claim expiry (it died mid-send) is due again. On PostgreSQL the pick is `FOR UPDATE SKIP
+   * LOCKED`: workers of several nodes each take a different row and never wait on one another; on SQLite the
+   * single writer makes the statement atomic as it is.
+   */
+  private async claim(now: number, after: number) {
+    const t = this.clock();
+    const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(t)).map(([c]) => c);
+    let pick = this.db
+      .selectFrom('outbox')
+      .select('id')
+      .where('id', '>', after)
+      .where((eb) =>
+        eb.or([
+          eb.and([eb('state', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', now)]),
+          eb.and([eb('state', '=', 'running'), eb('claim_expires_at', '<=', t)]),
+        ]),
+      );
+    if (open.length > 0) pick = pick.where('channel', 'not in', open);
+    pick = pick.orderBy('id').limit(1);
+    if (this.postgres) pick = pick.forUpdate().skipLocked();
+    return this.db
+      .updateTable('outbox')
+      .set({ state: 'running', claimed_by: this.holder, claim_expires_at: t + this.options.claimTimeoutMs, updated_at: t })
+      .where('id', '=', pick)
+      .returningAll()
+      .executeTakeFirst();
   }
 
   private async runOne(item: OutboxItem): Promise<void> {
@@ -349,6 +385,7 @@ export function outboxOptions(c: {
   poll: number;
   breakerFailures: number;
   breakerCooldown: number;
+  claimTimeout: number;
 }): OutboxOptions {
   return {
     maxAttempts: c.maxAttempts,
@@ -357,5 +394,6 @@ export function outboxOptions(c: {
     pollMs: c.poll,
     breakerFailures: c.breakerFailures,
     breakerCooldownMs: c.breakerCooldown,
+    claimTimeoutMs: c.claimTimeout,
   };
 }

@@ -15,6 +15,11 @@ export const outboxSchema = z
     breakerFailures: z.number().int().min(1).default(5),
     /** How long an open breaker waits before letting one action through to probe the channel. */
     breakerCooldown: duration.default(30_000),
+    /**
+     * How long a claimed (running) action stays with the node that claimed it. Several nodes on one store: a node
+     * that dies mid-send leaves its actions to the others after this long. Longer than any channel's send.
+     */
+    claimTimeout: duration.default(5 * 60_000),
   })
   .strict();
 

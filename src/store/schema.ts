@@ -133,6 +133,10 @@ export interface OutboxTable {
   created_at: number;
   updated_at: number;
   delivered_at: number | null;
+  /** While `running`: the node running it (1520). */
+  claimed_by: Generated<string | null>;
+  /** While `running`: when the claim lapses and another node may take the action over (a node that died mid-send). */
+  claim_expires_at: Generated<number | null>;
 }
 
 export interface AuditTable {

@@ -31,7 +31,7 @@ export async function autoResolve(ctx: TriageContext, quietPeriod: number, now =
   return out;
 }
 
-/** Runs the sweep every `interval` in serve mode. */
+/** Runs the sweep every `interval` in serve mode (on the leader, when several nodes share the store). */
 export class LifecycleScheduler {
   private running?: Promise<unknown>;
   private readonly poller: Poller;
@@ -42,6 +42,8 @@ export class LifecycleScheduler {
     private readonly interval: number,
     private readonly log: Logger,
     private readonly onChanges: (changes: ChangeResult[]) => void = () => {},
+    /** Whether this node runs the sweep now: several nodes on one store sweep on the leader only. */
+    private readonly leads: () => boolean = () => true,
   ) {
     // tick() reports its own failures, so the poller's onError is never reached.
     this.poller = new Poller(() => this.tick(), { every: interval, delayFirst: true, unref: true, onError: () => {} });
@@ -52,7 +54,7 @@ export class LifecycleScheduler {
   }
 
   async tick(now = clock(this.ctx)): Promise<ChangeResult[]> {
-    if (this.running) return [];
+    if (this.running || !this.leads()) return [];
     const run = autoResolve(this.ctx, this.quietPeriod, now);
     this.running = run;
     try {

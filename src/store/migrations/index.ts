@@ -11,6 +11,7 @@ import { m1710_hot_path } from './1710_hot_path.js';
 import { m0650_comments } from './0650_comments.js';
 import { m1720_retention } from './1720_retention.js';
 import { m1510_leases } from './1510_leases.js';
+import { m1520_outbox_claims } from './1520_outbox_claims.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0650_comments': m0650_comments,
   '1720_retention': m1720_retention,
   '1510_leases': m1510_leases,
+  '1520_outbox_claims': m1520_outbox_claims,
 };

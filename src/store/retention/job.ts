@@ -46,6 +46,8 @@ export class RetentionJob {
     private readonly log: Logger,
     private readonly now: () => number = Date.now,
     private readonly metrics?: RetentionMetrics,
+    /** Whether this node purges now: several nodes on one store purge on the leader only (all measure). */
+    private readonly leads: () => boolean = () => true,
   ) {
     this.alertBatch = options.batch;
     this.poller = new Poller(() => this.pass(), {
@@ -68,6 +70,10 @@ export class RetentionJob {
 
   /** One pass: a batch of each kind; returns true when some kind had more (the poller runs again at once). */
   async pass(): Promise<boolean> {
+    if (!this.leads()) {
+      await this.measure();
+      return false;
+    }
     const db = this.store.db;
     const o = this.options;
     const now = this.now();
