@@ -3,7 +3,7 @@
 // incident handed to the act stage is a triage view (src/triage/queries.ts `incidentView`).
 import type { Incident } from '../model/index.js';
 import type { IncidentView } from '../triage/queries.js';
-import type { IncidentLink, MitreTechnique, Severity, Summary, Verdict } from '../triage/types.js';
+import type { IncidentLink, LoggedOn, MitreTechnique, Severity, Summary, Verdict } from '../triage/types.js';
 
 export interface TriageFields {
   severity?: Severity;
@@ -16,6 +16,8 @@ export interface TriageFields {
   targetedUsers?: string[];
   counts?: { detections: number; events: number };
   escalated?: boolean;
+  /** The accounts that logged on (the 4624's user, from where, when): the ones to disable. */
+  loggedOn?: LoggedOn[];
   verdict?: { verdict: Verdict; comment?: string; by?: string };
   resolution?: string;
   /** Who resolved it, when, and the words they gave (the resolve message says them). */
@@ -38,6 +40,7 @@ export function triageFields(incident: Incident): TriageFields {
     targetedUsers: v.users ?? v.indicators.filter((i) => i.kind === 'user').map((i) => i.value),
     counts: { detections: v.detectionCount, events: v.eventCount },
     escalated: v.escalated,
+    loggedOn: v.loggedOn?.length ? v.loggedOn : undefined,
     verdict: v.verdict ? { verdict: v.verdict, comment: v.verdictComment, by: v.verdictBy } : undefined,
     resolution: v.resolution,
     resolved: v.status === 'resolved' ? { by: v.resolvedBy, at: v.resolvedAt, comment: v.resolutionComment ?? v.verdictComment } : undefined,

@@ -122,3 +122,16 @@ export function blockOutcome(
       return { title: 'Block approved', text: 'It is queued to run on the agents; the incident page shows when it has run, or why it was refused.', tone: 'done' };
   }
 }
+
+/** The label of the logons an incident names: `Account that logged on`, or `Accounts that logged on`. */
+export function logonLabel(n: number): string {
+  return n === 1 ? 'Account that logged on' : 'Accounts that logged on';
+}
+
+/**
+ * One successful logon as people read it: `svc_sql from 198.51.100.77 on WIN-DC01 at 2026-11-21 06:01:00 GMT+00:00`
+ * (without `time`, no time: the summary leaves times to each reader's zone).
+ */
+export function logonPhrase(l: { user: string; sourceIp?: string; host?: string; time: number }, time?: (ms: number) => string): string {
+  return `${l.user}${l.sourceIp ? ` from ${l.sourceIp}` : ''}${l.host ? ` on ${l.host}` : ''}${time ? ` at ${time(l.time)}` : ''}`;
+}

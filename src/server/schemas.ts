@@ -116,6 +116,16 @@ export const incidentSchema = {
       },
     },
     escalated: { type: 'boolean' },
+    loggedOn: {
+      type: 'array',
+      description: 'logons that succeeded in the evidence (the account that got in, from where, on which host, when): the accounts to disable',
+      items: {
+        type: 'object',
+        additionalProperties: false,
+        required: ['user', 'time', 'eventId'],
+        properties: { user: { type: 'string' }, sourceIp: { type: 'string' }, host: { type: 'string' }, time: { type: 'integer' }, eventId: { type: 'string' } },
+      },
+    },
     mitre: mitreList,
     summary: {
       type: 'object',

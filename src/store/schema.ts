@@ -77,6 +77,8 @@ export interface IncidentTable {
   // comments (0650)
   resolved_by: string | null;
   resolution_comment: string | null;
+  // logons (0660): the successful logons of the evidence, see src/triage/links.ts successfulLogons
+  logged_on_json: Generated<string>;
 }
 
 export interface IncidentIndicatorTable {

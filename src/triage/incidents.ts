@@ -15,7 +15,7 @@ import { markEvidence } from '../store/alerts.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
-import { isFailureIncident, isLogonSuccess, linkAll, relatedIncidents } from './links.js';
+import { isFailureIncident, isLogonSuccess, linkAll, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
 import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
 
@@ -220,6 +220,8 @@ export async function triage(
   const wazuhLevel = wazuhLevelOf(d);
   const related = await relatedIncidents(trx, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
   const success = isLogonSuccess(d);
+  // The accounts that got in (the 4624's user), from this detection's own evidence: the one fact every message names.
+  const logons = success ? successfulLogons(d) : [];
   // The brute-force incidents this logon followed: same address, failures first, not yet closed as benign.
   const followed = success
     ? related.filter(
@@ -255,6 +257,7 @@ export async function triage(
       wazuh_level: Math.max(existing.wazuhLevel, wazuhLevel),
       mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)),
       escalated: existing.escalated || followed.length > 0 ? 1 : 0,
+      ...(logons.length > 0 ? { logged_on_json: JSON.stringify(mergeLogons(existing.loggedOn, logons)) } : {}),
       last_detection_at: now,
       ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
@@ -289,6 +292,7 @@ export async function triage(
         wazuh_level: wazuhLevel,
         enrichment_json: '[]',
         escalated: followed.length > 0 ? 1 : 0,
+        logged_on_json: JSON.stringify(logons),
         mitre_json: JSON.stringify(mitre),
         rule_json: JSON.stringify(incidentRule(d)),
         last_detection_at: now,
@@ -314,6 +318,13 @@ export async function triage(
 
   const also: ChangeResult[] = [];
   for (const r of followed) {
+    // The brute force learns which account got in from its address (the one to disable), even when already escalated.
+    const fromThere = logons.filter((l) => l.sourceIp === r.shared.value);
+    const got = fromThere.length > 0 ? fromThere : logons;
+    if (got.length > 0) {
+      const before = (await findIncident(trx, r.incident.id))!.loggedOn;
+      await trx.updateTable('incidents').set({ logged_on_json: JSON.stringify(mergeLogons(before, got)) }).where('id', '=', r.incident.id).execute();
+    }
     if (r.incident.escalated) continue;
     await trx.updateTable('incidents').set({ escalated: 1 }).where('id', '=', r.incident.id).execute();
     const marked = (await findIncident(trx, r.incident.id))!;

@@ -2,9 +2,10 @@
 // linked (both ways). A successful logon from an address that an open brute-force incident holds escalates
 // that incident: the attacker probably got in.
 import type { Kysely } from 'kysely';
-import type { Detection, Indicator, RuleRef } from '../model/index.js';
+import type { Detection, Event, Indicator, RuleRef } from '../model/index.js';
+import { evidenceRow } from './evidence.js';
 import type { Database } from '../store/schema.js';
-import type { IncidentRecord } from './types.js';
+import type { IncidentRecord, LoggedOn } from './types.js';
 import { alertView } from '../model/wcs.js';
 
 const MAX_LINKS = 20;
@@ -12,16 +13,45 @@ const MAX_LINKS = 20;
 /** What linking and the success-after-failures escalation read of a related incident (a narrow row, no JSON blobs). */
 export type RelatedIncident = Pick<IncidentRecord, 'id' | 'fingerprint' | 'firstSeen' | 'verdict' | 'escalated' | 'mitre' | 'rule'>;
 
-/** Does this detection show a logon that succeeded (Wazuh group `authentication_success`, Windows 4624/4648)? */
+/** Is this event a logon that succeeded (Wazuh group `authentication_success`, Windows 4624/4648)? */
+export function isSuccessEvent(e: Event): boolean {
+  const data = alertView(e) as any;
+  const groups: unknown = data?.rule?.groups;
+  if (Array.isArray(groups) && groups.includes('authentication_success')) return true;
+  const id = String(data?.data?.win?.system?.eventID ?? data?.Event?.System?.EventID ?? '');
+  return id === '4624' || id === '4648';
+}
+
+/** Does this detection show a logon that succeeded? */
 export function isLogonSuccess(d: Detection): boolean {
   if (d.rule.tags.some((t) => t.toLowerCase() === 'attack.t1078')) return true;
-  return d.events.some((e) => {
-    const data = alertView(e) as any;
-    const groups: unknown = data?.rule?.groups;
-    if (Array.isArray(groups) && groups.includes('authentication_success')) return true;
-    const id = String(data?.data?.win?.system?.eventID ?? data?.Event?.System?.EventID ?? '');
-    return id === '4624' || id === '4648';
-  });
+  return d.events.some(isSuccessEvent);
+}
+
+/** Logons an incident keeps; a flood of successes is summarised by its first few. */
+export const MAX_LOGONS = 10;
+
+/**
+ * The logons that succeeded in a detection's evidence (the 4624's user, from where, on which host, when): the
+ * accounts that got in, the ones to disable. Never the accounts the failures merely targeted.
+ */
+export function successfulLogons(d: Detection): LoggedOn[] {
+  return mergeLogons(
+    [],
+    d.events.filter(isSuccessEvent).map((e) => {
+      const r = evidenceRow(e);
+      return { user: r.user ?? '?', ...(r.sourceIp ? { sourceIp: r.sourceIp } : {}), ...(r.host ? { host: r.host } : {}), time: r.time, eventId: e.id };
+    }),
+  );
+}
+
+/** `have` with the logons of `more` it lacks (one per account and address, the first seen), oldest first, capped. */
+export function mergeLogons(have: LoggedOn[], more: LoggedOn[]): LoggedOn[] {
+  const key = (l: LoggedOn) => `${l.user.toLowerCase()}\u0000${l.sourceIp ?? ''}`;
+  const seen = new Set(have.map(key));
+  const out = [...have];
+  for (const l of more) if (!seen.has(key(l))) (seen.add(key(l)), out.push(l));
+  return out.sort((a, b) => a.time - b.time).slice(0, MAX_LOGONS);
 }
 
 /** Is this incident about failed logons (ATT&CK T1110 Brute Force and its sub-techniques)? */

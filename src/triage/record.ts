@@ -31,6 +31,7 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     severity: { score: Number(r.severity_score ?? 0), level: r.level as Level, reasons } as Severity,
     wazuhLevel: Number(r.wazuh_level ?? 0),
     escalated: Number(r.escalated ?? 0) === 1,
+    loggedOn: JSON.parse(r.logged_on_json ?? '[]'),
     mitre: JSON.parse(r.mitre_json ?? '[]'),
     enrichments: JSON.parse(r.enrichment_json ?? '[]'),
     summary: r.summary_json ? JSON.parse(r.summary_json) : undefined,

@@ -55,6 +55,18 @@ export interface IncidentLink {
   reason: string;
 }
 
+/**
+ * A logon that succeeded, from the evidence: the account that got in (the 4624's target user), from where, on
+ * which host, when. After failures from the same address it is the account to disable.
+ */
+export interface LoggedOn {
+  user: string;
+  sourceIp?: string;
+  host?: string;
+  time: number;
+  eventId: string;
+}
+
 /** An incident as triage keeps it. */
 export interface IncidentRecord extends Incident {
   rule: RuleRef;
@@ -63,6 +75,8 @@ export interface IncidentRecord extends Incident {
   severity: Severity;
   wazuhLevel: number;
   escalated: boolean;
+  /** Logons that succeeded (this incident's own, or the ones that escalated it after its failures). */
+  loggedOn: LoggedOn[];
   mitre: MitreTechnique[];
   enrichments: VerdictInput[];
   summary?: Summary;

@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
 import { startFakeVirusTotal, type FakeVirusTotal } from '../fakes/virustotal.js';
 import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
+import { successfulLogon4624 } from '../helpers/triage.js';
 import { call, userSession, type Session } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { post, scrape, startVigil, until, type Running } from '../helpers/vigil.js';
@@ -168,6 +169,50 @@ describe('item 9: incidents link on what is specific, not on a common account na
       assert.deepEqual(await links('45.9.60.6'), ['same user root'], 'a common account the operator lists as critical does link');
     } finally {
       await v.stop();
+    }
+  });
+});
+
+describe('item 3: a successful logon after a brute force names the account that got in, not every targeted one', () => {
+  it('the escalation mail, the new incident mail and the API name svc_sql (the 4624 user), from where, when', async () => {
+    const smtp = await startSmtp();
+    const v = await startVigil({ channels: { email: { enabled: true, host: '127.0.0.1', port: smtp.port, from: 'vigil@soc.example.org', to: ['soc@example.org'] } } });
+    try {
+      const ip = '45.9.70.1';
+      const guesses = [0, 1, 2].flatMap((s) => [failedLogon4625({ ip, user: 'administrator', time: at(2 * s) }), failedLogon4625({ ip, user: 'svc_sql', time: at(2 * s + 1) })]);
+      assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(guesses))).status, 202);
+      await smtp.waitFor(1, 20_000);
+      const logonAt = at(30);
+      assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson([successfulLogon4624({ ip, user: 'svc_sql', time: logonAt })]))).status, 202);
+      const mails = await smtp.waitFor(3, 20_000);
+      const when = logonAt.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' GMT\\+00:00');
+      const escalated = mails.find((m) => /^\[Vigil\] ESCALATED to CRITICAL: Windows Brute Force/.test(m.subject ?? ''))!;
+      const success = mails.find((m) => /^\[Vigil\] CRITICAL: Windows Successful Logon After Brute Force/.test(m.subject ?? ''))!;
+      assert.ok(escalated && success, mails.map((m) => m.subject).join('\n'));
+      for (const m of [escalated, success]) {
+        const text = m.text ?? '';
+        assert.match(text, new RegExp(`^Account that logged on: svc_sql from 45\\.9\\.70\\.1 on WIN-DC01 at ${when}$`, 'm'), m.subject);
+        assert.match(text, /Treat svc_sql as compromised \(it logged on\): disable the account/);
+        assert.match(text, /administrator was targeted but did not log on/);
+        assert.doesNotMatch(text, /Treat [^\n]*administrator[^\n]* as compromised/, 'the account that only failed is not called compromised');
+        assert.match(text, /What happened: .*Escalated: svc_sql from 45\.9\.70\.1 on WIN-DC01 logged on after the failures\./);
+        assert.match(String(m.html), /Account that logged on/);
+      }
+      const alice = await userSession(v, 'alice', 'analyst');
+      const items = (await call(v, 'GET', `/api/v1/incidents?indicator=${ip}`, alice)).json.items;
+      assert.equal(items.length, 2);
+      for (const i of items) {
+        const d = (await call(v, 'GET', `/api/v1/incidents/${i.id}`, alice)).json;
+        assert.deepEqual(
+          d.incident.loggedOn.map((l: { user: string; sourceIp: string; host: string; time: number }) => [l.user, l.sourceIp, l.host, l.time]),
+          [['svc_sql', ip, 'WIN-DC01', logonAt.getTime()]],
+          i.title,
+        );
+        assert.ok(d.incident.summary.nextSteps.some((s: string) => /^Treat svc_sql as compromised/.test(s)));
+      }
+    } finally {
+      await v.stop();
+      await smtp.close();
     }
   });
 });

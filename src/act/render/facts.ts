@@ -1,7 +1,7 @@
 // What every channel says about an incident, in one place: the headline and the labelled facts. Channels
 // only lay these out (HTML table, Block Kit, Adaptive Card, ADF, plain text) and escape for their medium.
 import type { IncidentChange } from '../../model/index.js';
-import { andMore, countPhrase, nameList, plural, resolutionLabel, statusLabel, verdictLabel } from '../../model/wording.js';
+import { andMore, countPhrase, logonLabel, logonPhrase, nameList, plural, resolutionLabel, statusLabel, verdictLabel } from '../../model/wording.js';
 import { changeOf, eventTotal, type Notification } from '../notification.js';
 import type { EvidenceRow } from '../../triage/evidence.js';
 import { formatTime, oneLine } from './text.js';
@@ -60,6 +60,7 @@ export function facts(n: Notification, timeZone = 'UTC'): [string, string][] {
   ];
   const resolved = resolvedText(n, timeZone);
   if (resolved) list.push(['Resolved', resolved]);
+  if (n.loggedOn?.length) list.push([logonLabel(n.loggedOn.length), n.loggedOn.map((l) => logonPhrase(l, t)).join('; ')]);
   list.push(
     [n.sourceIps.length === 1 ? 'Source IP' : 'Source IPs', nameList(n.sourceIps) || '—'],
     [n.users.length === 1 ? 'Targeted user' : 'Targeted users', nameList(n.users) || '—'],

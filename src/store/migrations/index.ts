@@ -9,6 +9,7 @@ import { m0500_enrich } from './0500_enrich.js';
 import { m0600_triage } from './0600_triage.js';
 import { m1710_hot_path } from './1710_hot_path.js';
 import { m0650_comments } from './0650_comments.js';
+import { m0660_logged_on } from './0660_logged_on.js';
 import { m1720_retention } from './1720_retention.js';
 import { m1510_leases } from './1510_leases.js';
 import { m1520_outbox_claims } from './1520_outbox_claims.js';
@@ -23,6 +24,7 @@ export const migrations: Record<string, Migration> = {
   '0600_triage': m0600_triage,
   '1710_hot_path': m1710_hot_path,
   '0650_comments': m0650_comments,
+  '0660_logged_on': m0660_logged_on,
   '1720_retention': m1720_retention,
   '1510_leases': m1510_leases,
   '1520_outbox_claims': m1520_outbox_claims,

@@ -19,6 +19,8 @@ export interface EvidencePack {
   entity: Record<string, string>;
   sourceAddresses: string[];
   users: string[];
+  /** The accounts that logged on (the rest of `users` were only targeted). */
+  loggedOn?: { user: string; sourceIp?: string; host?: string; timeUtc: string }[];
   hosts: string[];
   evidence: { timeUtc: string; user?: string; sourceIp?: string; host?: string; detail?: string; alertId: string }[];
   enrichment: { provider: string; indicator: string; verdict: string }[];
@@ -78,6 +80,8 @@ export function evidencePack(inc: IncidentView, evidence: EvidenceRow[], redactF
     entity: inc.entity,
     sourceAddresses: of('ip'),
     users: of('user'),
+    // `user` is redacted like every other user field when the operator asks.
+    loggedOn: (inc.loggedOn ?? []).map((l) => ({ user: l.user, sourceIp: l.sourceIp, host: l.host, timeUtc: iso(l.time) })),
     hosts: of('host'),
     evidence: evidence.slice(-10).map((e) => ({ timeUtc: iso(e.time), user: e.user, sourceIp: e.sourceIp, host: e.host, detail: e.detail, alertId: e.eventId })),
     enrichment: inc.enrichments.map((e) => ({ provider: e.provider, indicator: e.indicator.value, verdict: e.verdict })),

@@ -3,7 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Indicator } from '../../model/index.js';
 import type { EvidenceRow } from '../evidence.js';
-import { plural } from '../../model/wording.js';
+import { logonPhrase, plural } from '../../model/wording.js';
 import type { IncidentRecord, Summary } from '../types.js';
 
 export interface SummaryFacts {
@@ -57,7 +57,12 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
       `, over ${span(inc.lastSeen - inc.firstSeen)}.`,
   ];
   if (inc.rule.description) what.push(inc.rule.description);
-  if (inc.escalated) what.push('Escalated: a successful logon from the same source followed the failures.');
+  // The accounts that got in, named from the logons themselves; the accounts the failures only targeted are not.
+  const logons = inc.loggedOn ?? [];
+  const gotIn = [...new Map(logons.map((l) => [l.user.toLowerCase(), l.user])).values()];
+  const only = users.filter((u) => !gotIn.some((g) => g.toLowerCase() === u.toLowerCase()));
+  if (logons.length) what.push(`${inc.escalated ? 'Escalated: ' : ''}${listed(logons.map((l) => logonPhrase(l)), 3)} logged on after the failures.`);
+  else if (inc.escalated) what.push('Escalated: a successful logon from the same source followed the failures.');
 
   const affected: string[] = [];
   if (users.length) affected.push(`${users.length === 1 ? 'User' : 'Users'}: ${listed(users, 8)}.`);
@@ -76,8 +81,17 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
     : 'No enrichment verdicts yet.';
 
   const steps: string[] = [];
-  if (inc.escalated) {
-    if (users.length) steps.push(`Treat ${listed(users, 3)} as compromised: disable the account, reset its password and end its sessions.`);
+  if (gotIn.length) {
+    steps.push(
+      gotIn.length === 1
+        ? `Treat ${gotIn[0]} as compromised (it logged on): disable the account, reset its password and end its sessions.`
+        : `Treat ${listed(gotIn, 3)} as compromised (they logged on): disable the accounts, reset their passwords and end their sessions.`,
+    );
+    if (only.length) steps.push(`${listed(only, 3)} ${only.length === 1 ? 'was' : 'were'} targeted but did not log on: confirm with ${only.length === 1 ? 'its owner' : 'their owners'}, no need to disable.`);
+  } else if (inc.escalated && ips.length) {
+    steps.push(`Find the account that logged on from ${listed(ips, 3)} (Windows 4624, sshd "Accepted") and treat it as compromised: disable it, reset its password and end its sessions.`);
+  }
+  if (inc.escalated || gotIn.length) {
     if (hosts.length) steps.push(`Review what the session on ${listed(hosts, 3)} did; isolate the host if anything ran.`);
   }
   // An internal address is a host of ours to look at, never one to block at the firewall.
@@ -85,8 +99,9 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
   const inside = ips.filter((ip) => isInternalAddress(ip));
   if (outside.length) steps.push(`Block ${listed(outside, 3)} at the firewall (or with a Wazuh active response) unless it is a known scanner.`);
   if (inside.length) steps.push(`Find out what runs on ${listed(inside, 3)} (an internal address): a compromised host, or a scanner of ours?`);
-  if (bruteForce && !inc.escalated && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3)} since the first failure (Windows 4624, sshd "Accepted").`);
-  if (bruteForce && users.length && !inc.escalated) steps.push(`Reset or lock ${listed(users, 3)} if a logon succeeded, and confirm with the account owner.`);
+  const succeeded = inc.escalated || gotIn.length > 0;
+  if (bruteForce && !succeeded && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3)} since the first failure (Windows 4624, sshd "Accepted").`);
+  if (bruteForce && users.length && !succeeded) steps.push(`Reset or lock ${listed(users, 3)} if a logon succeeded, and confirm with the account owner.`);
   if (steps.length === 0) steps.push('Review the evidence alerts in Wazuh and record a verdict (true positive, false positive or benign).');
   else steps.push('Record a verdict; a false positive can suppress this rule for this entity.');
 

@@ -4,7 +4,7 @@ import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, utc } from '../format.js';
-import { actorLabel, blockOutcome, countPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
+import { actorLabel, blockOutcome, countPhrase, logonLabel, logonPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
 import type { EnrichmentCard, IncidentDetail, ResponseView } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { commentForm, timelineList } from './timeline.js';
@@ -125,6 +125,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('dd', {}, entityLinks(i.entity)),
       h('dt', {}, 'Rule'),
       h('dd', { id: 'rule', title: `rule ${i.ruleId}` }, i.ruleTitle ?? d.detections[0]?.ruleTitle ?? i.ruleId),
+      i.loggedOn?.length ? [h('dt', {}, logonLabel(i.loggedOn.length)), h('dd', { id: 'logged-on' }, i.loggedOn.map((l) => logonPhrase(l, utc)).join('; '))] : null,
       i.users?.length ? [h('dt', {}, 'Users'), h('dd', {}, i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]))] : null,
       h('dt', {}, 'First event'),
       h('dd', {}, utc(i.firstSeen)),
