@@ -17,7 +17,7 @@ import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { refreshSummary } from './snapshot.js';
 import type { AssetCriticality } from '../triage/severity.js';
-import { findIncident, setRevision } from '../triage/record.js';
+import { findIncident, findIncidentForChange, setRevision } from '../triage/record.js';
 
 export interface EnrichmentStageOptions {
   /** How long a notification waits for lookups. */
@@ -78,10 +78,12 @@ export class EnrichmentStage {
    */
   private async notifyEscalation(esc: Escalation): Promise<number> {
     return this.db.transaction().execute(async (trx) => {
+      // Locked and read again: another node may have moved its revision since the escalation was worked out.
+      const current = (await findIncidentForChange(trx, esc.incident.id)) ?? esc.incident;
       const rows = await actionsOfIncident(trx, esc.incident.id);
       const told = rows.some((r) => r.state !== 'pending' || r.attempts > 0);
       if (!told) return 0;
-      const revision = Math.max(esc.incident.revision, ...rows.map((r) => r.revision)) + 1;
+      const revision = Math.max(current.revision, ...rows.map((r) => r.revision)) + 1;
       const now = this.clock();
       await setRevision(trx, esc.incident.id, revision, now);
       const incident = { ...esc.incident, revision };

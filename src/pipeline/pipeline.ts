@@ -12,7 +12,7 @@ import { quarantineRecords, type QuarantineRow } from '../store/quarantine.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
-import { extendIncident, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import { extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
 import { Announcer, type EnrichPlan } from './announce.js';
 import { markSuppressed, recordDetection } from '../triage/detections.js';
 import { EventBus } from '../events.js';
@@ -113,8 +113,24 @@ export class Pipeline {
     return fresh;
   }
 
-  /** Detections, incident changes, outbox rows and the cursor in one transaction; `isolate` gives each detection a savepoint. */
+  /**
+   * commit(), again when PostgreSQL rolled the transaction back for a deadlock or a serialization failure with
+   * another node's transaction (40P01, 40001): nothing of it was kept, so running it again is safe.
+   */
   private async commit(detections: Detection[], continuations: Continuation[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commitOnce(detections, continuations, cursor, unprocessable, isolate);
+      } catch (err) {
+        const code = (err as { code?: unknown } | null)?.code;
+        if (attempt >= 3 || (code !== '40P01' && code !== '40001')) throw err;
+        this.log.warn({ code, attempt }, 'the batch met another transaction on the same incidents; committing it again');
+      }
+    }
+  }
+
+  /** Detections, incident changes, outbox rows and the cursor in one transaction; `isolate` gives each detection a savepoint. */
+  private async commitOnce(detections: Detection[], continuations: Continuation[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
     const fresh: Detection[] = [];
     const outcomes: TriageOutcome[] = [];
     const setAsideRows = [...unprocessable];
@@ -122,6 +138,11 @@ export class Pipeline {
     this.announcer.actions = 0;
     this.announcer.enrichPlanned = 0;
     await this.db.transaction().execute(async (trx) => {
+      // Every incident this batch may fold into, locked at once in one order (several nodes on one store).
+      await lockFingerprints(trx, [
+        ...detections.filter((d) => this.options.ruleModes?.mode(d.rule.id) !== 'disabled').map(fingerprintOf),
+        ...continuations.filter((c) => Object.keys(c.group).length > 0).map((c) => fingerprintOfEntity(c.rule.ref.id, c.group)),
+      ]);
       const guarded = async (what: () => string, sample: () => string, work: () => Promise<void>) => {
         if (!isolate) return work();
         await sql`savepoint vigil_record`.execute(trx);

@@ -7,7 +7,7 @@ import type { Database } from '../store/schema.js';
 import { applyChange, clock, type TriageContext } from '../triage/context.js';
 import { evidenceRow } from '../triage/evidence.js';
 import { incidentView, detectionsOf } from '../triage/queries.js';
-import { findIncident, markSummaryFailed, pendingSummaries } from '../triage/record.js';
+import { findIncidentForChange, markSummaryFailed, pendingSummaries } from '../triage/record.js';
 import { hasWaiting } from '../act/outbox.js';
 import type { LlmSummarizer } from '../triage/summary/llm.js';
 import { evidencePack } from '../triage/summary/pack.js';
@@ -78,7 +78,7 @@ export class SummaryWorker {
     if (outcome.cached) this.stats.cached++;
     else this.stats.written++;
     const updated = await db.transaction().execute(async (trx) => {
-      const inc = await findIncident(trx, id);
+      const inc = await findIncidentForChange(trx, id);
       if (!inc || inc.summaryState !== 'pending') return false; // superseded meanwhile
       await applyChange(trx, { ...this.ctx, db: trx }, inc, { summary_json: JSON.stringify(outcome.summary), summary_state: 'done' }, 'summary', now);
       return true;

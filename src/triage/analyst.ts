@@ -5,7 +5,7 @@ import type { Indicator } from '../model/index.js';
 import { audit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import { applyChange, clock, type TriageContext } from './context.js';
-import { indicatorsOfIncident, requireIncident } from './record.js';
+import { indicatorsOfIncident, requireIncidentForChange } from './record.js';
 import { createSuppression, type Suppression } from './suppressions.js';
 import { TriageError, VERDICTS, type Actor, type ChangeResult, type IncidentRecord, type Verdict } from './types.js';
 
@@ -24,7 +24,7 @@ export async function acknowledge(ctx: TriageContext, id: string, who: Actor): P
   needActor(who);
   const now = clock(ctx);
   return inTx(ctx, async (trx) => {
-    const inc = await requireIncident(trx, id);
+    const inc = await requireIncidentForChange(trx, id);
     if (inc.status !== 'open') throw new TriageError('conflict', `incident ${id} is ${inc.status}, not open`);
     const r = await applyChange(trx, ctx, inc, { status: 'acknowledged', acknowledged_at: now, acknowledged_by: who.actor }, 'updated', now);
     await audit(trx, { actor: who.actor, action: 'incident.acknowledge', target: target(id), result: 'ok', details: { comment: who.comment } }, now);
@@ -38,7 +38,7 @@ export async function assign(ctx: TriageContext, id: string, assignee: string | 
   if (assignee !== null && (typeof assignee !== 'string' || assignee.trim() === '')) throw new TriageError('invalid', 'assignee must be a name or null');
   const now = clock(ctx);
   return inTx(ctx, async (trx) => {
-    const inc = await requireIncident(trx, id);
+    const inc = await requireIncidentForChange(trx, id);
     const r = await applyChange(trx, ctx, inc, { assignee: assignee?.trim() ?? null }, 'updated', now);
     await audit(trx, { actor: who.actor, action: 'incident.assign', target: target(id), result: 'ok', details: { assignee, previous: inc.assignee ?? null } }, now);
     return r.incident;
@@ -64,14 +64,14 @@ export async function resolveIn(
 export async function resolve(ctx: TriageContext, id: string, who: Actor): Promise<IncidentRecord> {
   needActor(who);
   const now = clock(ctx);
-  return inTx(ctx, async (trx) => (await resolveIn(trx, ctx, await requireIncident(trx, id), who, 'analyst', now)).incident);
+  return inTx(ctx, async (trx) => (await resolveIn(trx, ctx, await requireIncidentForChange(trx, id), who, 'analyst', now)).incident);
 }
 
 export async function reopen(ctx: TriageContext, id: string, who: Actor): Promise<IncidentRecord> {
   needActor(who);
   const now = clock(ctx);
   return inTx(ctx, async (trx) => {
-    const inc = await requireIncident(trx, id);
+    const inc = await requireIncidentForChange(trx, id);
     if (inc.status !== 'resolved') throw new TriageError('conflict', `incident ${id} is ${inc.status}, not resolved`);
     const r = await applyChange(trx, ctx, inc, { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null }, 'reopened', now);
     await audit(trx, { actor: who.actor, action: 'incident.reopen', target: target(id), result: 'ok', details: { comment: who.comment } }, now);
@@ -105,7 +105,7 @@ export async function setVerdict(ctx: TriageContext, id: string, input: VerdictI
   if (input.suppress && input.verdict !== 'false_positive') throw new TriageError('invalid', 'only a false-positive verdict can create a suppression');
   const now = clock(ctx);
   return inTx(ctx, async (trx) => {
-    let inc = await requireIncident(trx, id);
+    let inc = await requireIncidentForChange(trx, id);
     const patch = { verdict: input.verdict, verdict_comment: input.comment.trim(), verdict_by: input.actor, verdict_at: now };
     inc = (await applyChange(trx, ctx, inc, patch, 'updated', now)).incident;
     await audit(trx, { actor: input.actor, action: 'incident.verdict', target: target(id), result: 'ok', details: { verdict: input.verdict, comment: input.comment } }, now);

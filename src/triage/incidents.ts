@@ -8,7 +8,8 @@
 //   - otherwise a new incident opens.
 // A detection that a suppression matches is recorded and opens nothing.
 import { createHash } from 'node:crypto';
-import type { Kysely, Updateable } from 'kysely';
+import { sql, type Kysely, type Updateable } from 'kysely';
+import { isPostgres } from '../store/migrations/util.js';
 import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { markEvidence } from '../store/alerts.js';
@@ -86,11 +87,30 @@ export function linkable(indicators: Indicator[], assets: AssetCriticality): Ind
 }
 
 export function fingerprintOf(d: Detection): string {
-  const entity = entityOf(d);
+  return fingerprintOfEntity(d.rule.id, entityOf(d));
+}
+
+/** The fingerprint of a rule and an entity (a correlation's group-by values). */
+export function fingerprintOfEntity(ruleId: string, entity: Record<string, string>): string {
   const parts = Object.keys(entity)
     .sort()
     .map((k) => `${k}=${entity[k]}`);
-  return createHash('sha1').update(`${d.rule.id}\u0000${parts.join('\u0000')}`).digest('hex').slice(0, 20);
+  return createHash('sha1').update(`${ruleId}\u0000${parts.join('\u0000')}`).digest('hex').slice(0, 20);
+}
+
+/** Namespace of the fingerprint locks among PostgreSQL advisory locks ("Vigi"). */
+const FINGERPRINT_LOCKS = 0x56696769;
+
+/**
+ * Serialises, across every node sharing a PostgreSQL store, the transactions that fold detections into the
+ * incidents of these fingerprints: two nodes triaging the same attack at once end in one incident, and neither
+ * writes counts from a reading the other has changed. Transaction-scoped advisory locks, taken in one sorted
+ * order so two transactions locking several never deadlock on them; taking one again in the same transaction
+ * returns at once. SQLite's single writer already serialises the transactions: nothing to do.
+ */
+export async function lockFingerprints(trx: Kysely<Database>, fingerprints: Iterable<string>): Promise<void> {
+  if (!isPostgres(trx)) return;
+  for (const fp of [...new Set(fingerprints)].sort()) await sql`select pg_advisory_xact_lock(${FINGERPRINT_LOCKS}::int4, hashtext(${fp}))`.execute(trx);
 }
 
 export function incidentTitle(d: Detection, entity: Record<string, string>): string {
@@ -147,7 +167,8 @@ export async function extendIncident(
   now = Date.now(),
 ): Promise<boolean> {
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
-  const fingerprint = fingerprintOf({ rule: { id: c.ruleId }, group: c.group, events: [] } as unknown as Detection);
+  const fingerprint = fingerprintOfEntity(c.ruleId, c.group);
+  await lockFingerprints(trx, [fingerprint]);
   const row = await trx
     .selectFrom('incidents')
     .select(['id', 'event_count', 'last_seen'])
@@ -216,6 +237,8 @@ export async function triage(
   if (suppressed) return { suppressed };
 
   const fingerprint = fingerprintOf(d);
+  // From here to the commit this transaction alone folds into this fingerprint's incidents (any node).
+  await lockFingerprints(trx, [fingerprint]);
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
   const related = await relatedIncidents(trx, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
@@ -235,13 +258,10 @@ export async function triage(
       )
     : [];
 
-  const existingRow = await trx
-    .selectFrom('incidents')
-    .selectAll()
-    .where('fingerprint', '=', fingerprint)
-    .orderBy('last_seen', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  let latest = trx.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(1);
+  // Locked too: an analyst's change on another node (a resolve) is waited for and seen before the fold decides.
+  if (isPostgres(trx)) latest = latest.forUpdate();
+  const existingRow = await latest.executeTakeFirst();
   const existing = existingRow ? rowToRecord(existingRow) : undefined;
   const gap = existing ? d.firstTime - existing.lastSeen : Infinity;
 

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import { Poller } from '../poller.js';
 import { resolveIn } from './analyst.js';
 import { clock, type TriageContext } from './context.js';
-import { rowToRecord } from './record.js';
+import { findIncidentForChange } from './record.js';
 import type { ChangeResult } from './types.js';
 
 export async function autoResolve(ctx: TriageContext, quietPeriod: number, now = clock(ctx)): Promise<ChangeResult[]> {
@@ -21,10 +21,11 @@ export async function autoResolve(ctx: TriageContext, quietPeriod: number, now =
   for (const row of rows) {
     const result = await ctx.db.transaction().execute(async (trx) => {
       // Re-read inside the transaction: a detection may have extended it since the select.
-      const fresh = await trx.selectFrom('incidents').selectAll().where('id', '=', row.id).executeTakeFirst();
-      if (!fresh || fresh.status === 'resolved' || Number(fresh.last_detection_at ?? fresh.created_at) >= cutoff) return undefined;
+      // Locked: another node's fold of a new detection waits, or has been seen.
+      const fresh = await findIncidentForChange(trx, row.id);
+      if (!fresh || fresh.status === 'resolved' || (fresh.lastDetectionAt ?? fresh.createdAt) >= cutoff) return undefined;
       const minutes = Math.round(quietPeriod / 60_000);
-      return resolveIn(trx, ctx, rowToRecord(fresh), { actor: 'system', comment: `no new detection for ${minutes} minutes` }, 'auto', now);
+      return resolveIn(trx, ctx, fresh, { actor: 'system', comment: `no new detection for ${minutes} minutes` }, 'auto', now);
     });
     if (result) out.push(result);
   }

@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Level } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { assess, severityPatch } from './incidents.js';
-import { findIncident, indicatorsOfIncident } from './record.js';
+import { findIncident, findIncidentForChange, indicatorsOfIncident } from './record.js';
 import { templateSummary } from './summary/template.js';
 import { NO_ASSETS, type AssetCriticality } from './severity.js';
 import type { IncidentRecord, SeverityReason, VerdictInput } from './types.js';
@@ -28,7 +28,7 @@ export async function reassess(
   now: number,
   assets: AssetCriticality = NO_ASSETS,
 ): Promise<SeverityRise | undefined> {
-  const before = await findIncident(trx, incidentId);
+  const before = await findIncidentForChange(trx, incidentId);
   if (!before) return undefined;
   await trx.updateTable('incidents').set({ enrichment_json: JSON.stringify(verdicts) }).where('id', '=', incidentId).execute();
   const withVerdicts = (await findIncident(trx, incidentId))!;

@@ -2,6 +2,7 @@
 import type { Kysely, Selectable } from 'kysely';
 import type { IncidentStatus, Indicator, Level, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
+import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
 import { TriageError, type IncidentRecord, type Severity, type Verdict } from './types.js';
 
@@ -54,6 +55,25 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
 export async function findIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord | undefined> {
   const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
   return row ? rowToRecord(row) : undefined;
+}
+
+/**
+ * The incident as it is now, locked for the rest of the transaction, for a read-modify-write (a fold, an analyst's
+ * change, auto-resolve): on PostgreSQL `FOR UPDATE`, so a change another node makes to it meanwhile waits for this
+ * transaction and then sees what it wrote (counts and revisions are never written twice from one reading). SQLite's
+ * single writer already serialises the transactions.
+ */
+export async function findIncidentForChange(trx: Kysely<Database>, id: string): Promise<IncidentRecord | undefined> {
+  let q = trx.selectFrom('incidents').selectAll().where('id', '=', id);
+  if (isPostgres(trx)) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? rowToRecord(row) : undefined;
+}
+
+export async function requireIncidentForChange(trx: Kysely<Database>, id: string): Promise<IncidentRecord> {
+  const found = await findIncidentForChange(trx, id);
+  if (!found) throw new TriageError('not_found', `no incident ${id}`);
+  return found;
 }
 
 export async function incidentExists(db: Kysely<Database>, id: string): Promise<boolean> {
