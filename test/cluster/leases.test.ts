@@ -4,33 +4,20 @@ import assert from 'node:assert/strict';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { LeaderElection, Leases } from '../../src/cluster/leases.js';
-import { openDatabase, type OpenedDb } from '../../src/store/db.js';
-import { dropSchemas, uniqueSchema } from '../helpers/pg-schema.js';
-import { PG_URL, postgresAvailable } from '../helpers/vigil.js';
+import { openDatabase } from '../../src/store/db.js';
+import { twoNodes } from '../helpers/pg-schema.js';
+import { postgresAvailable } from '../helpers/vigil.js';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('leases on PostgreSQL (two nodes)', async () => {
   const skip = !(await postgresAvailable()) && 'PostgreSQL not reachable';
-  const schema = uniqueSchema('leases');
-  let a: OpenedDb;
-  let b: OpenedDb;
-  before(async () => {
-    if (skip) return;
-    a = await openDatabase(PG_URL, { schema });
-    b = await openDatabase(PG_URL, { schema });
-  });
-  after(async () => {
-    if (skip) return;
-    await a.close();
-    await b.close();
-    await dropSchemas(schema);
-  });
+  const store = twoNodes('leases', skip);
 
   it('of many concurrent acquires by different holders exactly one wins, each round', { skip }, async () => {
-    const nodes = Array.from({ length: 8 }, (_, i) => new Leases(i % 2 ? a.db : b.db, `node-${i}`));
+    const nodes = Array.from({ length: 8 }, (_, i) => new Leases(i % 2 ? store.a.db : store.b.db, `node-${i}`));
     for (let round = 0; round < 10; round++) {
       const name = `race-${round}`;
       const won = (await Promise.all(nodes.map((n) => n.acquire(name, 60_000)))).filter((l) => l !== undefined);
@@ -40,8 +27,8 @@ describe('leases on PostgreSQL (two nodes)', async () => {
   });
 
   it('the fencing token grows with each new holder; the same holder keeps it while it renews', { skip }, async () => {
-    const one = new Leases(a.db, 'one');
-    const two = new Leases(b.db, 'two');
+    const one = new Leases(store.a.db, 'one');
+    const two = new Leases(store.b.db, 'two');
     const first = await one.acquire('jobs', 400);
     assert.ok(first);
     assert.equal(await two.acquire('jobs', 400), undefined, 'held: the other node is refused');
@@ -66,8 +53,8 @@ describe('leases on PostgreSQL (two nodes)', async () => {
   });
 
   it('leader election: one leader of two; when it stops the other leads; a crashed leader is replaced after the ttl', { skip }, async () => {
-    const ea = new LeaderElection(new Leases(a.db, 'elect-a'), 'periodic', { ttl: 500, renewEvery: 100 });
-    const eb = new LeaderElection(new Leases(b.db, 'elect-b'), 'periodic', { ttl: 500, renewEvery: 100 });
+    const ea = new LeaderElection(new Leases(store.a.db, 'elect-a'), 'periodic', { ttl: 500, renewEvery: 100 });
+    const eb = new LeaderElection(new Leases(store.b.db, 'elect-b'), 'periodic', { ttl: 500, renewEvery: 100 });
     await ea.start();
     await eb.start();
     await sleep(300);
@@ -80,7 +67,7 @@ describe('leases on PostgreSQL (two nodes)', async () => {
     // A crash: the leader stops renewing without releasing. A third node takes over only once the ttl has run out.
     const crashed = (eb as unknown as { poller: { stop(): Promise<void> } }).poller;
     await crashed.stop();
-    const ec = new LeaderElection(new Leases(a.db, 'elect-c'), 'periodic', { ttl: 500, renewEvery: 100 });
+    const ec = new LeaderElection(new Leases(store.a.db, 'elect-c'), 'periodic', { ttl: 500, renewEvery: 100 });
     await ec.start();
     assert.equal(ec.isLeader(), false);
     await sleep(700);

@@ -1,5 +1,7 @@
 // A PostgreSQL schema of its own per test, so tests running side by side in the one `test` database never meet.
+import { after, before } from 'node:test';
 import pg from 'pg';
+import { openDatabase, type OpenedDb } from '../../src/store/db.js';
 import { PG_URL } from './vigil.js';
 
 let counter = 0;
@@ -17,4 +19,25 @@ export async function dropSchemas(...schemas: string[]): Promise<void> {
   } finally {
     await client.end();
   }
+}
+
+/**
+ * Two "nodes" on one new schema (two pools, as two processes would have), opened before the suite's tests and
+ * closed and dropped after them. Call inside a describe(); nothing is opened when `skip` is set.
+ */
+export function twoNodes(prefix: string, skip: unknown): { a: OpenedDb; b: OpenedDb } {
+  const schema = uniqueSchema(prefix);
+  const nodes = {} as { a: OpenedDb; b: OpenedDb };
+  before(async () => {
+    if (skip) return;
+    nodes.a = await openDatabase(PG_URL, { schema });
+    nodes.b = await openDatabase(PG_URL, { schema });
+  });
+  after(async () => {
+    if (skip) return;
+    await nodes.a.close();
+    await nodes.b.close();
+    await dropSchemas(schema);
+  });
+  return nodes;
 }
