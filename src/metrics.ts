@@ -29,6 +29,12 @@ export function createMetrics() {
     storeBytes: new Gauge({ name: 'vigil_store_bytes', help: 'Disk the store uses (SQLite: file and WAL; PostgreSQL: the schema\'s tables), read after each retention pass', registers: [registry] }),
     storeDiskWarning: new Gauge({ name: 'vigil_store_disk_warning', help: 'Whether disk use passed retention.diskWarning of retention.diskCeiling (1) or not (0)', registers: [registry] }),
     retentionDeleted: new Counter({ name: 'vigil_retention_deleted_total', help: 'Rows retention deleted, by table', labelNames: ['table'], registers: [registry] }),
+    clusterPartitionsOwned: new Gauge({ name: 'vigil_cluster_partitions_owned', help: 'Cluster mode: correlation partitions this node serves', registers: [registry] }),
+    clusterPartitionLag: new Gauge({ name: 'vigil_cluster_partition_lag_messages', help: 'Cluster mode: messages of an owned partition not yet handled, by partition', labelNames: ['partition'], registers: [registry] }),
+    clusterPartitionRebuild: new Gauge({ name: 'vigil_cluster_partition_rebuild_seconds', help: 'Cluster mode: how long the last rebuild of an owned partition took (replay up to its checkpoint), by partition', labelNames: ['partition'], registers: [registry] }),
+    clusterIngestLag: new Gauge({ name: 'vigil_cluster_ingest_lag_alerts', help: 'Cluster mode: alerts in the stream that no node has handled yet', registers: [registry] }),
+    clusterAlertsRecorded: new Counter({ name: 'vigil_cluster_alerts_recorded_total', help: 'Cluster mode: alerts this node took from the stream and recorded in the store', registers: [registry] }),
+    clusterUnavailable: new Counter({ name: 'vigil_cluster_stream_unavailable_total', help: 'Cluster mode: ingest requests answered 503 because NATS JetStream did not acknowledge, by source', labelNames: ['source'], registers: [registry] }),
     pipelineLag: new Gauge({ name: 'vigil_pipeline_lag_alerts', help: 'Alerts recorded but not yet processed', registers: [registry] }),
     // Read from the store when scraped (see store-metrics.ts).
     queueDepth: new Gauge({ name: 'vigil_outbox_actions', help: 'Actions in the outbox, by channel and state', labelNames: ['channel', 'state'], registers: [registry] }),

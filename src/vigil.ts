@@ -50,6 +50,7 @@ import { LeaderElection, Leases, newHolderId } from './cluster/leases.js';
 /** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
 export const JOBS_LEASE = 'jobs';
 const JOBS_LEASE_TTL = 15_000;
+import { clusterConfigProblem, createNode, openStream, Partitioner, Router, StreamBacklog, type AlertStream, type ClusterNode } from './cluster/index.js';
 
 export class StartupError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -193,6 +194,8 @@ export interface Vigil {
   nodeId: string;
   /** The periodic jobs run on the node holding the `jobs` lease (always this one on SQLite). */
   jobsLeader: LeaderElection;
+  /** Cluster mode: this node (partitions, leases); undefined on a single node. */
+  cluster?: ClusterNode;
   /** Starts the pipeline and workers (not the HTTP listener). */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -210,6 +213,8 @@ export interface VigilOptions {
 }
 
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
+  const clusterProblem = clusterConfigProblem(config);
+  if (clusterProblem) throw new StartupError(clusterProblem, { key: 'database.url' });
   const rules = loadConfiguredRules(ruleLoad(config), { placeholders: config.detect.placeholders });
   reportRefusals(rules, log);
   // A rule that needs fields Wazuh 5.x findings lack says so when 5.x input may come (README "Wazuh 5.x").
@@ -278,7 +283,21 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     );
   }
   const clock = options.clock ?? systemClock;
-  const pipeline = buildPipeline(config, store.db, log, { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true, clock });
+  // Cluster mode: alerts go through the JetStream stream; this pipeline runs the single-event rules and routes
+  // correlation inputs to their partitions, each correlated by the node that owns it (src/cluster/node.ts).
+  let stream: AlertStream | undefined;
+  let clusterNodeId = '';
+  if (config.cluster.enabled) {
+    try {
+      ({ stream, nodeId: clusterNodeId } = await openStream(config, log));
+    } catch (err) {
+      await store.close();
+      throw new StartupError((err as Error).message, { key: 'cluster.servers' });
+    }
+  }
+  const router = stream ? new Router(new Partitioner(rules, config.cluster.partitions)) : undefined;
+  const parts = { rules, actions: act.actions, events, ruleModes, enrich: enrichment, live: true, clock };
+  const pipeline = buildPipeline(config, store.db, log, { ...parts, ...(router ? { split: { singles: true, correlate: router.note } } : {}) });
   const detector = pipeline.detector;
   const summaries = config.llm.enabled ? new SummaryWorker(pipeline.triageContext, new LlmSummarizer(config.llm), config.llm.redact, log, events) : undefined;
   const lifecycle = new LifecycleScheduler(pipeline.triageContext, config.triage.quietPeriod, config.triage.sweepInterval, log, () => events.emit('actionsQueued'), leads);
@@ -304,8 +323,32 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       metrics.storeDiskWarning.set(warning ? 1 : 0);
     },
   }, leads);
-  const backlog = new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
-  const intake = new Intake(store.db, log, { maxAlertBytes: config.ingest.maxAlertBytes, onRecorded: () => runner.notify(), metrics, handoff, clock });
+  let cluster: ClusterNode | undefined;
+  if (stream && router) {
+    const partitioner = router.partitioner;
+    cluster = await createNode({
+      nodeId: clusterNodeId,
+      listen: config.server.listen,
+      stream,
+      db: store.db,
+      log,
+      metrics,
+      clock,
+      detect: pipeline,
+      router,
+      warmWindow: maxTimespan + config.detect.lateness,
+      partitionPipeline: (p) => buildPipeline(config, store.db, log, { ...parts, split: { singles: false, correlate: (rule, key) => partitioner.of(rule, key) === p } }),
+    });
+  }
+  const backlog = cluster ? new StreamBacklog(() => cluster, config.ingest.maxBacklog) : new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
+  const intake = new Intake(store.db, log, {
+    maxAlertBytes: config.ingest.maxAlertBytes,
+    onRecorded: () => runner.notify(),
+    metrics,
+    handoff: cluster ? undefined : handoff,
+    clock,
+    ...(stream ? { sink: (batch: Parameters<AlertStream['publish']>[0]) => stream.publish(batch) } : {}),
+  });
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile, generatedNow } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
@@ -333,7 +376,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       metricsToken,
       maxAlertBytes: config.ingest.maxAlertBytes,
       onRecorded: () => runner.notify(),
-      ready: () => started,
+      ready: () => started && (cluster?.ready() ?? true),
       metrics,
       record: (batch) => intake.commit('webhook', batch),
       backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
@@ -376,9 +419,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     retention,
     nodeId,
     jobsLeader,
+    cluster,
     async start() {
       await outbox.recover();
-      await runner.start();
+      if (cluster) await cluster.start();
+      else await runner.start();
       outbox.start();
       enrichment?.broker.start();
       await backlog.refresh();
@@ -395,6 +440,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       await server.close();
       await metricsServer?.close();
       for (const s of sources) await s.stop();
+      await cluster?.stop();
       await runner.stop();
       await retention.stop();
       await lifecycle.stop();
@@ -405,6 +451,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       for (const c of channels.values()) await c.close?.();
       await wazuhApi?.close();
       await wazuh5Api?.close();
+      await stream?.close();
       await store.close();
     },
   };

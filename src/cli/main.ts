@@ -11,6 +11,7 @@ import { lint } from './rules.js';
 import { ruleTest } from './rules-test.js';
 import { serve, splitListen } from './serve.js';
 import { userAdd, userList } from './user.js';
+import { clusterStatus } from './cluster.js';
 
 const program = new Command();
 program
@@ -25,8 +26,10 @@ program
   .description('run the HTTP API, the pipeline and the workers')
   .option('-c, --config <file>', 'config file (YAML); see vigil.example.yaml', process.env.VIGIL_CONFIG)
   .option('-l, --listen <host:port>', 'listen address (overrides server.listen)')
-  .action(async (opts: { config?: string; listen?: string }) => {
+  .option('--cluster', 'run as one node of a cluster (NATS JetStream + PostgreSQL; the cluster section of the config)')
+  .action(async (opts: { config?: string; listen?: string; cluster?: boolean }) => {
     const config = loadConfig(opts.config);
+    if (opts.cluster) config.cluster.enabled = true;
     if (opts.listen) {
       if (!/^.+:\d+$/.test(opts.listen)) throw new ConfigError(`--listen: expected HOST:PORT, got "${opts.listen}"`);
       splitListen(opts.listen);
@@ -98,6 +101,16 @@ playbooks
     const changes = ['opened', 'updated', 'escalated', 'resolved', 'reopened', 'summary', 'enriched'];
     if (opts.change && !changes.includes(opts.change)) throw new ConfigError(`--change: expected one of ${changes.join(', ')}, got "${opts.change}"`);
     process.exitCode = await playbooksTest(target, loadConfig(opts.config), opts);
+  });
+
+const cluster = program.command('cluster').description('cluster mode (NATS JetStream + PostgreSQL)');
+cluster
+  .command('status')
+  .description('the live nodes, who owns each correlation partition, and the lag of the stream and of each partition')
+  .option('-c, --config <file>', 'config file (its cluster section)', process.env.VIGIL_CONFIG)
+  .option('--json', 'print the status as one JSON object')
+  .action(async (opts: { config?: string; json?: boolean }) => {
+    process.exitCode = await clusterStatus(loadConfig(opts.config), opts);
   });
 
 const user = program.command('user').description('dashboard and API users');

@@ -13,6 +13,7 @@ import { authSchema, databaseSchema, ingestSchema, logSchema, serverSchema } fro
 import { llmSchema, triageSchema } from './triage.js';
 import { wazuhSchema } from './wazuh.js';
 import { retentionSchema } from './store.js';
+import { clusterSchema } from './cluster.js';
 
 export * from './actions.js';
 export * from './detect.js';
@@ -21,6 +22,7 @@ export * from './server.js';
 export * from './store.js';
 export * from './triage.js';
 export * from './wazuh.js';
+export * from './cluster.js';
 export { isCidrOrAddress, parseDuration, type TtlConfig } from './fragments.js';
 export { SMTP_PRESETS, emailSchema, type EmailConfig } from '../act/channels/email.js';
 export { slackSchema, type SlackConfig } from '../act/channels/slack.js';
@@ -55,7 +57,7 @@ export const configSchema = z
   )
   .extend(withDefaults({ rules: rulesSchema, detect: detectSchema, triage: triageSchema, llm: llmSchema }))
   .extend({ ...withDefaults({ channels: channelsSchema, actions: actionsSchema }), playbooks: playbooksSchema.default([]) })
-  .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema, retention: retentionSchema }))
+  .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema, retention: retentionSchema, cluster: clusterSchema }))
   .strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -22,6 +22,13 @@ export interface DetectorOptions {
   maxFuture?: number;
   /** The clock for maxFuture (tests). */
   clock?: Clock;
+  /** Whether single-event rules' own firings are emitted (default true; a cluster's partition owners emit only correlations). */
+  singles?: boolean;
+  /**
+   * Which correlation inputs this detector correlates, by correlation rule and group key (default: all). A cluster
+   * routes each input to the partition that owns its (rule, group) and correlates there (src/cluster/).
+   */
+  correlate?: (rule: CorrelationRule, key: string, event: Event) => boolean;
 }
 
 export interface DetectorStats {
@@ -40,6 +47,7 @@ export interface DetectorStats {
 
 /** Reads a group key and, for value_count, the counted value from one kind of input. */
 interface Feed {
+  rule: CorrelationRule;
   /** The sliding engine's table, or a table of windows judged when they close. */
   table: CorrelationTable | ClosingTable;
   index: number;
@@ -72,8 +80,12 @@ export class Detector {
   private readonly emits = new Set<Rule>();
   private readonly engine: CorrelationEngine;
   private counters = { events: 0, matches: 0, detections: 0 };
+  private readonly singles: boolean;
+  private readonly correlate?: DetectorOptions['correlate'];
 
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
+    this.singles = options.singles ?? true;
+    this.correlate = options.correlate;
     this.engine = new CorrelationEngine({
       maxGroups: options.maxGroups ?? 1_000_000,
       lateness: options.lateness ?? 60_000,
@@ -110,13 +122,14 @@ export class Detector {
           const paths = (fields: string[]) =>
             Object.fromEntries(FORMATS.map((f) => [f, fields.map((x) => base.field[f](x))])) as Record<EventFormat, Accessor[]>;
           push(this.eventFeeds, base, {
+            rule: c,
             table,
             index,
             group: paths(c.groupBy.map(fieldOf)),
             value: c.condition.field ? paths(c.condition.field) : undefined,
           });
         } else {
-          push(this.firingFeeds, base, { table, index, group: c.groupBy.map(fieldOf), value: c.condition.field });
+          push(this.firingFeeds, base, { rule: c, table, index, group: c.groupBy.map(fieldOf), value: c.condition.field });
         }
       });
     }
@@ -180,11 +193,12 @@ export class Detector {
   private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {
     if (!rule.match[event.format](event.data)) return;
     this.counters.matches++;
-    if (this.emits.has(rule)) out.push(single(rule, event));
+    if (this.singles && this.emits.has(rule)) out.push(single(rule, event));
     const feeds = this.eventFeeds.get(rule);
     if (!feeds) return;
     for (const feed of feeds) {
       const key = readKey(feed.group[event.format], event.data);
+      if (this.correlate && (key === null || !this.correlate(feed.rule, key, event))) continue;
       let value: string | undefined;
       if (feed.value) {
         value = readValue(feed.value[event.format], event.data);

@@ -5,7 +5,7 @@ import type { Clock } from '../clock.js';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Config } from '../config/schema.js';
-import { Detector } from '../detect/detector.js';
+import { Detector, type DetectorOptions } from '../detect/detector.js';
 import type { RuleSet } from '../detect/rules.js';
 import type { EventBus } from '../events.js';
 import type { Database } from '../store/schema.js';
@@ -25,10 +25,12 @@ export interface PipelineParts {
   live: boolean;
   /** The clock of triage (the soak benchmark drives simulated time). */
   clock?: Clock;
+  /** Cluster mode: which of the rules' firings this pipeline makes (src/cluster/node.ts). */
+  split?: Pick<DetectorOptions, 'singles' | 'correlate'>;
 }
 
 export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
   const { maxGroups, lateness, maxFuture } = config.detect;
-  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}) });
+  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...parts.split });
   return new Pipeline(db, detector, log, { actions: parts.actions, triage: triageOptions(config), ruleModes: parts.ruleModes, enrich: parts.enrich, events: parts.events, clock: parts.clock });
 }

@@ -7,6 +7,7 @@ import { parseRecords } from '../sources/ndjson.js';
 import { InputError, toEvent } from '../model/event.js';
 import { oneLine } from '../model/one-line.js';
 import { storeErrorKind } from '../store/errors.js';
+import { VigilError } from '../errors.js';
 import { bearerToken } from './auth/bearer.js';
 import type { AppContext } from './context.js';
 import { errorSchema } from './schemas.js';
@@ -65,7 +66,7 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
           413: { description: 'The body, or the body once decompressed, is larger than server.bodyLimit.', ...errorSchema },
           415: { description: 'A Content-Encoding other than gzip.', ...errorSchema },
           503: {
-            description: 'The pipeline is behind (backpressure), or the database or disk is full or unavailable: nothing was recorded; send it again after Retry-After seconds.',
+            description: 'The pipeline is behind (backpressure), the database or disk is full or unavailable, or (cluster mode) the NATS JetStream stream did not acknowledge: nothing was recorded; send it again after Retry-After seconds.',
             ...errorSchema,
           },
         },
@@ -116,6 +117,15 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
           ctx.onRecorded();
         }
       } catch (err) {
+        // Cluster mode: JetStream did not acknowledge (NATS down or slow). Nothing is acknowledged; the sender retries.
+        if (err instanceof VigilError && err.code === 'stream_unavailable') {
+          ctx.metrics?.clusterUnavailable.inc({ source: 'webhook' });
+          req.log.warn({ err: err.message }, 'ingest answered 503: the alert stream did not acknowledge');
+          return reply
+            .code(503)
+            .header('retry-after', String(ctx.backpressure?.retryAfterSeconds ?? 5))
+            .send({ error: 'stream_unavailable', message: `${err.message}; nothing of this request was recorded, send it again after Retry-After seconds` });
+        }
         // The store refused this request's own data (group commit has already kept it from failing others'):
         // the sender's problem, named, not a 500. A full or unavailable store is a 503 (the error handler).
         if ((err as { code?: unknown }).code === undefined || storeErrorKind(err) !== 'refused') throw err;

@@ -1,6 +1,7 @@
 // Where every source hands its raw records: each is checked (UTF-8, size, JSON depth, __proto__ keys), turned
 // into an alert record and recorded in one transaction; unreadable ones are quarantined with their reason and
-// counted, never stopping the source. Only after `record` resolves may a source acknowledge or checkpoint.
+// counted, never stopping the source. Only after `record` resolves may a source acknowledge or checkpoint. In
+// cluster mode the alerts go into the JetStream stream instead, and `record` resolves once JetStream has them.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Clock } from '../clock.js';
@@ -42,7 +43,15 @@ export class Intake {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly log: Logger,
-    private readonly options: { maxAlertBytes: number; onRecorded: () => void; metrics?: Metrics; handoff?: Handoff; clock?: Clock },
+    private readonly options: {
+      maxAlertBytes: number;
+      onRecorded: () => void;
+      metrics?: Metrics;
+      handoff?: Handoff;
+      clock?: Clock;
+      /** Cluster mode: where accepted alerts go instead of the alerts table (the stream; src/cluster/stream.ts). */
+      sink?: (batch: AlertRecord[]) => Promise<RecordResult>;
+    },
   ) {
     const handoff = options.handoff;
     this.commits = new GroupCommit(
@@ -64,7 +73,7 @@ export class Intake {
 
   /** Records alert records already read (the webhook's), sharing commits with every other source. */
   async commit(source: string, batch: AlertRecord[]): Promise<RecordResult> {
-    const result = await this.commits.record(batch);
+    const result = this.options.sink ? await this.options.sink(batch) : await this.commits.record(batch);
     if (result.accepted > 0) {
       this.options.metrics?.ingested.inc({ source }, result.accepted);
       this.options.onRecorded();

@@ -46,6 +46,19 @@ export async function openDatabase(url: string, options: OpenOptions = {}): Prom
     // schema in the same database (another app, another test run) never stands in for it.
     migrationSchema = schema ?? (await pool.query<{ s: string }>('select current_schema() as s')).rows[0]?.s;
     db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    // Several nodes of a cluster start on one store at once: one migrates, the others wait and find it done.
+    const client = await pool.connect();
+    try {
+      await client.query('select pg_advisory_lock(hashtext(current_schema()))');
+      try {
+        await migrate(db, migrationSchema);
+      } finally {
+        await client.query('select pg_advisory_unlock(hashtext(current_schema()))');
+      }
+    } finally {
+      client.release();
+    }
+    return { db, dialect, file, close: () => db.destroy() };
   } else {
     file = url.replace(/^sqlite:(\/\/)?/, '');
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });

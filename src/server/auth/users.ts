@@ -67,6 +67,12 @@ export async function checkLogin(db: Kysely<Database>, name: string, password: s
 export async function ensureFirstAdmin(db: Kysely<Database>): Promise<{ name: string; password: string } | null> {
   if ((await countUsers(db)) > 0) return null;
   const password = randomBytes(15).toString('base64url');
-  await addUser(db, 'admin', password, 'admin');
+  try {
+    await addUser(db, 'admin', password, 'admin');
+  } catch (err) {
+    // Several cluster nodes starting on one empty store: one of them made the first admin.
+    if ((await countUsers(db)) > 0) return null;
+    throw err;
+  }
   return { name: 'admin', password };
 }
