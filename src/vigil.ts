@@ -42,6 +42,7 @@ import { RuleModes } from './store/rule-modes.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
 import { RetentionJob } from './store/retention/job.js';
+import { purgeRiskEvents } from './triage/risk.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
 import { VigilError, type ErrorLocation } from './errors.js';
@@ -316,7 +317,10 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   // Parse once: intake hands the events it parsed to the runner; the store is read back only to catch up.
   const handoff = new Handoff();
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness, clock, handoff);
-  const retention = new RetentionJob(store, { ...config.retention, warmWindow: maxTimespan + config.detect.lateness }, log, clock, {
+  // Risk events are kept for the risk window (src/triage/risk.ts owns them and their purge); also with risk
+  // switched off, so what it recorded while on still goes.
+  const more = [(now: number, batch: number) => purgeRiskEvents(store.db, now - config.risk.window, batch)];
+  const retention = new RetentionJob(store, { ...config.retention, warmWindow: maxTimespan + config.detect.lateness, more }, log, clock, {
     deleted: (table, n) => metrics.retentionDeleted.inc({ table }, n),
     disk: (bytes, warning) => {
       metrics.storeBytes.set(bytes);

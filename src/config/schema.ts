@@ -14,6 +14,7 @@ import { llmSchema, triageSchema } from './triage.js';
 import { wazuhSchema } from './wazuh.js';
 import { retentionSchema } from './store.js';
 import { clusterSchema } from './cluster.js';
+import { riskSchema } from './risk.js';
 
 export * from './actions.js';
 export * from './detect.js';
@@ -21,6 +22,7 @@ export * from './enrich.js';
 export * from './server.js';
 export * from './store.js';
 export * from './triage.js';
+export * from './risk.js';
 export * from './wazuh.js';
 export * from './cluster.js';
 export { isCidrOrAddress, parseDuration, type TtlConfig } from './fragments.js';
@@ -55,7 +57,7 @@ export const configSchema = z
   .object(
     withDefaults({ server: serverSchema, ingest: ingestSchema, auth: authSchema, database: databaseSchema, log: logSchema }),
   )
-  .extend(withDefaults({ rules: rulesSchema, detect: detectSchema, triage: triageSchema, llm: llmSchema }))
+  .extend(withDefaults({ rules: rulesSchema, detect: detectSchema, triage: triageSchema, risk: riskSchema, llm: llmSchema }))
   .extend({ ...withDefaults({ channels: channelsSchema, actions: actionsSchema }), playbooks: playbooksSchema.default([]) })
   .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema, retention: retentionSchema, cluster: clusterSchema }))
   .strict();

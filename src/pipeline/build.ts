@@ -11,6 +11,7 @@ import type { EventBus } from '../events.js';
 import type { Database } from '../store/schema.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import { triageOptions } from '../triage/config.js';
+import { riskComponent } from '../triage/risk.js';
 import { Pipeline, type PipelineOptions } from './pipeline.js';
 
 export interface PipelineParts {
@@ -32,5 +33,15 @@ export interface PipelineParts {
 export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
   const { maxGroups, lateness, maxFuture } = config.detect;
   const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...parts.split });
-  return new Pipeline(db, detector, log, { actions: parts.actions, triage: triageOptions(config), ruleModes: parts.ruleModes, enrich: parts.enrich, events: parts.events, clock: parts.clock });
+  // Risk-based alerting, when on: the scorer the pipeline hands each triaged detection to.
+  const risk = config.risk.enabled ? riskComponent.create(config.risk, { assets: config.triage.assets }) : undefined;
+  return new Pipeline(db, detector, log, {
+    actions: parts.actions,
+    triage: triageOptions(config),
+    ruleModes: parts.ruleModes,
+    enrich: parts.enrich,
+    events: parts.events,
+    clock: parts.clock,
+    risk,
+  });
 }

@@ -16,6 +16,7 @@ import { extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, t
 import { Announcer, type EnrichPlan } from './announce.js';
 import { markSuppressed, recordDetection } from '../triage/detections.js';
 import { EventBus } from '../events.js';
+import type { RiskScorer } from '../triage/risk.js';
 
 export interface PipelineOptions {
   /** The act stage: turns an incident change into outbox rows by the playbooks. */
@@ -29,6 +30,8 @@ export interface PipelineOptions {
   clock?: Clock;
   /** Where the pipeline says what it did (detections, queued actions and lookups, set-aside records). */
   events?: EventBus;
+  /** Risk-based alerting (`risk.enabled`): each detection adds risk to its entities; a crossing opens a risk incident. */
+  risk?: RiskScorer;
 }
 
 export interface Cursor {
@@ -166,14 +169,13 @@ export class Pipeline {
               await this.options.ruleModes!.countShadow(trx, d.rule.id);
               return;
             }
-            // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
-            if (!(await recordDetection(trx, d, now()))) return;
-            this.announcer.current = d;
-            const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now());
-            this.announcer.current = undefined;
-            if ('suppressed' in outcome) await markSuppressed(trx, d.id, outcome.suppressed.id);
-            fresh.push(d);
-            outcomes.push(outcome);
+            const outcome = await this.triageOne(trx, d, now(), fresh, outcomes);
+            if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
+            // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
+            for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
+              const risk = await this.triageOne(trx, crossing.detection, now(), fresh, outcomes);
+              if (risk && !('suppressed' in risk)) await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
+            }
           },
         );
       }
@@ -192,6 +194,19 @@ export class Pipeline {
       if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });
     return { fresh, outcomes, setAside: setAsideRows };
+  }
+
+  /** Records one detection and folds it into an incident; undefined when it was seen before. */
+  private async triageOne(trx: Kysely<Database>, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
+    // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
+    if (!(await recordDetection(trx, d, now))) return undefined;
+    this.announcer.current = d;
+    const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now);
+    this.announcer.current = undefined;
+    if ('suppressed' in outcome) await markSuppressed(trx, d.id, outcome.suppressed.id);
+    fresh.push(d);
+    outcomes.push(outcome);
+    return outcome;
   }
 }
 

@@ -122,6 +122,27 @@ export interface SuppressionTable {
   hits: Generated<number>;
 }
 
+/** Risk one detection added to one entity (src/triage/risk.ts); kept for the risk window. */
+export interface RiskEventTable {
+  detection_id: string;
+  /** ip, user or host. */
+  entity_kind: string;
+  entity_value: string;
+  /** The incident the detection folded into. */
+  incident_id: string;
+  rule_id: string;
+  rule_title: string;
+  level: string;
+  /** The ATT&CK tactics of the detection, e.g. ["Credential Access"]. */
+  tactics_json: string;
+  points: number;
+  /** Events the detection counted. */
+  events: number;
+  /** The detection's time (its events' clock). */
+  time: number;
+  created_at: number;
+}
+
 export interface OutboxTable {
   id: Generated<number>;
   idempotency_key: string;
@@ -329,4 +350,5 @@ export interface Database {
   incident_comments: IncidentCommentTable;
   outbox: OutboxTable;
   suppressions: SuppressionTable;
+  risk_events: RiskEventTable;
 }

@@ -133,3 +133,23 @@ export function wazuhLevelOf(d: Detection): number {
   }
   return max;
 }
+
+/**
+ * The ATT&CK tactics a detection serves, by ATT&CK's names ("Credential Access"): the rule's tactic tags
+ * (`attack.credential_access`) and the tactics of each of its techniques (from its tags and its alerts'
+ * `rule.mitre`), without repeats. Risk-based alerting counts an entity's distinct tactics from these.
+ */
+export function tacticsOfDetection(d: Detection): string[] {
+  const out = new Set<string>();
+  for (const t of d.rule.tags) if (/^attack\.[a-z_]+$/.test(t) && !/^attack\.[gst]\d/.test(t)) out.add(tacticName(t.slice(7)));
+  for (const technique of mitreOf(d)) for (const t of (technique.tactic ?? '').split(', ')) if (t) out.add(tacticName(t));
+  return [...out];
+}
+
+/** ATT&CK's spelling of a tactic from a tag or a Wazuh name: `command_and_control` → "Command and Control". */
+function tacticName(raw: string): string {
+  return TACTIC_NAMES.get(normTactic(raw)) ?? titleCase(raw);
+}
+
+const normTactic = (t: string) => t.toLowerCase().replace(/[^a-z]/g, '');
+const TACTIC_NAMES = new Map(Object.values(TACTICS).flat().map((t) => [normTactic(t), t]));

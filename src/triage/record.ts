@@ -96,6 +96,11 @@ export async function setRevision(db: Kysely<Database>, id: string, revision: nu
   await db.updateTable('incidents').set({ revision, updated_at: now }).where('id', '=', id).execute();
 }
 
+/** Replaces the rule an incident names and its event count (a risk incident's say what it holds now). */
+export async function setRuleOfIncident(db: Kysely<Database>, id: string, rule: RuleRef, eventCount: number): Promise<void> {
+  await db.updateTable('incidents').set({ rule_json: JSON.stringify(rule), event_count: eventCount }).where('id', '=', id).execute();
+}
+
 export async function requireIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord> {
   const found = await findIncident(db, id);
   if (!found) throw new TriageError('not_found', `no incident ${id}`);

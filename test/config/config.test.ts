@@ -8,6 +8,7 @@ import { PROVIDERS } from '../../src/enrich/providers/index.js';
 import { SOURCES } from '../../src/sources/index.js';
 import { CHANNEL_NAMES } from '../../src/act/channels/index.js';
 import { playbookActionSchema } from '../../src/config/playbooks.js';
+import { riskSchema } from '../../src/config/risk.js';
 import { ROOT } from '../helpers/fixtures.js';
 
 describe('config', () => {
@@ -68,6 +69,16 @@ describe('config', () => {
         for (const key of Object.keys(defaults)) assert.ok(doc.hasIn([section, c.name, key]), `${section}.${c.name}.${key} is in vigil.example.yaml`);
       }
     }
+  });
+
+  it('risk: every key is in vigil.example.yaml; levels and tactic factors merge over the defaults', () => {
+    const doc = parseDocument(readFileSync(`${ROOT}/vigil.example.yaml`, 'utf8'));
+    for (const key of Object.keys(riskSchema.parse({}))) assert.ok(doc.hasIn(['risk', key]), `risk.${key} is in vigil.example.yaml`);
+    const c = parseConfig('risk:\n  enabled: true\n  levels: { low: 5 }\n  tacticFactors: { Discovery: 0.8 }\n', 'v.yaml', {});
+    assert.deepEqual(c.risk.levels, { informational: 0, low: 5, medium: 25, high: 50, critical: 80 });
+    assert.equal(c.risk.tacticFactors['Discovery'], 0.8);
+    assert.equal(c.risk.tacticFactors['Credential Access'], 1.5);
+    assert.throws(() => parseConfig('risk:\n  entities: [hash]\n', 'v.yaml', {}), /v\.yaml:2: risk\.entities/);
   });
 
   it('a component enabled but incomplete is refused at load with file, line and key', () => {

@@ -19,6 +19,11 @@ export interface RetentionMetrics {
 export interface RetentionOptions extends RetentionConfig {
   /** Alerts younger than this are never purged, whatever retention.alerts says: restart recovery replays them. */
   warmWindow: number;
+  /**
+   * Purges of tables whose age comes from another section (the risk events expire with `risk.window`): each
+   * deletes one batch of at most `batch` rows older than what it knows, given the time of the pass.
+   */
+  more?: ((now: number, batch: number) => Promise<PurgeBatch>)[];
 }
 
 /** Most raw-alert batches one pass deletes before it lets the other kinds have their turn. */
@@ -69,14 +74,13 @@ export class RetentionJob {
   }
 
   /** One pass: a batch of each kind; returns true when some kind had more (the poller runs again at once). */
-  async pass(): Promise<boolean> {
+  async pass(now = this.now()): Promise<boolean> {
     if (!this.leads()) {
       await this.measure();
       return false;
     }
     const db = this.store.db;
     const o = this.options;
-    const now = this.now();
     const steps: (() => Promise<PurgeBatch>)[] = [
       // Incidents carry many rows each: fewer per batch keeps the transaction as short as the others.
       () => purgeIncidents(db, now - o.incidents, Math.max(1, Math.floor(o.batch / 20))),
@@ -85,6 +89,7 @@ export class RetentionJob {
       () => purgeAudit(db, now - o.audit, o.batch),
       () => purgeQuarantine(db, now - o.quarantine, o.batch),
       () => purgeExpired(db, now, o.batch),
+      ...(o.more ?? []).map((purge) => () => purge(now, o.batch)),
     ];
     let more = false;
     let deleted = 0;
@@ -125,8 +130,8 @@ export class RetentionJob {
   }
 
   /** Runs passes until nothing is left to delete (tests, the soak benchmark). */
-  async drain(): Promise<void> {
-    while (await this.pass());
+  async drain(now?: number): Promise<void> {
+    while (await this.pass(now));
   }
 
   async measure(): Promise<number> {
