@@ -173,6 +173,8 @@ export class Pipeline {
             if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
             // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
             for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
+              // Its fingerprint is known only now: locked late (a deadlock with another node rolls the batch back, to be committed again).
+              await lockFingerprints(trx, [fingerprintOf(crossing.detection)]);
               const risk = await this.triageOne(trx, crossing.detection, now(), fresh, outcomes);
               if (risk && !('suppressed' in risk)) await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
             }
