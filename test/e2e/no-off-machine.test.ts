@@ -13,7 +13,10 @@ import { ROOT } from '../helpers/fixtures.js';
 const strace = ['/usr/bin/strace', '/bin/strace'].find((p) => existsSync(p));
 // Under CI (.ci/run installs strace, firejail and Chromium) nothing here may be skipped.
 const missing = !strace ? 'strace' : !chromiumAvailable() ? 'chromium' : !chromiumIsolated() && process.env.VIGIL_CHROMIUM_UNISOLATED !== '1' ? 'firejail' : undefined;
-const skip = missing && !process.env.CI ? `${missing} is not installed` : false;
+// A run that is itself traced (`strace -f npm test`, as the README's check does) cannot trace again: the outer
+// trace already sees every connect().
+const traced = /^TracerPid:\s*[1-9]/m.test(readFileSync('/proc/self/status', 'utf8'));
+const skip = traced ? 'this run is already traced; the outer trace covers it' : missing && !process.env.CI ? `${missing} is not installed` : false;
 
 /** The non-loopback destinations of connect() calls in an strace log (AF_INET and AF_INET6 only). */
 export function offMachine(log: string): string[] {
