@@ -250,7 +250,7 @@ export class ClusterNode {
           filter_subject: subjects.in,
           ack_policy: AckPolicy.Explicit,
           deliver_policy: DeliverPolicy.All,
-          ack_wait: 30_000 * NANOS,
+          ack_wait: this.o.stream.config.ackWait * NANOS,
           max_ack_pending: 20_000,
         })
         .catch((err) => {
@@ -357,7 +357,6 @@ class PartitionWorker {
       filter_subject: subjects.partition(this.partition),
       ack_policy: AckPolicy.None,
       inactive_threshold: 60_000 * NANOS,
-      mem_storage: true,
       ...from,
     });
     const done = () => {
@@ -369,7 +368,8 @@ class PartitionWorker {
     };
     if (info.num_pending === 0) done();
     const consumer = await js.consumers.get(config.stream, this.consumerName);
-    this.messages = await consumer.consume({ max_messages: 2 * BATCH });
+    // A consumer that vanished (NATS lost it) ends the loop: the owner restarts the partition from its checkpoint.
+    this.messages = await consumer.consume({ max_messages: 2 * BATCH, abort_on_missing_resource: true });
     this.loop = inBatches(
       this.messages,
       async (batch) => {
@@ -400,7 +400,11 @@ class PartitionWorker {
         this.failed = true;
         this.messages?.stop();
       },
-    );
+    )
+      .catch((err) => this.o.log.warn({ partition: this.partition, err: (err as Error).message }, 'cluster: the partition consumer stopped'))
+      .finally(() => {
+        if (!this.stopping) this.failed = true;
+      });
   }
 
   async stop(): Promise<void> {

@@ -42,6 +42,8 @@ export const clusterSchema = componentSchema({
   replicas: z.number().int().min(1).max(5).default(1),
   /** Within this window JetStream drops a second publish of the same alert key (Nats-Msg-Id). */
   duplicateWindow: duration.default(10 * MIN),
+  /** How long a node may take over a batch from the stream before JetStream gives it to another node (a crashed node's batch waits this long). */
+  ackWait: duration.default(30_000),
   /** How long ingest waits for JetStream's acknowledgement before answering 503. */
   publishTimeout: duration.default(5_000),
 });

@@ -98,6 +98,7 @@ export function nodeConfig(spec: NodeSpec, port: number): string {
     `  partitions: ${spec.partitions ?? 8}`,
     `  leaseTtl: ${spec.leaseTtl ?? '3s'}`,
     '  publishTimeout: 2s',
+    '  ackWait: 5s',
     ...(spec.smtpPort
       ? ['channels:', '  email:', '    enabled: true', '    host: 127.0.0.1', `    port: ${spec.smtpPort}`, '    to: [soc@example.org]']
       : []),
