@@ -41,7 +41,7 @@ import { openDatabase, type OpenedDb } from './store/db.js';
 import { RuleModes } from './store/rule-modes.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
-import { RetentionJob } from './store/retention/job.js';
+import { RetentionJob } from './retention/job.js';
 import { purgeRiskEvents } from './triage/risk.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';

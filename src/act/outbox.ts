@@ -14,6 +14,7 @@ import { idempotencyKey, parseIdempotencyKey } from './idempotency.js';
 import { newHolderId } from '../cluster/leases.js';
 import { isPostgres } from '../store/migrations/util.js';
 import type { OutboxPayload } from './payload.js';
+import type { Action, ActionState } from '../model/index.js';
 
 export interface EnqueueInput {
   channel: string;
@@ -74,6 +75,51 @@ export async function deliveredSince(db: Kysely<Database>, since: number, limit 
     .limit(limit)
     .execute();
   return rows.map((r) => ({ channel: r.channel, payload: JSON.parse(r.payload_json) as OutboxPayload, deliveredAt: Number(r.delivered_at) }));
+}
+
+/** An action as the dashboard lists it: its delivery state, without its payload. */
+export interface ActionRow extends Omit<Action, 'payload'> {
+  deliveredAt?: number;
+}
+
+/** Actions newest first, by incident, state and channel. */
+export async function listOutbox(db: Kysely<Database>, q: { incidentId?: string; state?: ActionState; channel?: string; limit: number }): Promise<ActionRow[]> {
+  let query = db
+    .selectFrom('outbox')
+    .select(['id', 'idempotency_key', 'channel', 'incident_id', 'state', 'attempts', 'next_attempt_at', 'last_error', 'created_at', 'updated_at', 'delivered_at']);
+  if (q.incidentId) query = query.where('incident_id', '=', q.incidentId);
+  if (q.state) query = query.where('state', '=', q.state);
+  if (q.channel) query = query.where('channel', '=', q.channel);
+  const rows = await query.orderBy('id', 'desc').limit(q.limit).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    idempotencyKey: r.idempotency_key,
+    channel: r.channel,
+    incidentId: r.incident_id,
+    state: r.state as ActionState,
+    attempts: Number(r.attempts),
+    nextAttemptAt: Number(r.next_attempt_at),
+    lastError: r.last_error ?? undefined,
+    createdAt: Number(r.created_at),
+    updatedAt: Number(r.updated_at),
+    deliveredAt: r.delivered_at === null ? undefined : Number(r.delivered_at),
+  }));
+}
+
+export async function outboxEntry(db: Kysely<Database>, id: number): Promise<{ state: string; incidentId: string; channel: string } | undefined> {
+  const row = await db.selectFrom('outbox').select(['state', 'incident_id', 'channel']).where('id', '=', id).executeTakeFirst();
+  return row ? { state: row.state, incidentId: row.incident_id, channel: row.channel } : undefined;
+}
+
+/** Puts a dead or failed action back in the queue with fresh attempts, due `now`; false if it is in another state. */
+export async function requeue(db: Kysely<Database>, id: number, now: number): Promise<boolean> {
+  const res = await db
+    .updateTable('outbox')
+    .set({ state: 'pending', attempts: 0, next_attempt_at: now, updated_at: now })
+    .where('id', '=', id)
+    .where('state', 'in', ['dead', 'failed'])
+    .executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 /** Adds an action inside the caller's transaction. The same key is added once; returns whether it was new. */
@@ -396,4 +442,25 @@ export function outboxOptions(c: {
     breakerCooldownMs: c.breakerCooldown,
     claimTimeoutMs: c.claimTimeout,
   };
+}
+
+/** Outbox states that will not change any more. */
+const FINISHED = ['delivered', 'dead', 'refused'];
+
+/** Incidents with an action not finished yet, as a subquery (retention keeps them). */
+export function incidentsWithUnfinishedActions(db: Kysely<Database>) {
+  return db.selectFrom('outbox').select('incident_id').where('state', 'not in', FINISHED);
+}
+
+/** Retention: finished actions last changed before `before`, at most `limit`; returns how many went. */
+export async function purgeFinished(db: Kysely<Database>, before: number, limit: number): Promise<number> {
+  const ids = db.selectFrom('outbox').select('id').where('state', 'in', FINISHED).where('updated_at', '<', before).limit(limit);
+  const r = await db.deleteFrom('outbox').where('id', 'in', ids).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}
+
+/** Retention: the actions of incidents that go. */
+export async function deleteActionsOf(trx: Kysely<Database>, incidentIds: string[]): Promise<number> {
+  const r = await trx.deleteFrom('outbox').where('incident_id', 'in', incidentIds).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
 }

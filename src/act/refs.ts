@@ -32,3 +32,21 @@ export async function saveRef(db: Kysely<Database>, incidentId: string, channel:
     )
     .execute();
 }
+
+export const refKey = (incidentId: string, channel: string) => `${incidentId}\u0000${channel}`;
+
+/** The references of these incidents, by `refKey(incident, channel)`. */
+export async function refsOfIncidents(db: Kysely<Database>, incidentIds: string[]): Promise<Map<string, ExternalRef>> {
+  const out = new Map<string, ExternalRef>();
+  for (let i = 0; i < incidentIds.length; i += 500) {
+    const rows = await db.selectFrom('action_refs').selectAll().where('incident_id', 'in', incidentIds.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(refKey(r.incident_id, r.channel), { externalId: r.external_id, thread: r.thread ?? undefined, url: r.url ?? undefined });
+  }
+  return out;
+}
+
+/** Retention: the references of incidents that go. */
+export async function deleteRefsOf(trx: Kysely<Database>, incidentIds: string[]): Promise<number> {
+  const r = await trx.deleteFrom('action_refs').where('incident_id', 'in', incidentIds).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}

@@ -1,5 +1,5 @@
 // How long the store keeps what grows with traffic, and how much disk it may use. Enforced by the retention job
-// (src/store/retention.ts) in small batches in the background; see README "Storage and retention".
+// (src/retention/) in small batches in the background; see README "Storage and retention".
 import { z } from 'zod';
 import { DAY, duration } from './fragments.js';
 

@@ -11,6 +11,7 @@ import { answerColumns, EnrichmentCache } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
 import { QuotaLedger } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
+import { dueLookups, heldBefore, openLookups, pendingDueBy, postponeLookups, queueLookup, settleLookups, stillPending, updateLookup, waitingIncidents } from './lookups.js';
 import { EventBus } from '../events.js';
 
 /** The counters the broker keeps (prom-client counters in production). */
@@ -92,23 +93,19 @@ export class EnrichmentBroker {
         const cached = await this.cache.get(p, i, now, trx);
         if (cached) this.options.metrics?.cacheHits.inc({ provider: p.name });
         else if (await this.canRunBy(trx, p, now, deadline, ahead)) pending++;
-        await trx
-          .insertInto('enrich_lookups')
-          .values({
-            incident_id: incident.id,
-            provider: p.name,
-            kind: i.kind,
-            value: i.value,
-            priority,
-            state: cached ? 'done' : 'pending',
-            attempts: 0,
-            next_attempt_at: now,
-            ...(cached ? answerColumns(cached, cached.fetchedAt) : {}),
-            created_at: now,
-            updated_at: now,
-          })
-          .onConflict((oc) => oc.columns(['incident_id', 'provider', 'kind', 'value']).doNothing())
-          .execute();
+        await queueLookup(trx, {
+          incident_id: incident.id,
+          provider: p.name,
+          kind: i.kind,
+          value: i.value,
+          priority,
+          state: cached ? 'done' : 'pending',
+          attempts: 0,
+          next_attempt_at: now,
+          ...(cached ? answerColumns(cached, cached.fetchedAt) : {}),
+          created_at: now,
+          updated_at: now,
+        });
       }
     }
     return pending;
@@ -124,15 +121,7 @@ export class EnrichmentBroker {
     let queued = ahead.get(p.name);
     if (queued === undefined) {
       const cap = Math.max(1, p.quota.perMinute || 0, Math.min(p.quota.perDay || 0, 1000));
-      const rows = await trx
-        .selectFrom('enrich_lookups')
-        .select('id')
-        .where('provider', '=', p.name)
-        .where('state', '=', 'pending')
-        .where('next_attempt_at', '<=', now + deadline)
-        .limit(cap)
-        .execute();
-      queued = rows.length;
+      queued = await pendingDueBy(trx, p.name, now + deadline, cap);
     }
     const runnable = (await this.quota.availableAt(p.name, p.quota, now, queued, trx)) <= now + deadline;
     ahead.set(p.name, queued + 1);
@@ -159,15 +148,7 @@ export class EnrichmentBroker {
       this.lastPrune = now;
       await this.cache.prune(now);
     }
-    const rows = await this.db
-      .selectFrom('enrich_lookups')
-      .select(['provider', 'kind', 'value'])
-      .where('next_attempt_at', '<=', now)
-      .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'failed'), eb('attempts', '<', this.options.maxAttempts)])]))
-      .orderBy('priority', 'desc')
-      .orderBy('id')
-      .limit(BATCH)
-      .execute();
+    const rows = await dueLookups(this.db, now, this.options.maxAttempts, BATCH);
     if (rows.length === 0) return 0;
     // Per provider, distinct indicators in priority order.
     const work = new Map<string, Map<string, Indicator>>();
@@ -243,67 +224,22 @@ export class EnrichmentBroker {
 
   /** Lookups of a provider that must wait for quota become due again when it allows. */
   private async postpone(provider: string, until: number, postponed: Set<string>, why: string): Promise<void> {
-    const held = await this.db
-      .selectFrom('enrich_lookups')
-      .select('incident_id')
-      .distinct()
-      .where('provider', '=', provider)
-      .where('state', 'in', ['pending', 'failed'])
-      .where('next_attempt_at', '<', until)
-      .execute();
-    for (const r of held) postponed.add(r.incident_id);
-    await this.db
-      .updateTable('enrich_lookups')
-      .set({ next_attempt_at: until, error: `${why} until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}` })
-      .where('provider', '=', provider)
-      .where('state', 'in', ['pending', 'failed'])
-      .where('next_attempt_at', '<', until)
-      .execute();
-  }
-
-  private async waiting(provider: string, i: Indicator): Promise<string[]> {
-    const rows = await this.db
-      .selectFrom('enrich_lookups')
-      .select('incident_id')
-      .where('provider', '=', provider)
-      .where('kind', '=', i.kind)
-      .where('value', '=', i.value)
-      .where('state', 'in', ['pending', 'failed'])
-      .execute();
-    return rows.map((r) => r.incident_id);
+    for (const id of await heldBefore(this.db, provider, until)) postponed.add(id);
+    await postponeLookups(this.db, provider, until, `${why} until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
   }
 
   /** One answer settles every lookup of the indicator, for every incident waiting on it. */
   private async settle(provider: string, i: Indicator, r: LookupResult, fetchedAt: number, touched: Set<string>): Promise<void> {
-    for (const id of await this.waiting(provider, i)) touched.add(id);
-    await this.db
-      .updateTable('enrich_lookups')
-      .set({ state: 'done', error: null, updated_at: this.clock(), ...answerColumns(r, fetchedAt) })
-      .where('provider', '=', provider)
-      .where('kind', '=', i.kind)
-      .where('value', '=', i.value)
-      .where('state', 'in', ['pending', 'failed'])
-      .execute();
+    for (const id of await waitingIncidents(this.db, provider, i)) touched.add(id);
+    await settleLookups(this.db, provider, i, { state: 'done', error: null, updated_at: this.clock(), ...answerColumns(r, fetchedAt) });
   }
 
   /** A failure is recorded as one, with its reason: it is never shown as a clean result. */
   private async fail(provider: string, i: Indicator, error: string, now: number, touched: Set<string>, final: boolean): Promise<'settled'> {
-    for (const id of await this.waiting(provider, i)) touched.add(id);
-    const rows = await this.db
-      .selectFrom('enrich_lookups')
-      .select(['id', 'attempts'])
-      .where('provider', '=', provider)
-      .where('kind', '=', i.kind)
-      .where('value', '=', i.value)
-      .where('state', 'in', ['pending', 'failed'])
-      .execute();
-    for (const r of rows) {
-      const attempts = final ? this.options.maxAttempts : Number(r.attempts) + 1;
-      await this.db
-        .updateTable('enrich_lookups')
-        .set({ state: 'failed', attempts, error: error.slice(0, 500), next_attempt_at: now + RETRY_BASE * 2 ** (attempts - 1), updated_at: this.clock() })
-        .where('id', '=', r.id)
-        .execute();
+    for (const id of await waitingIncidents(this.db, provider, i)) touched.add(id);
+    for (const r of await openLookups(this.db, provider, i)) {
+      const attempts = final ? this.options.maxAttempts : r.attempts + 1;
+      await updateLookup(this.db, r.id, { state: 'failed', attempts, error: error.slice(0, 500), next_attempt_at: now + RETRY_BASE * 2 ** (attempts - 1), updated_at: this.clock() });
     }
     return 'settled';
   }
@@ -322,11 +258,7 @@ export class EnrichmentBroker {
    * none pending, or only ones postponed past the hold (their answers follow as updates).
    */
   private async announceSettled(incidentIds: string[]): Promise<void> {
-    const holdFor = this.options.holdFor;
-    let q = this.db.selectFrom('enrich_lookups').select('incident_id').distinct().where('incident_id', 'in', incidentIds).where('state', '=', 'pending');
-    if (holdFor !== undefined && Number.isFinite(holdFor)) q = q.where((eb) => eb('next_attempt_at', '<', eb('created_at', '+', holdFor)));
-    const stillPending = await q.execute();
-    const pending = new Set(stillPending.map((r) => r.incident_id));
+    const pending = await stillPending(this.db, incidentIds, this.options.holdFor);
     const settled = incidentIds.filter((id) => !pending.has(id));
     if (settled.length > 0) this.events.emit('lookupsSettled', settled);
   }

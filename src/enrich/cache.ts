@@ -63,3 +63,10 @@ export function answerColumns(r: LookupResult, fetchedAt: number) {
     fetched_at: fetchedAt,
   };
 }
+
+/** Retention: answers past their own expiry (the cache's retention is its TTL), at most `limit`; returns how many went. */
+export async function purgeExpiredAnswers(db: Kysely<Database>, now: number, limit: number): Promise<number> {
+  const keys = db.selectFrom('enrich_cache').select('cache_key').where('expires_at', '<', now).limit(limit);
+  const r = await db.deleteFrom('enrich_cache').where('cache_key', 'in', keys).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}

@@ -16,6 +16,7 @@ import type { Database } from '../store/schema.js';
 import { commentsOf } from '../triage/comments.js';
 import { evidenceRow, type EvidenceRow } from '../triage/evidence.js';
 import { detectionsOf, incidentView, type IncidentView } from '../triage/queries.js';
+import { patchIncident } from '../triage/record.js';
 import { templateSummary } from '../triage/summary/template.js';
 import { eventsFor } from './announce.js';
 
@@ -38,7 +39,7 @@ export async function currentSummary(db: Kysely<Database>, view: IncidentView, l
   const summary = templateSummary({ incident: { ...view, enrichments: verdictInputs(lookups) }, indicators: view.indicators, evidence }, now);
   const before = view.summary ? JSON.stringify({ ...view.summary, generatedAt: 0 }) : '';
   if (before !== JSON.stringify({ ...summary, generatedAt: 0 })) {
-    await db.updateTable('incidents').set({ summary_json: JSON.stringify(summary) }).where('id', '=', view.id).execute();
+    await patchIncident(db, view.id, { summary_json: JSON.stringify(summary) });
   }
   return summary;
 }

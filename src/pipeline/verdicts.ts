@@ -9,6 +9,7 @@ import { reassess } from '../triage/reassess.js';
 import type { AssetCriticality } from '../triage/severity.js';
 import type { VerdictInput } from '../triage/types.js';
 import type { Incident } from '../model/index.js';
+import { recordEscalation } from '../enrich/escalations.js';
 import { enrichmentsForIncident } from '../enrich/lookups.js';
 
 export interface Escalation {
@@ -59,11 +60,7 @@ export async function applyVerdicts(
     if (!rise) return undefined;
     const reasons = maliciousReasons(lookups);
     const said = reasons.length > 0 ? reasons : rise.reasons.map((r) => r.detail);
-    await trx
-      .insertInto('enrich_escalations')
-      .values({ incident_id: incidentId, from_level: rise.from, to_level: rise.to, reasons_json: JSON.stringify(said), at: now })
-      .onConflict((oc) => oc.column('incident_id').doUpdateSet({ to_level: rise.to, reasons_json: JSON.stringify(said), at: now }))
-      .execute();
+    await recordEscalation(trx, incidentId, rise.from, rise.to, said, now);
     return { incident: rise.incident, from: rise.from, to: rise.to, reasons: said };
   });
 }

@@ -22,3 +22,10 @@ export async function quarantineRecords(db: Kysely<Database>, rows: QuarantineRo
     .values(rows.map((r) => ({ source: r.source, reason: r.reason, detail: r.detail.replace(/\u0000/g, '\ufffd').slice(0, 1000), size: r.size, sample: storable(r.sample), received_at: now })))
     .execute();
 }
+
+/** Retention: quarantined records received before `before`, at most `limit`; returns how many went. */
+export async function purgeQuarantine(db: Kysely<Database>, before: number, limit: number): Promise<number> {
+  const ids = db.selectFrom('ingest_quarantine').select('id').where('received_at', '<', before).limit(limit);
+  const r = await db.deleteFrom('ingest_quarantine').where('id', 'in', ids).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}

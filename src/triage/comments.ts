@@ -41,3 +41,9 @@ export async function commentsOf(db: Kysely<Database>, incidentId: string, limit
   const rows = await db.selectFrom('incident_comments').selectAll().where('incident_id', '=', incidentId).orderBy('id', 'desc').limit(limit).execute();
   return rows.reverse().map((r) => ({ id: Number(r.id), incidentId: r.incident_id, author: r.author, at: Number(r.at), text: r.text }));
 }
+
+/** Retention: the comments of incidents that go. */
+export async function deleteCommentsOf(trx: Kysely<Database>, incidentIds: string[]): Promise<number> {
+  const r = await trx.deleteFrom('incident_comments').where('incident_id', 'in', incidentIds).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
+}

@@ -5,7 +5,7 @@ import { systemClock, type Clock } from '../clock.js';
 import type { Kysely, Updateable } from 'kysely';
 import type { IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
-import { findIncident } from './record.js';
+import { findIncident, patchIncident } from './record.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
 
 export type Announce = (trx: Kysely<Database>, result: ChangeResult) => Promise<void>;
@@ -37,11 +37,7 @@ export async function applyChange(
 ): Promise<ChangeResult> {
   const notify = NOTIFYING.has(change);
   const revision = notify ? incident.revision + 1 : incident.revision;
-  await trx
-    .updateTable('incidents')
-    .set({ ...patch, revision, updated_at: now })
-    .where('id', '=', incident.id)
-    .execute();
+  await patchIncident(trx, incident.id, { ...patch, revision, updated_at: now });
   const updated = (await findIncident(trx, incident.id))!;
   const result: ChangeResult = { incident: updated, change, notify };
   if (announceNow) await announceChange(trx, ctx, result);

@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
 import type { Database } from '../store/schema.js';
-import { markEvidence } from '../store/alerts.js';
+import { markEvidence, releaseEvidence } from '../store/alerts.js';
 
 /** Records a detection; false when its id was seen before (a replayed window has had its effects already). */
 export async function recordDetection(trx: Kysely<Database>, d: Detection, now: number): Promise<boolean> {
@@ -38,6 +38,31 @@ export async function markSuppressed(trx: Kysely<Database>, detectionId: string,
 
 export async function assignToIncident(trx: Kysely<Database>, detectionId: string, incidentId: string): Promise<void> {
   await trx.updateTable('detections').set({ incident_id: incidentId }).where('id', '=', detectionId).execute();
+}
+
+/**
+ * Events a fired correlation absorbed after its detection: they join the newest detection of that rule in the
+ * incident (its event ids up to `maxIds`; the count stays exact), and the detection holds their alerts now too.
+ */
+export async function absorbEvents(trx: Kysely<Database>, incidentId: string, ruleId: string, events: { id: string }[], count: number, maxIds: number): Promise<void> {
+  const det = await trx
+    .selectFrom('detections')
+    .select(['id', 'event_ids_json', 'count'])
+    .where('incident_id', '=', incidentId)
+    .where('rule_id', '=', ruleId)
+    .orderBy('time', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  if (!det) return;
+  const ids: string[] = JSON.parse(det.event_ids_json);
+  const before = ids.length;
+  if (ids.length < maxIds) {
+    const have = new Set(ids);
+    for (const e of events) if (!have.has(e.id) && ids.length < maxIds) (have.add(e.id), ids.push(e.id));
+  }
+  // Retention keeps these alerts with the detection.
+  await markEvidence(trx, ids.slice(before));
+  await trx.updateTable('detections').set({ event_ids_json: JSON.stringify(ids), count: Number(det.count) + count }).where('id', '=', det.id).execute();
 }
 
 /** A detection as an incident's page lists it. */
@@ -109,4 +134,36 @@ export async function eventIdsOfIncidents(db: Kysely<Database>, incidentIds: str
 export async function eventIdsOfDetection(db: Kysely<Database>, detectionId: string): Promise<string[]> {
   const det = await db.selectFrom('detections').select('event_ids_json').where('id', '=', detectionId).executeTakeFirst();
   return det ? (JSON.parse(det.event_ids_json) as string[]) : [];
+}
+
+/** A detection as retention drops it: its id and the alerts it holds. */
+export interface HeldEvidence {
+  id: string;
+  eventIds: string[];
+}
+
+export async function detectionsOfIncidents(trx: Kysely<Database>, incidentIds: string[]): Promise<HeldEvidence[]> {
+  const rows = await trx.selectFrom('detections').select(['id', 'event_ids_json']).where('incident_id', 'in', incidentIds).execute();
+  return rows.map((r) => ({ id: r.id, eventIds: JSON.parse(r.event_ids_json) as string[] }));
+}
+
+/** Detections folded into no incident (suppressed) created before `before`, at most `limit`. */
+export async function unfoldedBefore(trx: Kysely<Database>, before: number, limit: number): Promise<HeldEvidence[]> {
+  const rows = await trx.selectFrom('detections').select(['id', 'event_ids_json']).where('incident_id', 'is', null).where('created_at', '<', before).limit(limit).execute();
+  return rows.map((r) => ({ id: r.id, eventIds: JSON.parse(r.event_ids_json) as string[] }));
+}
+
+/**
+ * Retention: deletes these detections, releasing their evidence first (an alert no detection holds any more and
+ * that the raw-alert purge has passed, `purgedTo`, goes with them). Returns the rows deleted, by table.
+ */
+export async function dropDetections(trx: Kysely<Database>, rows: HeldEvidence[], purgedTo: number): Promise<{ alerts: number; detections: number }> {
+  let alerts = 0;
+  let detections = 0;
+  for (const d of rows) alerts += await releaseEvidence(trx, d.eventIds, purgedTo);
+  for (let i = 0; i < rows.length; i += 500) {
+    const r = await trx.deleteFrom('detections').where('id', 'in', rows.slice(i, i + 500).map((d) => d.id)).executeTakeFirst();
+    detections += Number(r.numDeletedRows ?? 0);
+  }
+  return { alerts, detections };
 }

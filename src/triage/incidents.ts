@@ -12,13 +12,12 @@ import { sql, type Kysely, type Updateable } from 'kysely';
 import { isPostgres } from '../store/migrations/util.js';
 import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
-import { markEvidence } from '../store/alerts.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
 import { isFailureIncident, isLogonSuccess, linkAll, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
-import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
+import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, insertIncident, latestByFingerprint, openByFingerprint, patchIncident } from './record.js';
 
 /** An incident row as the model's Incident (with triage's fields beside it). */
 export { rowToRecord as rowToIncident } from './record.js';
@@ -27,7 +26,7 @@ import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
 import { alertView } from '../model/wcs.js';
-import { assignToIncident } from './detections.js';
+import { absorbEvents, assignToIncident } from './detections.js';
 
 export interface TriageOptions {
   /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
@@ -145,11 +144,7 @@ export async function refreshSummary(
 ): Promise<IncidentRecord> {
   // An LLM summary already written stays until the next notifying change; the template is the floor.
   const summary = templateSummary({ incident: inc, indicators: await indicatorsOfIncident(trx, inc.id), evidence }, now);
-  await trx
-    .updateTable('incidents')
-    .set({ summary_json: JSON.stringify(summary), summary_state: options.llmSummaries ? 'pending' : 'done' })
-    .where('id', '=', inc.id)
-    .execute();
+  await patchIncident(trx, inc.id, { summary_json: JSON.stringify(summary), summary_state: options.llmSummaries ? 'pending' : 'done' });
   return (await findIncident(trx, inc.id))!;
 }
 
@@ -169,43 +164,14 @@ export async function extendIncident(
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
   const fingerprint = fingerprintOfEntity(c.ruleId, c.group);
   await lockFingerprints(trx, [fingerprint]);
-  const row = await trx
-    .selectFrom('incidents')
-    .select(['id', 'event_count', 'last_seen'])
-    .where('fingerprint', '=', fingerprint)
-    .where('status', '!=', 'resolved')
-    .orderBy('last_seen', 'desc')
-    .limit(1)
-    .executeTakeFirst();
+  const row = await openByFingerprint(trx, fingerprint);
   if (!row) return false;
-  await trx
-    .updateTable('incidents')
-    .set({ event_count: Number(row.event_count) + c.count, last_seen: Math.max(Number(row.last_seen), c.lastTime), updated_at: now })
-    .where('id', '=', row.id)
-    .execute();
+  await patchIncident(trx, row.id, { event_count: row.eventCount + c.count, last_seen: Math.max(row.lastSeen, c.lastTime), updated_at: now });
   // Every counted event is evidence: the absorbed ones join the newest detection's events (up to a cap; the
   // count stays exact and readers say "and N more"), and their users, addresses and hosts join the incident.
   const events = c.events ?? [];
   if (events.length > 0) {
-    const det = await trx
-      .selectFrom('detections')
-      .select(['id', 'event_ids_json', 'count'])
-      .where('incident_id', '=', row.id)
-      .where('rule_id', '=', c.ruleId)
-      .orderBy('time', 'desc')
-      .limit(1)
-      .executeTakeFirst();
-    if (det) {
-      const ids: string[] = JSON.parse(det.event_ids_json);
-      const before = ids.length;
-      if (ids.length < MAX_DETECTION_EVENT_IDS) {
-        const have = new Set(ids);
-        for (const e of events) if (!have.has(e.id) && ids.length < MAX_DETECTION_EVENT_IDS) (have.add(e.id), ids.push(e.id));
-      }
-      // The detection holds these alerts now too: retention keeps them with it.
-      await markEvidence(trx, ids.slice(before));
-      await trx.updateTable('detections').set({ event_ids_json: JSON.stringify(ids), count: Number(det.count) + c.count }).where('id', '=', det.id).execute();
-    }
+    await absorbEvents(trx, row.id, c.ruleId, events, c.count, MAX_DETECTION_EVENT_IDS);
     const rows = events.map(evidenceRow);
     const evidence = uniqueIndicators(
       rows.flatMap((r) => [
@@ -258,11 +224,8 @@ export async function triage(
       )
     : [];
 
-  let latest = trx.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(1);
-  // Locked too: an analyst's change on another node (a resolve) is waited for and seen before the fold decides.
-  if (isPostgres(trx)) latest = latest.forUpdate();
-  const existingRow = await latest.executeTakeFirst();
-  const existing = existingRow ? rowToRecord(existingRow) : undefined;
+  // Locked too (for a change): an analyst's change on another node (a resolve) is waited for and seen before the fold decides.
+  const existing = await latestByFingerprint(trx, fingerprint, true);
   const gap = existing ? d.firstTime - existing.lastSeen : Infinity;
 
   let inc: IncidentRecord;
@@ -281,7 +244,7 @@ export async function triage(
       last_detection_at: now,
       ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
-    await trx.updateTable('incidents').set(fold).where('id', '=', existing.id).execute();
+    await patchIncident(trx, existing.id, fold);
     await addIndicators(trx, existing.id, ind.entity, 'entity', now);
     await addIndicators(trx, existing.id, ind.evidence, 'evidence', now);
     const folded = (await findIncident(trx, existing.id))!;
@@ -290,38 +253,35 @@ export async function triage(
     inc = (await applyChange(trx, ctx, folded, severityPatch(s), change, now, false)).incident;
   } else {
     const id = createHash('sha1').update(`${fingerprint}\u0000${d.id}`).digest('hex').slice(0, 16);
-    await trx
-      .insertInto('incidents')
-      .values({
-        id,
-        fingerprint,
-        title: incidentTitle(d, entity),
-        status: 'open',
-        level: d.rule.level,
-        rule_id: d.rule.id,
-        entity_json: JSON.stringify(entity),
-        first_seen: d.firstTime,
-        last_seen: d.time,
-        detection_count: 1,
-        event_count: d.count,
-        revision: 1,
-        created_at: now,
-        updated_at: now,
-        severity_score: 0,
-        severity_json: '[]',
-        wazuh_level: wazuhLevel,
-        enrichment_json: '[]',
-        escalated: followed.length > 0 ? 1 : 0,
-        logged_on_json: JSON.stringify(logons),
-        mitre_json: JSON.stringify(mitre),
-        rule_json: JSON.stringify(incidentRule(d)),
-        last_detection_at: now,
-      })
-      .execute();
+    await insertIncident(trx, {
+      id,
+      fingerprint,
+      title: incidentTitle(d, entity),
+      status: 'open',
+      level: d.rule.level,
+      rule_id: d.rule.id,
+      entity_json: JSON.stringify(entity),
+      first_seen: d.firstTime,
+      last_seen: d.time,
+      detection_count: 1,
+      event_count: d.count,
+      revision: 1,
+      created_at: now,
+      updated_at: now,
+      severity_score: 0,
+      severity_json: '[]',
+      wazuh_level: wazuhLevel,
+      enrichment_json: '[]',
+      escalated: followed.length > 0 ? 1 : 0,
+      logged_on_json: JSON.stringify(logons),
+      mitre_json: JSON.stringify(mitre),
+      rule_json: JSON.stringify(incidentRule(d)),
+      last_detection_at: now,
+    });
     await addIndicators(trx, id, ind.entity, 'entity', now);
     await addIndicators(trx, id, ind.evidence, 'evidence', now);
     const fresh = (await findIncident(trx, id))!;
-    await trx.updateTable('incidents').set(severityPatch(await assess(trx, fresh, assets))).where('id', '=', id).execute();
+    await patchIncident(trx, id, severityPatch(await assess(trx, fresh, assets)));
     inc = (await findIncident(trx, id))!;
     change = 'opened';
   }
@@ -343,10 +303,10 @@ export async function triage(
     const got = fromThere.length > 0 ? fromThere : logons;
     if (got.length > 0) {
       const before = (await findIncident(trx, r.incident.id))!.loggedOn;
-      await trx.updateTable('incidents').set({ logged_on_json: JSON.stringify(mergeLogons(before, got)) }).where('id', '=', r.incident.id).execute();
+      await patchIncident(trx, r.incident.id, { logged_on_json: JSON.stringify(mergeLogons(before, got)) });
     }
     if (r.incident.escalated) continue;
-    await trx.updateTable('incidents').set({ escalated: 1 }).where('id', '=', r.incident.id).execute();
+    await patchIncident(trx, r.incident.id, { escalated: 1 });
     const marked = (await findIncident(trx, r.incident.id))!;
     const escalated = await applyChange(trx, ctx, marked, severityPatch(await assess(trx, marked, assets)), 'escalated', now, false);
     const withSummary = await refreshSummary(trx, escalated.incident, [], options, now);

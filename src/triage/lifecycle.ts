@@ -4,19 +4,12 @@ import type { Logger } from 'pino';
 import { Poller } from '../poller.js';
 import { resolveIn } from './analyst.js';
 import { clock, type TriageContext } from './context.js';
-import { findIncidentForChange } from './record.js';
+import { findIncidentForChange, quietIncidents } from './record.js';
 import type { ChangeResult } from './types.js';
 
 export async function autoResolve(ctx: TriageContext, quietPeriod: number, now = clock(ctx)): Promise<ChangeResult[]> {
   const cutoff = now - quietPeriod;
-  const rows = await ctx.db
-    .selectFrom('incidents')
-    .selectAll()
-    .where('status', 'in', ['open', 'acknowledged'])
-    .where((eb) => eb(eb.fn.coalesce('last_detection_at', 'created_at'), '<', cutoff))
-    .orderBy('last_seen')
-    .limit(500)
-    .execute();
+  const rows = await quietIncidents(ctx.db, cutoff, 500);
   const out: ChangeResult[] = [];
   for (const row of rows) {
     const result = await ctx.db.transaction().execute(async (trx) => {

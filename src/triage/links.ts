@@ -2,16 +2,17 @@
 // linked (both ways). A successful logon from an address that an open brute-force incident holds escalates
 // that incident: the attacker probably got in.
 import type { Kysely } from 'kysely';
-import type { Detection, Event, Indicator, RuleRef } from '../model/index.js';
+import type { Detection, Event, Indicator } from '../model/index.js';
 import { evidenceRow } from './evidence.js';
 import type { Database } from '../store/schema.js';
-import type { IncidentRecord, LoggedOn } from './types.js';
+import { holdersOf, relatedAmong } from './record.js';
+import type { IncidentRecord, LoggedOn, RelatedIncident } from './types.js';
 import { alertView } from '../model/wcs.js';
 
-const MAX_LINKS = 20;
+export { linkAll } from './record.js';
+export type { RelatedIncident } from './types.js';
 
-/** What linking and the success-after-failures escalation read of a related incident (a narrow row, no JSON blobs). */
-export type RelatedIncident = Pick<IncidentRecord, 'id' | 'fingerprint' | 'firstSeen' | 'verdict' | 'escalated' | 'mitre' | 'rule'>;
+const MAX_LINKS = 20;
 
 /** Is this event a logon that succeeded (Wazuh group `authentication_success`, Windows 4624/4648)? */
 export function isSuccessEvent(e: Event): boolean {
@@ -78,66 +79,15 @@ export async function relatedIncidents(
   if (wanted.length === 0) return [];
   const sharedBy = new Map<string, Indicator>();
   for (const i of wanted) {
-    const holders = await trx
-      .selectFrom('incident_indicators')
-      .select('incident_id')
-      .where('kind', '=', i.kind)
-      .where('value', '=', i.value)
-      .orderBy('first_seen', 'desc')
-      .limit(MAX_LINKS + 1)
-      .execute();
+    const holders = await holdersOf(trx, i, MAX_LINKS + 1);
     for (const h of holders) {
-      if (h.incident_id === excludeId) continue;
-      const prev = sharedBy.get(h.incident_id);
+      if (h === excludeId) continue;
+      const prev = sharedBy.get(h);
       // Prefer the address as the stated reason: it is the stronger tie.
-      if (!prev || (prev.kind !== 'ip' && i.kind === 'ip')) sharedBy.set(h.incident_id, i);
+      if (!prev || (prev.kind !== 'ip' && i.kind === 'ip')) sharedBy.set(h, i);
     }
   }
   if (sharedBy.size === 0) return [];
-  const rows = await trx
-    .selectFrom('incidents')
-    .select(['id', 'fingerprint', 'first_seen', 'verdict', 'escalated', 'mitre_json', 'rule_id', 'rule_json', 'title', 'level'])
-    .where('id', 'in', [...sharedBy.keys()])
-    .where('last_seen', '>=', since)
-    .orderBy('last_seen', 'desc')
-    .limit(MAX_LINKS)
-    .execute();
-  return rows.map((r) => {
-    const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
-    const incident: RelatedIncident = {
-      id: r.id,
-      fingerprint: r.fingerprint,
-      firstSeen: Number(r.first_seen),
-      verdict: (r.verdict ?? undefined) as IncidentRecord['verdict'],
-      escalated: Number(r.escalated ?? 0) === 1,
-      mitre: JSON.parse(r.mitre_json ?? '[]'),
-      rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as RuleRef['level'], tags: rule.tags ?? [], ...rule } as RuleRef,
-    };
-    return { incident, shared: sharedBy.get(r.id)! };
-  });
-}
-
-/** Links `id` both ways to those of `others` it is not linked to yet; one read and at most one write. */
-export async function linkAll(trx: Kysely<Database>, id: string, others: { id: string; reason: string }[], now: number): Promise<void> {
-  const candidates = others.filter((o) => o.id !== id);
-  if (candidates.length === 0) return;
-  const have = await trx
-    .selectFrom('incident_links')
-    .select('related_id')
-    .where('incident_id', '=', id)
-    .where('related_id', 'in', candidates.map((o) => o.id))
-    .execute();
-  const linked = new Set(have.map((r) => r.related_id));
-  const fresh = candidates.filter((o) => !linked.has(o.id));
-  if (fresh.length === 0) return;
-  await trx
-    .insertInto('incident_links')
-    .values(
-      fresh.flatMap((o) => [
-        { incident_id: id, related_id: o.id, reason: o.reason, created_at: now },
-        { incident_id: o.id, related_id: id, reason: o.reason, created_at: now },
-      ]),
-    )
-    .onConflict((oc) => oc.columns(['incident_id', 'related_id']).doNothing())
-    .execute();
+  const rows = await relatedAmong(trx, [...sharedBy.keys()], since, MAX_LINKS);
+  return rows.map((incident) => ({ incident, shared: sharedBy.get(incident.id)! }));
 }

@@ -1,11 +1,13 @@
 // Reading incidents for people and the API: one incident in detail, and a filtered, paged list.
-import { sql, type Kysely } from 'kysely';
-import type { Detection, Indicator, IndicatorKind, IncidentStatus, Level } from '../model/index.js';
-import { auditFor, type AuditRow } from '../store/audit.js';
+import type { Kysely } from 'kysely';
+import type { Detection, Indicator } from '../model/index.js';
+import { auditFor, firstAudited, type AuditRow } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
 import { detectionsOfIncident } from './detections.js';
-import { findIncident, indicatorsOfIncident, rowToRecord } from './record.js';
-import { TriageError, type IncidentLink, type IncidentRecord, type Verdict } from './types.js';
+import { findIncident, incidentTargetsOpenedSince, indicatorsOfIncident, linksOf, openedAt } from './record.js';
+import { TriageError, type IncidentLink, type IncidentRecord } from './types.js';
+
+export { countOpenIncidents, incidentsHolding, incidentsSeenSince, linksOf, listIncidents, MAX_PAGE, type IncidentFilter, type IncidentPage } from './record.js';
 
 /** A detection as an incident lists it (without its events: `eventIds` name them). */
 export type DetectionSummary = Pick<Detection, 'id' | 'rule' | 'time' | 'firstTime' | 'group' | 'count' | 'eventIds'>;
@@ -40,60 +42,12 @@ export interface IncidentDetail extends IncidentView {
   history: AuditRow[];
 }
 
-/**
- * Ids of the incidents active in Vigil at or after `since` (by when detections were folded in, whatever their
- * events' own clocks say), as a subquery for other stages' reads (enrichment answers).
- */
-export function incidentsSeenSince(db: Kysely<Database>, since: number) {
-  return db.selectFrom('incidents').select('id').where(sql<number>`coalesce(last_detection_at, created_at)`, '>=', since);
-}
-
-/**
- * The incidents holding an indicator (exact; a user, or any kind when none is given, case-insensitive), newest
- * activity first, at most `limit`, with how many there are in all.
- */
-export async function incidentsHolding(db: Kysely<Database>, value: string, kind: IndicatorKind | undefined, limit: number): Promise<{ total: number; incidents: IncidentRecord[] }> {
-  const fold = kind === undefined || kind === 'user';
-  const want = fold ? value.toLowerCase() : value;
-  let q = db.selectFrom('incidents').where('id', 'in', (eb) => {
-    let sub = eb.selectFrom('incident_indicators').select('incident_id');
-    sub = kind === 'user' ? sub.where(sql<string>`lower(value)`, '=', want) : kind ? sub.where('value', '=', value) : sub.where(sql<string>`lower(value)`, '=', want);
-    return kind ? sub.where('kind', '=', kind) : sub;
-  });
-  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  q = q.orderBy(sql`coalesce(last_detection_at, created_at)`, 'desc').orderBy('id');
-  return { total, incidents: (await q.selectAll().limit(limit).execute()).map(rowToRecord) };
-}
-
-export async function countOpenIncidents(db: Kysely<Database>): Promise<number> {
-  const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
-  return Number(open.n);
-}
-
 /** The first acknowledgement (from the audit log) of each incident opened at or after `since`. */
 export async function firstAcknowledgements(db: Kysely<Database>, since: number, limit: number): Promise<{ id: string; createdAt: number; ackedAt: number }[]> {
-  const rows = await db
-    .selectFrom('audit_log')
-    .innerJoin('incidents', (j) => j.on(sql<boolean>`audit_log.target = 'incident:' || incidents.id`))
-    .select(['incidents.id', 'incidents.created_at', (eb) => eb.fn.min('audit_log.at').as('acked')])
-    .where('audit_log.action', '=', 'incident.acknowledge')
-    .where('audit_log.result', '=', 'ok')
-    .where('incidents.created_at', '>=', since)
-    .groupBy(['incidents.id', 'incidents.created_at'])
-    .limit(limit)
-    .execute();
-  return rows.map((r) => ({ id: r.id, createdAt: Number(r.created_at), ackedAt: Number(r.acked) }));
-}
-
-export async function linksOf(db: Kysely<Database>, id: string): Promise<IncidentLink[]> {
-  const rows = await db
-    .selectFrom('incident_links')
-    .innerJoin('incidents', 'incidents.id', 'incident_links.related_id')
-    .select(['incident_links.related_id', 'incident_links.reason', 'incidents.title', 'incidents.status'])
-    .where('incident_links.incident_id', '=', id)
-    .orderBy('incident_links.created_at')
-    .execute();
-  return rows.map((r) => ({ incidentId: r.related_id, title: r.title, status: r.status, reason: r.reason }));
+  const acks = await firstAudited(db, 'incident.acknowledge', incidentTargetsOpenedSince(db, since), limit);
+  const ids = acks.map((a) => a.target.slice('incident:'.length));
+  const opened = await openedAt(db, ids);
+  return acks.flatMap((a, i) => (opened.has(ids[i]!) ? [{ id: ids[i]!, createdAt: opened.get(ids[i]!)!, ackedAt: a.at }] : []));
 }
 
 export async function detectionsOf(db: Kysely<Database>, id: string, limit = 500): Promise<DetectionSummary[]> {
@@ -110,62 +64,4 @@ export async function getIncident(db: Kysely<Database>, id: string): Promise<Inc
     evidenceIds: [...new Set(detections.flatMap((d) => d.eventIds))],
     history: (await auditFor(db, `incident:${id}`)).reverse(),
   };
-}
-
-export interface IncidentFilter {
-  status?: IncidentStatus[];
-  level?: Level[];
-  minScore?: number;
-  ruleId?: string;
-  assignee?: string;
-  verdict?: Verdict | 'none';
-  /** Incidents that hold this indicator value (an IP, a user, a host …), exact. */
-  indicator?: string;
-  /** last_seen ≥ since (epoch ms). */
-  since?: number;
-  /** first_seen < until (epoch ms). */
-  until?: number;
-  /** `received` (default): newest activity in Vigil first, whatever the events' own clocks say. */
-  sort?: 'received' | 'last_seen' | 'severity';
-  limit?: number;
-  offset?: number;
-}
-
-export interface IncidentPage {
-  items: IncidentRecord[];
-  total: number;
-  limit: number;
-  offset: number;
-}
-
-export const MAX_PAGE = 200;
-
-export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter = {}): Promise<IncidentPage> {
-  const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), MAX_PAGE);
-  const offset = Math.max(0, Math.floor(filter.offset ?? 0));
-  if (!Number.isFinite(limit) || !Number.isFinite(offset)) throw new TriageError('invalid', 'limit and offset must be numbers');
-  let q = db.selectFrom('incidents');
-  if (filter.status?.length) q = q.where('status', 'in', filter.status);
-  if (filter.level?.length) q = q.where('level', 'in', filter.level);
-  if (filter.minScore !== undefined) q = q.where('severity_score', '>=', filter.minScore);
-  if (filter.ruleId) q = q.where('rule_id', '=', filter.ruleId);
-  if (filter.assignee) q = q.where('assignee', '=', filter.assignee);
-  if (filter.verdict === 'none') q = q.where('verdict', 'is', null);
-  else if (filter.verdict) q = q.where('verdict', '=', filter.verdict);
-  if (filter.since !== undefined) q = q.where('last_seen', '>=', filter.since);
-  if (filter.until !== undefined) q = q.where('first_seen', '<', filter.until);
-  if (filter.indicator) {
-    const value = filter.indicator;
-    q = q.where('id', 'in', (eb) => eb.selectFrom('incident_indicators').select('incident_id').where('value', '=', value));
-  }
-  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
-  const received = sql`coalesce(last_detection_at, created_at)`;
-  const ordered =
-    filter.sort === 'severity'
-      ? q.selectAll().orderBy('severity_score', 'desc').orderBy(received, 'desc')
-      : filter.sort === 'last_seen'
-        ? q.selectAll().orderBy('last_seen', 'desc')
-        : q.selectAll().orderBy(received, 'desc');
-  const rows = await ordered.orderBy('id').limit(limit).offset(offset).execute();
-  return { items: rows.map(rowToRecord), total, limit, offset };
 }

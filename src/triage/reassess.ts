@@ -6,7 +6,7 @@ import type { Kysely } from 'kysely';
 import type { Level } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { assess, severityPatch } from './incidents.js';
-import { findIncident, findIncidentForChange, indicatorsOfIncident } from './record.js';
+import { findIncident, findIncidentForChange, indicatorsOfIncident, patchIncident } from './record.js';
 import { templateSummary } from './summary/template.js';
 import { NO_ASSETS, type AssetCriticality } from './severity.js';
 import type { IncidentRecord, SeverityReason, VerdictInput } from './types.js';
@@ -30,16 +30,16 @@ export async function reassess(
 ): Promise<SeverityRise | undefined> {
   const before = await findIncidentForChange(trx, incidentId);
   if (!before) return undefined;
-  await trx.updateTable('incidents').set({ enrichment_json: JSON.stringify(verdicts) }).where('id', '=', incidentId).execute();
+  await patchIncident(trx, incidentId, { enrichment_json: JSON.stringify(verdicts) });
   const withVerdicts = (await findIncident(trx, incidentId))!;
   const s = await assess(trx, withVerdicts, assets);
-  await trx.updateTable('incidents').set({ ...severityPatch(s), updated_at: now }).where('id', '=', incidentId).execute();
+  await patchIncident(trx, incidentId, { ...severityPatch(s), updated_at: now });
   let after = (await findIncident(trx, incidentId))!;
   // A template summary is rewritten with the verdicts (keeping its evidence lines); an LLM's stays as written.
   if (!after.summary || after.summary.source === 'template') {
     const summary = templateSummary({ incident: after, indicators: await indicatorsOfIncident(trx, incidentId), evidence: [] }, now);
     summary.evidence = after.summary?.evidence ?? [];
-    await trx.updateTable('incidents').set({ summary_json: JSON.stringify(summary) }).where('id', '=', incidentId).execute();
+    await patchIncident(trx, incidentId, { summary_json: JSON.stringify(summary) });
     after = (await findIncident(trx, incidentId))!;
   }
   if (RANK[s.level] <= RANK[before.level]) return undefined;

@@ -1,10 +1,12 @@
-// Incident rows ↔ IncidentRecord, and the small reads and writes every triage module shares.
-import type { Kysely, Selectable } from 'kysely';
-import type { IncidentStatus, Indicator, Level, RuleRef } from '../model/index.js';
+// The incident aggregate's repository: the only module that queries `incidents`, `incident_indicators` and
+// `incident_links`. Rows ↔ IncidentRecord, the reads and writes the triage modules compose, the lists and read
+// models the API asks for, and the subqueries other stages' reads are built over.
+import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
+import type { IncidentStatus, Indicator, IndicatorKind, Level, RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
-import { TriageError, type IncidentRecord, type Severity, type Verdict } from './types.js';
+import { TriageError, type IncidentLink, type IncidentRecord, type RelatedIncident, type Severity, type Verdict } from './types.js';
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
 const optNum = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
@@ -101,6 +103,49 @@ export async function setRuleOfIncident(db: Kysely<Database>, id: string, rule: 
   await db.updateTable('incidents').set({ rule_json: JSON.stringify(rule), event_count: eventCount }).where('id', '=', id).execute();
 }
 
+/** Writes columns of one incident. */
+export async function patchIncident(db: Kysely<Database>, id: string, patch: Updateable<IncidentTable>): Promise<void> {
+  await db.updateTable('incidents').set(patch).where('id', '=', id).execute();
+}
+
+export async function insertIncident(db: Kysely<Database>, row: Insertable<IncidentTable>): Promise<void> {
+  await db.insertInto('incidents').values(row).execute();
+}
+
+/** The newest incident of a fingerprint, whatever its status; `forChange`: locked for the caller's transaction (PostgreSQL). */
+export async function latestByFingerprint(db: Kysely<Database>, fingerprint: string, forChange = false): Promise<IncidentRecord | undefined> {
+  let q = db.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(1);
+  if (forChange && isPostgres(db)) q = q.forUpdate();
+  const row = await q.executeTakeFirst();
+  return row ? rowToRecord(row) : undefined;
+}
+
+/** The newest incident of a fingerprint that is not resolved: its id and counters. */
+export async function openByFingerprint(db: Kysely<Database>, fingerprint: string): Promise<{ id: string; eventCount: number; lastSeen: number } | undefined> {
+  const row = await db
+    .selectFrom('incidents')
+    .select(['id', 'event_count', 'last_seen'])
+    .where('fingerprint', '=', fingerprint)
+    .where('status', '!=', 'resolved')
+    .orderBy('last_seen', 'desc')
+    .limit(1)
+    .executeTakeFirst();
+  return row ? { id: row.id, eventCount: Number(row.event_count), lastSeen: Number(row.last_seen) } : undefined;
+}
+
+/** Open or acknowledged incidents with no detection folded in since `cutoff`, longest quiet first. */
+export async function quietIncidents(db: Kysely<Database>, cutoff: number, limit: number): Promise<IncidentRecord[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .selectAll()
+    .where('status', 'in', ['open', 'acknowledged'])
+    .where((eb) => eb(eb.fn.coalesce('last_detection_at', 'created_at'), '<', cutoff))
+    .orderBy('last_seen')
+    .limit(limit)
+    .execute();
+  return rows.map(rowToRecord);
+}
+
 export async function requireIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord> {
   const found = await findIncident(db, id);
   if (!found) throw new TriageError('not_found', `no incident ${id}`);
@@ -162,4 +207,204 @@ export async function criticalIndicators(db: Kysely<Database>, id: string, asset
     if (row) out.push({ kind, value: row.value });
   }
   return out;
+}
+
+/** The incidents that most recently took up an indicator, newest first, at most `limit`. */
+export async function holdersOf(db: Kysely<Database>, indicator: Indicator, limit: number): Promise<string[]> {
+  const rows = await db
+    .selectFrom('incident_indicators')
+    .select('incident_id')
+    .where('kind', '=', indicator.kind)
+    .where('value', '=', indicator.value)
+    .orderBy('first_seen', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.incident_id);
+}
+
+/** Of these incidents, those seen since `since`, most recently seen first, at most `limit` (a narrow row). */
+export async function relatedAmong(db: Kysely<Database>, ids: string[], since: number, limit: number): Promise<RelatedIncident[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'fingerprint', 'first_seen', 'verdict', 'escalated', 'mitre_json', 'rule_id', 'rule_json', 'title', 'level'])
+    .where('id', 'in', ids)
+    .where('last_seen', '>=', since)
+    .orderBy('last_seen', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => {
+    const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
+    return {
+      id: r.id,
+      fingerprint: r.fingerprint,
+      firstSeen: Number(r.first_seen),
+      verdict: (r.verdict ?? undefined) as IncidentRecord['verdict'],
+      escalated: Number(r.escalated ?? 0) === 1,
+      mitre: JSON.parse(r.mitre_json ?? '[]'),
+      rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as RuleRef['level'], tags: rule.tags ?? [], ...rule } as RuleRef,
+    };
+  });
+}
+
+/** Links `id` both ways to those of `others` it is not linked to yet; one read and at most one write. */
+export async function linkAll(trx: Kysely<Database>, id: string, others: { id: string; reason: string }[], now: number): Promise<void> {
+  const candidates = others.filter((o) => o.id !== id);
+  if (candidates.length === 0) return;
+  const have = await trx
+    .selectFrom('incident_links')
+    .select('related_id')
+    .where('incident_id', '=', id)
+    .where('related_id', 'in', candidates.map((o) => o.id))
+    .execute();
+  const linked = new Set(have.map((r) => r.related_id));
+  const fresh = candidates.filter((o) => !linked.has(o.id));
+  if (fresh.length === 0) return;
+  await trx
+    .insertInto('incident_links')
+    .values(
+      fresh.flatMap((o) => [
+        { incident_id: id, related_id: o.id, reason: o.reason, created_at: now },
+        { incident_id: o.id, related_id: id, reason: o.reason, created_at: now },
+      ]),
+    )
+    .onConflict((oc) => oc.columns(['incident_id', 'related_id']).doNothing())
+    .execute();
+}
+
+export async function linksOf(db: Kysely<Database>, id: string): Promise<IncidentLink[]> {
+  const rows = await db
+    .selectFrom('incident_links')
+    .innerJoin('incidents', 'incidents.id', 'incident_links.related_id')
+    .select(['incident_links.related_id', 'incident_links.reason', 'incidents.title', 'incidents.status'])
+    .where('incident_links.incident_id', '=', id)
+    .orderBy('incident_links.created_at')
+    .execute();
+  return rows.map((r) => ({ incidentId: r.related_id, title: r.title, status: r.status, reason: r.reason }));
+}
+
+/**
+ * Ids of the incidents active in Vigil at or after `since` (by when detections were folded in, whatever their
+ * events' own clocks say), as a subquery for other stages' reads (enrichment answers).
+ */
+export function incidentsSeenSince(db: Kysely<Database>, since: number): SelectQueryBuilder<Database, 'incidents', { id: string }> {
+  return db.selectFrom('incidents').select('id').where(sql<number>`coalesce(last_detection_at, created_at)`, '>=', since);
+}
+
+/** Audit targets (`incident:<id>`) of the incidents opened at or after `since`, as a subquery for the audit log's reads. */
+export function incidentTargetsOpenedSince(db: Kysely<Database>, since: number): SelectQueryBuilder<Database, 'incidents', { target: string }> {
+  return db.selectFrom('incidents').select(sql<string>`'incident:' || id`.as('target')).where('created_at', '>=', since);
+}
+
+/** When each of these incidents was opened. */
+export async function openedAt(db: Kysely<Database>, ids: string[]): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const rows = await db.selectFrom('incidents').select(['id', 'created_at']).where('id', 'in', ids.slice(i, i + 500)).execute();
+    for (const r of rows) out.set(r.id, Number(r.created_at));
+  }
+  return out;
+}
+
+/**
+ * The incidents holding an indicator (exact; a user, or any kind when none is given, case-insensitive), newest
+ * activity first, at most `limit`, with how many there are in all.
+ */
+export async function incidentsHolding(db: Kysely<Database>, value: string, kind: IndicatorKind | undefined, limit: number): Promise<{ total: number; incidents: IncidentRecord[] }> {
+  const fold = kind === undefined || kind === 'user';
+  const want = fold ? value.toLowerCase() : value;
+  let q = db.selectFrom('incidents').where('id', 'in', (eb) => {
+    let sub = eb.selectFrom('incident_indicators').select('incident_id');
+    sub = kind === 'user' ? sub.where(sql<string>`lower(value)`, '=', want) : kind ? sub.where('value', '=', value) : sub.where(sql<string>`lower(value)`, '=', want);
+    return kind ? sub.where('kind', '=', kind) : sub;
+  });
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  q = q.orderBy(sql`coalesce(last_detection_at, created_at)`, 'desc').orderBy('id');
+  return { total, incidents: (await q.selectAll().limit(limit).execute()).map(rowToRecord) };
+}
+
+export async function countOpenIncidents(db: Kysely<Database>): Promise<number> {
+  const open = await db.selectFrom('incidents').select((eb) => eb.fn.countAll<number>().as('n')).where('status', '!=', 'resolved').executeTakeFirstOrThrow();
+  return Number(open.n);
+}
+
+export interface IncidentFilter {
+  status?: IncidentStatus[];
+  level?: Level[];
+  minScore?: number;
+  ruleId?: string;
+  assignee?: string;
+  verdict?: Verdict | 'none';
+  /** Incidents that hold this indicator value (an IP, a user, a host …), exact. */
+  indicator?: string;
+  /** last_seen ≥ since (epoch ms). */
+  since?: number;
+  /** first_seen < until (epoch ms). */
+  until?: number;
+  /** `received` (default): newest activity in Vigil first, whatever the events' own clocks say. */
+  sort?: 'received' | 'last_seen' | 'severity';
+  limit?: number;
+  offset?: number;
+}
+
+export interface IncidentPage {
+  items: IncidentRecord[];
+  total: number;
+  limit: number;
+  offset: number;
+}
+
+export const MAX_PAGE = 200;
+
+export async function listIncidents(db: Kysely<Database>, filter: IncidentFilter = {}): Promise<IncidentPage> {
+  const limit = Math.min(Math.max(1, Math.floor(filter.limit ?? 50)), MAX_PAGE);
+  const offset = Math.max(0, Math.floor(filter.offset ?? 0));
+  if (!Number.isFinite(limit) || !Number.isFinite(offset)) throw new TriageError('invalid', 'limit and offset must be numbers');
+  let q = db.selectFrom('incidents');
+  if (filter.status?.length) q = q.where('status', 'in', filter.status);
+  if (filter.level?.length) q = q.where('level', 'in', filter.level);
+  if (filter.minScore !== undefined) q = q.where('severity_score', '>=', filter.minScore);
+  if (filter.ruleId) q = q.where('rule_id', '=', filter.ruleId);
+  if (filter.assignee) q = q.where('assignee', '=', filter.assignee);
+  if (filter.verdict === 'none') q = q.where('verdict', 'is', null);
+  else if (filter.verdict) q = q.where('verdict', '=', filter.verdict);
+  if (filter.since !== undefined) q = q.where('last_seen', '>=', filter.since);
+  if (filter.until !== undefined) q = q.where('first_seen', '<', filter.until);
+  if (filter.indicator) {
+    const value = filter.indicator;
+    q = q.where('id', 'in', (eb) => eb.selectFrom('incident_indicators').select('incident_id').where('value', '=', value));
+  }
+  const total = Number((await q.select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+  const received = sql`coalesce(last_detection_at, created_at)`;
+  const ordered =
+    filter.sort === 'severity'
+      ? q.selectAll().orderBy('severity_score', 'desc').orderBy(received, 'desc')
+      : filter.sort === 'last_seen'
+        ? q.selectAll().orderBy('last_seen', 'desc')
+        : q.selectAll().orderBy(received, 'desc');
+  const rows = await ordered.orderBy('id').limit(limit).offset(offset).execute();
+  return { items: rows.map(rowToRecord), total, limit, offset };
+}
+
+/**
+ * Retention: incidents resolved before `before`, oldest first, at most `limit`, but none that `keep` selects
+ * (subqueries of incident ids other stages still need: an action in flight, a block in force).
+ */
+export async function resolvedBefore(
+  db: Kysely<Database>,
+  before: number,
+  limit: number,
+  keep: SelectQueryBuilder<Database, keyof Database, { incident_id: string }>[],
+): Promise<string[]> {
+  let q = db.selectFrom('incidents').select('id').where('status', '=', 'resolved').where('resolved_at', '<', before);
+  for (const k of keep) q = q.where('id', 'not in', k);
+  return (await q.orderBy('resolved_at').limit(limit).execute()).map((r) => r.id);
+}
+
+/** Retention: deletes these incidents with their indicators and links (both ways). Returns the rows deleted, by table. */
+export async function deleteIncidents(trx: Kysely<Database>, ids: string[]): Promise<{ incidents: number; incident_indicators: number; incident_links: number }> {
+  const n = (r: { numDeletedRows?: bigint }) => Number(r.numDeletedRows ?? 0);
+  const incident_indicators = n(await trx.deleteFrom('incident_indicators').where('incident_id', 'in', ids).executeTakeFirst());
+  const incident_links = n(await trx.deleteFrom('incident_links').where((eb) => eb.or([eb('incident_id', 'in', ids), eb('related_id', 'in', ids)])).executeTakeFirst());
+  const incidents = n(await trx.deleteFrom('incidents').where('id', 'in', ids).executeTakeFirst());
+  return { incidents, incident_indicators, incident_links };
 }

@@ -99,6 +99,9 @@ export interface IncidentRecord extends Incident {
 }
 
 /** A change to one incident, and whether people hear of it. */
+/** What linking and the success-after-failures escalation read of a related incident (a narrow row, no JSON blobs). */
+export type RelatedIncident = Pick<IncidentRecord, 'id' | 'fingerprint' | 'firstSeen' | 'verdict' | 'escalated' | 'mitre' | 'rule'>;
+
 export interface ChangeResult {
   incident: IncidentRecord;
   change: IncidentChange;

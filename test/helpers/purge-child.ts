@@ -2,7 +2,7 @@
 // batches, clock 30 days ahead), printing "pass" after each, until nothing is left. The retention tests kill it.
 import { configSchema } from '../../src/config/schema.js';
 import { openDatabase } from '../../src/store/db.js';
-import { RetentionJob } from '../../src/store/retention/job.js';
+import { RetentionJob } from '../../src/retention/job.js';
 import { quietLog } from './quiet.js';
 
 const store = await openDatabase(process.argv[2]!);

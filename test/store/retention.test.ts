@@ -14,7 +14,7 @@ import { markEvidence, recordAlerts } from '../../src/store/alerts.js';
 import { audit } from '../../src/store/audit.js';
 import { setCursor } from '../../src/store/cursors.js';
 import { openDatabase } from '../../src/store/db.js';
-import { RetentionJob } from '../../src/store/retention/job.js';
+import { RetentionJob } from '../../src/retention/job.js';
 import { resolve } from '../../src/triage/analyst.js';
 import { burst, ndjson, ROOT } from '../helpers/fixtures.js';
 import { quietLog } from '../helpers/quiet.js';

@@ -10,7 +10,7 @@ import { RefusedError, type Channel, type OutboxItem } from '../channel.js';
 import type { ResponsePayload } from '../payload.js';
 import { enqueue } from '../outbox.js';
 import { isWindows, type InventoryAgent, type ResponseApi, type ResponseContext } from './api.js';
-import { nextOffence } from './ledger.js';
+import { nextOffence, responseRow, updateResponse } from './ledger.js';
 import { NO_API, RESPONSE_CHANNEL, unblockKey, type ResponseService } from './service.js';
 
 
@@ -32,14 +32,14 @@ export class ResponseExecutor implements Channel<ResponsePayload> {
   }
 
   private async block(id: number): Promise<void> {
-    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await responseRow(this.db, id);
     if (!row || row.state !== 'approved') return; // already run, or decided otherwise meanwhile
     const agents: string[] = JSON.parse(row.agents_json);
     const actor = row.decided_by ?? 'system';
     // A refusal is final: the response and its action read as refused (never delivered), with the reason.
     const refuse = async (reason: string): Promise<never> => {
       const now = this.clock();
-      await this.db.updateTable('responses').set({ state: 'refused', reason, updated_at: now }).where('id', '=', id).execute();
+      await updateResponse(this.db, id, { state: 'refused', reason, updated_at: now });
       await audit(this.db, { actor: 'system', action: 'response.block', target: `ip:${row.address}`, result: 'refused', details: { response: id, incident: row.incident_id, reason } }, now);
       this.log.warn({ response: id, address: row.address, reason }, 'block refused');
       throw new RefusedError(reason);
@@ -58,11 +58,7 @@ export class ResponseExecutor implements Channel<ResponsePayload> {
     const now = this.clock();
     const unblockAt = now + offence.durationMs;
     await this.db.transaction().execute(async (trx) => {
-      await trx
-        .updateTable('responses')
-        .set({ state: 'blocked', blocked_at: now, unblock_at: unblockAt, offence: offence.offence, duration_ms: offence.durationMs, updated_at: now })
-        .where('id', '=', id)
-        .execute();
+      await updateResponse(trx, id, { state: 'blocked', blocked_at: now, unblock_at: unblockAt, offence: offence.offence, duration_ms: offence.durationMs, updated_at: now });
       // The unblock is an outbox row due at expiry: it survives restarts and can be woken early by hand.
       await enqueue(trx, { channel: RESPONSE_CHANNEL, incidentId: row.incident_id, revision: 0, key: unblockKey(id), notBefore: unblockAt, payload: { op: 'unblock', response: id } }, now);
       await audit(
@@ -81,14 +77,14 @@ export class ResponseExecutor implements Channel<ResponsePayload> {
   }
 
   private async unblock(id: number): Promise<void> {
-    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await responseRow(this.db, id);
     if (!row || row.state !== 'blocked') return;
     if (!this.api) throw new Error(NO_API);
     const agents: string[] = JSON.parse(row.agents_json);
     const inventory = await this.api.listAgents({ agents });
     const result = await this.run(row.address, agents, inventory, 'unblock', { responseId: id, incidentId: row.incident_id, durationMs: Number(row.duration_ms) });
     const now = this.clock();
-    await this.db.updateTable('responses').set({ state: 'unblocked', unblocked_at: now, updated_at: now }).where('id', '=', id).execute();
+    await updateResponse(this.db, id, { state: 'unblocked', unblocked_at: now, updated_at: now });
     await audit(this.db, {
       actor: 'system',
       action: 'response.unblock',

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import type { ResponseConfig } from '../../config/schema.js';
 import type { Database } from '../../store/schema.js';
 import type { InventoryAgent } from './api.js';
+import { blocksSince } from './ledger.js';
 
 const PRIVATE_RANGES: [string, number, 'ipv4' | 'ipv6'][] = [
   ['0.0.0.0', 8, 'ipv4'],
@@ -80,12 +81,7 @@ export class Guard {
 
   /** The blast-radius cap: blocks started in the hour before `now`. */
   async checkCap(db: Kysely<Database>, now: number): Promise<Verdict & { count?: number }> {
-    const row = await db
-      .selectFrom('responses')
-      .select((eb) => eb.fn.countAll<string | number>().as('n'))
-      .where('blocked_at', '>', now - 3_600_000)
-      .executeTakeFirstOrThrow();
-    const count = Number(row.n);
+    const count = await blocksSince(db, now - 3_600_000);
     if (count >= this.config.maxBlocksPerHour) {
       return { ok: false, reason: `blast-radius cap reached: ${count} blocks in the last hour (actions.response.maxBlocksPerHour = ${this.config.maxBlocksPerHour})` };
     }

@@ -4,13 +4,12 @@
 import type { Kysely } from 'kysely';
 import type { ApprovalsConfig, ResponseConfig } from '../../config/schema.js';
 import { audit } from '../../store/audit.js';
-import type { Database, ResponseTable } from '../../store/schema.js';
-import type { Selectable } from 'kysely';
+import type { Database } from '../../store/schema.js';
 import type { ApprovalLink } from '../notification.js';
 import { enqueue, expedite } from '../outbox.js';
 import { approvalUrl, verifyApproval } from './approval-token.js';
 import { Guard } from './guard.js';
-import { nextOffence } from './ledger.js';
+import { insertResponse, listResponses, nextOffence, requestOf, responseRow, updateResponse, type ResponseRow } from './ledger.js';
 
 export const RESPONSE_CHANNEL = 'wazuh-response';
 /** Why a block cannot run at all on this Vigil: the reason a refusal gives. */
@@ -53,7 +52,7 @@ export const unblockKey = (id: number) => `response:${id}:unblock`;
 export const blockKey = (id: number) => `response:${id}:block`;
 const target = (address: string) => `ip:${address}`;
 
-export function toView(r: Selectable<ResponseTable>): ResponseView {
+export function toView(r: ResponseRow): ResponseView {
   const opt = (v: number | null) => (v === null ? undefined : Number(v));
   return {
     id: Number(r.id),
@@ -98,14 +97,7 @@ export class ResponseService {
    */
   async request(trx: Kysely<Database>, req: BlockRequest, now = Date.now()): Promise<ApprovalLink | undefined> {
     if (req.mode === 'off') return undefined;
-    const existing = await trx
-      .selectFrom('responses')
-      .select('id')
-      .where('incident_id', '=', req.incidentId)
-      .where('address', '=', req.address)
-      .where('playbook', '=', req.playbook)
-      .executeTakeFirst();
-    if (existing) return undefined;
+    if ((await requestOf(trx, req.incidentId, req.address, req.playbook)) !== undefined) return undefined;
     const verdict = this.guard.checkAddress(req.address);
     const address = verdict.ok ? verdict.address : req.address;
     const planned = await nextOffence(trx, address, this.config, now);
@@ -114,30 +106,25 @@ export class ResponseService {
     const refusal = !verdict.ok ? verdict.reason : (noAgents ?? cannotRun);
     const state = refusal ? 'refused' : req.mode === 'dry-run' ? 'dry-run' : req.mode === 'approval' ? 'awaiting-approval' : 'approved';
     const expiresAt = state === 'awaiting-approval' ? now + this.approvals.ttl : null;
-    const inserted = await trx
-      .insertInto('responses')
-      .values({
-        incident_id: req.incidentId,
-        playbook: req.playbook,
-        address,
-        agents_json: JSON.stringify(req.agents),
-        mode: req.mode,
-        state,
-        offence: planned.offence,
-        duration_ms: planned.durationMs,
-        approval_expires_at: expiresAt,
-        approval_used_at: null,
-        blocked_at: null,
-        unblock_at: null,
-        unblocked_at: null,
-        decided_by: state === 'approved' ? `playbook:${req.playbook}` : null,
-        reason: refusal ?? null,
-        created_at: now,
-        updated_at: now,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow();
-    const id = Number(inserted.id);
+    const id = await insertResponse(trx, {
+      incident_id: req.incidentId,
+      playbook: req.playbook,
+      address,
+      agents_json: JSON.stringify(req.agents),
+      mode: req.mode,
+      state,
+      offence: planned.offence,
+      duration_ms: planned.durationMs,
+      approval_expires_at: expiresAt,
+      approval_used_at: null,
+      blocked_at: null,
+      unblock_at: null,
+      unblocked_at: null,
+      decided_by: state === 'approved' ? `playbook:${req.playbook}` : null,
+      reason: refusal ?? null,
+      created_at: now,
+      updated_at: now,
+    });
     await audit(
       trx,
       {
@@ -155,15 +142,12 @@ export class ResponseService {
   }
 
   async get(id: number): Promise<ResponseView | undefined> {
-    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await responseRow(this.db, id);
     return row ? toView(row) : undefined;
   }
 
   async list(q: { incidentId?: string; state?: string; limit?: number } = {}): Promise<ResponseView[]> {
-    let query = this.db.selectFrom('responses').selectAll();
-    if (q.incidentId) query = query.where('incident_id', '=', q.incidentId);
-    if (q.state) query = query.where('state', '=', q.state);
-    return (await query.orderBy('id', 'desc').limit(q.limit ?? 200).execute()).map(toView);
+    return (await listResponses(this.db, { ...q, limit: q.limit ?? 200 })).map(toView);
   }
 
   verifyLink(id: number, expiresAt: number, signature: string): boolean {
@@ -181,7 +165,7 @@ export class ResponseService {
 
   /** Approve or deny a pending block (dashboard, or a verified link). A second decision is refused. */
   async decide(id: number, decision: Decision, actor: string, now = Date.now(), linkExpiry?: number): Promise<DecisionResult> {
-    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await responseRow(this.db, id);
     if (!row) return { ok: false, reason: 'not-found' };
     const expiry = linkExpiry ?? (row.approval_expires_at === null ? undefined : Number(row.approval_expires_at));
     const refuse = async (reason: 'expired' | 'already-used') => {
@@ -189,7 +173,7 @@ export class ResponseService {
       return { ok: false as const, reason, response: toView(row) };
     };
     if (expiry !== undefined && now > expiry && row.state === 'awaiting-approval') {
-      await this.db.updateTable('responses').set({ state: 'expired', updated_at: now }).where('id', '=', id).where('state', '=', 'awaiting-approval').execute();
+      await updateResponse(this.db, id, { state: 'expired', updated_at: now }, { state: 'awaiting-approval' });
       return refuse('expired');
     }
     // An approval the guard rails would stop anyway is refused now, so whoever approved reads the refusal at once
@@ -198,14 +182,7 @@ export class ResponseService {
     const state = decision === 'deny' ? 'denied' : refusal ? 'refused' : 'approved';
     const decided = await this.db.transaction().execute(async (trx) => {
       // The single use: only the first decision moves the row out of awaiting-approval.
-      const res = await trx
-        .updateTable('responses')
-        .set({ state, approval_used_at: now, decided_by: actor, updated_at: now, ...(refusal ? { reason: refusal } : {}) })
-        .where('id', '=', id)
-        .where('state', '=', 'awaiting-approval')
-        .where('approval_used_at', 'is', null)
-        .executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) return false;
+      if (!(await updateResponse(trx, id, { state, approval_used_at: now, decided_by: actor, updated_at: now, ...(refusal ? { reason: refusal } : {}) }, { state: 'awaiting-approval', unused: true }))) return false;
       await audit(trx, { actor, action: `response.${decision}`, target: target(row.address), result: 'ok', details: { response: id, incident: row.incident_id } }, now);
       if (refusal) await audit(trx, { actor: 'system', action: 'response.block', target: target(row.address), result: 'refused', details: { response: id, incident: row.incident_id, reason: refusal } }, now);
       if (state === 'approved') {
@@ -229,7 +206,7 @@ export class ResponseService {
 
   /** Lifts a block now instead of at its expiry. */
   async unblock(id: number, actor: string, now = Date.now()): Promise<DecisionResult> {
-    const row = await this.db.selectFrom('responses').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await responseRow(this.db, id);
     if (!row) return { ok: false, reason: 'not-found' };
     const ok = row.state === 'blocked' && (await expedite(this.db, unblockKey(id), now));
     await audit(this.db, { actor, action: 'response.unblock-request', target: target(row.address), result: ok ? 'ok' : 'refused', details: { response: id, state: row.state } }, now);

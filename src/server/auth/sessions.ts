@@ -3,6 +3,7 @@ import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { digest, newSecret } from './digest.js';
 import { isRole, type Principal } from './roles.js';
+import { userAccount } from './users.js';
 
 export interface NewSession {
   id: string;
@@ -22,16 +23,19 @@ export async function createSession(db: Kysely<Database>, userName: string, ttlM
 
 export async function sessionPrincipal(db: Kysely<Database>, id: string, now = Date.now()): Promise<Principal | null> {
   const hash = digest(id);
-  const row = await db
-    .selectFrom('sessions')
-    .innerJoin('users', 'users.name', 'sessions.user_name')
-    .select(['sessions.user_name', 'sessions.csrf_token', 'sessions.expires_at', 'users.role', 'users.disabled_at'])
-    .where('sessions.id_hash', '=', hash)
-    .executeTakeFirst();
-  if (!row || Number(row.expires_at) < now || row.disabled_at !== null || !isRole(row.role)) return null;
-  return { kind: 'user', name: row.user_name, role: row.role, csrfToken: row.csrf_token, sessionHash: hash };
+  const row = await db.selectFrom('sessions').select(['user_name', 'csrf_token', 'expires_at']).where('id_hash', '=', hash).executeTakeFirst();
+  if (!row || Number(row.expires_at) < now) return null;
+  const user = await userAccount(db, row.user_name);
+  if (!user || user.disabled || !isRole(user.role)) return null;
+  return { kind: 'user', name: row.user_name, role: user.role, csrfToken: row.csrf_token, sessionHash: hash };
 }
 
 export async function endSession(db: Kysely<Database>, hash: string): Promise<void> {
   await db.deleteFrom('sessions').where('id_hash', '=', hash).execute();
+}
+
+/** Retention: sessions expired before `now`; returns how many went. */
+export async function purgeExpiredSessions(db: Kysely<Database>, now: number): Promise<number> {
+  const r = await db.deleteFrom('sessions').where('expires_at', '<', now).executeTakeFirst();
+  return Number(r.numDeletedRows ?? 0);
 }

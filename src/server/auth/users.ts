@@ -52,6 +52,12 @@ export async function countUsers(db: Kysely<Database>): Promise<number> {
   return Number(r.n);
 }
 
+/** A user's role and whether the account is disabled (the role as stored, checked by the caller). */
+export async function userAccount(db: Kysely<Database>, name: string): Promise<{ role: string; disabled: boolean } | undefined> {
+  const row = await db.selectFrom('users').select(['role', 'disabled_at']).where('name', '=', name).executeTakeFirst();
+  return row ? { role: row.role, disabled: row.disabled_at !== null } : undefined;
+}
+
 /** The user if the password is right and the account enabled; null otherwise (same work either way). */
 export async function checkLogin(db: Kysely<Database>, name: string, password: string): Promise<User | null> {
   const row = await db.selectFrom('users').selectAll().where('name', '=', name).executeTakeFirst();

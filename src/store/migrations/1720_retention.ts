@@ -1,4 +1,4 @@
-// Retention (src/store/retention/): alerts count the detections that hold them as evidence, so a raw alert no
+// Retention (src/retention/): alerts count the detections that hold them as evidence, so a raw alert no
 // detection used can go after retention.alerts while evidence stays with its incident; and indexes that let each
 // purge batch find its rows by age or by incident without scanning a table.
 import type { Kysely, Migration } from 'kysely';

@@ -5,10 +5,10 @@
 // batch commits whole (with the raw-alert purge's cursor), and the next pass carries on.
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
-import type { RetentionConfig } from '../../config/store.js';
-import { Poller } from '../../poller.js';
-import type { OpenedDb } from '../db.js';
-import { diskUsage } from './disk.js';
+import type { RetentionConfig } from '../config/store.js';
+import { Poller } from '../poller.js';
+import type { OpenedDb } from '../store/db.js';
+import { diskUsage } from '../store/disk.js';
 import { purgeAlerts, purgeAudit, purgeExpired, purgeIncidents, purgeOutbox, purgeQuarantine, purgeUnfoldedDetections, type PurgeBatch } from './purges.js';
 
 export interface RetentionMetrics {

@@ -3,7 +3,7 @@
 // TOAST, as pg_total_relation_size reports them (space autovacuum has not yet reused counts too).
 import { statSync } from 'node:fs';
 import { sql } from 'kysely';
-import type { OpenedDb } from '../db.js';
+import type { OpenedDb } from './db.js';
 
 export async function diskUsage(store: OpenedDb): Promise<number> {
   if (store.dialect === 'postgres') {
