@@ -179,25 +179,56 @@ function detectionOnly(lines: string[]): number {
   return lines.length / ((performance.now() - t0) / 1000);
 }
 
+/** CPU seconds (user + system, every thread of this process: the server, its SQLite thread and the sender) since `from`. */
+const cpuSince = (from: NodeJS.CpuUsage) => {
+  const u = process.cpuUsage(from);
+  return (u.user + u.system) / 1e6;
+};
+
+/** Paths to run (BENCH_INGEST_PATHS, comma-separated: ndjson, single, file, tcp, udp); all by default. */
+const PATHS = new Set((process.env.BENCH_INGEST_PATHS ?? 'ndjson,single,file,tcp,udp').split(',').map((s) => s.trim()));
+
 export async function ingestBenchmark(sizes: IngestSizes): Promise<void> {
   const all = alertLines(Math.max(sizes.batched, sizes.single, sizes.file, sizes.syslog, sizes.udp));
   const bytes = all.reduce((n, l) => n + l.length + 1, 0) / all.length;
-  process.stdout.write(`ingest: synthetic Wazuh alerts (bench/detect/alerts.ts, ${bytes.toFixed(0)} bytes each on average); SQLite; wall-clock rates on this machine\n`);
+  process.stdout.write(
+    `ingest: synthetic Wazuh alerts (bench/detect/alerts.ts, ${bytes.toFixed(0)} bytes each on average); SQLite; wall-clock rates, and CPU ms per 1,000 alerts ` +
+      `(the whole process: server, SQLite thread and the sender; comparable on a loaded machine)\n`,
+  );
   detectionOnly(all.slice(0, 20_000)); // warm-up
+  const c0 = process.cpuUsage();
   const det = detectionOnly(all);
-  const rows: [string, number, string][] = [];
-  const b = await webhook(all.slice(0, sizes.batched), 500, 4);
-  rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, `acknowledged at ${fmt(sizes.batched / b.ack)}/s; target ≥ 40,000/s`]);
-  const s1 = await webhook(all.slice(0, sizes.single), 1, 10);
-  rows.push([`webhook, one alert per POST (10 in flight)`, sizes.single / s1.total, `acknowledged at ${fmt(sizes.single / s1.ack)}/s; ${Math.round(sizes.single / s1.total / N8N_RATE)}× the seed's n8n pipeline (${N8N_RATE}/s); target ≥ 5,000/s and ≥ 250×`]);
-  const f = await file(all.slice(0, sizes.file));
-  rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, 'target ≥ 50,000/s']);
-  const t = await syslogTcp(all.slice(0, sizes.syslog));
-  rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t, '']);
-  const u = await syslogUdp(all.slice(0, sizes.udp));
-  rows.push([`syslog UDP, paced bursts of 100`, u.received / u.seconds, `${fmt(u.received)} of ${fmt(sizes.udp)} datagrams received`]);
-  process.stdout.write(`  detection only (JSON.parse + rules, in process):   ${fmt(det)} alerts/s\n`);
-  for (const [name, rate, note] of rows) {
-    process.stdout.write(`  ${(name + ':').padEnd(50)} ${fmt(rate).padStart(8)} alerts/s into the pipeline   ${((rate / det) * 100).toFixed(1).padStart(5)}% of detection only${note ? `   (${note})` : ''}\n`);
+  const detCpu = cpuSince(c0);
+  const rows: [string, number, number, string][] = [];
+  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
+    const c = process.cpuUsage();
+    const r = await work();
+    return [r, cpuSince(c)];
+  };
+  if (PATHS.has('ndjson')) {
+    const [b, cpu] = await timed(() => webhook(all.slice(0, sizes.batched), 500, 4));
+    rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, (cpu / sizes.batched) * 1e6, `acknowledged at ${fmt(sizes.batched / b.ack)}/s; target ≥ 40,000/s`]);
+  }
+  if (PATHS.has('single')) {
+    const [s1, cpu] = await timed(() => webhook(all.slice(0, sizes.single), 1, 10));
+    rows.push([`webhook, one alert per POST (10 in flight)`, sizes.single / s1.total, (cpu / sizes.single) * 1e6, `acknowledged at ${fmt(sizes.single / s1.ack)}/s; ${Math.round(sizes.single / s1.total / N8N_RATE)}× the seed's n8n pipeline (${N8N_RATE}/s); target ≥ 5,000/s and ≥ 250×`]);
+  }
+  if (PATHS.has('file')) {
+    const [f, cpu] = await timed(() => file(all.slice(0, sizes.file)));
+    rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, (cpu / sizes.file) * 1e6, 'target ≥ 50,000/s']);
+  }
+  if (PATHS.has('tcp')) {
+    const [t, cpu] = await timed(() => syslogTcp(all.slice(0, sizes.syslog)));
+    rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t, (cpu / sizes.syslog) * 1e6, '']);
+  }
+  if (PATHS.has('udp')) {
+    const [u, cpu] = await timed(() => syslogUdp(all.slice(0, sizes.udp)));
+    rows.push([`syslog UDP, paced bursts of 100`, u.received / u.seconds, (cpu / Math.max(1, u.received)) * 1e6, `${fmt(u.received)} of ${fmt(sizes.udp)} datagrams received`]);
+  }
+  process.stdout.write(`  detection only (JSON.parse + rules, in process):   ${fmt(det)} alerts/s, ${((detCpu / all.length) * 1e6).toFixed(0)} CPU ms per 1,000\n`);
+  for (const [name, rate, cpuMs, note] of rows) {
+    process.stdout.write(
+      `  ${(name + ':').padEnd(50)} ${fmt(rate).padStart(8)} alerts/s into the pipeline, ${cpuMs.toFixed(0).padStart(4)} CPU ms per 1,000 (${fmt(1e6 / cpuMs)} per CPU s)   ${((rate / det) * 100).toFixed(1).padStart(5)}% of detection only${note ? `   (${note})` : ''}\n`,
+    );
   }
 }

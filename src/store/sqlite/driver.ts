@@ -1,7 +1,13 @@
-// A Kysely dialect whose SQLite runs in its own thread (./worker.ts). The event loop only posts statements and
-// awaits replies, so commits (fsync) and long queries no longer block HTTP and detection. A transaction holds the
-// writer connection from BEGIN to COMMIT (other writes wait for it, as with any single-writer SQLite); plain reads
-// outside a transaction go to the thread's read-only connection and see the last committed state.
+// A Kysely dialect for SQLite that keeps the disk off the event loop. Writes run on the event loop's own
+// connection (better-sqlite3: microseconds per statement, no message round trip, so a transaction of fifteen
+// statements costs what fifteen statements cost); a commit does not wait for the disk inside SQLite
+// (synchronous NORMAL) but is made durable by an fsync of the WAL in libuv's thread pool before the commit
+// resolves, so nobody is told "recorded" before it would survive a power cut (what synchronous FULL gives), and
+// commits that land while one fsync runs share the next. Plain reads outside a transaction go to a read-only
+// connection in a thread of their own (./worker.ts), so a long query never stalls HTTP and detection; that
+// thread also checkpoints the WAL. A transaction holds the writer from BEGIN to COMMIT; other writes wait for it.
+import { closeSync, fsync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import {
   CompiledQuery,
@@ -15,7 +21,8 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
-import type { Reply, Request, WorkerOptions } from './protocol.js';
+import { Connection, inMemory, openWriter, type Outcome } from './connection.js';
+import type { Control, Reply, Request, WorkerOptions } from './protocol.js';
 
 export class SqliteThreadDialect implements Dialect {
   readonly driver: SqliteThreadDriver;
@@ -58,18 +65,37 @@ class Mutex {
   }
 }
 
+/** At most one checkpoint request to the thread per this many ms while commits come. */
+const CHECKPOINT_EVERY_MS = 1000;
+/** A transaction's statements run back to back for at most this long before the event loop gets a turn. */
+const SLICE_MS = 8;
+
 export class SqliteThreadDriver implements Driver {
   private worker?: Worker;
+  private writerConn?: Connection;
   private readonly pending = new Map<number, { resolve(r: Reply): void; reject(e: Error): void }>();
   private nextId = 1;
   private readonly writer = new Mutex();
   private failed?: Error;
   /** Replies awaited (statements in flight, or the close): while any, the thread keeps the process alive. */
   private holds = 0;
+  private walFd?: number;
+  private syncing?: Promise<void>;
+  private syncAgain?: Promise<void>;
+  private lastCheckpoint = 0;
+  private checkpointTimer?: NodeJS.Timeout;
+  /** When the event loop last had a turn during a transaction's statements. */
+  private sliceStart = 0;
 
   constructor(private readonly file: string) {}
 
   async init(): Promise<void> {
+    try {
+      this.writerConn = openWriter(this.file);
+    } catch (err) {
+      throw new SqliteError(`cannot open SQLite database ${this.file}: ${(err as Error).message}`, (err as { code?: string }).code);
+    }
+    if (inMemory(this.file)) return;
     const worker = new Worker(new URL('./worker.js', import.meta.url), { workerData: { file: this.file } satisfies WorkerOptions });
     this.worker = worker;
     const first = await new Promise<Reply>((resolve, reject) => {
@@ -78,6 +104,7 @@ export class SqliteThreadDriver implements Driver {
     });
     if (first.error) {
       await worker.terminate();
+      this.writerConn.db.close();
       throw new SqliteError(`cannot open SQLite database ${this.file}: ${first.error.message}`, first.error.code);
     }
     worker.on('message', (reply: Reply) => {
@@ -99,20 +126,106 @@ export class SqliteThreadDriver implements Driver {
     worker.unref();
   }
 
-  /** Posts one statement to the thread and resolves with its reply. */
-  send(sql: string, params: readonly unknown[], read: boolean): Promise<Reply> {
+  /** Posts one read to the thread and resolves with its reply (in memory: runs it here). */
+  private read(sql: string, params: readonly unknown[]): Promise<Outcome> {
     if (this.failed) return Promise.reject(this.failed);
     const worker = this.worker;
-    if (!worker) return Promise.reject(new SqliteError('SQLite database is closed'));
+    if (!worker) return Promise.resolve().then(() => this.write(sql, params));
     const id = this.nextId++;
     return new Promise<Reply>((resolve, reject) => {
       this.hold();
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, sql, params, read } satisfies Request);
+      worker.postMessage({ id, sql, params } satisfies Request);
     }).then((reply) => {
       if (reply.error) throw new SqliteError(reply.error.message, reply.error.code);
-      return reply;
+      return { rows: reply.rows ?? [], changes: reply.changes, lastInsertRowid: reply.lastInsertRowid };
     });
+  }
+
+  /**
+   * Inside a transaction: runs the statement at once, unless statements have run back to back for a slice, when
+   * the event loop gets a turn first (a 20,000-alert commit never holds HTTP for its whole length).
+   */
+  async inTransaction(sql: string, params: readonly unknown[]): Promise<Outcome> {
+    const now = performance.now();
+    if (now - this.sliceStart > SLICE_MS) {
+      await new Promise<void>((r) => setImmediate(r));
+      this.sliceStart = performance.now();
+    }
+    return this.write(sql, params);
+  }
+
+  /** Runs one statement on the writer, here and now. */
+  write(sql: string, params: readonly unknown[]): Outcome {
+    const conn = this.writerConn;
+    if (!conn) throw new SqliteError('SQLite database is closed');
+    try {
+      return conn.run(sql, params);
+    } catch (err) {
+      throw new SqliteError((err as Error).message, (err as { code?: string }).code);
+    }
+  }
+
+  /**
+   * Resolves once everything committed so far is on disk: one fsync of the WAL in the thread pool, shared by
+   * every commit that landed before it started; a commit that lands while one runs waits for the next.
+   */
+  private durable(): Promise<void> {
+    if (inMemory(this.file)) return Promise.resolve();
+    this.checkpointSoon();
+    if (!this.syncing) {
+      this.syncing = this.fsyncWal().finally(() => (this.syncing = undefined));
+      return this.syncing;
+    }
+    this.syncAgain ??= this.syncing.then(
+      () => {
+        this.syncAgain = undefined;
+        return this.durable();
+      },
+      () => {
+        this.syncAgain = undefined;
+        return this.durable();
+      },
+    );
+    return this.syncAgain;
+  }
+
+  private fsyncWal(): Promise<void> {
+    if (this.walFd === undefined) {
+      try {
+        this.walFd = openSync(`${this.file}-wal`, 'r');
+        // The WAL's name in its folder must survive too (once: it stays while the store is open).
+        const dir = openSync(dirname(this.file), 'r');
+        return new Promise<void>((resolve, reject) => fsync(dir, (err) => (closeSync(dir), err ? reject(err) : resolve()))).then(() => this.fsyncWal());
+      } catch (err) {
+        return Promise.reject(new SqliteError(`cannot open the WAL of ${this.file}: ${(err as Error).message}`, (err as { code?: string }).code));
+      }
+    }
+    const fd = this.walFd;
+    this.hold();
+    return new Promise<void>((resolve, reject) =>
+      fsync(fd, (err) => {
+        this.unhold();
+        if (err) reject(new SqliteError(`fsync of the WAL failed: ${err.message}`, err.code));
+        else resolve();
+      }),
+    );
+  }
+
+  /** Asks the thread to copy the WAL into the database file, at most once a second while commits come. */
+  private checkpointSoon(): void {
+    if (!this.worker || this.checkpointTimer) return;
+    const due = this.lastCheckpoint + CHECKPOINT_EVERY_MS - Date.now();
+    const go = () => {
+      this.checkpointTimer = undefined;
+      this.lastCheckpoint = Date.now();
+      this.worker?.postMessage('checkpoint' satisfies Control);
+    };
+    if (due <= 0) go();
+    else {
+      this.checkpointTimer = setTimeout(go, due);
+      this.checkpointTimer.unref();
+    }
   }
 
   private hold(worker = this.worker): void {
@@ -130,8 +243,9 @@ export class SqliteThreadDriver implements Driver {
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as ThreadConnection;
     c.release = await this.writer.lock();
+    this.sliceStart = performance.now();
     try {
-      await this.send('begin', [], false);
+      this.write('begin', []);
     } catch (err) {
       c.unlock();
       throw err;
@@ -141,16 +255,17 @@ export class SqliteThreadDriver implements Driver {
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as ThreadConnection;
     try {
-      await this.send('commit', [], false);
+      this.write('commit', []);
     } finally {
       c.unlock();
     }
+    await this.durable();
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as ThreadConnection;
     try {
-      await this.send('rollback', [], false);
+      this.write('rollback', []);
     } finally {
       c.unlock();
     }
@@ -158,38 +273,57 @@ export class SqliteThreadDriver implements Driver {
 
   // Savepoint names come from Kysely's callers in this code base, never from input.
   async savepoint(_c: DatabaseConnection, name: string): Promise<void> {
-    await this.send(`savepoint "${name}"`, [], false);
+    this.write(`savepoint "${name}"`, []);
   }
   async rollbackToSavepoint(_c: DatabaseConnection, name: string): Promise<void> {
-    await this.send(`rollback to "${name}"`, [], false);
+    this.write(`rollback to "${name}"`, []);
   }
   async releaseSavepoint(_c: DatabaseConnection, name: string): Promise<void> {
-    await this.send(`release "${name}"`, [], false);
+    this.write(`release "${name}"`, []);
   }
 
   async releaseConnection(): Promise<void> {}
 
   async destroy(): Promise<void> {
+    clearTimeout(this.checkpointTimer);
+    this.checkpointTimer = undefined;
+    // Whatever is being made durable finishes first.
+    await this.syncAgain?.catch(() => {});
+    await this.syncing?.catch(() => {});
     const worker = this.worker;
-    if (!worker) return;
-    this.hold(worker);
     this.worker = undefined;
-    await new Promise<void>((resolve) => {
-      worker.on('message', (r: Reply) => r.id === -1 && resolve());
-      worker.once('exit', () => resolve());
-      worker.postMessage('close');
-    });
-    await worker.terminate();
+    if (worker) {
+      this.hold(worker);
+      await new Promise<void>((resolve) => {
+        worker.on('message', (r: Reply) => r.id === -1 && resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('close' satisfies Control);
+      });
+      await worker.terminate();
+    }
+    if (this.walFd !== undefined) closeSync(this.walFd);
+    this.walFd = undefined;
+    // The last connection to close checkpoints the WAL and removes it.
+    this.writerConn?.db.close();
+    this.writerConn = undefined;
   }
 
-  /** Runs a write outside any transaction, holding the writer for that one statement. */
-  async lone(sql: string, params: readonly unknown[]): Promise<Reply> {
+  /** A plain read outside any transaction: the thread's read-only connection. */
+  select(sql: string, params: readonly unknown[]): Promise<Outcome> {
+    return this.read(sql, params);
+  }
+
+  /** Runs a write outside any transaction (autocommit), holding the writer for that one statement. */
+  async lone(sql: string, params: readonly unknown[]): Promise<Outcome> {
     const release = await this.writer.lock();
+    let out: Outcome;
     try {
-      return await this.send(sql, params, false);
+      out = this.write(sql, params);
     } finally {
       release();
     }
+    await this.durable();
+    return out;
   }
 }
 
@@ -206,15 +340,15 @@ class ThreadConnection implements DatabaseConnection {
 
   async executeQuery<R>(compiled: CompiledQuery): Promise<QueryResult<R>> {
     const { sql, parameters, query } = compiled;
-    let reply: Reply;
-    if (this.release) reply = await this.driver.send(sql, parameters, false);
-    else if (SelectQueryNode.is(query)) reply = await this.driver.send(sql, parameters, true);
-    else reply = await this.driver.lone(sql, parameters);
-    if (reply.changes === undefined) return { rows: (reply.rows ?? []) as R[] };
+    let out: Outcome;
+    if (this.release) out = await this.driver.inTransaction(sql, parameters);
+    else if (SelectQueryNode.is(query)) out = await this.driver.select(sql, parameters);
+    else out = await this.driver.lone(sql, parameters);
+    if (out.changes === undefined) return { rows: out.rows as R[] };
     return {
-      rows: (reply.rows ?? []) as R[],
-      numAffectedRows: BigInt(reply.changes),
-      insertId: reply.lastInsertRowid !== undefined ? BigInt(reply.lastInsertRowid) : undefined,
+      rows: out.rows as R[],
+      numAffectedRows: BigInt(out.changes),
+      insertId: out.lastInsertRowid !== undefined ? BigInt(out.lastInsertRowid) : undefined,
     };
   }
 

@@ -4,12 +4,11 @@ export interface WorkerOptions {
   file: string;
 }
 
+/** A plain read outside any transaction, for the thread's read-only connection. */
 export interface Request {
   id: number;
   sql: string;
   params: readonly unknown[];
-  /** A plain read outside any transaction: may go to the read-only connection. */
-  read: boolean;
 }
 
 export interface Reply {
@@ -19,3 +18,6 @@ export interface Reply {
   lastInsertRowid?: number;
   error?: { message: string; code?: string };
 }
+
+/** Control messages: checkpoint the WAL (PASSIVE: never waits for, nor blocks, the writer), or close. */
+export type Control = 'checkpoint' | 'close';
