@@ -3,7 +3,7 @@
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Event } from '../model/index.js';
-import { readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
+import { alertsHead, readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
 import { getCursor } from '../store/cursors.js';
 import { StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
@@ -26,6 +26,8 @@ export class AlertRunner {
   /** Alerts handled as intake parsed them (parse once), and alerts read back from the store and parsed again. */
   handed = 0;
   readBack = 0;
+  /** The newest alert recorded before this start: read from the store even though no hand-off announced it. */
+  private headAtStart = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -49,6 +51,7 @@ export class AlertRunner {
 
   async start(): Promise<void> {
     this.position = Number((await getCursor(this.db, PIPELINE_CURSOR)) ?? 0);
+    this.headAtStart = await alertsHead(this.db);
     await this.warm();
     this.poller.start();
   }
@@ -92,7 +95,9 @@ export class AlertRunner {
         this.handed += held.length;
       } else {
         // After a restart, or behind by more than the hand-off holds: the store has them.
-        const batch = await readAlertsAfter(this.db, this.position, BATCH);
+        // With a hand-off, only what a commit has announced (or what was there at start): never what it is still making durable.
+        const upto = this.handoff ? Math.max(this.headAtStart, this.handoff.announced) : Infinity;
+        const batch = await readAlertsAfter(this.db, this.position, BATCH, upto);
         if (batch.length === 0) return;
         events = this.toEvents(batch, unreadable);
         last = batch[batch.length - 1]!.seq;

@@ -22,6 +22,12 @@ export class Handoff {
   private to = -Infinity;
   /** Events dropped for the bound (still in the store: the runner reads them back). */
   dropped = 0;
+  /**
+   * The highest sequence number pushed (held or dropped). A commit is visible to readers of the store a moment
+   * before it is pushed here (while it is made durable): the runner reads the store only up to this, so it never
+   * reads back, and parses again, what is about to be handed to it.
+   */
+  announced = 0;
 
   /** @param max most events held; beyond it the hand-off is dropped and the runner reads the store. */
   constructor(readonly max = 10_000) {}
@@ -35,6 +41,7 @@ export class Handoff {
     if (entries.length === 0) return;
     const first = entries[0]!.seq;
     const last = entries[entries.length - 1]!.seq;
+    this.announced = Math.max(this.announced, last);
     if (first <= this.to || this.size + entries.length > this.max || entries.some((e) => e.event === undefined)) {
       // Out of order (not expected: one writer) or over the bound: start afresh after this commit.
       this.dropped += this.size + entries.length;

@@ -85,8 +85,11 @@ export async function recordAlertBatches(
   });
 }
 
-export async function readAlertsAfter(db: Kysely<Database>, seq: number, limit: number): Promise<StoredAlert[]> {
-  const rows = await db.selectFrom('alerts').selectAll().where('seq', '>', seq).orderBy('seq').limit(limit).execute();
+/** Alerts after a sequence number, oldest first; `upto` bounds them (the last one the caller knows was recorded). */
+export async function readAlertsAfter(db: Kysely<Database>, seq: number, limit: number, upto = Infinity): Promise<StoredAlert[]> {
+  let q = db.selectFrom('alerts').selectAll().where('seq', '>', seq);
+  if (Number.isFinite(upto)) q = q.where('seq', '<=', upto);
+  const rows = await q.orderBy('seq').limit(limit).execute();
   return rows.map(toStored);
 }
 
