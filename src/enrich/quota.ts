@@ -4,6 +4,7 @@
 // than the per-minute limit — the guarantee a plain refilling bucket cannot give — and a restart resumes
 // the same budget.
 import type { Kysely } from 'kysely';
+import { isPostgres } from '../store/migrations/util.js';
 import type { Database } from '../store/schema.js';
 import type { Quota } from './provider.js';
 
@@ -40,7 +41,7 @@ export class QuotaLedger {
     };
   }
 
-  private async save(provider: string, s: State, now: number): Promise<void> {
+  private async save(provider: string, s: State, now: number, db: Kysely<Database> = this.db): Promise<void> {
     const values = {
       minute_json: JSON.stringify(s.minute),
       day: s.day,
@@ -49,45 +50,74 @@ export class QuotaLedger {
       strikes: s.strikes,
       updated_at: now,
     };
-    await this.db
+    await db
       .insertInto('enrich_quota')
       .values({ provider, ...values })
       .onConflict((oc) => oc.column('provider').doUpdateSet(values))
       .execute();
   }
 
+  /**
+   * Reads the provider's state, lets `change` decide, and writes what it changed, as one atomic step: the row is
+   * made first if it is missing, then read locked (`FOR UPDATE` on PostgreSQL; SQLite's transactions hold the
+   * single writer), so two nodes sharing the store never both spend the last token of a minute.
+   */
+  private async modify<T>(provider: string, now: number, change: (s: State) => { result: T; changed: boolean }): Promise<T> {
+    return this.db.transaction().execute(async (trx) => {
+      const locked = () => trx.selectFrom('enrich_quota').select('provider').where('provider', '=', provider).$call((q) => (isPostgres(trx) ? q.forUpdate() : q)).executeTakeFirst();
+      if (!(await locked())) {
+        await trx
+          .insertInto('enrich_quota')
+          .values({ provider, minute_json: '[]', day: utcDay(now), day_used: 0, blocked_until: 0, strikes: 0, updated_at: now })
+          .onConflict((oc) => oc.column('provider').doNothing())
+          .execute();
+        await locked();
+      }
+      const s = await this.load(provider, now, trx);
+      const { result, changed } = change(s);
+      if (changed) await this.save(provider, s, now, trx);
+      return result;
+    });
+  }
+
   /** Spends one call if the budget allows; otherwise says until when to wait. */
   async take(provider: string, quota: Quota, now: number): Promise<QuotaDecision> {
-    const s = await this.load(provider, now);
-    if (s.blockedUntil > now) return { ok: false, until: s.blockedUntil, why: 'refused' };
-    if (quota.perDay > 0 && s.dayUsed >= quota.perDay) return { ok: false, until: Math.floor(now / DAY) * DAY + DAY, why: 'day' };
-    if (quota.perMinute > 0 && s.minute.length >= quota.perMinute) {
-      return { ok: false, until: s.minute[s.minute.length - quota.perMinute]! + MINUTE, why: 'minute' };
-    }
-    s.minute.push(now);
-    if (quota.perMinute > 0) s.minute = s.minute.slice(-quota.perMinute);
-    s.dayUsed++;
-    await this.save(provider, s, now);
-    return { ok: true };
+    return this.modify<QuotaDecision>(provider, now, (s) => {
+      if (s.blockedUntil > now) return { result: { ok: false, until: s.blockedUntil, why: 'refused' }, changed: false };
+      if (quota.perDay > 0 && s.dayUsed >= quota.perDay) return { result: { ok: false, until: Math.floor(now / DAY) * DAY + DAY, why: 'day' }, changed: false };
+      if (quota.perMinute > 0 && s.minute.length >= quota.perMinute) {
+        return { result: { ok: false, until: s.minute[s.minute.length - quota.perMinute]! + MINUTE, why: 'minute' }, changed: false };
+      }
+      s.minute.push(now);
+      // Nodes' clocks differ a little: the window stays in time order whoever spent last.
+      s.minute.sort((a, b) => a - b);
+      if (quota.perMinute > 0) s.minute = s.minute.slice(-quota.perMinute);
+      s.dayUsed++;
+      return { result: { ok: true }, changed: true };
+    });
   }
 
   /** The provider refused for quota: no call until Retry-After, or a backoff that doubles with each refusal. */
   async refused(provider: string, now: number, retryAfterMs?: number): Promise<number> {
-    const s = await this.load(provider, now);
-    s.strikes++;
-    const wait = retryAfterMs ?? Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (s.strikes - 1));
-    s.blockedUntil = now + wait;
-    await this.save(provider, s, now);
-    return s.blockedUntil;
+    return this.modify(provider, now, (s) => {
+      s.strikes++;
+      const wait = retryAfterMs ?? Math.min(BACKOFF_MAX, BACKOFF_MIN * 2 ** (s.strikes - 1));
+      s.blockedUntil = Math.max(s.blockedUntil, now + wait);
+      return { result: s.blockedUntil, changed: true };
+    });
   }
 
   /** An answer arrived: refusals are forgotten. */
   async answered(provider: string, now: number): Promise<void> {
-    const s = await this.load(provider, now);
-    if (s.strikes === 0 && s.blockedUntil === 0) return;
-    s.strikes = 0;
-    s.blockedUntil = 0;
-    await this.save(provider, s, now);
+    // Nearly always nothing to forget: a plain read says so without a transaction.
+    const seen = await this.load(provider, now);
+    if (seen.strikes === 0 && seen.blockedUntil === 0) return;
+    return this.modify(provider, now, (s) => {
+      if (s.strikes === 0 && s.blockedUntil === 0) return { result: undefined, changed: false };
+      s.strikes = 0;
+      s.blockedUntil = 0;
+      return { result: undefined, changed: true };
+    });
   }
 
   /**
