@@ -34,6 +34,7 @@ import { Backlog } from './sources/backlog.js';
 import { buildSources, type Source } from './sources/index.js';
 import { Intake } from './sources/intake.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
+import { sharedSecret } from './server/auth/secrets.js';
 import { createMetrics, type Metrics } from './metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
 import { metricsListener } from './server/metrics-listener.js';
@@ -356,6 +357,9 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
   const { token, generatedFile, generatedNow } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
+  // Sessions are valid on every node of one PostgreSQL store: the generated cookie key is kept in the store.
+  const cookieSecret =
+    config.auth.cookieSecret || store.dialect !== 'postgres' ? resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token : await sharedSecret(store.db, 'cookie-secret', clock());
   // The detector counts since start; the counters take what it counted since they were last read.
   const counted = { evictions: 0, late: 0, future: 0 };
   const readDetectorStats = () => {
@@ -385,7 +389,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       record: (batch) => intake.commit('webhook', batch),
       backpressure: { behind: () => backlog.behind(), retryAfterSeconds: Math.max(1, Math.ceil(config.ingest.retryAfter / 1000)) },
       collectMetrics,
-      auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret: resolveSecret(config, config.auth.cookieSecret, 'cookie-secret').token },
+      auth: { ...config.auth, sessionTtlMs: config.auth.sessionTtl, cookieSecret },
       rules,
       ruleModes,
       webRoot: existsSync(join(WEB_ROOT, 'index.html')) ? WEB_ROOT : undefined,

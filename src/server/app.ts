@@ -3,6 +3,7 @@ import { httpStatusOf, VigilError } from '../errors.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
 import rateLimit from '@fastify/rate-limit';
+import { rateLimitStore } from './auth/rate-limits.js';
 import fastifyStatic from '@fastify/static';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -76,7 +77,8 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
 
   await app.register(helmet, { contentSecurityPolicy: { useDefaults: false, directives: DASHBOARD_CSP } });
   await app.register(cookie, { secret: ctx.auth.cookieSecret });
-  await app.register(rateLimit, { global: false });
+  // Counters in the store: nodes sharing it count a client's attempts together.
+  await app.register(rateLimit, { global: false, store: rateLimitStore(ctx.db) });
   await app.register(swagger, swaggerOptions());
   installGuard(app, ctx.db);
 

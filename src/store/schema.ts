@@ -327,7 +327,23 @@ export interface LeaseTable {
   expires_at: number;
 }
 
+// shared auth (1530): see src/server/auth/rate-limits.ts and secrets.ts
+export interface RateLimitTable {
+  /** The route and the client key (address), e.g. `POST /api/v1/auth/login|203.0.113.9`. */
+  key: string;
+  hits: number;
+  window_start: number;
+}
+
+export interface AuthSecretTable {
+  name: string;
+  value: string;
+  created_at: number;
+}
+
 export interface Database {
+  rate_limits: RateLimitTable;
+  auth_secrets: AuthSecretTable;
   leases: LeaseTable;
   ingest_quarantine: IngestQuarantineTable;
   api_tokens: ApiTokenTable;

@@ -14,6 +14,7 @@ import { m1720_retention } from './1720_retention.js';
 import { m1510_leases } from './1510_leases.js';
 import { m1520_outbox_claims } from './1520_outbox_claims.js';
 import { m1660_risk } from './1660_risk.js';
+import { m1530_shared_auth } from './1530_shared_auth.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -30,4 +31,5 @@ export const migrations: Record<string, Migration> = {
   '1510_leases': m1510_leases,
   '1520_outbox_claims': m1520_outbox_claims,
   '1660_risk': m1660_risk,
+  '1530_shared_auth': m1530_shared_auth,
 };
