@@ -11,7 +11,7 @@ import { answerColumns, EnrichmentCache } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
 import { QuotaLedger } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
-import { dueLookups, heldBefore, openLookups, pendingDueBy, postponeLookups, queueLookup, settleLookups, stillPending, updateLookup, waitingIncidents } from './lookups.js';
+import { claimLookups, dueLookups, heldBefore, openLookups, pendingDueBy, postponeLookups, queueLookup, settleLookups, stillPending, updateLookup, waitingIncidents } from './lookups.js';
 import { EventBus } from '../events.js';
 
 /** The counters the broker keeps (prom-client counters in production). */
@@ -186,6 +186,8 @@ export class EnrichmentBroker {
       await this.settle(p.name, i, cached, cached.fetchedAt, touched);
       return 'settled';
     }
+    // Another node sharing the store is making this lookup right now: its answer settles these rows too.
+    if (!(await claimLookups(this.db, p.name, i, now, now + 2 * this.options.timeout))) return 'settled';
     if (p.quota) {
       const d = await this.quota.take(p.name, p.quota, now);
       if (!d.ok) {
@@ -239,7 +241,7 @@ export class EnrichmentBroker {
     for (const id of await waitingIncidents(this.db, provider, i)) touched.add(id);
     for (const r of await openLookups(this.db, provider, i)) {
       const attempts = final ? this.options.maxAttempts : r.attempts + 1;
-      await updateLookup(this.db, r.id, { state: 'failed', attempts, error: error.slice(0, 500), next_attempt_at: now + RETRY_BASE * 2 ** (attempts - 1), updated_at: this.clock() });
+      await updateLookup(this.db, r.id, { state: 'failed', attempts, error: error.slice(0, 500), next_attempt_at: now + RETRY_BASE * 2 ** (attempts - 1), claimed_until: null, updated_at: this.clock() });
     }
     return 'settled';
   }

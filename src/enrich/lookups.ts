@@ -79,6 +79,8 @@ export async function dueLookups(db: Kysely<Database>, now: number, maxAttempts:
     .select(['provider', 'kind', 'value'])
     .where('next_attempt_at', '<=', now)
     .where((eb) => eb.or([eb('state', '=', 'pending'), eb.and([eb('state', '=', 'failed'), eb('attempts', '<', maxAttempts)])]))
+    // Not those another node is calling the provider for right now.
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
     .orderBy('priority', 'desc')
     .orderBy('id')
     .limit(limit)
@@ -89,7 +91,7 @@ export async function dueLookups(db: Kysely<Database>, now: number, maxAttempts:
 export async function postponeLookups(db: Kysely<Database>, provider: string, until: number, error: string): Promise<void> {
   await db
     .updateTable('enrich_lookups')
-    .set({ next_attempt_at: until, error })
+    .set({ next_attempt_at: until, error, claimed_until: null })
     .where('provider', '=', provider)
     .where('state', 'in', ['pending', 'failed'])
     .where('next_attempt_at', '<', until)
@@ -126,12 +128,30 @@ export async function waitingIncidents(db: Kysely<Database>, provider: string, i
 export async function settleLookups(db: Kysely<Database>, provider: string, i: Indicator, patch: Updateable<EnrichLookupTable>): Promise<void> {
   await db
     .updateTable('enrich_lookups')
-    .set(patch)
+    .set({ ...patch, claimed_until: null })
     .where('provider', '=', provider)
     .where('kind', '=', i.kind)
     .where('value', '=', i.value)
     .where('state', 'in', ['pending', 'failed'])
     .execute();
+}
+
+/**
+ * Takes an indicator's open lookups for this node until `until` (its call's timeout): one atomic update, so of
+ * several nodes sharing the store only one calls the provider. Settling, failing or postponing them ends the
+ * claim; a node that dies mid-call leaves them to the others once `until` has passed.
+ */
+export async function claimLookups(db: Kysely<Database>, provider: string, i: Indicator, now: number, until: number): Promise<boolean> {
+  const r = await db
+    .updateTable('enrich_lookups')
+    .set({ claimed_until: until })
+    .where('provider', '=', provider)
+    .where('kind', '=', i.kind)
+    .where('value', '=', i.value)
+    .where('state', 'in', ['pending', 'failed'])
+    .where((eb) => eb.or([eb('claimed_until', 'is', null), eb('claimed_until', '<=', now)]))
+    .executeTakeFirst();
+  return Number(r.numUpdatedRows) > 0;
 }
 
 export async function updateLookup(db: Kysely<Database>, id: number, patch: Updateable<EnrichLookupTable>): Promise<void> {

@@ -233,6 +233,8 @@ export interface EnrichLookupTable {
   fetched_at: number | null;
   created_at: number;
   updated_at: number;
+  /** While a node is calling the provider for this indicator: until when that call is its own (1540). */
+  claimed_until: Generated<number | null>;
 }
 
 export interface EnrichCacheTable {

@@ -19,6 +19,8 @@ export interface FakeVirusTotal {
   url: string;
   /** Every request, in arrival order. */
   calls: { kind: string; id: string; key: string | undefined }[];
+  /** When each of `calls` arrived (epoch ms), in the same order. */
+  times: number[];
   /** Keys that are accepted. */
   keys: Set<string>;
   /** Known objects by id (IP, domain, URL id, hash); others are 404. */
@@ -37,6 +39,7 @@ export async function startFakeVirusTotal(keys: string[] = ['vt-key']): Promise<
   const waiting = new Map<string, (() => void)[]>();
   const fake: Omit<FakeVirusTotal, 'url' | 'close'> = {
     calls: [],
+    times: [],
     keys: new Set(keys),
     reports: new Map(),
     exhausted: false,
@@ -54,6 +57,7 @@ export async function startFakeVirusTotal(keys: string[] = ['vt-key']): Promise<
     const [, collection, rawId] = m as unknown as [string, string, string];
     const id = decodeURIComponent(rawId);
     fake.calls.push({ kind: collection, id, key });
+    fake.times.push(Date.now());
     if (fake.hold.has(id)) await new Promise<void>((go) => waiting.set(id, [...(waiting.get(id) ?? []), go]));
     if (!key || !fake.keys.has(key)) return sendJson(res, 401, { error: { code: 'WrongCredentialsError', message: 'Wrong API key' } });
     if (fake.exhausted) return sendJson(res, 429, { error: { code: 'QuotaExceededError', message: 'Quota exceeded' } });

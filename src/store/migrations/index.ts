@@ -15,6 +15,7 @@ import { m1510_leases } from './1510_leases.js';
 import { m1520_outbox_claims } from './1520_outbox_claims.js';
 import { m1660_risk } from './1660_risk.js';
 import { m1530_shared_auth } from './1530_shared_auth.js';
+import { m1540_enrich_claims } from './1540_enrich_claims.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -32,4 +33,5 @@ export const migrations: Record<string, Migration> = {
   '1520_outbox_claims': m1520_outbox_claims,
   '1660_risk': m1660_risk,
   '1530_shared_auth': m1530_shared_auth,
+  '1540_enrich_claims': m1540_enrich_claims,
 };
