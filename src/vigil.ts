@@ -345,7 +345,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       partitionPipeline: (p) => buildPipeline(config, store.db, log, { ...parts, split: { singles: false, correlate: (rule, key) => partitioner.of(rule, key) === p } }),
     });
   }
-  const backlog = cluster ? new StreamBacklog(() => cluster, config.ingest.maxBacklog) : new Backlog(store.db, () => runner.position, config.ingest.maxBacklog);
+  const backlog = cluster ? new StreamBacklog(() => cluster, config.ingest.maxBacklog) : new Backlog(store.db, () => runner.position, config.ingest.maxBacklog, clock);
   const intake = new Intake(store.db, log, {
     maxAlertBytes: config.ingest.maxAlertBytes,
     onRecorded: () => runner.notify(),
@@ -370,7 +370,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     metrics.correlationSkipped.inc({ reason: 'future' }, s.futureEvents - counted.future);
     Object.assign(counted, { evictions: s.correlationEvictions, late: s.lateEvents, future: s.futureEvents });
   };
-  const storeCollect = withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }), outbox, metrics);
+  const storeCollect = withBreakers(storeMetrics(metrics, { db: store.db, lag: () => backlog.size }, clock), outbox, metrics);
   const collectMetrics = async () => {
     readDetectorStats();
     await storeCollect();

@@ -1,5 +1,6 @@
 // The act stage's entry: for an incident change, the playbooks' actions become outbox rows (and block
 // requests) inside the pipeline's transaction, so they exist exactly when the change does.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Playbook } from '../config/playbooks.js';
 import type { Detection, Incident, IncidentChange } from '../model/index.js';
@@ -36,7 +37,7 @@ export class Actions {
   /**
    * `hold` may delay the notifications (enrichment planning its lookups returns when they may go).
    */
-  async schedule(trx: Kysely<Database>, input: ActInput, now = Date.now(), hold?: (n: Notification) => Promise<number | undefined>): Promise<number> {
+  async schedule(trx: Kysely<Database>, input: ActInput, now = systemClock(), hold?: (n: Notification) => Promise<number | undefined>): Promise<number> {
     const { incident, change, detection } = input;
     const plan = planActions(this.playbooks, { incident, rule: detection.rule, change, time: detection.time });
     if (plan.actions.length === 0) return 0;

@@ -1,5 +1,6 @@
 // What the dashboard and API do with actions: list them with their delivery state, retry a dead letter.
 // Every change is written to the audit log with the person who made it.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { ActionState } from '../model/index.js';
 import { audit } from '../store/audit.js';
@@ -29,7 +30,7 @@ export async function listActions(db: Kysely<Database>, q: ActionQuery = {}): Pr
 export type RetryResult = { ok: true } | { ok: false; reason: 'not-found' | 'not-retryable'; state?: string };
 
 /** Puts a dead (or failed) action back in the queue with fresh attempts, now. */
-export async function retryAction(db: Kysely<Database>, id: number, actor: string, now = Date.now()): Promise<RetryResult> {
+export async function retryAction(db: Kysely<Database>, id: number, actor: string, now = systemClock()): Promise<RetryResult> {
   const row = await outboxEntry(db, id);
   if (!row) return { ok: false, reason: 'not-found' };
   const ok = await requeue(db, id, now);

@@ -1,5 +1,7 @@
 // A circuit breaker per channel. After `threshold` consecutive failures the channel is open: its actions wait
 // (their attempts are not spent) until `cooldown` passes, then one action probes it. A success closes it.
+import { systemClock, type Clock } from '../clock.js';
+
 export class Breaker {
   private failures = 0;
   private openUntil = 0;
@@ -7,11 +9,12 @@ export class Breaker {
   constructor(
     private readonly threshold: number,
     private readonly cooldownMs: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get state(): 'closed' | 'open' | 'half-open' {
     if (this.failures < this.threshold) return 'closed';
-    return Date.now() < this.openUntil ? 'open' : 'half-open';
+    return this.clock() < this.openUntil ? 'open' : 'half-open';
   }
 
   allows(now: number): boolean {

@@ -284,7 +284,7 @@ export class OutboxWorker {
   /** The breaker of a channel, for status pages: open means its actions are waiting. */
   breaker(channel: string): Breaker {
     let b = this.breakers.get(channel);
-    if (!b) this.breakers.set(channel, (b = new Breaker(this.options.breakerFailures, this.options.breakerCooldownMs)));
+    if (!b) this.breakers.set(channel, (b = new Breaker(this.options.breakerFailures, this.options.breakerCooldownMs, this.clock)));
     return b;
   }
 

@@ -1,5 +1,6 @@
 // External references per incident and channel: the ticket, alert or chat thread an incident became, so a
 // later revision updates it instead of creating another one.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../store/schema.js';
 import type { ExternalRef } from './channel.js';
@@ -15,7 +16,7 @@ export async function getRef(db: Kysely<Database>, incidentId: string, channel: 
   return { externalId: row.external_id, thread: row.thread ?? undefined, url: row.url ?? undefined };
 }
 
-export async function saveRef(db: Kysely<Database>, incidentId: string, channel: string, ref: ExternalRef, now = Date.now()): Promise<void> {
+export async function saveRef(db: Kysely<Database>, incidentId: string, channel: string, ref: ExternalRef, now = systemClock()): Promise<void> {
   await db
     .insertInto('action_refs')
     .values({

@@ -1,6 +1,7 @@
 // vigil playbooks test INCIDENT|FILE: which playbooks an incident matches and which actions they would take,
 // without running any. FILE is a notification as Vigil stores and sends it (JSON or YAML: an outbox payload,
 // a webhook body with `notification`, or { incident, rule, sourceIps?, agents?, change?, time? }).
+import { systemClock } from '../clock.js';
 import { existsSync, readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { parse } from 'yaml';
@@ -46,7 +47,7 @@ function fromDocument(doc: any, file: string): PlaybookSubject {
     sourceIps: ips,
     agents: n.agents ?? [],
     change: n.change ?? 'opened',
-    time: typeof n.time === 'number' ? n.time : (n.detection?.time ?? incident.lastSeen ?? Date.now()),
+    time: typeof n.time === 'number' ? n.time : (n.detection?.time ?? incident.lastSeen ?? systemClock()),
   };
 }
 

@@ -1,4 +1,5 @@
 // A progress bar on stderr, drawn only when stderr is a terminal.
+import { systemClock } from '../clock.js';
 import type { WriteStream } from 'node:tty';
 
 export class Progress {
@@ -10,7 +11,7 @@ export class Progress {
   ) {}
 
   update(done: number): void {
-    const now = Date.now();
+    const now = systemClock();
     if (now - this.last < 100) return;
     this.last = now;
     const width = 30;

@@ -4,6 +4,7 @@
 // over the enrichment as it stands, the comments where the playbook asked for them — so the subject, the
 // facts, the summary and the evidence agree with each other and with the dashboard. The result is stored:
 // a retry sends exactly what the first attempt sent.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { OutboxItem } from '../act/channel.js';
 import type { Notification } from '../act/notification.js';
@@ -57,7 +58,7 @@ export async function evidenceRows(db: Kysely<Database>, incidentId: string, max
   return rows.sort((a, b) => a.time - b.time);
 }
 
-export async function snapshot(db: Kysely<Database>, item: OutboxItem, options: SnapshotOptions = {}, now = Date.now()): Promise<OutboxPayload> {
+export async function snapshot(db: Kysely<Database>, item: OutboxItem, options: SnapshotOptions = {}, now = systemClock()): Promise<OutboxPayload> {
   if (isResponsePayload(item.payload)) return item.payload; // a block or unblock carries no message
   const n = item.payload;
   let view: IncidentView;

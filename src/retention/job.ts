@@ -3,6 +3,7 @@
 // one batch behind it. Then SQLite hands freed pages back to the file system (incremental vacuum) and the disk
 // gauge is read, with a warning as it nears the configured ceiling. A restart in the middle loses nothing: each
 // batch commits whole (with the raw-alert purge's cursor), and the next pass carries on.
+import { systemClock, type Clock } from '../clock.js';
 import { sql } from 'kysely';
 import type { Logger } from 'pino';
 import type { RetentionConfig } from '../config/store.js';
@@ -49,7 +50,7 @@ export class RetentionJob {
     private readonly store: OpenedDb,
     private readonly options: RetentionOptions,
     private readonly log: Logger,
-    private readonly now: () => number = Date.now,
+    private readonly now: Clock = systemClock,
     private readonly metrics?: RetentionMetrics,
     /** Whether this node purges now: several nodes on one store purge on the leader only (all measure). */
     private readonly leads: () => boolean = () => true,

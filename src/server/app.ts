@@ -118,7 +118,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    await scope.register(approvalRoutes, { prefix: API, responses: ctx.responses, db: ctx.db });
+    await scope.register(approvalRoutes, { prefix: API, responses: ctx.responses, db: ctx.db, triage: ctx.triage });
   });
 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

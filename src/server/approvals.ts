@@ -1,5 +1,6 @@
 // Approval links: GET /api/v1/approvals/:id shows the proposed block and a form; POST decides it, once.
 // The GET never decides, so mail scanners and link previews that fetch URLs cannot approve anything.
+import { clock } from '../triage/context.js';
 import type { Routes } from './plugin.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { DecisionResult, ResponseView } from '../act/response/service.js';
@@ -41,7 +42,7 @@ function wantsJson(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html');
 }
 
-export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db'>> = async (app, ctx) => {
+export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db' | 'triage'>> = async (app, ctx) => {
   // Behind a verified signature only: the facts named with the incident's title.
   const titled = async (r: ResponseView) => describe(r, (await findIncident(ctx.db, r.incidentId))?.title);
   app.get(
@@ -67,7 +68,7 @@ export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db'>> = asyn
       if (!service.verifyLink(id, exp, sig)) return page(reply, 403, 'Invalid link', `<p>${MESSAGES['bad-signature']}</p>`);
       if (r.state === 'refused') return page(reply, 409, 'Block refused', `<p>${escapeHtml(outcome(r, 'approve').text)}</p>${await titled(r)}`, 'refused');
       if (r.state !== 'awaiting-approval') return page(reply, 409, 'Already decided', `<p>${MESSAGES['already-used']}</p>${await titled(r)}`);
-      if (Date.now() > exp) return page(reply, 410, 'Link expired', `<p>${MESSAGES.expired}</p>${await titled(r)}`);
+      if (clock(ctx.triage) > exp) return page(reply, 410, 'Link expired', `<p>${MESSAGES.expired}</p>${await titled(r)}`);
       const hidden = `<input type="hidden" name="exp" value="${escapeHtml(exp)}"><input type="hidden" name="sig" value="${escapeHtml(sig)}">`;
       const form = (decision: string, label: string, cls: string) =>
         `<form method="post" action="/api/v1/approvals/${id}">${hidden}<input type="hidden" name="decision" value="${decision}"><button type="submit" class="${cls}">${label}</button></form>`;

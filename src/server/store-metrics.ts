@@ -1,5 +1,6 @@
 // Metrics read from the store when /metrics is scraped: outbox depth and failures, shadow counts, provider
 // quota use, and the event-to-notification latency of every delivery since the previous scrape.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import { receivedAtOf } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
@@ -17,8 +18,8 @@ export interface StoreMetricsSource {
   lag(): number;
 }
 
-export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, startedAt = Date.now()): () => Promise<void> {
-  let since = startedAt;
+export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, clock: Clock = systemClock): () => Promise<void> {
+  let since = clock();
   return async () => {
     const { db } = src;
     metrics.pipelineLag.set(src.lag());
@@ -30,7 +31,7 @@ export function storeMetrics(metrics: Metrics, src: StoreMetricsSource, startedA
     }
     for (const r of await shadowCounts(db)) metrics.shadowHits.set({ rule: r.ruleId }, r.hits);
 
-    for (const q of await quotaUse(db, Date.now())) {
+    for (const q of await quotaUse(db, clock())) {
       metrics.providerQuota.set({ provider: q.provider, period: 'minute' }, q.minute);
       metrics.providerQuota.set({ provider: q.provider, period: 'day' }, q.day);
     }

@@ -1,5 +1,6 @@
 // How far the pipeline is behind ingestion: alerts recorded but not yet processed. Sources ask it before taking
 // more in, so a flood waits in Wazuh's own files and queues rather than in Vigil's memory.
+import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import { alertsHead } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
@@ -17,6 +18,7 @@ export class Backlog {
     /** Sequence number of the last alert the pipeline handled. */
     private readonly position: () => number,
     readonly max: number,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   /** Alerts recorded but not yet processed (as of the last check). */
@@ -26,7 +28,7 @@ export class Backlog {
 
   /** True when the backlog is above the bound; re-reads the head when the last check is stale. */
   async behind(): Promise<boolean> {
-    if (Date.now() - this.checkedAt >= REFRESH_MS) await this.refresh();
+    if (this.clock() - this.checkedAt >= REFRESH_MS) await this.refresh();
     return this.size > this.max;
   }
 
@@ -34,7 +36,7 @@ export class Backlog {
     this.pending ??= alertsHead(this.db)
       .then((head) => {
         this.head = head;
-        this.checkedAt = Date.now();
+        this.checkedAt = this.clock();
         return this.head;
       })
       .finally(() => (this.pending = undefined));

@@ -1,5 +1,6 @@
 // The durable record of every accepted alert. Ingest writes here before it acknowledges; the pipeline reads
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
+import { systemClock } from '../clock.js';
 import type { Kysely, Selectable } from 'kysely';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
@@ -30,7 +31,7 @@ export interface BatchResult {
 export async function recordAlerts(
   db: Kysely<Database>,
   batch: AlertRecord[],
-  now = Date.now(),
+  now = systemClock(),
 ): Promise<BatchResult> {
   return (await recordAlertBatches(db, [batch], now))[0]!;
 }
@@ -42,7 +43,7 @@ export async function recordAlerts(
 export async function recordAlertBatches(
   db: Kysely<Database>,
   batches: AlertRecord[][],
-  now = Date.now(),
+  now = systemClock(),
 ): Promise<BatchResult[]> {
   const seqs = batches.map((b) => new Array<number | null>(b.length).fill(null));
   if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));

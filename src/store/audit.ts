@@ -1,5 +1,6 @@
 // The audit log: who did what to what, when, with which result. Every analyst action and every response
 // step writes one row; rows are never updated, and deleted only by retention past `retention.audit`.
+import { systemClock } from '../clock.js';
 import type { Kysely, SelectQueryBuilder } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -11,7 +12,7 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
-export async function audit(db: Kysely<Database>, entry: AuditEntry, now = Date.now()): Promise<void> {
+export async function audit(db: Kysely<Database>, entry: AuditEntry, now = systemClock()): Promise<void> {
   await db
     .insertInto('audit_log')
     .values({

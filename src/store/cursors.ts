@@ -1,4 +1,5 @@
 // Named positions: the pipeline's last processed alert, a file's inode and offset, an indexer's search_after.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -7,7 +8,7 @@ export async function getCursor(db: Kysely<Database>, name: string): Promise<str
   return row?.value;
 }
 
-export async function setCursor(db: Kysely<Database>, name: string, value: string, now = Date.now()): Promise<void> {
+export async function setCursor(db: Kysely<Database>, name: string, value: string, now = systemClock()): Promise<void> {
   await db
     .insertInto('cursors')
     .values({ name, value, updated_at: now })

@@ -1,3 +1,4 @@
+import { systemClock } from '../clock.js';
 // What a store error means for the record being written, the same on SQLite and PostgreSQL: the disk is full
 // (say so, retry later), the store is unreachable or busy (retry later, nothing is wrong with the record), or
 // the store refuses this record's data (no retry can help: set the record aside and go on).
@@ -43,7 +44,7 @@ export class StoreTroubleLog {
     private readonly quietMs = 10 * 60_000,
   ) {}
 
-  report(log: { error(obj: object, msg: string): void }, kind: 'full' | 'unavailable', err: unknown, now = Date.now()): void {
+  report(log: { error(obj: object, msg: string): void }, kind: 'full' | 'unavailable', err: unknown, now = systemClock()): void {
     const last = this.last.get(kind);
     if (last !== undefined && now - last < this.quietMs) return;
     this.last.set(kind, now);

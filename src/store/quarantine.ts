@@ -1,5 +1,6 @@
 // Records set aside with their reason (ingest_quarantine): what a source could not read, and what the pipeline
 // could not process. Kept for an operator to look at; nothing is silently lost.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -15,7 +16,7 @@ export interface QuarantineRow {
 /** Text PostgreSQL cannot hold (NUL) is written base64 like any other binary sample; the detail just loses it. */
 const storable = (sample: string) => (sample.includes('\u0000') ? 'base64:' + Buffer.from(sample).toString('base64') : sample);
 
-export async function quarantineRecords(db: Kysely<Database>, rows: QuarantineRow[], now = Date.now()): Promise<void> {
+export async function quarantineRecords(db: Kysely<Database>, rows: QuarantineRow[], now = systemClock()): Promise<void> {
   if (rows.length === 0) return;
   await db
     .insertInto('ingest_quarantine')

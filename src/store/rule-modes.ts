@@ -1,6 +1,7 @@
 // Per-rule modes set by analysts: enabled (the default), disabled (its detections are dropped), or shadow
 // (it runs and counts what it would have fired, but opens no incident and notifies nobody). Kept in memory
 // for the hot path and written through to the store.
+import { systemClock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from './schema.js';
 
@@ -28,7 +29,7 @@ export class RuleModes {
     return this.modes.get(ruleId) ?? 'enabled';
   }
 
-  async set(ruleId: string, mode: RuleMode, by: string, now = Date.now()): Promise<void> {
+  async set(ruleId: string, mode: RuleMode, by: string, now = systemClock()): Promise<void> {
     await this.db
       .insertInto('rule_modes')
       .values({ rule_id: ruleId, mode, updated_by: by, updated_at: now })

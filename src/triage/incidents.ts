@@ -7,6 +7,7 @@
 //   - a resolved incident last seen within the reopen window is reopened (the attack resumed);
 //   - otherwise a new incident opens.
 // A detection that a suppression matches is recorded and opens nothing.
+import { systemClock } from '../clock.js';
 import { createHash } from 'node:crypto';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { isPostgres } from '../store/migrations/util.js';
@@ -159,7 +160,7 @@ const RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 } as co
 export async function extendIncident(
   trx: Kysely<Database>,
   c: { ruleId: string; group: Record<string, string>; count: number; lastTime: number; events?: Event[] },
-  now = Date.now(),
+  now = systemClock(),
 ): Promise<boolean> {
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
   const fingerprint = fingerprintOfEntity(c.ruleId, c.group);
@@ -193,7 +194,7 @@ export async function triage(
   d: Detection,
   options: TriageOptions,
   ctx: TriageContext = { db: trx },
-  now = Date.now(),
+  now = systemClock(),
 ): Promise<TriageOutcome> {
   const assets = options.assets ?? NO_ASSETS;
   const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);

@@ -7,6 +7,7 @@
 // merges that finding into what the agent's script reads, so the script sees the address as source.ip.
 // The document id is deterministic (response, operation, agent): a retry after a crash writes nothing new
 // (409), and the action counts as delivered only once the indexer has the document.
+import { systemClock, type Clock } from '../clock.js';
 import { readFileSync } from 'node:fs';
 import type { Kysely } from 'kysely';
 import { Agent } from 'undici';
@@ -87,7 +88,7 @@ export class Wazuh5ResponseApi implements ResponseApi {
     private readonly config: Wazuh5ResponseConfig,
     /** The agent inventory still comes from the manager API (:55000), when one is configured. */
     private readonly inventory: Pick<ResponseApi, 'listAgents'> | undefined,
-    private readonly clock: () => number = Date.now,
+    private readonly clock: Clock = systemClock,
   ) {
     this.dispatcher = new Agent({
       connect: { ca: config.caFile ? readFileSync(config.caFile) : undefined, rejectUnauthorized: config.verifyTls },

@@ -1,6 +1,7 @@
 // Guarded Wazuh active response: request a block (from a playbook), decide it (approval link, dashboard or
 // automatic), run it from the outbox on the affected agents with the command for their OS, unblock it at expiry
 // or by hand. Every step writes the audit log: who, what, when, result.
+import { systemClock } from '../../clock.js';
 import type { Kysely } from 'kysely';
 import type { ApprovalsConfig, ResponseConfig } from '../../config/schema.js';
 import { audit } from '../../store/audit.js';
@@ -95,7 +96,7 @@ export class ResponseService {
    * in the incident's messages when the mode asks for one. A request for the same incident, address and
    * playbook is made once, whatever the number of revisions.
    */
-  async request(trx: Kysely<Database>, req: BlockRequest, now = Date.now()): Promise<ApprovalLink | undefined> {
+  async request(trx: Kysely<Database>, req: BlockRequest, now = systemClock()): Promise<ApprovalLink | undefined> {
     if (req.mode === 'off') return undefined;
     if ((await requestOf(trx, req.incidentId, req.address, req.playbook)) !== undefined) return undefined;
     const verdict = this.guard.checkAddress(req.address);
@@ -155,7 +156,7 @@ export class ResponseService {
   }
 
   /** A decision through a signed link: the signature and expiry are checked, then it is a one-time decision. */
-  async decideByLink(id: number, expiresAt: number, signature: string, decision: Decision, actor: string, now = Date.now()): Promise<DecisionResult> {
+  async decideByLink(id: number, expiresAt: number, signature: string, decision: Decision, actor: string, now = systemClock()): Promise<DecisionResult> {
     if (!this.verifyLink(id, expiresAt, signature)) {
       await audit(this.db, { actor, action: `response.${decision}`, target: `response:${id}`, result: 'refused', details: { reason: 'bad-signature' } }, now);
       return { ok: false, reason: 'bad-signature' };
@@ -164,7 +165,7 @@ export class ResponseService {
   }
 
   /** Approve or deny a pending block (dashboard, or a verified link). A second decision is refused. */
-  async decide(id: number, decision: Decision, actor: string, now = Date.now(), linkExpiry?: number): Promise<DecisionResult> {
+  async decide(id: number, decision: Decision, actor: string, now = systemClock(), linkExpiry?: number): Promise<DecisionResult> {
     const row = await responseRow(this.db, id);
     if (!row) return { ok: false, reason: 'not-found' };
     const expiry = linkExpiry ?? (row.approval_expires_at === null ? undefined : Number(row.approval_expires_at));
@@ -205,7 +206,7 @@ export class ResponseService {
   }
 
   /** Lifts a block now instead of at its expiry. */
-  async unblock(id: number, actor: string, now = Date.now()): Promise<DecisionResult> {
+  async unblock(id: number, actor: string, now = systemClock()): Promise<DecisionResult> {
     const row = await responseRow(this.db, id);
     if (!row) return { ok: false, reason: 'not-found' };
     const ok = row.state === 'blocked' && (await expedite(this.db, unblockKey(id), now));

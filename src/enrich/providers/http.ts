@@ -53,5 +53,7 @@ function retryAfter(header: string | string[] | undefined): number | undefined {
   const seconds = Number(v);
   if (Number.isFinite(seconds) && seconds >= 0) return seconds * 1000;
   const at = Date.parse(v);
+  // The one reading of the wall clock outside src/clock.ts: an HTTP date is the remote server's wall clock, so
+  // it is compared with the real one, whatever clock the rest of Vigil is given (a simulated one in tests).
   return Number.isFinite(at) ? Math.max(0, at - Date.now()) : undefined;
 }

@@ -1,4 +1,5 @@
 // Browser sessions: a random id in an http-only cookie, its digest in the store, and a CSRF token bound to it.
+import { systemClock } from '../../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { digest, newSecret } from './digest.js';
@@ -11,7 +12,7 @@ export interface NewSession {
   expiresAt: number;
 }
 
-export async function createSession(db: Kysely<Database>, userName: string, ttlMs: number, now = Date.now()): Promise<NewSession> {
+export async function createSession(db: Kysely<Database>, userName: string, ttlMs: number, now = systemClock()): Promise<NewSession> {
   const id = newSecret();
   const csrfToken = newSecret();
   const expiresAt = now + ttlMs;
@@ -21,7 +22,7 @@ export async function createSession(db: Kysely<Database>, userName: string, ttlM
   return { id, csrfToken, expiresAt };
 }
 
-export async function sessionPrincipal(db: Kysely<Database>, id: string, now = Date.now()): Promise<Principal | null> {
+export async function sessionPrincipal(db: Kysely<Database>, id: string, now = systemClock()): Promise<Principal | null> {
   const hash = digest(id);
   const row = await db.selectFrom('sessions').select(['user_name', 'csrf_token', 'expires_at']).where('id_hash', '=', hash).executeTakeFirst();
   if (!row || Number(row.expires_at) < now) return null;

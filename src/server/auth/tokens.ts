@@ -1,5 +1,6 @@
 // API tokens for automation: shown once, stored as a digest, scoped to a role, revocable. Separate from the
 // ingest token, which only ingests.
+import { systemClock } from '../../clock.js';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
 import { digest, newSecret } from './digest.js';
@@ -17,7 +18,7 @@ export interface ApiToken {
   revokedAt: number | null;
 }
 
-export async function createToken(db: Kysely<Database>, name: string, scope: Role, createdBy: string, now = Date.now()): Promise<{ token: string; id: number }> {
+export async function createToken(db: Kysely<Database>, name: string, scope: Role, createdBy: string, now = systemClock()): Promise<{ token: string; id: number }> {
   const token = TOKEN_PREFIX + newSecret();
   const row = await db
     .insertInto('api_tokens')
@@ -27,7 +28,7 @@ export async function createToken(db: Kysely<Database>, name: string, scope: Rol
   return { token, id: Number(row.id) };
 }
 
-export async function tokenPrincipal(db: Kysely<Database>, token: string, now = Date.now()): Promise<Principal | null> {
+export async function tokenPrincipal(db: Kysely<Database>, token: string, now = systemClock()): Promise<Principal | null> {
   if (!token.startsWith(TOKEN_PREFIX)) return null;
   const row = await db.selectFrom('api_tokens').selectAll().where('token_hash', '=', digest(token)).executeTakeFirst();
   if (!row || row.revoked_at !== null || !isRole(row.scope)) return null;
@@ -50,7 +51,7 @@ export async function listTokens(db: Kysely<Database>): Promise<ApiToken[]> {
   }));
 }
 
-export async function revokeToken(db: Kysely<Database>, id: number, now = Date.now()): Promise<boolean> {
+export async function revokeToken(db: Kysely<Database>, id: number, now = systemClock()): Promise<boolean> {
   const r = await db.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).where('revoked_at', 'is', null).executeTakeFirst();
   return Number(r.numUpdatedRows) > 0;
 }

@@ -1,4 +1,5 @@
 // Local users: names, scrypt password hashes, roles.
+import { systemClock } from '../../clock.js';
 import { randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import type { Database } from '../../store/schema.js';
@@ -28,7 +29,7 @@ export function checkNewUser(name: string, password: string, role: string): asse
   if (!isRole(role)) throw new UserError(`role "${role}": expected viewer, analyst or admin`);
 }
 
-export async function addUser(db: Kysely<Database>, name: string, password: string, role: string, now = Date.now()): Promise<User> {
+export async function addUser(db: Kysely<Database>, name: string, password: string, role: string, now = systemClock()): Promise<User> {
   checkNewUser(name, password, role);
   const exists = await db.selectFrom('users').select('name').where('name', '=', name).executeTakeFirst();
   if (exists) throw new UserError(`user "${name}" already exists`);

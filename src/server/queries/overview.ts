@@ -1,5 +1,6 @@
 // The overview: detections over time, the top source addresses, users and rules, and mean times to detect
 // and to acknowledge, over a recent window.
+import { systemClock } from '../../clock.js';
 import type { Kysely } from 'kysely';
 import { ipAnswersOf } from '../../enrich/lookups.js';
 import { detectionsSince } from '../../triage/detections.js';
@@ -37,7 +38,7 @@ function top(counts: Map<string, number>, n = 10) {
 
 const bump = (m: Map<string, number>, k: string, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
 
-export async function overview(db: Kysely<Database>, windowMs: number, buckets: number, now = Date.now()): Promise<Overview> {
+export async function overview(db: Kysely<Database>, windowMs: number, buckets: number, now = systemClock()): Promise<Overview> {
   const since = now - windowMs;
   const bucketMs = Math.ceil(windowMs / buckets);
   const dets = await detectionsSince(db, since, MAX_ROWS);
