@@ -6,6 +6,7 @@
 // commits that land while one fsync runs share the next. Plain reads outside a transaction go to a read-only
 // connection in a thread of their own (./worker.ts), so a long query never stalls HTTP and detection; that
 // thread also checkpoints the WAL. A transaction holds the writer from BEGIN to COMMIT; other writes wait for it.
+import { systemClock } from '../../clock.js';
 import { closeSync, fsync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -215,10 +216,10 @@ export class SqliteThreadDriver implements Driver {
   /** Asks the thread to copy the WAL into the database file, at most once a second while commits come. */
   private checkpointSoon(): void {
     if (!this.worker || this.checkpointTimer) return;
-    const due = this.lastCheckpoint + CHECKPOINT_EVERY_MS - Date.now();
+    const due = this.lastCheckpoint + CHECKPOINT_EVERY_MS - systemClock(); // real time: it paces a setTimeout
     const go = () => {
       this.checkpointTimer = undefined;
-      this.lastCheckpoint = Date.now();
+      this.lastCheckpoint = systemClock();
       this.worker?.postMessage('checkpoint' satisfies Control);
     };
     if (due <= 0) go();
