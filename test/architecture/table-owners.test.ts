@@ -31,6 +31,8 @@ const OWNERS: Record<string, string> = {
   users: 'src/server/auth/users.ts',
   sessions: 'src/server/auth/sessions.ts',
   api_tokens: 'src/server/auth/tokens.ts',
+  rate_limits: 'src/server/auth/rate-limits.ts',
+  auth_secrets: 'src/server/auth/secrets.ts',
   leases: 'src/cluster/leases.ts',
 };
 
