@@ -7,6 +7,7 @@
 // connection in a thread of their own (./worker.ts), so a long query never stalls HTTP and detection; that
 // thread also checkpoints the WAL. A transaction holds the writer from BEGIN to COMMIT; other writes wait for it.
 import { systemClock } from '../../clock.js';
+import { VigilError } from '../../errors.js';
 import { closeSync, fsync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
@@ -44,13 +45,10 @@ export class SqliteThreadDialect implements Dialect {
   }
 }
 
-class SqliteError extends Error {
-  constructor(
-    message: string,
-    readonly code?: string,
-  ) {
-    super(message);
-    this.name = 'SqliteError';
+/** An error of the SQLite thread or its files; `code` is SQLite's (`SQLITE_FULL`, `SQLITE_BUSY` …) or the system's. */
+export class SqliteError extends VigilError<string | undefined> {
+  constructor(message: string, code?: string) {
+    super(code, message);
   }
 }
 
