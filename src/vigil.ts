@@ -1,4 +1,5 @@
 // Assembles a running Vigil from its config: store, rules, pipeline, outbox, server.
+import { describeGaps } from './detect/wcs-gaps.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
@@ -222,7 +223,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   // A rule that needs fields Wazuh 5.x findings lack says so when 5.x input may come (README "Wazuh 5.x").
   if (config.sources.indexer.enabled && config.sources.indexer.version !== '4')
     for (const r of rules.rules)
-      if (r.wcsGaps.length > 0) log.warn({ rule: r.ref.title, file: r.ref.source, needs: r.wcsGaps }, 'on Wazuh 5.x findings this rule needs fields they lack: the selections over them never match');
+      if (r.wcsGaps.length > 0) log.warn({ rule: r.ref.title, file: r.ref.source, needs: r.wcsGaps }, describeGaps(r.wcsGaps));
   const store = await openDatabase(config.database.url, { schema: options.schema });
   const metrics = createMetrics();
   for (const [reason, n] of refusalCounts(rules.problems)) metrics.rulesRefused.set({ reason }, n);

@@ -1,4 +1,5 @@
 // vigil rules lint DIR…: per file ok / rejected (why) / unsupported (what), then totals.
+import { describeGaps } from '../detect/wcs-gaps.js';
 import { loadRules, refusalCounts, type LoadOptions, type RuleProblem } from '../detect/rules.js';
 
 /** A file is "rejected" if any of its documents is, else "unsupported" if any is, else "ok". */
@@ -27,14 +28,14 @@ export function lint(paths: string[], options: LoadOptions = {}, out: { write(s:
   }
   // Not problems (the rules load and run on 4.x alerts), but what a Wazuh 5.x operator must know.
   const gaps = set.rules.filter((r) => r.wcsGaps.length > 0);
-  for (const r of gaps) out.write(`${'5.x gap'.padEnd(12)} ${r.ref.source ?? '?'} (${r.ref.title}): on Wazuh 5.x input it needs ${r.wcsGaps.join(', ')}, which 5.x findings lack\n`);
+  for (const r of gaps) out.write(`${'5.x gap'.padEnd(12)} ${r.ref.source ?? '?'} (${r.ref.title}): ${describeGaps(r.wcsGaps)}\n`);
   const detections = set.rules.filter((r) => r.kind === 'detection').length;
   const correlations = set.rules.length - detections;
   const filters = set.filters?.length ?? 0;
   out.write(
     `\n${seen.size} files: ${counts.ok} ok, ${counts.rejected} rejected, ${counts.unsupported} unsupported` +
       ` (${detections} detection rules, ${correlations} correlations, ${filters} filters loaded)` +
-      (gaps.length > 0 ? `; ${gaps.length} rules need fields Wazuh 5.x findings lack` : '') +
+      (gaps.length > 0 ? `; ${gaps.length} rules do not run fully on Wazuh 5.x input (5.x gap)` : '') +
       '\n',
   );
   const reasons = refusalCounts(set.problems);

@@ -20,7 +20,7 @@ export interface DetectorOptions {
   evidenceEvents?: number;
   /** Milliseconds an event time may be ahead of the clock and still be correlated (default: no limit). */
   maxFuture?: number;
-  /** The clock for maxFuture (tests). */
+  /** The clock: for maxFuture, and the time expire() closes windows at (tests drive it). */
   clock?: Clock;
   /** Whether single-event rules' own firings are emitted (default true; a cluster's partition owners emit only correlations). */
   singles?: boolean;
@@ -79,6 +79,9 @@ export class Detector {
   /** Rules whose own firings are emitted. */
   private readonly emits = new Set<Rule>();
   private readonly engine: CorrelationEngine;
+  private readonly clock: Clock;
+  /** The clock when the last event was processed (kept only when some correlation is judged at its close). */
+  private arrivedAt = -Infinity;
   private counters = { events: 0, matches: 0, detections: 0 };
   private readonly singles: boolean;
   private readonly correlate?: DetectorOptions['correlate'];
@@ -86,6 +89,7 @@ export class Detector {
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
     this.singles = options.singles ?? true;
     this.correlate = options.correlate;
+    this.clock = options.clock ?? systemClock;
     this.engine = new CorrelationEngine({
       maxGroups: options.maxGroups ?? 1_000_000,
       lateness: options.lateness ?? 60_000,
@@ -160,7 +164,10 @@ export class Detector {
     this.engine.advance(event.time);
     const out: Detection[] = [];
     // Windows judged at their close: event time has moved past some of them.
-    for (const t of this.closing) for (const f of t.due(this.engine.watermark)) this.fired(f, out);
+    if (this.closing.length > 0) {
+      this.arrivedAt = this.clock();
+      for (const t of this.closing) for (const f of t.due(this.engine.watermark)) this.fired(f, out);
+    }
     const data = event.data;
     const format = event.format;
     const picked = this.index.select(format, data);
@@ -175,9 +182,25 @@ export class Detector {
   }
 
   /**
+   * Closes the windows the clock says are over, though no later event came to close them (serve calls this from
+   * its scheduler, src/pipeline/alert-runner.ts). Event time is taken to go on with the clock since the last
+   * event: the newest event time plus the time since that event was processed. So a quiet input still has its
+   * "fewer than" windows judged once their end plus the lateness has passed, while a backlog being read (event
+   * times far behind the clock) closes nothing early: each event moves the estimate back to its own time.
+   */
+  expire(now: number = this.clock()): Detection[] {
+    const out: Detection[] = [];
+    if (this.closing.length === 0 || this.arrivedAt === -Infinity) return out;
+    const watermark = this.engine.watermark + Math.max(0, now - this.arrivedAt);
+    for (const t of this.closing) for (const f of t.due(watermark)) this.fired(f, out);
+    this.counters.detections += out.length;
+    return out;
+  }
+
+  /**
    * The end of the input (a replay's last file, a rule test's case): closes every open window of the
    * correlations judged at their close, which may fire. Serve never calls it; there windows close as event time
-   * passes them.
+   * passes them, or as the clock does (expire).
    */
   flush(): Detection[] {
     const out: Detection[] = [];

@@ -92,9 +92,11 @@ export class RuleIndex {
       const ids = k >= 0 ? requiredIds(r.detection, KEYS[k]!.field)! : category ? category.eventIds.map(String) : null;
       if (ids === null) {
         if (r.sourceKey) {
-          const list = this.bySource.get(r.sourceKey) ?? [];
-          list.push(r);
-          this.bySource.set(r.sourceKey, list);
+          for (const key of typeof r.sourceKey === 'string' ? [r.sourceKey] : r.sourceKey) {
+            const list = this.bySource.get(key) ?? [];
+            list.push(r);
+            this.bySource.set(key, list);
+          }
         } else this.always.push(r);
         continue;
       }

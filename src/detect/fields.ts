@@ -3,7 +3,17 @@
 import type { EventFormat } from '../model/index.js';
 import { isV4Path, v4Reader, wcsReader } from '../model/wcs.js';
 
-export type Accessor = (data: Record<string, unknown>) => unknown;
+/**
+ * Reads one field of an event. `path`: the alert path it reads as written, when it is a plain path (not computed
+ * from other fields): the Wazuh 5.x mapping and the 5.x gaps of a rule start from it.
+ */
+export type Accessor = ((data: Record<string, unknown>) => unknown) & { path?: readonly string[] };
+
+/** Marks an accessor as reading `path` as written. */
+export function withPath<A extends Accessor>(get: A, path: readonly string[]): A {
+  get.path = path;
+  return get;
+}
 
 /** Windows System fields whose Wazuh name is not `lcfirst(name)` under `data.win.system`. */
 const WAZUH_SYSTEM: Record<string, string> = {
@@ -75,6 +85,10 @@ export function elementValue(v: unknown): unknown {
 }
 
 export function accessor(path: string[]): Accessor {
+  return withPath(plainAccessor(path), path);
+}
+
+function plainAccessor(path: string[]): Accessor {
   switch (path.length) {
     case 1: {
       const [a] = path as [string];

@@ -6,7 +6,8 @@ import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import type { Accessor } from './fields.js';
 import { resolveSource, type Logsource } from './logsource.js';
-import { wcsGaps } from './wcs-gaps.js';
+import type { Source } from './sources/source.js';
+import { fieldGaps, wcsGaps, type GapSources } from './wcs-gaps.js';
 import { compileDetection, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
 import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
@@ -26,12 +27,17 @@ export interface DetectionRule {
   detection: Record<string, unknown>;
   /** Titles of the Sigma filters applied to this rule. */
   filters?: string[];
-  /** Fields it needs that Wazuh 5.x findings lack (README "Wazuh 5.x"); empty when it runs fully on 5.x input. */
+  /**
+   * Fields it needs that Wazuh 5.x findings lack, or its source when Vigil reads that from 4.x alerts only
+   * (README "Wazuh 5.x"); empty when it runs fully on 5.x input.
+   */
   wcsGaps: string[];
+  /** Its source on 4.x alerts and on 5.x documents, for the gaps of correlations over it. */
+  gapSources: GapSources;
   /** Where a field of this rule's logsource is read, per format (correlations group its events by them). */
   field: Record<EventFormat, (name: string) => Accessor>;
   /** The key of its source in the rule index (dispatch.ts), when the source has one (sources/source.ts `key`). */
-  sourceKey?: string;
+  sourceKey?: string | string[];
 }
 
 export type CorrelationType = 'event_count' | 'value_count' | 'temporal' | 'temporal_ordered' | 'value_sum' | 'value_avg' | 'value_percentile';
@@ -66,7 +72,7 @@ export interface CorrelationRule {
    * referenced rule ids or names keeps the output of those alone.
    */
   generate: boolean | string[];
-  /** Group-by or counted fields Wazuh 5.x findings lack. */
+  /** Group-by or counted fields Wazuh 5.x findings lack (on the sources of the rules it correlates). */
   wcsGaps: string[];
 }
 
@@ -225,15 +231,18 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
   if ((detection as Record<string, unknown>).condition === undefined) throw new RuleError('missing "detection.condition"');
   const match = {} as Record<EventFormat, Matcher>;
   const field = {} as Record<EventFormat, (name: string) => Accessor>;
+  const sources = {} as Record<EventFormat, Source>;
   for (const format of FORMATS) {
     const source = resolveSource(logsource, format);
+    sources[format] = source;
     const gate = source.gate;
     const body = compileDetection(detection as Record<string, unknown>, format, options, source);
     match[format] = (d) => gate(d) && body(d);
     field[format] = (n) => source.field(n);
   }
-  const sourceKey = resolveSource(logsource, 'wazuh').key;
-  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, sourceKey, wcsGaps: wcsGaps(detection as Record<string, unknown>) };
+  const gapSources = { v4: sources.wazuh, wcs: sources.wcs };
+  const sourceKey = sources.wazuh.key;
+  return { kind: 'detection', ref, name, logsource, match, detection: detection as Record<string, unknown>, field, sourceKey, wcsGaps: wcsGaps(detection as Record<string, unknown>, gapSources), gapSources };
 }
 
 const CORRELATION_TYPES = ['event_count', 'value_count', 'temporal', 'temporal_ordered', 'value_sum', 'value_avg', 'value_percentile'];
@@ -306,7 +315,7 @@ function buildCorrelation(raw: unknown, ref: RuleRef, name: string | undefined):
     condition: { op: first.op, value: first.value, ops, field, percentile: pct },
     closing,
     generate: buildGenerate(c.generate, rules as string[]),
-    wcsGaps: wcsGaps(undefined, [...(groupBy as string[]).filter((g) => !Object.keys(aliases).includes(g)), ...(field ?? [])]),
+    wcsGaps: [], // set by checkReferences, which knows the rules it correlates
   };
 }
 
@@ -357,7 +366,10 @@ export function checkReferences(set: RuleSet): void {
         if (unmapped) bad.set(r, { kind: 'unsupported', message: unmapped });
       }
     }
-    if (bad.size === 0) return;
+    if (bad.size === 0) {
+      for (const r of set.rules) if (r.kind === 'correlation') r.wcsGaps = correlationGaps(r, byRef);
+      return;
+    }
     for (const [r, { kind, message }] of bad) set.problems.push({ file: r.ref.source ?? '?', rule: r.ref.title, kind, message });
     set.rules = set.rules.filter((r) => !bad.has(r));
   }
@@ -380,6 +392,17 @@ function unmappedField(c: CorrelationRule, byRef: Map<string, Rule>): string | u
       }
   }
   return undefined;
+}
+
+/** The 5.x gaps of a correlation's group-by and condition fields, on each detection rule it correlates. */
+function correlationGaps(c: CorrelationRule, byRef: Map<string, Rule>): string[] {
+  const out: string[] = [];
+  for (const ref of c.rules) {
+    const base = byRef.get(ref);
+    if (!base || base.kind !== 'detection') continue;
+    out.push(...fieldGaps([...c.groupBy.map((g) => c.aliases[g]?.[ref] ?? g), ...(c.condition.field ?? [])], base.gapSources));
+  }
+  return [...new Set(out)];
 }
 
 function reaches(from: CorrelationRule, target: Rule, byRef: Map<string, Rule>, seen: Set<Rule>): boolean {

@@ -1,5 +1,8 @@
 // Feeds recorded alerts to the pipeline in arrival order, from the stored cursor. On start it replays the
 // recent window before the cursor without effects, so an attack that spans a restart is still detected once.
+// Every pass (each second, and when alerts are recorded) ends by closing the correlation windows judged at their
+// close that the clock says are over, so "fewer than N in 10 minutes" is decided without waiting for a later
+// alert. A window re-closed after a restart fires with the same detection id, which the store keeps once.
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Event } from '../model/index.js';
@@ -82,7 +85,13 @@ export class AlertRunner {
 
   private passing?: Promise<void>;
 
+  /** Handles what was recorded, then closes the correlation windows the clock says are over. */
   private async pass(): Promise<void> {
+    await this.handleRecorded();
+    await this.pipeline.expire(this.clock());
+  }
+
+  private async handleRecorded(): Promise<void> {
     for (;;) {
       let events: Event[];
       let last: number;

@@ -24,7 +24,7 @@ export interface PipelineParts {
   enrich?: PipelineOptions['enrich'];
   /** Serve mode: events dated beyond detect.maxFuture are not correlated (a replay reads old and new logs alike). */
   live: boolean;
-  /** The clock of triage (the soak benchmark drives simulated time). */
+  /** The clock of triage and detection (maxFuture, windows closed by the clock; the soak benchmark drives simulated time). */
   clock?: Clock;
   /** Cluster mode: which of the rules' firings this pipeline makes (src/cluster/node.ts). */
   split?: Pick<DetectorOptions, 'singles' | 'correlate'>;
@@ -32,7 +32,7 @@ export interface PipelineParts {
 
 export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
   const { maxGroups, lateness, maxFuture } = config.detect;
-  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...parts.split });
+  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...(parts.clock ? { clock: parts.clock } : {}), ...parts.split });
   // Risk-based alerting, when on: the scorer the pipeline hands each triaged detection to.
   const risk = config.risk.enabled ? riskComponent.create(config.risk, { assets: config.triage.assets }) : undefined;
   return new Pipeline(db, detector, log, {

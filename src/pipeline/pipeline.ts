@@ -71,6 +71,21 @@ export class Pipeline {
   }
 
   /**
+   * Windows of the correlations judged at their close that the clock says are over (the scheduler's pass, when
+   * no later event came to close them): what they fire is recorded like any detection. Firings whose commit
+   * fails are kept and committed by the next call.
+   */
+  async expire(now: number): Promise<Detection[]> {
+    this.closedByClock.push(...this.detector.expire(now));
+    if (this.closedByClock.length === 0) return [];
+    const fresh = await this.handle([], undefined, [], this.closedByClock);
+    this.closedByClock = [];
+    return fresh;
+  }
+
+  private closedByClock: Detection[] = [];
+
+  /**
    * `unreadable`: recorded alerts the caller could not read back, set aside in the same transaction.
    * `closed`: detections already made (flush).
    */

@@ -412,6 +412,29 @@ describe('conditions judged when the window closes: lt, lte, eq, neq, ranges', (
     assert.equal(runToEnd(rules(base('fail', '1'), corr('{ lt: 3 }')), burstOf(3)).length, 0, 'three is not fewer than three');
   });
 
+  it('the clock closes a window no later event closes (expire), and a backlog read behind the clock closes nothing early', () => {
+    // A fake clock: the events arrive as they happen, then the input falls silent.
+    let now = T0 + 20_000;
+    const set = rules(base('fail', '1'), corr('{ lt: 3 }'));
+    const detector = new Detector(set, { clock: () => now });
+    assert.deepEqual(burstOf(2).flatMap((e) => detector.process(e)), []);
+    now = T0 + 10_000 + 5 * 60_000 + 60_000; // the window (opened at T0, 5 min) plus the lateness (60 s): not yet past
+    assert.deepEqual(detector.expire(), []);
+    now += 2_000;
+    const closed = detector.expire();
+    assert.equal(closed.length, 1, 'fewer than three, decided with no later event');
+    assert.equal(closed[0]!.count, 2);
+    assert.deepEqual(detector.expire(now + 3_600_000), [], 'once');
+    // The same alerts read an hour after they happened (a backlog): the estimate starts from their own times.
+    now = T0 + 3_600_000;
+    const backlog = new Detector(rules(base('fail', '1'), corr('{ lt: 3 }')), { clock: () => now });
+    for (const e of burstOf(2)) backlog.process(e);
+    assert.deepEqual(backlog.expire(), [], 'an hour behind the clock, but only just read');
+    assert.deepEqual(backlog.process(ev(30, '1', { srcip: '203.0.113.5' })), [], 'the third, read later, still counts');
+    now += 5 * 60_000 + 61_000;
+    assert.deepEqual(backlog.expire(), [], 'three is not fewer than three');
+  });
+
   it('eq, neq, lte and a range (gt and lte) compare the window\'s final count', () => {
     const cases: [string, number, number][] = [
       ['{ eq: 4 }', 4, 1],

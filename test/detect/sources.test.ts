@@ -11,6 +11,7 @@ import { auditRecords } from '../../src/detect/sources/auditd.js';
 import { loadRules, parseRuleFile, type DetectionRule, type RuleSet } from '../../src/detect/rules.js';
 import { SHARED } from '../helpers/fixtures.js';
 import { Prefilter } from '../../src/detect/prefilter.js';
+import { RuleIndex } from '../../src/detect/dispatch.js';
 
 /** One rule from YAML text; asserts it loads. */
 function rule(yaml: string): DetectionRule {
@@ -198,12 +199,47 @@ describe('Web access logs and proxies', () => {
     assert.equal(q.match.wazuh(access(`10.11.12.13 - - - [27/Mar/2017:13:40:40 -0700] "GET ${sqli} HTTP/1.0" 404 982 "-" "-"`, { srcip: '10.11.12.13', protocol: 'GET', url: sqli, id: '404' })), true);
     assert.equal(q.match.wazuh(access(LINE, { srcip: '10.10.10.12', protocol: 'GET', url: '/UNION%20SELECT', id: '404' })), false, 'in the path, not the query');
   });
-  it('proxy: Squid fields, and user-agent rules refused', () => {
+  it('proxy: Squid fields; a user agent is absent on Squid alerts, a field neither source has is refused', () => {
     // Real line: ruleset/decoders/0305-squid_decoders.xml header.
     const squid = envelope({ name: 'squid-accesslog' }, { full_log: '1286536318.542    755 192.168.0.68 TCP_MISS/200 507 POST http://wazuh.com- DIRECT/X.X.X.X application/xml', data: { srcip: '192.168.0.68', action: 'TCP_MISS', id: '200', url: 'http://wazuh.com-' } });
     const r = rule(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {cs-method: POST, cs-host: wazuh.com-}\n  condition: s\n`);
     assert.equal(r.match.wazuh(squid), true);
-    assert.match(problem(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {c-useragent: x}\n  condition: s\n`), /field "c-useragent" of proxy: Squid's native access.log/);
+    // A user agent is in Suricata's records, not Squid's: on a Squid alert it is absent, even for the empty one.
+    assert.equal(rule(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {c-useragent: ''}\n  condition: s\n`).match.wazuh(squid), false);
+    assert.match(problem(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {cs-bytes: 1}\n  condition: s\n`), /field "cs-bytes" of proxy: neither Squid's native access.log .* nor Suricata's EVE http record/);
+  });
+  // Real record: ruleset/testing/tests/malicious-ioc.ini "[Suricata: Alert from malicious domain (http.hostname)]"
+  // (@v4.14.7), decoder json; Wazuh puts it under `data` unchanged. Alert envelope SYNTHETIC.
+  const EVE_HTTP = {
+    timestamp: '2025-05-13T10:23:45.123456+0000', flow_id: 987654321098765, in_iface: 'eth0', event_type: 'http',
+    src_ip: '192.168.1.100', src_port: 54321, dest_ip: '93.184.216.34', dest_port: 80, proto: 'TCP',
+    http: { hostname: 'qouv.fr', url: '/index.html', http_user_agent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64)', http_method: 'GET', protocol: 'HTTP/1.1', status: 200, length: 1024 },
+    tx_id: 0,
+  };
+  it('proxy: Suricata EVE http records (user agent, host, URL, method, status, destination)', () => {
+    const r = rule(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {c-useragent|contains: 'Windows NT 10.0', cs-host: qouv.fr, c-uri-extension: html, c-uri-stem: /index.html, cs-method: GET, sc-status: 200, dst_ip|cidr: 93.184.0.0/16, c-ip: 192.168.1.100}\n  condition: s\n`);
+    assert.equal(r.match.wazuh(json(EVE_HTTP, '/var/log/suricata/eve.json')), true);
+    assert.equal(r.match.wazuh(json({ ...EVE_HTTP, event_type: 'alert' }, '/var/log/suricata/eve.json')), false, 'only the http transaction records');
+    assert.equal(r.match.wazuh(json({ ...EVE_HTTP, http: { ...EVE_HTTP.http, http_user_agent: 'curl/8.0' } })), false);
+    // dump-all-headers: the Cookie request header (SYNTHETIC, Suricata's documented request_headers list).
+    const c = rule(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {cs-cookie|endswith: '=csm-hit=s-1'}\n  condition: s\n`);
+    assert.equal(c.match.wazuh(json({ ...EVE_HTTP, http: { ...EVE_HTTP.http, request_headers: [{ name: 'Host', value: 'qouv.fr' }, { name: 'cookie', value: 'a=b; x=csm-hit=s-1' }] } })), true);
+    assert.equal(c.match.wazuh(json(EVE_HTTP)), false);
+  });
+  it('a SigmaHQ proxy user-agent rule on a Suricata EVE http record (proxy_ua_hacktool)', { skip: skipCorpus }, () => {
+    const r = sigmahq('web/proxy_generic/proxy_ua_hacktool.yml');
+    assert.equal(r.match.wazuh(json({ ...EVE_HTTP, http: { ...EVE_HTTP.http, http_user_agent: 'sqlmap/1.7.2#stable (https://sqlmap.org)' } })), true);
+    assert.equal(r.match.wazuh(json(EVE_HTTP)), false);
+  });
+  it('the prefilter and the rule index let Suricata http records through to proxy rules', () => {
+    const r = rule(`title: t\nlogsource: {category: proxy}\ndetection:\n  s: {c-useragent|contains: 'sqlmap'}\n  condition: s\n`);
+    const p = new Prefilter([r]);
+    const alert = json({ ...EVE_HTTP, http: { ...EVE_HTTP.http, http_user_agent: 'sqlmap/1.7' } });
+    assert.equal(p.mayMatch(JSON.stringify(alert)), true);
+    const index = new RuleIndex([r]);
+    const picked = index.select('wazuh', alert)!;
+    assert.ok(picked.some((list) => list.includes(r)) || index.always.includes(r));
+    assert.ok(!index.select('wazuh', envelope({ name: 'sshd' }, { full_log: 'x' }))!.some((list) => list.includes(r)), 'not evaluated for other decoders');
   });
 });
 

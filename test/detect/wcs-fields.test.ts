@@ -5,8 +5,9 @@ import { describe, it } from 'node:test';
 import { Detector } from '../../src/detect/detector.js';
 import { fieldAccessor } from '../../src/detect/fields.js';
 import { Prefilter } from '../../src/detect/prefilter.js';
-import { loadRules, parseRuleFile, type RuleSet } from '../../src/detect/rules.js';
+import { checkReferences, loadRules, parseRuleFile, type RuleSet } from '../../src/detect/rules.js';
 import { toEvent } from '../../src/model/event.js';
+import { describeGaps } from '../../src/detect/wcs-gaps.js';
 import { alertViewOf, levelKeyword, levelNumber } from '../../src/model/wcs.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
 import { failedLogon4625 } from '../helpers/fixtures.js';
@@ -70,6 +71,31 @@ describe('Wazuh 5.x findings as events', () => {
     const on5x = (r: { ref: { source?: string } }) => /rules\/(windows|wazuh)\/|rules\/linux\/ssh_/.test(r.ref.source ?? '');
     const ssh = loadRules([BUILTIN_RULES]).rules.filter((r) => on5x(r) && r.wcsGaps.length > 0).map((r) => `${r.ref.title}: ${r.wcsGaps.join(', ')}`);
     assert.deepEqual(ssh, ['SSH Login Attempt For A Non-Existent User: rule.id 5710 (a Wazuh 4.x rule with no 5.x equivalent)']);
+  });
+
+  it('a gap names the field where the rule\'s own source reads it, or the source Vigil reads from 4.x alerts only', () => {
+    const load = (yaml: string) => {
+      const set: RuleSet = { rules: [], problems: [], files: [] };
+      parseRuleFile(yaml, 'x.yml', set);
+      checkReferences(set);
+      assert.deepEqual(set.problems, []);
+      return set.rules;
+    };
+    // A proxy rule: Suricata/Squid are read from 4.x alerts only; its c-useragent is no Windows field.
+    const [proxy] = load(`title: p\nlogsource: {category: proxy}\ndetection:\n  s: {c-useragent|contains: sqlmap}\n  condition: s\n`);
+    assert.deepEqual(proxy!.wcsGaps, ['Proxy (Squid access log, Suricata EVE http) (a source Vigil reads from Wazuh 4.x alerts only)']);
+    assert.equal(describeGaps(proxy!.wcsGaps), 'on Wazuh 5.x input it matches nothing: Vigil reads Proxy (Squid access log, Suricata EVE http) from Wazuh 4.x alerts only');
+    // A Linux syslog rule on a decoder field: data.srcip is source.ip in WCS, so no gap, and it matches a 5.x document.
+    const [ssh] = load(`title: s\nlogsource: {product: linux, service: sshd}\ndetection:\n  s: {srcip: 203.0.113.7}\n  condition: s\n`);
+    assert.deepEqual(ssh!.wcsGaps, []);
+    const doc = { '@timestamp': '2026-11-21T10:00:00Z', wazuh: { integration: { name: 'linux' } }, process: { name: 'sshd' }, source: { ip: '203.0.113.7' }, event: { original: 'x' } };
+    assert.equal(ssh!.kind === 'detection' && ssh!.match.wcs(doc), true);
+    // A decoder field WCS has no row for is a gap under its own alert path.
+    const [user] = load(`title: u\nlogsource: {product: linux, service: sshd}\ndetection:\n  s: {extra_data: x}\n  condition: s\n`);
+    assert.deepEqual(user!.wcsGaps, ['extra_data (data.extra_data)']);
+    // A correlation's group-by field on the rule it counts: AWS is 4.x only.
+    const [, corr] = load(`title: b\nname: base\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s: {eventName: CreateAccessKey}\n  condition: s\n---\ntitle: c\ncorrelation: {type: event_count, rules: [base], group-by: [userIdentity.arn], timespan: 10m, condition: {gte: 5}}\n`);
+    assert.deepEqual(corr!.wcsGaps, ['AWS CloudTrail (a source Vigil reads from Wazuh 4.x alerts only)']);
   });
 
   it('the raw-line prefilter of vigil replay never drops a 5.x finding a rule can match', () => {

@@ -39,6 +39,13 @@ const NO_WAZUH_SOURCE: Record<string, string> = {
   velocity: 'no Wazuh decoder for these application logs',
   opencanary: 'no Wazuh decoder for OpenCanary',
   modsecurity: 'no field mapping for ModSecurity audit logs',
+  rpc_firewall: 'no Wazuh decoder for RPC Firewall logs',
+};
+
+/** Product-neutral categories SigmaHQ writes rules for that no Wazuh source stands for. */
+const NO_WAZUH_CATEGORY: Record<string, string> = {
+  antivirus: 'product-neutral antivirus detections; Wazuh decodes each antivirus in its own format (ClamAV: product linux, service clamav)',
+  database: 'no Wazuh decoder for database audit logs',
 };
 
 const lc = (v: unknown) => (typeof v === 'string' ? v.toLowerCase() : v === undefined || v === null ? undefined : String(v).toLowerCase());
@@ -59,6 +66,6 @@ export function resolveSource(logsource: Logsource, format: EventFormat): Source
     // evtx_dump input holds Windows events only; Wazuh 5.x documents: see wcs.ts.
     return format === 'wcs' ? wcsSource(ls, s) : { ...s, gate: never };
   }
-  const why = ls.product ? NO_WAZUH_SOURCE[ls.product] : undefined;
+  const why = ls.product ? NO_WAZUH_SOURCE[ls.product] : ls.category && !ls.service ? NO_WAZUH_CATEGORY[ls.category] : undefined;
   throw new UnsupportedError(`logsource ${describe(ls)}${why ? `: ${why}` : ''}`);
 }

@@ -90,6 +90,7 @@ export const networkSources: SourceSpec = {
     if (ls.product === 'zeek' && !ls.category && ls.service) return ZEEK_LOGS.includes(ls.service) ? zeekSource(ls.service) : undefined;
     if (ls.category === 'dns' && !ls.product && !ls.service) return dns;
     if (ls.category === 'firewall' && !ls.product && !ls.service) return firewall;
+    if (ls.product === 'cisco' && !ls.category && ls.service === 'duo') throw new UnsupportedError('logsource product "cisco", service "duo": Wazuh has no Cisco Duo module');
     if (ls.product === 'cisco' && !ls.category) return cisco;
     if (ls.product === 'juniper' && !ls.category) return juniper;
     if (ls.product === 'fortigate' && ls.service === 'event' && !ls.category) return fortigateEvent;

@@ -4,7 +4,7 @@
 // (UnsupportedError naming it), never matched loosely: an honest refusal beats a silent non-match.
 import type { EventFormat } from '../../model/index.js';
 import { isV4Path, v4Reader } from '../../model/wcs.js';
-import { accessor, type Accessor } from '../fields.js';
+import { accessor, withPath, type Accessor } from '../fields.js';
 import { UnsupportedError } from '../sigma/values.js';
 
 export type Gate = (data: Record<string, unknown>) => boolean;
@@ -35,9 +35,10 @@ export interface Source {
   verbatim?: boolean;
   /**
    * A key every alert of this source carries, for the rule index (dispatch.ts): `integration:<data.integration>`,
-   * `decoder:<decoder name or parent>` or `syscheck`. Only a key the gate requires.
+   * `decoder:<decoder name or parent>` or `syscheck`. Only a key the gate requires; a list of decoder keys when the
+   * gate takes the alerts of several decoders (an alert has one decoder, so it is picked once).
    */
-  key?: string;
+  key?: string | string[];
   /** A regular-expression source every raw alert of this source contains, for the raw-line prefilter. */
   needle?: string;
 }
@@ -77,7 +78,7 @@ export function alertPath(name: string): string[] | undefined {
 export function jsonAccessor(path: string[]): Accessor {
   const nested = accessor(path);
   if (path.length < 2) return nested;
-  return (d) => {
+  return withPath((d) => {
     const v = nested(d);
     if (v !== undefined) return v;
     let cur: any = d;
@@ -88,7 +89,7 @@ export function jsonAccessor(path: string[]): Accessor {
       cur = cur[path[i]!];
     }
     return cur;
-  };
+  }, path);
 }
 
 /**

@@ -3,7 +3,8 @@
 // logsources below were inferred from the 5.x samples (sshd events come through the `linux` integration's
 // system-auth decoder with the process name; FIM findings from `wazuh-fim`). The other sources of this folder are
 // mapped on 4.x alerts only: on 5.x documents their rules load and match nothing (README "Wazuh 5.x").
-import { fieldAccessor } from '../fields.js';
+import { isV4Path, wcsReader } from '../../model/wcs.js';
+import { accessor, type Accessor } from '../fields.js';
 import { never, type Gate, type NormalLogsource, type Source } from './source.js';
 
 const w = (d: Record<string, unknown>) => (d.wazuh as any) ?? {};
@@ -40,18 +41,24 @@ function gate(ls: NormalLogsource): Gate | undefined {
 
 /**
  * The 5.x counterpart of a 4.x source: the gate above where one is known, else a gate that matches nothing;
- * fields read through the 4.x → WCS table.
+ * each field read where WCS keeps the 4.x alert path the 4.x source reads it from (src/model/wcs.ts).
  */
 export function wcsSource(ls: NormalLogsource, v4: Source): Source {
   const g = gate(ls);
   return {
     name: v4.name,
     gate: g ?? never,
-    field: (name) => {
-      v4.field(name); // a field the 4.x source refuses is refused on 5.x too
-      return fieldAccessor('wcs', name);
-    },
+    field: (name) => onWcs(name, v4.field(name)), // a field the 4.x source refuses is refused on 5.x too
     keywords: wcsKeywordTexts,
   };
 }
 
+/**
+ * Where WCS keeps a field a 4.x source reads with `get`: the WCS field of its alert path; for a WCS name written
+ * as such (`source.ip`) that name; nothing for a field WCS lacks or one computed from the 4.x alert.
+ */
+function onWcs(name: string, get: Accessor): Accessor {
+  if (get.path) return wcsReader(get.path.join('.')) ?? absent;
+  return name.includes('.') && !isV4Path(name) ? accessor(name.split('.')) : absent;
+}
+const absent: Accessor = () => undefined;

@@ -3,9 +3,18 @@
 // `data.protocol` (the request METHOD), `data.url` (path and query as requested) and `data.id` (the status code)
 // (wazuh/wazuh ruleset/decoders/0375-web-accesslog_decoders.xml @v4.14.7); the combined format's referer and
 // user agent stay in full_log, in the two quoted strings after the status and size, and are read from there.
-// Proxy logs: Squid's native access.log (0305-squid_decoders.xml: `data.srcip`, `data.action` (TCP_MISS…),
-// `data.id` (status), `data.url`); its method is the word before the URL in full_log. The native format has no
-// user agent, cookie or destination address: rules on those are refused.
+// Proxy logs, two Wazuh sources:
+// - Squid's native access.log (0305-squid_decoders.xml: `data.srcip`, `data.action` (TCP_MISS…), `data.id`
+//   (status), `data.url`); its method is the word before the URL in full_log. The native format has no user
+//   agent, referer, cookie or destination address: on Squid alerts those fields are absent.
+// - Suricata EVE JSON `event_type: http`, one record per HTTP transaction the sensor saw (Wazuh's JSON decoder,
+//   0006-json_decoders.xml, keeps the record under `data`: `data.src_ip`, `data.dest_ip`, `data.http.hostname`,
+//   `.url` (path and query), `.http_user_agent`, `.http_method`, `.http_refer`, `.protocol`, `.status`,
+//   `.length`; real record: ruleset/testing/tests/malicious-ioc.ini "Suricata: Alert from malicious domain
+//   (http.hostname)"; with `dump-all-headers` Suricata adds `.request_headers` [{name, value}], where the
+//   Cookie header is). Wazuh's rule for these records, 86602 "Suricata: HTTP." (0475-suricata_rules.xml), has
+//   level 0, so Wazuh alerts on them only through a local rule (README "Logsources").
+// A field neither source writes is refused.
 import { accessor, type Accessor } from '../fields.js';
 import { UnsupportedError } from '../sigma/values.js';
 import { decodedBy, fixedFields, keywordTexts, programName, type NormalLogsource, type Source, type SourceSpec } from './source.js';
@@ -71,7 +80,7 @@ const extension = (u: string) => {
   const m = /\.([^./]+)$/.exec(path);
   return m ? m[1] : undefined;
 };
-const PROXY_FIELDS: Record<string, Accessor> = {
+const SQUID_FIELDS: Record<string, Accessor> = {
   'c-ip': accessor(['data', 'srcip']),
   'c-uri': url,
   'cs-uri': url,
@@ -82,12 +91,63 @@ const PROXY_FIELDS: Record<string, Accessor> = {
   'cs-method': squidMethod,
   'sc-status': accessor(['data', 'id']),
 };
+
+const eveUrl = accessor(['data', 'http', 'url']);
+const eveLift = (f: (u: string) => string | undefined): Accessor => (d) => {
+  const u = text(eveUrl(d));
+  return u === undefined ? undefined : f(u);
+};
+/** A request header from Suricata's `dump-all-headers` list, by name (case-insensitive, as HTTP says). */
+const requestHeader = (name: string): Accessor => {
+  const lc = name.toLowerCase();
+  return (d) => {
+    const headers = (d.data as any)?.http?.request_headers;
+    if (!Array.isArray(headers)) return undefined;
+    for (const h of headers) if (h && typeof h.name === 'string' && h.name.toLowerCase() === lc) return h.value;
+    return undefined;
+  };
+};
+const EVE_HTTP_FIELDS: Record<string, Accessor> = {
+  'c-ip': accessor(['data', 'src_ip']),
+  src_ip: accessor(['data', 'src_ip']),
+  dst_ip: accessor(['data', 'dest_ip']),
+  'c-uri': eveUrl,
+  'cs-uri': eveUrl,
+  'c-uri-query': eveLift(query),
+  'c-uri-stem': eveLift(stem),
+  'c-uri-extension': eveLift(extension),
+  'cs-host': accessor(['data', 'http', 'hostname']),
+  'cs-method': accessor(['data', 'http', 'http_method']),
+  'sc-status': accessor(['data', 'http', 'status']),
+  'c-useragent': accessor(['data', 'http', 'http_user_agent']),
+  'cs-referrer': accessor(['data', 'http', 'http_refer']),
+  'cs-version': accessor(['data', 'http', 'protocol']),
+  'sc-bytes': accessor(['data', 'http', 'length']),
+  'cs-cookie': requestHeader('Cookie'),
+};
+
+const isSquid = decodedBy(['squid-accesslog']);
+/** A Suricata EVE HTTP transaction record, as Wazuh's JSON decoder writes it. */
+export const isEveHttp = (d: Record<string, unknown>): boolean => {
+  const x = d.data as any;
+  return x?.event_type === 'http' && x.http !== null && typeof x.http === 'object';
+};
+const PROXY_WHY = "neither Squid's native access.log (client address, method, URL, status, cache action) nor Suricata's EVE http record (addresses, host, URL, method, status, user agent, referer, version, length, request headers) has it";
+
+/** A proxy field: read from whichever of the two sources the alert is; absent on the one that lacks it. */
+function proxyField(name: string): Accessor {
+  const squid = SQUID_FIELDS[name];
+  const eve = EVE_HTTP_FIELDS[name];
+  if (!squid && !eve) return fixedFields('proxy', {}, PROXY_WHY)(name);
+  return (d) => (isEveHttp(d) ? eve?.(d) : isSquid(d) ? squid?.(d) : undefined);
+}
+
 const proxy: Source = {
-  name: 'Proxy (Squid access log)',
-  gate: decodedBy(['squid-accesslog']),
-  key: 'decoder:squid-accesslog',
-  needle: '"squid-accesslog"',
-  field: fixedFields('proxy', PROXY_FIELDS, "Squid's native access.log, as Wazuh's squid decoder reads it, has the client address, method, URL, status and cache action, no user agent, cookie or destination address"),
+  name: 'Proxy (Squid access log, Suricata EVE http)',
+  gate: (d) => isSquid(d) || isEveHttp(d),
+  key: ['decoder:squid-accesslog', 'decoder:json'],
+  needle: '"squid-accesslog"|"event_type"\\s*:\\s*"http"',
+  field: proxyField,
   keywords: keywordTexts,
 };
 
