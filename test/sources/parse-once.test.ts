@@ -25,7 +25,7 @@ const alerts = (n: number, from = 0) =>
 /** A stand-in pipeline that records which event objects it was given. */
 function recordingPipeline(): { pipeline: Pipeline; seen: Event[] } {
   const seen: Event[] = [];
-  const pipeline = { handle: async (events: Event[]) => void seen.push(...events), warm: () => {} } as unknown as Pipeline;
+  const pipeline = { handle: async (events: Event[]) => void seen.push(...events), warm: () => {}, expire: async () => [] } as unknown as Pipeline;
   return { pipeline, seen };
 }
 
