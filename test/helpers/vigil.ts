@@ -55,7 +55,10 @@ export async function startVigil(overrides: Record<string, unknown> = {}, backen
     ...overrides,
   };
   const config = configSchema.parse(base);
-  const schema = backend === 'postgres' ? `vigil_t${process.pid}_${Date.now() % 100000}_${schemaCounter++}` : undefined;
+  // A schema of its own, dropped at stop; or, when the caller names one (several nodes on one store), that one,
+  // left for the caller to drop.
+  const own = backend === 'postgres' && !options.schema ? `vigil_t${process.pid}_${Date.now() % 100000}_${schemaCounter++}` : undefined;
+  const schema = backend === 'postgres' ? (options.schema ?? own) : undefined;
   const vigil = await createVigil(config, log, { ...options, schema });
   await vigil.start();
   await vigil.server.listen({ host: '127.0.0.1', port: 0 });
@@ -67,10 +70,10 @@ export async function startVigil(overrides: Record<string, unknown> = {}, backen
     config,
     async stop() {
       await vigil.stop();
-      if (schema) {
+      if (own) {
         const client = new pg.Client({ connectionString: PG_URL });
         await client.connect();
-        await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+        await client.query(`DROP SCHEMA IF EXISTS ${own} CASCADE`);
         await client.end();
       }
     },
