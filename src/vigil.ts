@@ -18,7 +18,7 @@ import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
-import { loadRules, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet } from './detect/rules.js';
+import { loadRules, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet, type RuleText } from './detect/rules.js';
 import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Handoff } from './pipeline/handoff.js';
@@ -40,7 +40,7 @@ import { createMetrics, type Metrics } from './metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
 import { metricsListener } from './server/metrics-listener.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
-import { RuleModes } from './store/rule-modes.js';
+import { purgeShadowEvidence, RuleModes } from './store/rule-modes.js';
 import type { TriageContext } from './triage/context.js';
 import { LifecycleScheduler } from './triage/lifecycle.js';
 import { RetentionJob } from './retention/job.js';
@@ -54,6 +54,7 @@ import { LeaderElection, Leases, newHolderId } from './cluster/leases.js';
 export const JOBS_LEASE = 'jobs';
 const JOBS_LEASE_TTL = 15_000;
 import { clusterConfigProblem, createNode, openStream, Partitioner, Router, StreamBacklog, type AlertStream, type ClusterNode } from './cluster/index.js';
+import { Tuning } from './tuning/service.js';
 
 export class StartupError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -61,8 +62,15 @@ export class StartupError extends VigilError {
   }
 }
 
+/** The configured rule files and folders, and the file of accepted filters once one was accepted. */
 export function rulePaths(config: Config): string[] {
-  return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths];
+  const accepted = acceptedFiltersFile(config);
+  return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths, ...(existsSync(accepted) ? [accepted] : [])];
+}
+
+/** Where accepted Sigma filters are kept (tuning.filtersFile, or accepted-filters.yml in the data directory). */
+export function acceptedFiltersFile(config: Config): string {
+  return config.tuning.filtersFile || join(dataDir(config), 'accepted-filters.yml');
 }
 
 export interface RuleLoad {
@@ -70,6 +78,8 @@ export interface RuleLoad {
   paths: string[];
   /** Any refusal stops the load (`rules.strict`); the built-in pack is strict regardless. */
   strict?: boolean;
+  /** Rule text besides the files (a proposed filter under test). */
+  texts?: RuleText[];
 }
 
 const problemLine = (p: RuleProblem) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`;
@@ -80,8 +90,8 @@ const problemLine = (p: RuleProblem) => `  ${p.file}${p.rule ? ` (${p.rule})` : 
  * metric, rules API, lint) so that a corpus such as a SigmaHQ checkout loads where some of its rules cannot.
  */
 export function loadConfiguredRules(load: RuleLoad | string[], options: LoadOptions = {}): RuleSet {
-  const { paths, strict = false } = Array.isArray(load) ? { paths: load, strict: true } : load;
-  const set = loadRules(paths, process.cwd(), options);
+  const { paths, strict = false, texts = [] } = Array.isArray(load) ? { paths: load, strict: true } : load;
+  const set = loadRules(paths, process.cwd(), options, texts);
   const builtin = resolve(BUILTIN_RULES);
   const fatal = strict ? set.problems : set.problems.filter((p) => resolve(p.file) === builtin || resolve(p.file).startsWith(builtin + sep));
   if (fatal.length > 0) {
@@ -321,7 +331,11 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const runner = new AlertRunner(store.db, pipeline, log, maxTimespan + config.detect.lateness, clock, handoff);
   // Risk events are kept for the risk window (src/triage/risk.ts owns them and their purge); also with risk
   // switched off, so what it recorded while on still goes.
-  const more = [(now: number, batch: number) => purgeRiskEvents(store.db, now - config.risk.window, batch)];
+  const more = [
+    (now: number, batch: number) => purgeRiskEvents(store.db, now - config.risk.window, batch),
+    // Shadow-mode evidence of an entity not seen for retention.detections.
+    (now: number, batch: number) => purgeShadowEvidence(store.db, now - config.retention.detections, batch),
+  ];
   const retention = new RetentionJob(store, { ...config.retention, warmWindow: maxTimespan + config.detect.lateness, more }, log, clock, {
     deleted: (table, n) => metrics.retentionDeleted.inc({ table }, n),
     disk: (bytes, warning) => {
@@ -397,6 +411,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       responses: act.responses,
       playbooks: act.playbooks,
       triage: pipeline.triageContext,
+      tuning: new Tuning({ config, db: store.db, rules, ruleModes, log, clock }),
+      clock,
     },
     { bodyLimit: config.server.bodyLimit, logger: log },
   );

@@ -8,6 +8,7 @@ import { playbooksTest } from './playbooks.js';
 import { replay } from './replay.js';
 import { convertWazuh } from './convert-wazuh.js';
 import { lint } from './rules.js';
+import { backtestCli } from './backtest.js';
 import { ruleTest } from './rules-test.js';
 import { serve, splitListen } from './serve.js';
 import { userAdd, userList } from './user.js';
@@ -78,6 +79,18 @@ rules
   .action((paths: string[], opts: { config?: string }) => {
     const placeholders = loadConfig(opts.config).detect.placeholders;
     process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES], { placeholders });
+  });
+
+rules
+  .command('backtest')
+  .description('replay the stored alerts of the window through the rules in force and through the proposed rules or filters, side by side; print per rule the incidents that would vanish and appear. Changes nothing')
+  .option('-c, --config <file>', 'config file (database.url: the stored alerts; rules, detection and triage settings)', process.env.VIGIL_CONFIG)
+  .option('-r, --rules <dir>', 'proposed rule file or folder instead of the configured rules; repeatable', collect, [])
+  .option('-f, --filters <file>', 'proposed Sigma filters (YAML), added to the rules')
+  .option('--since <duration>', 'how far back: 30d, 12h, 90m (what retention kept)', '30d')
+  .option('--json', 'the whole result as one JSON object')
+  .action(async (opts: { config?: string; rules: string[]; filters?: string; since: string; json?: boolean }) => {
+    process.exitCode = await backtestCli(loadConfig(opts.config), opts);
   });
 
 rules

@@ -15,6 +15,7 @@ import { wazuhSchema } from './wazuh.js';
 import { retentionSchema } from './store.js';
 import { clusterSchema } from './cluster.js';
 import { riskSchema } from './risk.js';
+import { tuningSchema } from './tuning.js';
 
 export * from './actions.js';
 export * from './detect.js';
@@ -23,6 +24,7 @@ export * from './server.js';
 export * from './store.js';
 export * from './triage.js';
 export * from './risk.js';
+export * from './tuning.js';
 export * from './wazuh.js';
 export * from './cluster.js';
 export { isCidrOrAddress, parseDuration, type TtlConfig } from './fragments.js';
@@ -60,6 +62,7 @@ export const configSchema = z
   .extend(withDefaults({ rules: rulesSchema, detect: detectSchema, triage: triageSchema, risk: riskSchema, llm: llmSchema }))
   .extend({ ...withDefaults({ channels: channelsSchema, actions: actionsSchema }), playbooks: playbooksSchema.default([]) })
   .extend(withDefaults({ enrich: enrichSchema, wazuh: wazuhSchema, sources: sourcesSchema, retention: retentionSchema, cluster: clusterSchema }))
+  .extend(withDefaults({ tuning: tuningSchema }))
   .strict();
 
 export type Config = z.infer<typeof configSchema>;

@@ -20,7 +20,7 @@ export const retentionSchema = z
     alerts: duration.default(7 * DAY),
     /** Resolved incidents, after resolution — with their detections, evidence alerts, indicators, links, lookups, actions and responses. */
     incidents: duration.default(180 * DAY),
-    /** Detections folded into no incident (suppressed), and the alerts only they kept. */
+    /** Detections folded into no incident (suppressed), and the alerts only they kept; shadow-mode evidence of an entity not seen for as long. */
     detections: duration.default(30 * DAY),
     /** Outbox rows that are finished (delivered, dead, refused), after their last change. */
     outbox: duration.default(30 * DAY),

@@ -145,7 +145,13 @@ export function listRuleFiles(path: string): string[] {
   return out;
 }
 
-export function loadRules(paths: string[], base = process.cwd(), options: LoadOptions = {}): RuleSet {
+/** Rule text that is not (yet) a file: a proposed filter under test, named as `file` in problems. */
+export interface RuleText {
+  file: string;
+  text: string;
+}
+
+export function loadRules(paths: string[], base = process.cwd(), options: LoadOptions = {}, texts: RuleText[] = []): RuleSet {
   const set: RuleSet = { rules: [], problems: [], files: [], filters: [] };
   for (const p of paths) {
     let files: string[];
@@ -160,6 +166,10 @@ export function loadRules(paths: string[], base = process.cwd(), options: LoadOp
       set.files.push(name);
       parseRuleFile(readFileSync(file, 'utf8'), name, set, options);
     }
+  }
+  for (const t of texts) {
+    set.files.push(t.file);
+    parseRuleFile(t.text, t.file, set, options);
   }
   checkReferences(set);
   applyFilters(set);
@@ -425,35 +435,49 @@ function reaches(from: CorrelationRule, target: Rule, byRef: Map<string, Rule>, 
 function applyFilters(set: RuleSet): void {
   const applied: SigmaFilter[] = [];
   for (const f of set.filters ?? []) {
-    const wanted = new Set(f.rules);
-    const found = new Set<string>();
-    const problems: string[] = [];
-    const targets: DetectionRule[] = [];
-    for (const r of set.rules) {
-      const named = wanted.has(r.ref.id) || (r.name !== undefined && wanted.has(r.name));
-      if (named) {
-        if (wanted.has(r.ref.id)) found.add(r.ref.id);
-        if (r.name !== undefined && wanted.has(r.name)) found.add(r.name);
-        if (r.kind !== 'detection') problems.push(`filters do not apply to correlation rules ("${r.ref.title}")`);
-        else if (!logsourceContains(f.logsource, r.logsource)) problems.push(`its logsource does not contain that of "${r.ref.title}"`);
-        else targets.push(r);
-      } else if (wanted.size === 0 && r.kind === 'detection' && logsourceContains(f.logsource, r.logsource)) targets.push(r);
-    }
-    const missing = f.rules.filter((x) => !found.has(x));
-    if (missing.length > 0) problems.push(`filter names unknown rule(s): ${missing.join(', ')}`);
+    const { targets, problems } = filterTargets(set.rules, f);
     if (problems.length > 0) {
       set.problems.push({ file: f.source, rule: f.title, kind: 'rejected', message: problems.join('; ') });
       continue;
     }
-    for (const r of targets) {
-      for (const format of FORMATS) {
-        const rule = r.match[format];
-        const filter = f.match[format];
-        r.match[format] = (d) => rule(d) && filter(d);
-      }
-      (r.filters ??= []).push(f.title);
-    }
+    applyFilter(f, targets);
     applied.push(f);
   }
   set.filters = applied;
+}
+
+/** The detection rules a filter applies to, or why it applies to none. */
+export function filterTargets(rules: Rule[], f: SigmaFilter): { targets: DetectionRule[]; problems: string[] } {
+  const wanted = new Set(f.rules);
+  const found = new Set<string>();
+  const problems: string[] = [];
+  const targets: DetectionRule[] = [];
+  for (const r of rules) {
+    const named = wanted.has(r.ref.id) || (r.name !== undefined && wanted.has(r.name));
+    if (named) {
+      if (wanted.has(r.ref.id)) found.add(r.ref.id);
+      if (r.name !== undefined && wanted.has(r.name)) found.add(r.name);
+      if (r.kind !== 'detection') problems.push(`filters do not apply to correlation rules ("${r.ref.title}")`);
+      else if (!logsourceContains(f.logsource, r.logsource)) problems.push(`its logsource does not contain that of "${r.ref.title}"`);
+      else targets.push(r);
+    } else if (wanted.size === 0 && r.kind === 'detection' && logsourceContains(f.logsource, r.logsource)) targets.push(r);
+  }
+  const missing = f.rules.filter((x) => !found.has(x));
+  if (missing.length > 0) problems.push(`filter names unknown rule(s): ${missing.join(', ')}`);
+  return { targets, problems };
+}
+
+/**
+ * Narrows each target by the filter. The detector reads `match` at every event, so applied to the running
+ * rules this takes effect with the next event (an accepted filter, src/tuning/filters.ts).
+ */
+export function applyFilter(f: SigmaFilter, targets: DetectionRule[]): void {
+  for (const r of targets) {
+    for (const format of FORMATS) {
+      const rule = r.match[format];
+      const filter = f.match[format];
+      r.match[format] = (d) => rule(d) && filter(d);
+    }
+    (r.filters ??= []).push(f.title);
+  }
 }

@@ -12,7 +12,7 @@ import { quarantineRecords, type QuarantineRow } from '../store/quarantine.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
-import { extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import { entityOf, extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
 import { Announcer, type EnrichPlan } from './announce.js';
 import { markSuppressed, recordDetection } from '../triage/detections.js';
 import { EventBus } from '../events.js';
@@ -181,7 +181,9 @@ export class Pipeline {
           () => JSON.stringify({ rule: d.rule.id, group: d.group, eventIds: d.eventIds.slice(0, 100) }),
           async () => {
             if (mode === 'shadow') {
-              await this.options.ruleModes!.countShadow(trx, d.rule.id);
+              const modes = this.options.ruleModes!;
+              await modes.countShadow(trx, d.rule.id);
+              await modes.recordShadow(trx, { ruleId: d.rule.id, fingerprint: fingerprintOf(d), entity: entityOf(d), firstTime: d.firstTime, time: d.time, events: d.count }, this.options.triage.quietPeriod, now());
               return;
             }
             const outcome = await this.triageOne(trx, d, now(), fresh, outcomes);

@@ -22,6 +22,7 @@ import { investigateRoutes } from './routes/investigate.js';
 import { overviewRoutes } from './routes/overview.js';
 import { responseRoutes } from './routes/responses.js';
 import { ruleRoutes } from './routes/rules.js';
+import { tuningRoutes } from './routes/tuning.js';
 
 export interface ServerOptions {
   bodyLimit: number;
@@ -112,6 +113,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.responses });
   await app.register(investigateRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
   await app.register(ruleRoutes, { prefix: API, db: ctx.db, rules: ctx.rules, ruleModes: ctx.ruleModes });
+  if (ctx.tuning) await app.register(tuningRoutes, { prefix: API, tuning: ctx.tuning, now: ctx.clock ?? Date.now });
   await app.register(overviewRoutes, { prefix: API, db: ctx.db });
   await app.register(responseRoutes, { prefix: API, db: ctx.db, responses: ctx.responses, playbooks: ctx.playbooks });
   // Approval pages post HTML forms: their own text parser, like ingest.

@@ -9,6 +9,7 @@ import type { Playbook } from '../config/playbooks.js';
 import type { TriageContext } from '../triage/context.js';
 import type { Metrics } from '../metrics.js';
 import type { AuthOptions } from './routes/auth.js';
+import type { Tuning } from '../tuning/service.js';
 
 export interface AppContext {
   db: Kysely<Database>;
@@ -41,4 +42,8 @@ export interface AppContext {
   triage: TriageContext;
   /** The playbooks in force (read-only through the API). */
   playbooks: Playbook[];
+  /** The tuning loop: rule quality, filter proposals, backtests, accepting filters (absent: those routes are not served). */
+  tuning?: Tuning;
+  /** The clock of the running Vigil. */
+  clock?: () => number;
 }

@@ -202,3 +202,10 @@ export async function purgeRawAlerts(
   const r = await trx.deleteFrom('alerts').where('seq', '>', range.afterSeq).where('seq', '<=', reached).where('refs', '=', 0).executeTakeFirst();
   return { deleted: Number(r.numDeletedRows ?? 0), reached, more: rows.length === range.limit && reached === Number(rows[rows.length - 1]!.seq) };
 }
+
+/** The first sequence number received at or after a time (one past the head when none is): where a backtest starts. */
+export async function firstAlertSince(db: Kysely<Database>, since: number): Promise<number> {
+  const r = await db.selectFrom('alerts').select((eb) => eb.fn.min('seq').as('first')).where('received_at', '>=', since).executeTakeFirst();
+  if (r?.first !== null && r?.first !== undefined) return Number(r.first);
+  return (await alertsHead(db)) + 1;
+}

@@ -212,6 +212,21 @@ export interface RuleModeTable {
   updated_at: number;
 }
 
+/** What a rule in shadow mode would have opened, per entity (src/store/rule-modes.ts). */
+export interface ShadowIncidentTable {
+  rule_id: string;
+  fingerprint: string;
+  entity_json: string;
+  /** Event times (epoch ms) of its first and last would-be detection. */
+  first_seen: number;
+  last_seen: number;
+  /** Incidents it would have opened for this entity (a new one after a quiet period without detections). */
+  opened: number;
+  detections: number;
+  events: number;
+  updated_at: number;
+}
+
 export interface EnrichLookupTable {
   id: Generated<number>;
   incident_id: string;
@@ -350,6 +365,7 @@ export interface Database {
   ingest_quarantine: IngestQuarantineTable;
   api_tokens: ApiTokenTable;
   rule_modes: RuleModeTable;
+  shadow_incidents: ShadowIncidentTable;
   sessions: SessionTable;
   users: UserTable;
   enrich_lookups: EnrichLookupTable;

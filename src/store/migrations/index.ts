@@ -16,6 +16,7 @@ import { m1520_outbox_claims } from './1520_outbox_claims.js';
 import { m1660_risk } from './1660_risk.js';
 import { m1530_shared_auth } from './1530_shared_auth.js';
 import { m1540_enrich_claims } from './1540_enrich_claims.js';
+import { m1760_tuning } from './1760_tuning.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -34,4 +35,5 @@ export const migrations: Record<string, Migration> = {
   '1660_risk': m1660_risk,
   '1530_shared_auth': m1530_shared_auth,
   '1540_enrich_claims': m1540_enrich_claims,
+  '1760_tuning': m1760_tuning,
 };

@@ -1,0 +1,213 @@
+// Backtest: the stored alerts of a window replayed through the current rules and through the proposed ones, side
+// by side, each through a whole pipeline (detect → triage, src/pipeline/build.ts) over its own in-memory store, so
+// nothing live is touched: no incident, no cursor, no notification, no correlation state of the running detector.
+// The two sets of incidents are then compared per rule: those that would vanish, those that would appear.
+//
+// What the window holds is what retention kept: every alert for retention.alerts (default 7 days), and beyond
+// that the alerts that are evidence of a detection (README "Storage and retention"). Suppressions and rule modes
+// of the live store do not apply on either side (both sides alike): the difference is the rules' alone.
+import type { Kysely } from 'kysely';
+import type { Logger } from 'pino';
+import { Actions } from '../act/actions.js';
+import { systemClock, type Clock } from '../clock.js';
+import type { Config } from '../config/schema.js';
+import { Prefilter } from '../detect/prefilter.js';
+import type { RuleSet } from '../detect/rules.js';
+import { EventBus } from '../events.js';
+import type { Event } from '../model/index.js';
+import { buildPipeline } from '../pipeline/build.js';
+import type { Pipeline } from '../pipeline/pipeline.js';
+import { readRecordedAlert } from '../sources/ndjson.js';
+import { alertsHead, firstAlertSince, readAlertsAfter } from '../store/alerts.js';
+import { openDatabase, type OpenedDb } from '../store/db.js';
+import type { Database } from '../store/schema.js';
+
+export interface BacktestInput {
+  config: Config;
+  current: RuleSet;
+  proposed: RuleSet;
+  /** Alerts received at or after this time (epoch ms). */
+  since: number;
+  log: Logger;
+  clock?: Clock;
+  /** Most incidents listed per rule and side (counts are always whole). */
+  listLimit?: number;
+}
+
+export interface IncidentSketch {
+  ruleId: string;
+  title: string;
+  entity: Record<string, string>;
+  firstSeen: number;
+  lastSeen: number;
+  events: number;
+}
+
+export interface RuleDiff {
+  ruleId: string;
+  title: string;
+  /** Incidents with the current rules, with the proposed ones. */
+  current: number;
+  proposed: number;
+  vanished: IncidentSketch[];
+  appeared: IncidentSketch[];
+  vanishedCount: number;
+  appearedCount: number;
+  /** Incidents on both sides whose event count differs. */
+  changed: number;
+}
+
+export interface BacktestResult {
+  since: number;
+  until: number;
+  /** Stored alerts read, and how many of them were parsed (the others no rule of either side can match). */
+  alerts: number;
+  parsed: number;
+  unreadable: number;
+  /** Wall and CPU time of the replay, and alerts per wall second. */
+  seconds: number;
+  cpuSeconds: number;
+  alertsPerSecond: number;
+  /** Rules with an incident on either side, those with a difference first. */
+  rules: RuleDiff[];
+  totals: { current: number; proposed: number; vanished: number; appeared: number };
+}
+
+const PAGE = 2000;
+
+interface Side {
+  store: OpenedDb;
+  pipeline: Pipeline;
+}
+
+async function side(config: Config, rules: RuleSet, log: Logger, clock: Clock): Promise<Side> {
+  const store = await openDatabase(':memory:');
+  // No playbook: a backtest tells nobody anything.
+  const pipeline = buildPipeline(config, store.db, log, { rules, actions: new Actions([]), events: new EventBus(), live: false, clock });
+  return { store, pipeline };
+}
+
+export async function backtest(live: Kysely<Database>, input: BacktestInput): Promise<BacktestResult> {
+  const clock = input.clock ?? systemClock;
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  const until = clock();
+  const sides = [await side(input.config, input.current, input.log, clock), await side(input.config, input.proposed, input.log, clock)];
+  const placeholders = input.config.detect.placeholders;
+  const filters = [new Prefilter(input.current.rules, placeholders), new Prefilter(input.proposed.rules, placeholders)];
+  const mayMatch = filters.every((f) => f.active) ? (text: string) => filters[0]!.mayMatch(text) || filters[1]!.mayMatch(text) : () => true;
+  let alerts = 0;
+  let parsed = 0;
+  let unreadable = 0;
+  try {
+    const head = await alertsHead(live);
+    let after = (await firstAlertSince(live, input.since)) - 1;
+    while (after < head) {
+      const page = (await readAlertsAfter(live, after, PAGE)).filter((a) => a.seq <= head);
+      if (page.length === 0) break;
+      after = page[page.length - 1]!.seq;
+      const events: Event[] = [];
+      for (const a of page) {
+        if (a.receivedAt < input.since) continue;
+        alerts++;
+        if (!mayMatch(a.body)) continue;
+        try {
+          events.push(readRecordedAlert(a.body, a.format));
+          parsed++;
+        } catch {
+          unreadable++;
+        }
+      }
+      // The same parsed events to both: detection does not change them.
+      await Promise.all(sides.map((s) => s.pipeline.handle(events)));
+    }
+    await Promise.all(sides.map((s) => s.pipeline.flush()));
+    const [cur, prop] = await Promise.all(sides.map((s) => incidentsOf(s.store.db)));
+    const titles = new Map<string, string>();
+    for (const set of [input.current, input.proposed]) for (const r of set.rules) titles.set(r.ref.id, r.ref.title);
+    const rules = compare(cur!, prop!, titles, input.listLimit ?? 100);
+    const seconds = (performance.now() - started) / 1000;
+    const used = process.cpuUsage(cpu);
+    return {
+      since: input.since,
+      until,
+      alerts,
+      parsed,
+      unreadable,
+      seconds,
+      cpuSeconds: (used.user + used.system) / 1e6,
+      alertsPerSecond: seconds > 0 ? Math.round(alerts / seconds) : alerts,
+      rules,
+      totals: {
+        current: cur!.length,
+        proposed: prop!.length,
+        vanished: rules.reduce((n, r) => n + r.vanishedCount, 0),
+        appeared: rules.reduce((n, r) => n + r.appearedCount, 0),
+      },
+    };
+  } finally {
+    for (const s of sides) await s.store.close();
+  }
+}
+
+interface Sketch extends IncidentSketch {
+  fingerprint: string;
+}
+
+async function incidentsOf(db: Kysely<Database>): Promise<Sketch[]> {
+  const rows = await db.selectFrom('incidents').select(['rule_id', 'fingerprint', 'title', 'entity_json', 'first_seen', 'last_seen', 'event_count']).orderBy('first_seen').execute();
+  return rows.map((r) => ({
+    ruleId: r.rule_id,
+    fingerprint: r.fingerprint,
+    title: r.title,
+    entity: JSON.parse(r.entity_json),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    events: Number(r.event_count),
+  }));
+}
+
+const sketch = ({ fingerprint: _f, ...s }: Sketch): IncidentSketch => s;
+
+/**
+ * Pairs each current incident with a proposed one of the same rule and entity whose time span overlaps it; what
+ * stays unpaired on the current side would vanish, on the proposed side would appear.
+ */
+export function compare(current: Sketch[], proposed: Sketch[], titles: Map<string, string>, limit: number): RuleDiff[] {
+  const byRule = new Map<string, RuleDiff>();
+  const diff = (ruleId: string) => {
+    let d = byRule.get(ruleId);
+    if (!d) {
+      d = { ruleId, title: titles.get(ruleId) ?? ruleId, current: 0, proposed: 0, vanished: [], appeared: [], vanishedCount: 0, appearedCount: 0, changed: 0 };
+      byRule.set(ruleId, d);
+    }
+    return d;
+  };
+  const pool = new Map<string, Sketch[]>();
+  for (const p of proposed) {
+    diff(p.ruleId).proposed++;
+    const key = `${p.ruleId}\u0000${p.fingerprint}`;
+    pool.set(key, [...(pool.get(key) ?? []), p]);
+  }
+  for (const c of current) {
+    const d = diff(c.ruleId);
+    d.current++;
+    const list = pool.get(`${c.ruleId}\u0000${c.fingerprint}`) ?? [];
+    const i = list.findIndex((p) => p.firstSeen <= c.lastSeen && c.firstSeen <= p.lastSeen);
+    if (i < 0) {
+      d.vanishedCount++;
+      if (d.vanished.length < limit) d.vanished.push(sketch(c));
+      continue;
+    }
+    if (list[i]!.events !== c.events) d.changed++;
+    list.splice(i, 1);
+  }
+  for (const list of pool.values())
+    for (const p of list) {
+      const d = diff(p.ruleId);
+      d.appearedCount++;
+      if (d.appeared.length < limit) d.appeared.push(sketch(p));
+    }
+  const changes = (d: RuleDiff) => d.vanishedCount + d.appearedCount + d.changed;
+  return [...byRule.values()].sort((a, b) => changes(b) - changes(a) || b.current - a.current || a.title.localeCompare(b.title));
+}
