@@ -94,8 +94,8 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
   const until = clock();
   const sides = [await side(input.config, input.current, input.log, clock), await side(input.config, input.proposed, input.log, clock)];
   const placeholders = input.config.detect.placeholders;
-  const filters = [new Prefilter(input.current.rules, placeholders), new Prefilter(input.proposed.rules, placeholders)];
-  const mayMatch = filters.every((f) => f.active) ? (text: string) => filters[0]!.mayMatch(text) || filters[1]!.mayMatch(text) : () => true;
+  // One prefilter over both sides' rules: an alert either side may match is parsed once, for both.
+  const prefilter = new Prefilter([...input.current.rules, ...input.proposed.rules], placeholders);
   let alerts = 0;
   let parsed = 0;
   let unreadable = 0;
@@ -110,7 +110,7 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
       for (const a of page) {
         if (a.receivedAt < input.since) continue;
         alerts++;
-        if (!mayMatch(a.body)) continue;
+        if (!prefilter.mayMatch(a.body)) continue;
         try {
           events.push(readRecordedAlert(a.body, a.format));
           parsed++;

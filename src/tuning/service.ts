@@ -117,7 +117,8 @@ export class Tuning {
     const { config } = this.deps;
     if (text !== undefined) parseFilters(text, PROPOSED, { placeholders: config.detect.placeholders });
     const set = loadConfiguredRules(
-      { ...ruleLoad(config, paths ?? rulePaths(config)), texts: text === undefined ? [] : [{ file: PROPOSED, text }] },
+      // Not strict: a refusal of the proposal is answered below with its reason, not as a start-up failure.
+      { ...ruleLoad(config, paths ?? rulePaths(config)), strict: false, texts: text === undefined ? [] : [{ file: PROPOSED, text }] },
       { placeholders: config.detect.placeholders },
     );
     const mine = set.problems.filter((p) => p.file === PROPOSED);

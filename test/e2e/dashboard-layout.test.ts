@@ -13,6 +13,15 @@ import { PASSWORD } from '../helpers/session.js';
 import { ATTACKER, LONG_USER, startShowcase, type Showcase } from '../helpers/showcase.js';
 import { until } from '../helpers/vigil.js';
 
+/** A filter for the backup account of the showcase, backtested on the tuning panel. */
+const TUNE_FILTER = [
+  'title: Not the backup account',
+  'logsource: {product: windows, service: security}',
+  'filter:',
+  '  rules: [windows_failed_logon]',
+  '  selection: {TargetUserName: backup}',
+  '  condition: not selection',
+].join('\n');
 
 interface PageCase {
   name: string;
@@ -60,6 +69,20 @@ const PAGES: PageCase[] = [
     async open(page, s) {
       await page.goto(`${s.v.url}/#/rules`);
       await page.locator('tbody tr').first().waitFor();
+    },
+  },
+  {
+    // The tuning panel of the rules page with a backtest's difference (README "Tuning loop").
+    name: 'rules-tune',
+    pictured: [1366],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/rules`);
+      await page.getByRole('button', { name: 'tune Windows Brute Force From One Source Address' }).click();
+      const text = page.getByLabel('Sigma filter (YAML, editable)');
+      await text.waitFor();
+      await text.fill(TUNE_FILTER);
+      await page.locator('#run-backtest').click();
+      await page.locator('#backtest-totals').waitFor({ timeout: 20_000 });
     },
   },
   {

@@ -7,31 +7,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { parseAllDocuments } from 'yaml';
-import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
+import { ndjson } from '../helpers/fixtures.js';
 import { call, userSession, type Session } from '../helpers/session.js';
+import { ATTACKER, BACKUP_HOST, BRUTE_FORCE, burst, DAY, FAILED_LOGON, incidents, NIGHTLY, seedBackupNoise } from '../helpers/tuning.js';
 import { post, startVigil, until, type Running } from '../helpers/vigil.js';
-
-const BRUTE_FORCE = '0b5ae1b6-8e0f-4d0b-9d63-5a3b7b0f1c02';
-const FAILED_LOGON = '4f0e7f55-6b7e-4a57-9d0d-6b0d3d1f6a01';
-const BACKUP_HOST = '10.0.5.20';
-const ATTACKER = '45.9.50.7';
-const DAY = 86_400_000;
-
-/** Six failures a few seconds apart: one brute-force detection. */
-const burst = (ip: string, user: string, start: number) => Array.from({ length: 6 }, (_, i) => failedLogon4625({ ip, user, time: new Date(start + i * 5000) }));
-/** 02:00 UTC of the night `n` days ago. */
-const night = (n: number) => Math.floor((Date.now() - n * DAY) / DAY) * DAY + 2 * 3_600_000;
-
-interface Incident {
-  id: string;
-  ruleId: string;
-  entity: Record<string, string>;
-  status: string;
-}
-
-async function incidents(v: Running, s: Session): Promise<Incident[]> {
-  return (await call(v, 'GET', '/api/v1/incidents?status=open,acknowledged,resolved&limit=100', s)).json.items;
-}
 
 describe('tuning loop: from false-positive verdicts to a tested, accepted filter', () => {
   let v: Running;
@@ -40,23 +19,10 @@ describe('tuning loop: from false-positive verdicts to a tested, accepted filter
   let proposal: any;
 
   before(async () => {
-    // Each night's failures are a new incident (quiet period and reopen window shorter than a day).
-    v = await startVigil({ triage: { quietPeriod: '1h', reopenWindow: '1h' } });
+    v = await startVigil(NIGHTLY);
     anna = await userSession(v, 'anna', 'analyst');
     viewer = await userSession(v, 'victor', 'viewer');
-    // As they would arrive: night after night, then the attack.
-    const nights = [burst(BACKUP_HOST, 'svc_backup', night(3)), burst(BACKUP_HOST, 'svc_backup', night(2)), burst(BACKUP_HOST, 'svc_backup', night(1)), burst(ATTACKER, 'administrator', Date.now() - 3_600_000)];
-    for (const [n, alerts] of nights.entries()) {
-      assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(alerts))).status, 202);
-      await until(async () => (await incidents(v, anna)).filter((i) => i.ruleId === BRUTE_FORCE).length === n + 1, 20_000, `brute-force incident ${n + 1}`);
-    }
-    for (const i of await incidents(v, anna)) {
-      if (i.ruleId !== BRUTE_FORCE) continue;
-      const fp = i.entity.IpAddress === BACKUP_HOST;
-      assert.equal((await call(v, 'POST', `/api/v1/incidents/${i.id}/acknowledge`, anna, {})).status, 200);
-      const verdict = { verdict: fp ? 'false_positive' : 'true_positive', comment: fp ? 'nightly backup job with an expired password' : 'internet brute force' };
-      assert.equal((await call(v, 'POST', `/api/v1/incidents/${i.id}/verdict`, anna, verdict)).status, 200);
-    }
+    await seedBackupNoise(v, anna);
   });
   after(async () => {
     await v?.stop();
