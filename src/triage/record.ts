@@ -408,3 +408,55 @@ export async function deleteIncidents(trx: Kysely<Database>, ids: string[]): Pro
   const incidents = n(await trx.deleteFrom('incidents').where('id', 'in', ids).executeTakeFirst());
   return { incidents, incident_indicators, incident_links };
 }
+
+/** Incidents opened in [since, until), counted per rule and verdict, with their acknowledgements (per-rule quality, quality.ts). */
+export async function verdictCountsByRule(
+  db: Kysely<Database>,
+  since: number,
+  until: number,
+): Promise<{ ruleId: string; verdict: string | null; incidents: number; acknowledged: number; ackMs: number }[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select((eb) => [
+      'rule_id',
+      'verdict',
+      eb.fn.countAll<number>().as('n'),
+      eb.fn.count<number>('acknowledged_at').as('acked'),
+      eb.fn.sum<number>(sql`acknowledged_at - created_at`).as('ack_ms'),
+    ])
+    .where('created_at', '>=', since)
+    .where('created_at', '<', until)
+    .groupBy(['rule_id', 'verdict'])
+    .execute();
+  return rows.map((r) => ({ ruleId: r.rule_id, verdict: r.verdict, incidents: Number(r.n), acknowledged: Number(r.acked), ackMs: Number(r.ack_ms ?? 0) }));
+}
+
+/** A rule's incidents opened since `since` with a true- or false-positive verdict, newest first (a filter proposal). */
+export async function judgedIncidentsOf(db: Kysely<Database>, ruleId: string, since: number, limit = 200): Promise<{ id: string; verdict: Verdict }[]> {
+  const rows = await db
+    .selectFrom('incidents')
+    .select(['id', 'verdict'])
+    .where('rule_id', '=', ruleId)
+    .where('verdict', 'in', ['true_positive', 'false_positive'])
+    .where('created_at', '>=', since)
+    .orderBy('created_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({ id: r.id, verdict: r.verdict as Verdict }));
+}
+
+/** Every incident's rule, fingerprint, entity, span and event count, oldest first (the stores a backtest compares). */
+export async function incidentSpans(
+  db: Kysely<Database>,
+): Promise<{ ruleId: string; fingerprint: string; title: string; entity: Record<string, string>; firstSeen: number; lastSeen: number; events: number }[]> {
+  const rows = await db.selectFrom('incidents').select(['rule_id', 'fingerprint', 'title', 'entity_json', 'first_seen', 'last_seen', 'event_count']).orderBy('first_seen').execute();
+  return rows.map((r) => ({
+    ruleId: r.rule_id,
+    fingerprint: r.fingerprint,
+    title: r.title,
+    entity: JSON.parse(r.entity_json),
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    events: Number(r.event_count),
+  }));
+}

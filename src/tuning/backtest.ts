@@ -21,6 +21,7 @@ import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsHead, firstAlertSince, readAlertsAfter } from '../store/alerts.js';
 import { openDatabase, type OpenedDb } from '../store/db.js';
 import type { Database } from '../store/schema.js';
+import { incidentSpans } from '../triage/record.js';
 
 export interface BacktestInput {
   config: Config;
@@ -155,16 +156,7 @@ interface Sketch extends IncidentSketch {
 }
 
 async function incidentsOf(db: Kysely<Database>): Promise<Sketch[]> {
-  const rows = await db.selectFrom('incidents').select(['rule_id', 'fingerprint', 'title', 'entity_json', 'first_seen', 'last_seen', 'event_count']).orderBy('first_seen').execute();
-  return rows.map((r) => ({
-    ruleId: r.rule_id,
-    fingerprint: r.fingerprint,
-    title: r.title,
-    entity: JSON.parse(r.entity_json),
-    firstSeen: Number(r.first_seen),
-    lastSeen: Number(r.last_seen),
-    events: Number(r.event_count),
-  }));
+  return incidentSpans(db);
 }
 
 const sketch = ({ fingerprint: _f, ...s }: Sketch): IncidentSketch => s;

@@ -14,6 +14,7 @@ const OWNERS: Record<string, string> = {
   audit_log: 'src/store/audit.ts',
   ingest_quarantine: 'src/store/quarantine.ts',
   rule_modes: 'src/store/rule-modes.ts',
+  shadow_incidents: 'src/store/rule-modes.ts',
   incidents: 'src/triage/record.ts',
   incident_indicators: 'src/triage/record.ts',
   incident_links: 'src/triage/record.ts',
