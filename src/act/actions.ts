@@ -7,7 +7,8 @@ import type { Detection, Incident, IncidentChange } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { buildNotification, type ApprovalLink, type Notification } from './notification.js';
 import { enqueue } from './outbox.js';
-import { planActions, type PlannedAction } from './playbooks/plan.js';
+import { inhibitionFloor, planActions, type Inhibited, type PlannedAction, type StrongerIncident } from './playbooks/plan.js';
+import { audit } from '../store/audit.js';
 import type { ResponseService } from './response/service.js';
 import { alertView } from '../model/wcs.js';
 
@@ -15,7 +16,20 @@ export interface ActInput {
   incident: Incident;
   change: IncidentChange;
   detection: Detection;
+  /** The strongest other open incident of the same entity (looked up only when a playbook inhibits). */
+  stronger?: StrongerIncident;
 }
+
+export interface Scheduled {
+  /** Outbox rows added (and automatic blocks queued). */
+  rows: number;
+  /** Playbooks whose notifications the stronger incident held back. */
+  inhibited: Inhibited[];
+  stronger?: StrongerIncident;
+}
+
+/** The audit action that says an incident's messages were held back, and by what (the incident page shows it). */
+export const INHIBITED_ACTION = 'notification.inhibited';
 
 /** The agents whose events make up a detection: where a block takes effect. */
 export function affectedAgents(d: Detection): string[] {
@@ -28,19 +42,40 @@ export function affectedAgents(d: Detection): string[] {
 }
 
 export class Actions {
+  /** What inhibition needs looked up (the lowest level that inhibits, on which entities); undefined: no playbook inhibits. */
+  readonly inhibition: ReturnType<typeof inhibitionFloor>;
+
   constructor(
     private readonly playbooks: Playbook[],
     private readonly responses?: ResponseService,
-  ) {}
+  ) {
+    this.inhibition = inhibitionFloor(playbooks);
+  }
 
-  /** Queues what the playbooks say for this change; returns how many outbox rows it added. */
   /**
-   * `hold` may delay the notifications (enrichment planning its lookups returns when they may go).
+   * Queues what the playbooks say for this change; says how many outbox rows it added and what inhibition held
+   * back (audited on the incident). `hold` may delay the notifications (enrichment planning its lookups returns
+   * when they may go).
    */
-  async schedule(trx: Kysely<Database>, input: ActInput, now = systemClock(), hold?: (n: Notification) => Promise<number | undefined>): Promise<number> {
+  async schedule(trx: Kysely<Database>, input: ActInput, now = systemClock(), hold?: (n: Notification) => Promise<number | undefined>): Promise<Scheduled> {
     const { incident, change, detection } = input;
-    const plan = planActions(this.playbooks, { incident, rule: detection.rule, change, time: detection.time });
-    if (plan.actions.length === 0) return 0;
+    const plan = planActions(this.playbooks, { incident, rule: detection.rule, change, time: detection.time, stronger: input.stronger });
+    const { inhibited, stronger } = plan;
+    if (inhibited.length > 0 && stronger) {
+      const mode = inhibited.some((i) => i.mode === 'fold') ? 'folded' : 'silenced';
+      await audit(
+        trx,
+        {
+          actor: 'system',
+          action: INHIBITED_ACTION,
+          target: `incident:${incident.id}`,
+          result: mode,
+          details: { by: stronger.id, title: stronger.title, level: stronger.level, score: stronger.score, shared: stronger.shared, change, playbooks: inhibited.map((i) => i.playbook), channels: [...new Set(inhibited.flatMap((i) => i.channels))] },
+        },
+        now,
+      );
+    }
+    if (plan.actions.length === 0) return { rows: 0, inhibited, stronger };
     const notification = { ...buildNotification(incident, detection), change };
     const approvals: ApprovalLink[] = [];
     let rows = 0;
@@ -61,6 +96,6 @@ export class Actions {
       if (await enqueue(trx, { channel: a.notify, incidentId: incident.id, revision: incident.revision, payload, notBefore }, now)) rows++;
     }
     // Automatic blocks were queued by the response service; count them so the worker wakes.
-    return rows + plan.actions.filter((a) => 'block' in a && a.block.mode === 'automatic').length;
+    return { rows: rows + plan.actions.filter((a) => 'block' in a && a.block.mode === 'automatic').length, inhibited, stronger };
   }
 }

@@ -66,6 +66,22 @@ export const playbookActionSchema = z.union([
   z.object({ block: blockActionSchema }).strict(),
 ]);
 
+/**
+ * Inhibition (Alertmanager style): while a stronger incident is open for the same entity, this playbook's
+ * notifications of a weaker incident are held back. The stronger one is open (not resolved), at least `by`, has
+ * a higher severity score, and shares an address, user or host (`on`) with the weaker one.
+ */
+export const inhibitSchema = z
+  .object({
+    /** off: notify as usual; silence: send nothing, say why on the incident; fold: the same, and link it into the stronger one. */
+    mode: z.enum(['off', 'silence', 'fold']).default('off'),
+    /** The lowest level of the open incident that inhibits. */
+    by: LEVEL.default('critical'),
+    /** Which shared entities count. */
+    on: z.array(z.enum(['ip', 'user', 'host'])).min(1).default(['ip', 'user', 'host']),
+  })
+  .strict();
+
 export const playbookSchema = z
   .object({
     name: z.string().min(1),
@@ -74,6 +90,8 @@ export const playbookSchema = z
     actions: z.array(playbookActionSchema).min(1),
     /** false: a matching playbook is the last one considered. */
     continue: z.boolean().default(true),
+    /** Hold back this playbook's notifications while a stronger incident is open for the same entity. */
+    inhibit: inhibitSchema.default(inhibitSchema.parse({})),
   })
   .strict();
 
@@ -88,5 +106,6 @@ export const playbooksSchema = z.array(playbookSchema).superRefine((list, ctx) =
 export type Playbook = z.infer<typeof playbookSchema>;
 export type PlaybookAction = z.infer<typeof playbookActionSchema>;
 export type BlockAction = z.infer<typeof blockActionSchema>;
+export type InhibitConfig = z.infer<typeof inhibitSchema>;
 export type NotifyAction = Extract<PlaybookAction, { notify: string }>;
 export type PlaybookChannel = z.infer<typeof CHANNEL>;

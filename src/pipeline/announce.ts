@@ -11,8 +11,11 @@ import { readRecordedAlert } from '../sources/ndjson.js';
 import { alertsByEventIds } from '../store/alerts.js';
 import type { Database } from '../store/schema.js';
 import type { Announce } from '../triage/context.js';
-import { fingerprintOf } from '../triage/incidents.js';
-import { detectionsOf, incidentView } from '../triage/queries.js';
+import { fingerprintOf, linkable } from '../triage/incidents.js';
+import { foldInto, strongerOpenIncident } from '../triage/record.js';
+import { detectionsOf, incidentView, type IncidentView } from '../triage/queries.js';
+import { NO_ASSETS, type AssetCriticality } from '../triage/severity.js';
+import type { StrongerIncident } from '../act/playbooks/plan.js';
 
 /** Events for ids: those in hand (the batch being handled), else read back from the recorded alerts. */
 export async function eventsFor(db: Kysely<Database>, ids: string[], inHand: Map<string, Event>): Promise<Event[]> {
@@ -62,7 +65,22 @@ export class Announcer {
     private readonly actionsStage: Actions,
     private readonly enrich: EnrichPlan | undefined,
     private readonly clock: Clock,
+    /** Asset criticality: a common account name ties two incidents only when it is critical (inhibition). */
+    private readonly assets: AssetCriticality = NO_ASSETS,
   ) {}
+
+  /**
+   * When a playbook inhibits: the strongest other open incident whose entity shares one of this one's (an
+   * address, user or host of the kinds it names), at least the lowest level any playbook inhibits by, scoring
+   * higher than this one.
+   */
+  private async stronger(trx: Kysely<Database>, incident: IncidentView): Promise<StrongerIncident | undefined> {
+    const inhibition = this.actionsStage.inhibition;
+    if (!inhibition) return undefined;
+    const kinds = new Set<string>(inhibition.on);
+    const shared = linkable(incident.indicators.filter((i) => i.role === 'entity' && kinds.has(i.kind)), this.assets);
+    return strongerOpenIncident(trx, incident.id, shared, inhibition.level, incident.severity.score);
+  }
 
   readonly announce: Announce = async (trx, result) => {
     const cur = this.current && fingerprintOf(this.current) === result.incident.fingerprint ? this.current : undefined;
@@ -78,6 +96,13 @@ export class Announcer {
       this.enrichPlanned++;
       notBefore = await enrich.plan(trx, incident, detection, buildNotification(incident, detection));
     }
-    this.actions += await this.actionsStage.schedule(trx, { incident, change, detection }, this.clock(), notBefore === undefined ? undefined : async () => notBefore);
+    const stronger = await this.stronger(trx, incident);
+    const done = await this.actionsStage.schedule(trx, { incident, change, detection, stronger }, this.clock(), notBefore === undefined ? undefined : async () => notBefore);
+    this.actions += done.rows;
+    // Folded: the weaker incident is linked into the stronger one, which people do hear of.
+    if (done.stronger && done.inhibited.some((i) => i.mode === 'fold')) {
+      const s = done.stronger;
+      await foldInto(trx, incident.id, s.id, `folded into the ${s.level} incident (same ${s.shared.kind === 'ip' ? 'address' : s.shared.kind} ${s.shared.value})`, this.clock());
+    }
   };
 }

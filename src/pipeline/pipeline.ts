@@ -52,7 +52,7 @@ export class Pipeline {
     private readonly options: PipelineOptions,
   ) {
     this.events = options.events ?? new EventBus();
-    this.announcer = new Announcer(options.actions, options.enrich, options.clock ?? systemClock);
+    this.announcer = new Announcer(options.actions, options.enrich, options.clock ?? systemClock, options.triage.assets);
     this.triageContext = { db, clock: options.clock, announce: this.announcer.announce };
   }
 

@@ -23,6 +23,7 @@ import { overviewRoutes } from './routes/overview.js';
 import { responseRoutes } from './routes/responses.js';
 import { ruleRoutes } from './routes/rules.js';
 import { tuningRoutes } from './routes/tuning.js';
+import { suppressionRoutes } from './routes/suppressions.js';
 
 export interface ServerOptions {
   bodyLimit: number;
@@ -111,6 +112,7 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   await app.register(authRoutes, { prefix: API, db: ctx.db, auth: ctx.auth });
   await app.register(adminRoutes, { prefix: API, db: ctx.db });
   await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.responses });
+  await app.register(suppressionRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
   await app.register(investigateRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
   await app.register(ruleRoutes, { prefix: API, db: ctx.db, rules: ctx.rules, ruleModes: ctx.ruleModes });
   if (ctx.tuning) await app.register(tuningRoutes, { prefix: API, tuning: ctx.tuning, now: ctx.clock ?? Date.now });

@@ -214,9 +214,26 @@ export const commentSchema = {
 export const detailSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['incident', 'detections', 'evidence', 'evidenceTotal', 'comments', 'enrichment', 'actions', 'responses', 'audit', 'timeline'],
+  required: ['incident', 'inhibition', 'detections', 'evidence', 'evidenceTotal', 'comments', 'enrichment', 'actions', 'responses', 'audit', 'timeline'],
   properties: {
     incident: incidentSchema,
+    inhibition: {
+      type: ['object', 'null'],
+      description: 'why its messages were last held back: a stronger incident open for the same entity (playbook inhibit); null: never',
+      additionalProperties: false,
+      required: ['mode', 'by', 'title', 'level', 'shared', 'change', 'playbooks', 'channels', 'at'],
+      properties: {
+        mode: { type: 'string', enum: ['silenced', 'folded'] },
+        by: { type: 'string', description: 'the stronger incident' },
+        title: { type: 'string' },
+        level: { type: 'string' },
+        shared: { type: 'object', additionalProperties: false, required: ['kind', 'value'], properties: { kind: { type: 'string' }, value: { type: 'string' } } },
+        change: { type: 'string', description: 'the change whose messages were held back' },
+        playbooks: { type: 'array', items: { type: 'string' } },
+        channels: { type: 'array', items: { type: 'string' } },
+        at: { type: 'integer' },
+      },
+    },
     detections: {
       type: 'array',
       items: {
@@ -329,6 +346,7 @@ export type EvidenceView = NonNullable<IncidentDetailView['evidence']>[number];
 export type ActionView = FromSchema<typeof actionSchema>;
 export type ResponseView = FromSchema<typeof responseSchema>;
 export type RuleView = FromSchema<typeof ruleSchema>;
+export type SuppressionView = FromSchema<typeof suppressionSchema>;
 export type OverviewView = FromSchema<typeof overviewSchema>;
 
 /** The stored alert behind an evidence row (GET /events/raw). */

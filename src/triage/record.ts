@@ -2,7 +2,7 @@
 // `incident_links`. Rows ↔ IncidentRecord, the reads and writes the triage modules compose, the lists and read
 // models the API asks for, and the subqueries other stages' reads are built over.
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import type { IncidentStatus, Indicator, IndicatorKind, Level, RuleRef } from '../model/index.js';
+import { LEVELS, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
@@ -459,4 +459,61 @@ export async function incidentSpans(
     lastSeen: Number(r.last_seen),
     events: Number(r.event_count),
   }));
+}
+
+/**
+ * The strongest other incident that is open (not resolved), at least `minLevel`, scores higher than `score`, and
+ * has one of these indicators as its entity (not merely in its evidence: a brute force names the domain controller
+ * it targets, and that says nothing of the other attacks on it): what inhibition holds a weaker incident's
+ * messages back for. Bounded like `relatedIncidents`: a few indicators, each read from the (kind, value) index.
+ */
+export async function strongerOpenIncident(
+  trx: Kysely<Database>,
+  incidentId: string,
+  indicators: Indicator[],
+  minLevel: Level,
+  score: number,
+  /** Indicators read, and holders read per indicator (the bounds of relatedIncidents). */
+  lookedUp = 8,
+  perIndicator = 21,
+): Promise<{ id: string; title: string; level: Level; score: number; shared: Indicator } | undefined> {
+  const wanted = indicators.slice(0, lookedUp);
+  const levels = LEVELS.slice(LEVELS.indexOf(minLevel));
+  let best: { id: string; title: string; level: Level; score: number; shared: Indicator } | undefined;
+  for (const i of wanted) {
+    const holders = trx
+      .selectFrom('incident_indicators')
+      .select('incident_id')
+      .where('kind', '=', i.kind)
+      .where('value', '=', i.value)
+      .where('role', '=', 'entity')
+      .where('incident_id', '!=', incidentId)
+      .orderBy('first_seen', 'desc')
+      .limit(perIndicator);
+    const row = await trx
+      .selectFrom('incidents')
+      .select(['id', 'title', 'level', 'severity_score'])
+      .where('id', 'in', holders)
+      .where('status', '!=', 'resolved')
+      .where('level', 'in', levels)
+      .where('severity_score', '>', score)
+      .orderBy('severity_score', 'desc')
+      .limit(1)
+      .executeTakeFirst();
+    if (row && (!best || Number(row.severity_score) > best.score))
+      best = { id: row.id, title: row.title, level: row.level as Level, score: Number(row.severity_score), shared: i };
+  }
+  return best;
+}
+
+/** Folds a weaker incident into a stronger one (inhibition): linked both ways, the reason saying so. */
+export async function foldInto(trx: Kysely<Database>, weakId: string, strongId: string, reason: string, now: number): Promise<void> {
+  await trx
+    .insertInto('incident_links')
+    .values([
+      { incident_id: weakId, related_id: strongId, reason, created_at: now },
+      { incident_id: strongId, related_id: weakId, reason, created_at: now },
+    ])
+    .onConflict((oc) => oc.columns(['incident_id', 'related_id']).doUpdateSet({ reason }))
+    .execute();
 }

@@ -89,6 +89,25 @@ export async function deleteSuppression(ctx: TriageContext, id: number, actor: s
   await audit(ctx.db, { actor, action: 'suppression.delete', target: `suppression:${id}`, result: 'ok' }, clock(ctx));
 }
 
+/** Ends a suppression now (it stays listed with `expired`, and its hits); refused if it has already ended. */
+export async function expireSuppression(ctx: TriageContext, id: number, actor: string): Promise<Suppression> {
+  const now = clock(ctx);
+  const row = await ctx.db
+    .updateTable('suppressions')
+    .set({ expires_at: now })
+    .where('id', '=', id)
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) {
+    const exists = await ctx.db.selectFrom('suppressions').select('id').where('id', '=', id).executeTakeFirst();
+    throw exists ? new TriageError('conflict', `suppression ${id} has already expired`) : new TriageError('not_found', `no suppression ${id}`);
+  }
+  const s = toSuppression(row);
+  await audit(ctx.db, { actor, action: 'suppression.expire', target: `suppression:${id}`, result: 'ok', details: { ...s } }, now);
+  return s;
+}
+
 /** The first live suppression for this rule (or any rule) and one of the indicators; counts the hit. */
 export async function matchSuppression(trx: Kysely<Database>, ruleId: string, indicators: Indicator[], now: number): Promise<Suppression | undefined> {
   if (indicators.length === 0) return undefined;

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import { defaultPlaybook, parsePlaybooksFile, PlaybookError, resolvePlaybooks } from '../../src/act/playbooks/load.js';
 import { glob, matchPlaybook } from '../../src/act/playbooks/match.js';
-import { planActions } from '../../src/act/playbooks/plan.js';
+import { inhibitionFloor, planActions } from '../../src/act/playbooks/plan.js';
 import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { playbookSchema } from '../../src/config/playbooks.js';
 import { burst, ndjson, ROOT } from '../helpers/fixtures.js';
@@ -47,6 +47,29 @@ describe('playbook matching', () => {
     assert.match(no({ time: { from: '18:00', to: '08:00', timezone: 'Europe/Berlin' } }), /10:30 Europe\/Berlin is outside 18:00–08:00/);
     assert.equal(no({ time: { from: '18:00', to: '08:00', timezone: 'America/Los_Angeles' } }), 'matched', 'a window across midnight');
     assert.match(no({ time: { days: ['sat', 'sun'] } }), /mon is not one of sat, sun/);
+  });
+
+  it('inhibition holds back only the notifications of playbooks that inhibit, by a stronger incident of their level and entity kinds', () => {
+    const stronger = { id: 'S', title: 'Windows Successful Logon After Brute Force — 203.0.113.7', level: 'critical' as const, score: 100, shared: { kind: 'ip' as const, value: '203.0.113.7' } };
+    const list = [
+      pb({ name: 'quiet', actions: [{ notify: 'email' }, { block: { mode: 'dry-run' } }], inhibit: { mode: 'silence' } }),
+      pb({ name: 'loud', actions: [{ notify: 'slack' }] }),
+      pb({ name: 'users-only', actions: [{ notify: 'jira' }], inhibit: { mode: 'fold', on: ['user'] } }),
+    ];
+    const plan = planActions(list, { ...ctx({ change: 'escalated' }), stronger });
+    assert.deepEqual(
+      plan.actions.map((a) => ('notify' in a ? `${a.playbook}:notify:${a.notify}` : `${a.playbook}:block:${a.block.mode}`)),
+      ['quiet:block:dry-run', 'loud:notify:slack', 'users-only:notify:jira'],
+      'the block still goes; an address does not count for a playbook that inhibits on users',
+    );
+    assert.deepEqual(plan.inhibited, [{ playbook: 'quiet', mode: 'silence', channels: ['email'] }]);
+    assert.equal(plan.stronger, stronger);
+    // Below `by`: no inhibition; no stronger incident: none.
+    assert.deepEqual(planActions(list, { ...ctx(), stronger: { ...stronger, level: 'high' } }).inhibited, []);
+    assert.deepEqual(planActions(list, ctx()).inhibited, []);
+    assert.deepEqual(inhibitionFloor(list), { level: 'critical', on: ['ip', 'user', 'host'] });
+    assert.equal(inhibitionFloor([pb({})]), undefined, 'no playbook inhibits: nothing to look up');
+    assert.throws(() => pb({ inhibit: { mode: 'hush' } }));
   });
 
   it('plans each channel once, one block decision, and stops at continue: false', () => {

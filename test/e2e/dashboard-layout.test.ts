@@ -7,9 +7,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { Page } from 'playwright-core';
-import { chromiumAvailable, DOCS, openBrowser, SHOTS, type TestBrowser } from '../helpers/browser.js';
+import { chromiumAvailable, DOCS, openBrowser, signIn, SHOTS, type TestBrowser } from '../helpers/browser.js';
 import { axeViolations, layoutProblems, WIDTHS } from '../helpers/layout.js';
-import { PASSWORD } from '../helpers/session.js';
 import { ATTACKER, LONG_USER, startShowcase, type Showcase } from '../helpers/showcase.js';
 import { until } from '../helpers/vigil.js';
 
@@ -86,6 +85,14 @@ const PAGES: PageCase[] = [
     },
   },
   {
+    name: 'silences',
+    pictured: [1366],
+    async open(page, s) {
+      await page.goto(`${s.v.url}/#/silences`);
+      await page.locator('tr[data-silence]').nth(1).waitFor();
+    },
+  },
+  {
     name: 'pivot',
     pictured: [1366],
     async open(page, s) {
@@ -112,11 +119,7 @@ describe('dashboard layout and accessibility in Chromium', { skip: !chromiumAvai
     b = await openBrowser();
     mkdirSync(SHOTS, { recursive: true });
     const { page } = b;
-    await page.goto(`${s.v.url}/#/login`);
-    await page.getByLabel('User name').fill('anna');
-    await page.getByLabel('Password').fill(PASSWORD);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await signIn(page, s.v.url, 'anna');
   });
   after(async () => {
     await b?.close();

@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { PASSWORD } from './session.js';
 import { ROOT } from './fixtures.js';
 
 // Debian's /usr/bin/chromium is a shell script that adds Google API keys and remote-extension switches from
@@ -81,4 +82,13 @@ export async function openBrowser(extraArgs: string[] = []): Promise<TestBrowser
       rmSync(profile, { recursive: true, force: true });
     },
   };
+}
+
+/** Signs in on the dashboard's login page as a person does, and waits for the incident queue. */
+export async function signIn(page: Page, baseUrl: string, name: string, password = PASSWORD): Promise<void> {
+  await page.goto(`${baseUrl}/#/login`);
+  await page.getByLabel('User name').fill(name);
+  await page.getByLabel('Password').fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: 'Incidents' }).waitFor();
 }

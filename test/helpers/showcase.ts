@@ -85,6 +85,14 @@ export async function startShowcase(): Promise<Showcase> {
   // A verdict resolves the incident (its comment is the resolution's).
   const verdict = await call(v, 'POST', `/api/v1/incidents/${incidents['192.0.2.44']}/verdict`, analyst, { verdict: 'benign', comment: 'nightly backup job with an expired password' });
   if (verdict.status !== 200) throw new Error(`verdict: ${verdict.status} ${JSON.stringify(verdict.json)}`);
+  // Silences for the Silences page: one for every rule that never expires, one for a rule with a long account name.
+  for (const body of [
+    { indicator: { kind: 'host', value: 'BACKUP-SRV-01' }, reason: 'backup server: its service account fails logons nightly' },
+    { indicator: { kind: 'user', value: LONG_USER }, ruleId: v.vigil.rules.rules[0]!.ref.id, reason: 'pen test account of the red team', expiresInMs: 7 * 86_400_000 },
+  ]) {
+    const made = await call(v, 'POST', '/api/v1/suppressions', analyst, body);
+    if (made.status !== 201) throw new Error(`suppression: ${made.status} ${JSON.stringify(made.json)}`);
+  }
 
   const mails = await smtp.waitFor(1, 20_000);
   const linkRe = new RegExp(`block ${ATTACKER.replaceAll('.', '\\.')} on \\S+: (https://\\S+)`);

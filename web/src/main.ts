@@ -7,6 +7,7 @@ import { overviewView } from './views/overview.js';
 import { pivotView } from './views/pivot.js';
 import { queueView } from './views/queue.js';
 import { rulesView } from './views/rules.js';
+import { silencesView } from './views/silences.js';
 
 const top = document.getElementById('top')!;
 const main = document.getElementById('main')!;
@@ -24,6 +25,7 @@ function nav(active: string) {
       link('#/overview', 'Overview', 'overview'),
       link('#/incidents', 'Incidents', 'incidents'),
       link('#/rules', 'Rules', 'rules'),
+      link('#/silences', 'Silences', 'silences'),
       link('#/pivot', 'Pivot', 'pivot'),
       h('a', { href: '/docs', target: '_blank', rel: 'noopener' }, 'API'),
       h('span', { class: 'spacer' }),
@@ -63,6 +65,7 @@ async function route() {
   nav(view);
   if (view === 'overview') leave = overviewView(main);
   else if (view === 'rules') leave = rulesView(main);
+  else if (view === 'silences') leave = silencesView(main);
   else if (view === 'pivot') leave = pivotView(main, new URLSearchParams(query));
   else if (view === 'incidents' && parts[1]) leave = incidentView(main, decodeURIComponent(parts[1]));
   else leave = queueView(main, new URLSearchParams(query));

@@ -10,7 +10,7 @@ import type {
   rawAlertSchema,
 } from '../../src/server/schemas.js';
 
-export type { ActionView, EnrichmentCardView as EnrichmentCard, ResponseView, RuleView } from '../../src/server/schemas.js';
+export type { ActionView, EnrichmentCardView as EnrichmentCard, ResponseView, RuleView, SuppressionView } from '../../src/server/schemas.js';
 export type { BacktestView as Backtest, ProposalView as Proposal, QualityReportView as QualityReport, RuleQualityView as RuleQuality } from '../../src/server/schemas-tuning.js';
 export type Incident = IncidentView;
 export type IncidentDetail = IncidentDetailView;

@@ -24,6 +24,7 @@ export function defaultPlaybook(channels: PlaybookChannel[]): Playbook[] {
       match: { changes: ['opened', 'escalated', 'resolved', 'reopened', 'summary'] },
       actions: channels.map((c) => ({ notify: c, comments: false })),
       continue: true,
+      inhibit: { mode: 'off', by: 'critical', on: ['ip', 'user', 'host'] },
     },
   ];
 }

@@ -6,6 +6,7 @@ import type { Kysely } from 'kysely';
 import { auditFor, type AuditRow } from '../../store/audit.js';
 import type { Database } from '../../store/schema.js';
 import { listActions, type ActionView } from '../../act/admin.js';
+import { INHIBITED_ACTION } from '../../act/actions.js';
 import type { ResponseService, ResponseView } from '../../act/response/service.js';
 import { enrichmentsForIncident } from '../../enrich/lookups.js';
 import { incidentView, type IncidentView } from '../../triage/queries.js';
@@ -42,8 +43,24 @@ export interface TimelineEntry {
   actor?: string;
 }
 
+/** Why the incident's messages were last held back: a stronger incident open for the same entity (inhibition). */
+export interface InhibitionView {
+  /** `silenced`, or `folded` (also linked into the stronger incident). */
+  mode: 'silenced' | 'folded';
+  by: string;
+  title: string;
+  level: string;
+  shared: { kind: string; value: string };
+  change: string;
+  playbooks: string[];
+  channels: string[];
+  at: number;
+}
+
 export interface IncidentDetail {
   incident: IncidentView;
+  /** Set when inhibition last held this incident's messages back. */
+  inhibition: InhibitionView | null;
   detections: DetectionView[];
   evidence: EvidenceEvent[];
   /** Events counted (the incident's eventCount); `evidence` lists up to 500 of them. */
@@ -108,7 +125,24 @@ export async function getIncident(db: Kysely<Database>, id: string, responses?: 
       .map((t) => ({ at: t.at, kind: 'analyst' as const, actor: actorLabel(t.actor), text: `${t.action} by ${actorLabel(t.actor)}: ${t.result}` })),
     ...comments.map((c) => ({ at: c.at, kind: 'comment' as const, actor: actorLabel(c.author), text: c.text })),
   ].sort((a, b) => a.at - b.at);
-  return { incident, detections, evidence, evidenceTotal: incident.eventCount, comments, enrichment, actions, responses: responseViews, audit: trail, timeline };
+  return { incident, inhibition: inhibitionOf(trail), detections, evidence, evidenceTotal: incident.eventCount, comments, enrichment, actions, responses: responseViews, audit: trail, timeline };
+}
+
+function inhibitionOf(trail: AuditRow[]): InhibitionView | null {
+  const t = trail.find((r) => r.action === INHIBITED_ACTION);
+  if (!t) return null;
+  const d = (t.details ?? {}) as Record<string, any>;
+  return {
+    mode: t.result === 'folded' ? 'folded' : 'silenced',
+    by: String(d.by ?? ''),
+    title: String(d.title ?? ''),
+    level: String(d.level ?? ''),
+    shared: { kind: String(d.shared?.kind ?? ''), value: String(d.shared?.value ?? '') },
+    change: String(d.change ?? ''),
+    playbooks: Array.isArray(d.playbooks) ? d.playbooks.map(String) : [],
+    channels: Array.isArray(d.channels) ? d.channels.map(String) : [],
+    at: t.at,
+  };
 }
 
 function text(v: unknown): string | null {

@@ -1,6 +1,6 @@
 // /api/v1/incidents: the queue, one incident's full picture, and what analysts do to incidents (triage's
-// domain functions: acknowledge, assign, resolve, reopen, verdict) and suppressions.
-import { sendNoContent, type Routes } from '../plugin.js';
+// domain functions: acknowledge, assign, resolve, reopen, verdict). Suppressions: routes/suppressions.ts.
+import type { Routes } from '../plugin.js';
 import { httpStatusOf } from '../../errors.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Kysely } from 'kysely';
@@ -12,15 +12,14 @@ import { getIncident } from '../queries/incidents.js';
 import { acknowledge, assign, reopen, resolve, setVerdict } from '../../triage/analyst.js';
 import type { TriageContext } from '../../triage/context.js';
 import { listIncidents } from '../../triage/queries.js';
-import { deleteSuppression, listSuppressions } from '../../triage/suppressions.js';
 import { TriageError, VERDICTS, type Verdict } from '../../triage/types.js';
-import { detailSchema, errorSchema, guarded, idParams, incidentSchema, noContent, suppressionSchema } from '../schemas.js';
+import { detailSchema, errorSchema, guarded, idParams, incidentSchema, suppressionSchema } from '../schemas.js';
 import type { ResponseService } from '../../act/response/service.js';
 
 const csv = (v?: string) => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : undefined);
 
 /** A refused change answers 404/409/400 and is audited too: an attempt is an analyst action. */
-async function triageError(db: Kysely<Database>, req: FastifyRequest, reply: FastifyReply, action: string, target: string, err: unknown) {
+export async function triageError(db: Kysely<Database>, req: FastifyRequest, reply: FastifyReply, action: string, target: string, err: unknown) {
   if (!(err instanceof TriageError)) throw err;
   await audit(db, { actor: actorOf(who(req)), action, target, result: 'refused', details: { reason: err.message } });
   return reply.code(httpStatusOf(err) ?? 400).send({ error: err.code, message: err.message });
@@ -195,41 +194,6 @@ export const incidentRoutes: Routes<IncidentRoutesOptions> = async (app, { db, t
         return await setVerdict(triage, req.params.id, { actor: actorOf(who(req)), ...req.body });
       } catch (err) {
         return triageError(db, req, reply, 'incident.verdict', `incident:${req.params.id}`, err);
-      }
-    },
-  );
-
-  app.get(
-    '/suppressions',
-    {
-      config: { access: 'viewer' },
-      schema: {
-        tags: ['incidents'],
-        summary: 'Suppressions in force (expired=true: all)',
-        querystring: { type: 'object', additionalProperties: false, properties: { expired: { type: 'boolean', default: false } } },
-        response: { 200: { type: 'array', items: suppressionSchema }, ...guarded },
-      },
-    },
-    (req) => listSuppressions(triage, { includeExpired: req.query.expired }),
-  );
-
-  app.delete(
-    '/suppressions/:id',
-    {
-      config: { access: 'analyst' },
-      schema: {
-        tags: ['incidents'],
-        summary: 'Remove a suppression',
-        params: { type: 'object', required: ['id'], properties: { id: { type: 'integer', minimum: 1 } } },
-        response: { 204: noContent, 404: errorSchema, ...guarded },
-      },
-    },
-    async (req, reply) => {
-      try {
-        await deleteSuppression(triage, req.params.id, actorOf(who(req)));
-        return sendNoContent(reply);
-      } catch (err) {
-        return triageError(db, req, reply, 'suppression.delete', `suppression:${req.params.id}`, err);
       }
     },
   );

@@ -32,6 +32,23 @@ function enrichmentCard(e: EnrichmentCard): HTMLElement {
   );
 }
 
+/** Why its messages were held back: a stronger incident open for the same entity (a playbook's `inhibit`). */
+function inhibitionNote(d: IncidentDetail): HTMLElement | null {
+  const n = d.inhibition;
+  if (!n) return null;
+  const what = n.shared.kind === 'ip' ? 'address' : n.shared.kind;
+  return h(
+    'p',
+    { class: 'inhibited', id: 'inhibition', role: 'note' },
+    h('strong', {}, n.mode === 'folded' ? 'Folded, not sent: ' : 'Silenced: '),
+    `the ${n.change} message (${n.channels.join(', ') || 'no channel'}; playbook ${n.playbooks.join(', ')}) was held back at ${utc(n.at)} because the ${n.level} incident `,
+    h('a', { href: `#/incidents/${encodeURIComponent(n.by)}` }, n.title),
+    ` is open for the same ${what} `,
+    pivotLink(n.shared.value, n.shared.kind),
+    '.',
+  );
+}
+
 export function incidentView(main: HTMLElement, id: string): () => void {
   const status = h('p', { id: 'action-status', class: 'result', role: 'status', 'aria-live': 'polite' });
   const base = `/incidents/${encodeURIComponent(id)}`;
@@ -242,6 +259,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('p', {}, h('a', { href: '#/incidents' }, '← Incidents')),
       h('h1', {}, i.title),
       h('div', { class: 'headline' }, levelBadge(i.level), statusBadge(i.status)),
+      inhibitionNote(d),
       buttons,
       status,
       h('div', { class: 'cols' }, h('div', {}, facts, verdictForm), summary),
