@@ -34,7 +34,7 @@ function detect(file: string, rules: RuleSet, prefilter?: Prefilter): Map<string
   const fired = new Map<string, number>();
   for (const line of readLines(file)) {
     if (prefilter && !prefilter.mayMatch(line)) continue;
-    for (const d of detector.process(toEvent(JSON.parse(line)))) fired.set(d.rule.title, (fired.get(d.rule.title) ?? 0) + 1);
+    for (const d of detector.process(toEvent(JSON.parse(line), line))) fired.set(d.rule.title, (fired.get(d.rule.title) ?? 0) + 1);
   }
   return fired;
 }

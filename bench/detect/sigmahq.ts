@@ -95,12 +95,19 @@ export function sigmahqBenchmark(dir: string, count: number, rounds: number): vo
     const detector = new Detector(rules);
     const c = cpu();
     fired = 0;
-    for (const l of lines) fired += detector.process(toEvent(JSON.parse(l))).length;
+    for (const l of lines) fired += detector.process(toEvent(JSON.parse(l), l)).length;
     if (round > 0) rates.push(count / (cpu() - c)); // round 0 warms up
   }
+  // The same alerts with every rule of the event's lists evaluated (no literal screen), once: what the screen saves.
+  const unscreened = new Detector(rules, { screen: false });
+  const cu = cpu();
+  let firedUnscreened = 0;
+  for (const l of lines) firedUnscreened += unscreened.process(toEvent(JSON.parse(l), l)).length;
+  const unscreenedRate = count / (cpu() - cu);
   rates.sort((a, b) => a - b);
   process.stdout.write(
     `  detection over ${fmt(count)} SYNTHETIC Windows alerts (60% Sysmon, 40% Security): ${fmt(rates[Math.floor(rates.length / 2)]!)} alerts per CPU second (median of ${rounds})   (target ≥ 10,000/s); ${fmt(fired)} detections per run\n` +
+      `  without the per-rule literal screen: ${fmt(unscreenedRate)} alerts per CPU second, ${fmt(firedUnscreened)} detections (the same)\n` +
       `  the prefilter lets ${((passed / count) * 100).toFixed(1)}% of this mix through (every Windows channel has rules)\n`,
   );
 }

@@ -175,7 +175,7 @@ async function syslogUdp(lines: string[]): Promise<{ seconds: number; received: 
 function detectionOnly(lines: string[]): number {
   const detector = new Detector(loadRules([BUILTIN_RULES]));
   const t0 = performance.now();
-  for (const l of lines) detector.process(toEvent(JSON.parse(l)));
+  for (const l of lines) detector.process(toEvent(JSON.parse(l), l));
   return lines.length / ((performance.now() - t0) / 1000);
 }
 

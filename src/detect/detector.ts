@@ -8,6 +8,8 @@ import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
 import { ClosingTable } from './correlation/closing.js';
 import { RuleIndex } from './dispatch.js';
+import { rawLineOf } from '../model/event.js';
+import { LiteralScreen, SCREEN_MIN_RULES } from './screen.js';
 import type { Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
 
@@ -29,6 +31,11 @@ export interface DetectorOptions {
    * routes each input to the partition that owns its (rule, group) and correlates there (src/cluster/).
    */
   correlate?: (rule: CorrelationRule, key: string, event: Event) => boolean;
+  /**
+   * Whether large rule lists are screened by the literals their rules require in the event's raw line
+   * (screen.ts; default true). Off, every rule of the event's lists is evaluated: the same detections, slower.
+   */
+  screen?: boolean;
 }
 
 export interface DetectorStats {
@@ -85,6 +92,9 @@ export class Detector {
   private counters = { events: 0, matches: 0, detections: 0 };
   private readonly singles: boolean;
   private readonly correlate?: DetectorOptions['correlate'];
+  /** Screens of the rule lists long enough to be worth one (by list). */
+  private readonly screens = new Map<readonly DetectionRule[], LiteralScreen>();
+  private readonly picks: DetectionRule[] = [];
 
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
     this.singles = options.singles ?? true;
@@ -99,6 +109,7 @@ export class Detector {
     });
     const detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
     this.index = new RuleIndex(detectionRules);
+    if (options.screen ?? true) for (const list of this.index.lists()) if (list.length >= SCREEN_MIN_RULES) this.screens.set(list, new LiteralScreen(list));
     const byRef = new Map<string, Rule>();
     for (const r of ruleSet.rules) {
       byRef.set(r.ref.id, r);
@@ -171,11 +182,12 @@ export class Detector {
     const data = event.data;
     const format = event.format;
     const picked = this.index.select(format, data);
-    if (picked === null) {
-      for (const rule of this.index.all) this.evaluate(rule, event, out);
-    } else {
-      for (const list of picked) for (const rule of list) this.evaluate(rule, event, out);
-      for (const rule of this.index.always) this.evaluate(rule, event, out);
+    const line = this.screens.size > 0 ? rawLineOf(event) : undefined;
+    const lower = line?.toLowerCase();
+    if (picked === null) this.evaluateList(this.index.all, event, out, line, lower);
+    else {
+      for (const list of picked) this.evaluateList(list, event, out, line, lower);
+      this.evaluateList(this.index.always, event, out, line, lower);
     }
     this.counters.detections += out.length;
     return out;
@@ -211,6 +223,13 @@ export class Detector {
 
   private observe(table: CorrelationTable | ClosingTable, input: Parameters<CorrelationEngine['observe']>[1]): CorrelationFiring | null {
     return table instanceof ClosingTable ? table.observe(input) : this.engine.observe(table, input);
+  }
+
+  /** Evaluates a rule list, screened by the event's raw line where the list has a screen. */
+  private evaluateList(list: readonly DetectionRule[], event: Event, out: Detection[], line: string | undefined, lower: string | undefined): void {
+    const screen = line !== undefined && list.length > 0 ? this.screens.get(list) : undefined;
+    const rules = screen ? screen.pick(line!, lower!, this.picks) : list;
+    for (const rule of rules) this.evaluate(rule, event, out);
   }
 
   private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {

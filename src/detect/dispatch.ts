@@ -151,6 +151,11 @@ export class RuleIndex {
     if (data.syscheck !== undefined) this.picked[base + 2] = this.bySource.get('syscheck') ?? NONE;
   }
 
+  /** Every rule list select() can answer with, and `always` and `all`. */
+  lists(): (readonly DetectionRule[])[] {
+    return [...this.byKey.flatMap((m) => [...m.values()]), ...this.bySource.values(), this.always, this.all];
+  }
+
   get indexed(): number {
     return this.all.length - this.always.length;
   }

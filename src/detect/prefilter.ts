@@ -22,6 +22,11 @@ import { globMatcher } from './sigma/pattern.js';
 interface Needle {
   source: string;
   weight: number;
+  /**
+   * Plain text (lower case, as JSON writes it inside a string) that every line this needle finds contains, for
+   * the detector's per-rule screen (screen.ts); undefined when the needle is no plain text.
+   */
+  lit?: string;
 }
 
 /** Some needle of the set is in every line the rule matches; null: the rule requires nothing we can search. */
@@ -37,6 +42,8 @@ const ALWAYS_PARSE = /\\u|\\\/|[\u0130\u212a]|"wazuh"\s*:\s*\{/;
 const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** A literal as JSON writes it inside a string (quotes and backslashes escaped), as a regex source. */
 const jsonText = (s: string) => escapeRegex(JSON.stringify(s).slice(1, -1));
+/** The same literal as plain lower-case text. */
+const jsonLit = (s: string) => JSON.stringify(s).slice(1, -1).toLowerCase();
 const isMap = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
 /** How selective a set is: its weakest needle (one weak needle lets many lines through). */
@@ -55,7 +62,7 @@ function literal(text: string, bonus = 0): Needle | null {
   const run = runs.reduce((a, b) => (b.length > a.length ? b : a));
   const digits = /^\d+$/.test(run);
   // Four or more digits (an event id) are rarer in an alert than letters of the same length.
-  return { source: jsonText(run), weight: run.length + (digits && run.length >= 4 ? 4 : 0) + bonus };
+  return { source: jsonText(run), weight: run.length + (digits && run.length >= 4 ? 4 : 0) + bonus, lit: jsonLit(run) };
 }
 
 /** The longest literal run of one alternative, or null when it has none. */
@@ -159,12 +166,12 @@ function logsourceNeedles(ls: Logsource): Needles {
   };
   if (product === 'windows' && category) return channel(WINDOWS_CATEGORIES[category]?.channel);
   if (product === 'windows' && service) return channel(WINDOWS_CHANNELS[service]);
-  if (product === 'wazuh' && service === 'syscheck') return [{ source: '"syscheck"\\s*:', weight: 10 }];
-  if (product === 'linux' && service === 'sshd') return [{ source: 'sshd', weight: 4 }];
+  if (product === 'wazuh' && service === 'syscheck') return [{ source: '"syscheck"\\s*:', weight: 10, lit: '"syscheck"' }];
+  if (product === 'linux' && service === 'sshd') return [{ source: 'sshd', weight: 4, lit: 'sshd' }];
   // The other Wazuh sources: the literal their gate requires (sources/source.ts `needle`), e.g. "auditd".
   try {
     const needle = resolveSource(ls, 'wazuh').needle;
-    if (needle) return [{ source: needle, weight: 6 }];
+    if (needle) return [{ source: needle, weight: 6, ...(/^[\w"-]+$/.test(needle) ? { lit: needle.toLowerCase() } : {}) }];
   } catch {
     // an unsupported logsource loads no rule
   }
@@ -212,7 +219,7 @@ function anchoredValues(key: string, mods: string[], jsonKey: string, values: un
       const part = a.parts[0];
       if (a.parts.length !== 1 || !part || !('lit' in part) || !/^[\x20-\x7e]+$/.test(part.lit)) return null;
       // the whole value, as a JSON string or a bare number, after its key
-      needles.push({ source: `"${jsonKey}"\\s*:\\s*"?${jsonText(part.lit)}["\\s,}]`, weight: jsonKey.length + part.lit.length + 4 });
+      needles.push({ source: `"${jsonKey}"\\s*:\\s*"?${jsonText(part.lit)}["\\s,}]`, weight: jsonKey.length + part.lit.length + 4, lit: jsonLit(part.lit) });
     }
   }
   return needles.length > 0 ? needles : null;
@@ -227,8 +234,8 @@ function sourceIsVerbatim(ls: Logsource): boolean {
   }
 }
 
-/** The needles a detection rule requires, or null when a line could match it without any. */
-export function ruleNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
+/** The needles a detection rule's condition requires (its logsource aside), or null when it requires none. */
+function detectionNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
   const { condition, ...rest } = rule.detection;
   const verbatim = sourceIsVerbatim(rule.logsource);
   const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders, verbatim);
@@ -246,7 +253,48 @@ export function ruleNeedles(rule: { detection: Record<string, unknown>; logsourc
   } catch {
     detection = null;
   }
-  return best([detection, logsourceNeedles(rule.logsource)]);
+  return detection;
+}
+
+/** The needles a detection rule requires, or null when a line could match it without any. */
+export function ruleNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
+  return best([detectionNeedles(rule, placeholders), logsourceNeedles(rule.logsource)]);
+}
+
+/**
+ * Plain texts one of which every line the rule matches contains (lower case, JSON-escaped as in the raw line), or
+ * null when the rule requires none. A rule using `|expand` gives null: its placeholders' configured values are
+ * not known here.
+ */
+export function ruleLiterals(rule: { detection: Record<string, unknown>; logsource: Logsource }): string[] | null {
+  if (Object.values(rule.detection).some(usesExpand)) return null;
+  // What tells rules of one list apart is their condition: they share their logsource (the list's channel).
+  const usable = (n: Needles) => n !== null && n.length > 0 && n.every((x) => x.lit !== undefined && x.lit !== '');
+  const own = detectionNeedles(rule);
+  const needles = usable(own) ? own : ruleNeedles(rule);
+  if (needles === null || needles.length === 0 || needles.some((n) => n.lit === undefined || n.lit === '')) return null;
+  return [...new Set(needles.map((n) => n.lit!))];
+}
+
+function usesExpand(body: unknown): boolean {
+  if (Array.isArray(body)) return body.some(usesExpand);
+  if (!isMap(body)) return false;
+  return Object.entries(body).some(([k, v]) => k.split('|').slice(1).includes('expand') || usesExpand(v));
+}
+
+/**
+ * Whether a raw line may spell a value with a JSON escape that hides its text from a literal search: a `\u` or
+ * `\/` escape (a backslash run of odd length before `u` or `/`). `C:\\Users` is an escaped backslash, not one.
+ */
+export function hidesLiterals(text: string): boolean {
+  for (let i = text.indexOf('\\'); i !== -1; i = text.indexOf('\\', i)) {
+    let j = i;
+    while (text.charCodeAt(j) === 92) j++;
+    const next = text.charCodeAt(j);
+    if ((j - i) % 2 === 1 && (next === 117 || next === 47)) return true;
+    i = j;
+  }
+  return false;
 }
 
 export interface PrefilterStats {

@@ -44,8 +44,23 @@ export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
   return obj;
 }
 
+/** The raw JSON line of an event whose data holds nothing that line does not (detect/screen.ts reads it). */
+const rawLines = new WeakMap<Event, string>();
+
+/** The JSON text an event was parsed from, when every value of its data is spelled in it. */
+export function rawLineOf(event: Event): string | undefined {
+  return rawLines.get(event);
+}
+
 /** Turns a parsed record into an event. `text` is its JSON text, used for a digest id when it has none. */
 export function toEvent(obj: unknown, text?: string, format?: EventFormat): Event {
+  const event = makeEvent(obj, text, format);
+  // A bare Windows record is wrapped in what Wazuh would add: values that are not in its text.
+  if (text !== undefined && event.format !== 'wcs' && !(event.data !== obj && event.data.data === obj)) rawLines.set(event, text);
+  return event;
+}
+
+function makeEvent(obj: unknown, text?: string, format?: EventFormat): Event {
   if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) throw new InputError('expected a JSON object');
   const data = unwrapAlert(obj as Record<string, any>);
   const fmt = format ?? detectFormat(data);

@@ -11,7 +11,10 @@ import { parseAllDocuments } from 'yaml';
 import { alertLines } from '../../bench/detect/alerts.js';
 import { fieldPath } from '../../src/detect/fields.js';
 import { WINDOWS_CATEGORIES, WINDOWS_CHANNELS } from '../../src/detect/logsource.js';
-import { Prefilter } from '../../src/detect/prefilter.js';
+import { hidesLiterals, Prefilter, ruleLiterals } from '../../src/detect/prefilter.js';
+import { LiteralScreen } from '../../src/detect/screen.js';
+import { Detector } from '../../src/detect/detector.js';
+import { windowsLines } from '../../bench/detect/sigmahq.js';
 import { expandEvents, listTestFiles } from '../../src/detect/ruletest.js';
 import { loadRules, type DetectionRule, type RuleSet } from '../../src/detect/rules.js';
 import { toEvent } from '../../src/model/event.js';
@@ -206,5 +209,73 @@ describe('raw-line prefilter', () => {
     assert.ok(covered > rules.length * 0.6, `${covered} of ${rules.length} rules matched a built event`);
     // and on the benchmark's mix, every line any of the 2,000+ rules matches passes
     for (const line of alertLines(1000)) assertNotSkipped(rules, prefilter, JSON.parse(line), 'mix');
+  });
+});
+
+/** Every rule that matches this record must be picked by its own literal screen, in compact and pretty JSON. */
+function assertScreened(rules: DetectionRule[], record: Record<string, unknown>, what: string): number {
+  const event = toEvent(structuredClone(record));
+  const matching = rules.filter((r) => r.match[event.format](event.data));
+  for (const r of matching) {
+    const screen = new LiteralScreen([r]);
+    for (const text of [JSON.stringify(record), JSON.stringify(record, null, 2)]) {
+      assert.equal(screen.pick(text, text.toLowerCase(), []).length, 1, `${what}: ${r.ref.title} matches a record its literal screen skips (literals ${JSON.stringify(ruleLiterals(r))}):\n${text.slice(0, 600)}`);
+    }
+  }
+  return matching.length;
+}
+
+/** The detections of a detector over lines, each event parsed with its raw line (as intake does). */
+function detectionsOf(set: RuleSet, lines: string[], screen: boolean): string[] {
+  const detector = new Detector(set, { screen });
+  return lines.flatMap((l) => detector.process(toEvent(JSON.parse(l), l)).map((d) => `${d.rule.id} ${d.id}`));
+}
+
+describe('per-rule literal screen', () => {
+  const builtin = loadRules([BUILTIN_RULES]);
+
+  it('tells a JSON escape that can hide a literal from an escaped backslash', () => {
+    assert.equal(hidesLiterals(String.raw`{"a":"\u0041"}`), true);
+    assert.equal(hidesLiterals(String.raw`{"a":"http:\/\/x"}`), true);
+    assert.equal(hidesLiterals(String.raw`{"a":"C:\\\u0041"}`), true);
+    assert.equal(hidesLiterals(String.raw`{"a":"C:\\Users\\user1\\AppData"}`), false);
+    assert.equal(hidesLiterals(String.raw`{"a":"\\\\unc\\share"}`), false);
+  });
+
+  it('picks every built-in rule for every rule-test event it matches', () => {
+    let checked = 0;
+    for (const file of listTestFiles(BUILTIN_RULES)) {
+      for (const doc of parseAllDocuments(readFileSync(file, 'utf8'))) {
+        const t = doc.toJS() as { should_fire?: { events: unknown }[]; should_not_fire?: { events: unknown }[] };
+        for (const c of [...(t.should_fire ?? []), ...(t.should_not_fire ?? [])]) {
+          for (const e of expandEvents(c.events, file)) checked += assertScreened(detectionRules(builtin), e, file);
+        }
+      }
+    }
+    assert.ok(checked > 40, `${checked} matching events checked`);
+  });
+
+  it('picks every SigmaHQ Windows rule for the events built from its own selections, and changes no detection on the Windows mix', { skip: !existsSync(SIGMAHQ) && `no shared data at ${SIGMAHQ}` }, () => {
+    const set = loadRules([SIGMAHQ]);
+    const rules = detectionRules(set);
+    let covered = 0;
+    for (const rule of rules) {
+      let hit = 0;
+      for (const record of recordsFor(rule)) hit += assertScreened([rule], record, rule.ref.source ?? rule.ref.title);
+      if (hit > 0) covered++;
+    }
+    assert.ok(covered > rules.length * 0.6, `${covered} of ${rules.length} rules matched a built event`);
+    // Screened or not, the detector makes the same detections on the benchmark's Windows mix.
+    const lines = windowsLines(6000);
+    const screened = detectionsOf(set, lines, true);
+    assert.ok(screened.length > 100, `${screened.length} detections`);
+    assert.deepEqual(screened, detectionsOf(set, lines, false));
+  });
+
+  it('changes no detection of the built-in pack on the benchmark mix', () => {
+    const lines = alertLines(20_000);
+    const screened = detectionsOf(builtin, lines, true);
+    assert.ok(screened.length > 100, `${screened.length} detections`);
+    assert.deepEqual(screened, detectionsOf(builtin, lines, false));
   });
 });
