@@ -2,6 +2,7 @@
 // configured database) through the configured rules and, beside them, through the proposed rules (--rules
 // replaces the rule paths) and/or filters (--filters adds them). Prints per rule the incidents that would vanish
 // and appear. Reads the store, changes nothing in it (src/tuning/backtest.ts).
+import { systemClock } from '../clock.js';
 import { readFileSync } from 'node:fs';
 import type { Config } from '../config/schema.js';
 import { parseDuration } from '../config/fragments.js';
@@ -51,7 +52,7 @@ export async function backtestCli(config: Config, o: BacktestCliOptions, out: Ou
       return 1;
     }
     if (proposed.problems.length > 0) err.write(`proposed rules: ${refusalSummary(proposed.problems)}\n`);
-    const result = await backtest(store.db, { config, current, proposed, since: Date.now() - window, log });
+    const result = await backtest(store.db, { config, current, proposed, since: systemClock() - window, log });
     out.write(o.json ? JSON.stringify(result) + '\n' : backtestText(result));
     return 0;
   } finally {

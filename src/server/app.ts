@@ -1,4 +1,5 @@
 // The Fastify server: health, metrics, the API under /api/v1 with its OpenAPI document, and the dashboard.
+import { systemClock } from '../clock.js';
 import { httpStatusOf, VigilError } from '../errors.js';
 import cookie from '@fastify/cookie';
 import helmet from '@fastify/helmet';
@@ -91,12 +92,13 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
   );
   app.get('/metrics', { logLevel: 'warn', schema: { hide: true } }, async (req, reply) => {
     if (!ctx.metrics) return reply.code(404).send();
+    const { counters, token, collect } = ctx.metrics;
     // Metrics name rules and counts: only a scraper holding the metrics token reads them here.
-    if (!ctx.metricsToken || !bearerMatches(req.headers.authorization, ctx.metricsToken)) {
+    if (!token || !bearerMatches(req.headers.authorization, token)) {
       return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'send the metrics token (server.metrics.token) as Authorization: Bearer …' });
     }
-    await ctx.collectMetrics?.();
-    return reply.type(ctx.metrics.registry.contentType).send(await ctx.metrics.registry.metrics());
+    await collect?.();
+    return reply.type(counters.registry.contentType).send(await counters.registry.metrics());
   });
   app.get('/api/v1/openapi.json', { config: { access: 'public' }, schema: { hide: true } }, async () => app.swagger());
 
@@ -106,23 +108,23 @@ export async function buildServer(ctx: AppContext, options: ServerOptions): Prom
     // Bytes, not text: the route decompresses gzip and refuses invalid UTF-8 itself (a string parser would
     // silently turn bad bytes into U+FFFD).
     scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
-    await scope.register(ingestRoutes, { prefix: API, ...ctx, bodyLimit: options.bodyLimit });
+    await scope.register(ingestRoutes, { prefix: API, ...ctx.ingest, db: ctx.db, metrics: ctx.metrics?.counters, bodyLimit: options.bodyLimit });
   });
   // Each area's routes are a plugin given only what it needs.
   await app.register(authRoutes, { prefix: API, db: ctx.db, auth: ctx.auth });
   await app.register(adminRoutes, { prefix: API, db: ctx.db });
-  await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.responses });
+  await app.register(incidentRoutes, { prefix: API, db: ctx.db, triage: ctx.triage, responses: ctx.act.responses });
   await app.register(suppressionRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
   await app.register(investigateRoutes, { prefix: API, db: ctx.db, triage: ctx.triage });
-  await app.register(ruleRoutes, { prefix: API, db: ctx.db, rules: ctx.rules, ruleModes: ctx.ruleModes });
-  if (ctx.tuning) await app.register(tuningRoutes, { prefix: API, tuning: ctx.tuning, now: ctx.clock ?? Date.now });
+  await app.register(ruleRoutes, { prefix: API, db: ctx.db, ...ctx.detect });
+  if (ctx.tuning) await app.register(tuningRoutes, { prefix: API, tuning: ctx.tuning, now: ctx.triage.clock ?? systemClock });
   await app.register(overviewRoutes, { prefix: API, db: ctx.db });
-  await app.register(responseRoutes, { prefix: API, db: ctx.db, responses: ctx.responses, playbooks: ctx.playbooks });
+  await app.register(responseRoutes, { prefix: API, db: ctx.db, ...ctx.act });
   // Approval pages post HTML forms: their own text parser, like ingest.
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'string' }, (_req, body, done) => done(null, body));
-    await scope.register(approvalRoutes, { prefix: API, responses: ctx.responses, db: ctx.db, triage: ctx.triage });
+    await scope.register(approvalRoutes, { prefix: API, ...ctx.act, db: ctx.db, triage: ctx.triage });
   });
 
   await app.register(swaggerUi, { routePrefix: '/docs', staticCSP: true });

@@ -42,7 +42,7 @@ function wantsJson(req: FastifyRequest): boolean {
   return (req.headers.accept ?? '').includes('application/json') && !(req.headers.accept ?? '').includes('text/html');
 }
 
-export const approvalRoutes: Routes<Pick<AppContext, 'responses' | 'db' | 'triage'>> = async (app, ctx) => {
+export const approvalRoutes: Routes<Pick<AppContext, 'db' | 'triage'> & AppContext['act']> = async (app, ctx) => {
   // Behind a verified signature only: the facts named with the incident's title.
   const titled = async (r: ResponseView) => describe(r, (await findIncident(ctx.db, r.incidentId))?.title);
   app.get(

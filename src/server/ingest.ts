@@ -9,7 +9,10 @@ import { oneLine } from '../model/one-line.js';
 import { storeErrorKind } from '../store/errors.js';
 import { VigilError } from '../errors.js';
 import { bearerToken } from './auth/bearer.js';
-import type { AppContext } from './context.js';
+import type { Metrics } from '../metrics.js';
+import type { Database } from '../store/schema.js';
+import type { Kysely } from 'kysely';
+import type { IngestContext } from './context.js';
 import { errorSchema } from './schemas.js';
 import { BodyError, decodeBody, decodeText } from './ingest-body.js';
 
@@ -39,7 +42,12 @@ const INGEST_OPENAPI = {
   responses: { 503: { headers: { 'Retry-After': { schema: { type: 'integer' }, description: 'Seconds to wait before sending again.' } } } },
 };
 
-export type IngestRoutesOptions = Pick<AppContext, 'ingestToken' | 'backpressure' | 'record' | 'metrics' | 'onRecorded' | 'db' | 'maxAlertBytes' | 'bodyLimit'>;
+export type IngestRoutesOptions = IngestContext & {
+  db: Kysely<Database>;
+  metrics?: Metrics;
+  /** server.bodyLimit, also the limit of a gzip body once decompressed. */
+  bodyLimit?: number;
+};
 
 export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
   app.post(
@@ -73,7 +81,7 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
       },
     },
     async (req: FastifyRequest, reply) => {
-      if (!bearerMatches(req.headers.authorization, ctx.ingestToken)) {
+      if (!bearerMatches(req.headers.authorization, ctx.token)) {
         return reply.code(401).header('www-authenticate', 'Bearer').send({ error: 'unauthorized', message: 'a valid ingest bearer token is required' });
       }
       if (ctx.backpressure && (await ctx.backpressure.behind())) {
