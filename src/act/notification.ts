@@ -82,7 +82,7 @@ export function eventTotal(n: Notification): number {
 
 /** What the agent logged, for a forwarded Wazuh alert (the rest have their evidence rows). */
 function fullLogOf(d: Detection): string | undefined {
-  if (!d.rule.tags.includes('wazuh.forward') || !d.events[0]) return undefined;
+  if (!(d.rule.tags.includes('wazuh.forward') || d.rule.tags.includes('wazuh.correlation')) || !d.events[0]) return undefined;
   const log = (alertView(d.events[0]) as { full_log?: unknown }).full_log;
   return typeof log === 'string' && log !== '' ? log : undefined;
 }

@@ -205,7 +205,7 @@ export class Pipeline {
           () => `continuation of rule ${c.rule.ref.id}`,
           () => JSON.stringify({ rule: c.rule.ref.id, group: c.group, count: c.count }),
           async () => {
-            await extendIncident(trx, { ruleId: c.rule.ref.id, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now());
+            await extendIncident(trx, { ruleId: c.rule.ref.id, tags: c.rule.ref.tags, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now());
           },
         );
       }

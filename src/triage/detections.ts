@@ -137,6 +137,12 @@ export async function eventIdsOfDetection(db: Kysely<Database>, detectionId: str
 }
 
 /** A detection as retention drops it: its id and the alerts it holds. */
+/** The event ids an incident's detections of other rules than `ruleId` hold. */
+export async function eventIdsOfOtherRules(db: Kysely<Database>, incidentId: string, ruleId: string): Promise<string[]> {
+  const rows = await db.selectFrom('detections').select('event_ids_json').where('incident_id', '=', incidentId).where('rule_id', '!=', ruleId).execute();
+  return rows.flatMap((r) => JSON.parse(r.event_ids_json) as string[]);
+}
+
 export interface HeldEvidence {
   id: string;
   eventIds: string[];

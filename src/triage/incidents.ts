@@ -9,6 +9,7 @@
 // A detection that a suppression matches is recorded and opens nothing.
 import { systemClock } from '../clock.js';
 import { createHash } from 'node:crypto';
+import { isIP } from 'node:net';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { isPostgres } from '../store/migrations/util.js';
 import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
@@ -27,7 +28,7 @@ import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
 import { alertView } from '../model/wcs.js';
-import { absorbEvents, assignToIncident } from './detections.js';
+import { absorbEvents, assignToIncident, eventIdsOfOtherRules } from './detections.js';
 
 export interface TriageOptions {
   /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
@@ -46,18 +47,38 @@ export type TriageResult = ChangeResult & {
 
 export type TriageOutcome = TriageResult | { suppressed: Suppression };
 
-/** The entity of a detection: its group-by values, or for a single-event rule the agent it came from. */
+/**
+ * The entity of a detection: its group-by values, or for a single-event rule the agent it came from. A Wazuh
+ * correlation alert (sshd 5712, Windows 60204: tag `wazuh.correlation`) is about its source address, named by the
+ * field Vigil's own rules group the same attack by.
+ */
 export function entityOf(d: Detection): Record<string, string> {
   if (Object.keys(d.group).length > 0) return d.group;
   const first = d.events[0] ? (alertView(d.events[0]) as any) : undefined;
+  if (isWazuhCorrelation(d) && d.events[0]) {
+    const ip = evidenceRow(d.events[0]).sourceIp;
+    if (ip) return first?.data?.win ? { IpAddress: ip } : { 'data.srcip': ip };
+  }
   const agent = first?.agent?.name;
   const entity: Record<string, string> = typeof agent === 'string' ? { host: agent } : {};
   // A forwarded Wazuh alert is one incident per Wazuh rule and host: Shellshock and a rootkit are two attacks.
-  if (isForwarded(d) && first?.rule?.id !== undefined) entity['wazuh rule'] = String(first.rule.id);
+  if ((isForwarded(d) || isWazuhCorrelation(d)) && first?.rule?.id !== undefined) entity['wazuh rule'] = String(first.rule.id);
   return entity;
 }
 
 const isForwarded = (d: Detection) => d.rule.tags.includes('wazuh.forward');
+/** Wazuh's own correlation of repeated failures (a rule tagged `wazuh.correlation`): it speaks for itself too. */
+const isWazuhCorrelation = (d: Pick<Detection, 'rule'>) => d.rule.tags.includes('wazuh.correlation');
+
+/**
+ * The attack a rule's detections belong to when several rules see it (tag `vigil.incident.<family>`): Vigil's
+ * SSH brute-force rules and Wazuh's sshd brute-force alert are one attack per source address, so they fold into
+ * one incident whichever fires first.
+ */
+export function familyOf(rule: Pick<RuleRef, 'tags'>): string | undefined {
+  const tag = (rule.tags ?? []).find((t) => t.toLowerCase().startsWith('vigil.incident.'));
+  return tag ? tag.slice('vigil.incident.'.length).toLowerCase() : undefined;
+}
 
 /**
  * The rule as the incident names it. A forwarded Wazuh alert is about what Wazuh saw: Wazuh's
@@ -65,7 +86,7 @@ const isForwarded = (d: Detection) => d.rule.tags.includes('wazuh.forward');
  * and level it was — never the forwarding rule's configuration help.
  */
 export function incidentRule(d: Detection): RuleRef {
-  if (!isForwarded(d) || !d.events[0]) return d.rule;
+  if (!(isForwarded(d) || isWazuhCorrelation(d)) || !d.events[0]) return d.rule;
   const r = (alertView(d.events[0]) as any)?.rule;
   if (typeof r?.description !== 'string' || r.description.trim() === '') return d.rule;
   return { ...d.rule, title: r.description.trim(), description: `Wazuh rule ${r.id ?? '?'}, level ${r.level ?? '?'}: Wazuh's own detection, forwarded as it is.` };
@@ -87,11 +108,20 @@ export function linkable(indicators: Indicator[], assets: AssetCriticality): Ind
 }
 
 export function fingerprintOf(d: Detection): string {
-  return fingerprintOfEntity(d.rule.id, entityOf(d));
+  return fingerprintOfEntity(d.rule, entityOf(d));
 }
 
-/** The fingerprint of a rule and an entity (a correlation's group-by values). */
-export function fingerprintOfEntity(ruleId: string, entity: Record<string, string>): string {
+/**
+ * The fingerprint of a rule and an entity (a correlation's group-by values). One attack seen by several rules
+ * (tag `vigil.incident.<family>`) is the family and the source address, whatever each rule calls the field.
+ */
+export function fingerprintOfEntity(rule: Pick<RuleRef, 'id' | 'tags'>, entity: Record<string, string>): string {
+  const ruleId = rule.id;
+  const family = familyOf(rule);
+  const values = Object.values(entity);
+  if (family && values.length === 1 && isIP(values[0]!) !== 0) {
+    return createHash('sha1').update(`family:${family}\u0000ip=${values[0]}`).digest('hex').slice(0, 20);
+  }
   const parts = Object.keys(entity)
     .sort()
     .map((k) => `${k}=${entity[k]}`);
@@ -159,15 +189,17 @@ const RANK = { informational: 0, low: 1, medium: 2, high: 3, critical: 4 } as co
  */
 export async function extendIncident(
   trx: Kysely<Database>,
-  c: { ruleId: string; group: Record<string, string>; count: number; lastTime: number; events?: Event[] },
+  c: { ruleId: string; tags?: string[]; group: Record<string, string>; count: number; lastTime: number; events?: Event[] },
   now = systemClock(),
 ): Promise<boolean> {
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
-  const fingerprint = fingerprintOfEntity(c.ruleId, c.group);
+  const fingerprint = fingerprintOfEntity({ id: c.ruleId, tags: c.tags ?? [] }, c.group);
   await lockFingerprints(trx, [fingerprint]);
   const row = await openByFingerprint(trx, fingerprint);
   if (!row) return false;
-  await patchIncident(trx, row.id, { event_count: row.eventCount + c.count, last_seen: Math.max(row.lastSeen, c.lastTime), updated_at: now });
+  // One alert two rules of the attack saw (Wazuh's 60204 is also a 4625) is counted once.
+  const again = familyOf({ tags: c.tags ?? [] }) ? await heldByOthers(trx, row.id, c.ruleId, (c.events ?? []).map((e) => e.id)) : 0;
+  await patchIncident(trx, row.id, { event_count: row.eventCount + c.count - again, last_seen: Math.max(row.lastSeen, c.lastTime), updated_at: now });
   // Every counted event is evidence: the absorbed ones join the newest detection's events (up to a cap; the
   // count stays exact and readers say "and N more"), and their users, addresses and hosts join the incident.
   const events = c.events ?? [];
@@ -184,6 +216,17 @@ export async function extendIncident(
     await addIndicators(trx, row.id, evidence, 'evidence', now);
   }
   return true;
+}
+
+/**
+ * How many of these events the incident's detections of other rules already hold: in an incident of one attack
+ * family, Wazuh's correlation alert can be an event Vigil's own rule counted too (60204 carries the 4625 it fired
+ * on). Read only for family incidents, whose detections of other rules are few.
+ */
+async function heldByOthers(trx: Kysely<Database>, incidentId: string, ruleId: string, ids: string[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  const held = new Set(await eventIdsOfOtherRules(trx, incidentId, ruleId));
+  return ids.filter((id) => held.has(id)).length;
 }
 
 /** Event ids one detection row keeps as evidence; beyond it only the count grows. */
@@ -233,11 +276,12 @@ export async function triage(
   let change: IncidentChange;
   if (existing && ((existing.status !== 'resolved' && gap <= options.quietPeriod) || (existing.status === 'resolved' && gap <= reopenWindow))) {
     const reopening = existing.status === 'resolved';
+    const again = familyOf(d.rule) ? await heldByOthers(trx, existing.id, d.rule.id, d.eventIds) : 0;
     const fold: Updateable<IncidentTable> = {
       last_seen: Math.max(existing.lastSeen, d.time),
       first_seen: Math.min(existing.firstSeen, d.firstTime),
       detection_count: existing.detectionCount + 1,
-      event_count: existing.eventCount + d.count,
+      event_count: existing.eventCount + d.count - again,
       wazuh_level: Math.max(existing.wazuhLevel, wazuhLevel),
       mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)),
       escalated: existing.escalated || followed.length > 0 ? 1 : 0,

@@ -45,8 +45,8 @@ describe('RuleIndex', () => {
     return new Set(picked === null ? index.all : [...picked.flat(), ...index.always]);
   };
 
-  it('indexes every built-in rule but the Wazuh-level one', () => {
-    assert.deepEqual(index.always.map((r) => r.ref.title), ['Wazuh Alert At Or Above The Forwarding Level']);
+  it('indexes every built-in rule but the two over Wazuh rule levels and groups', () => {
+    assert.deepEqual(index.always.map((r) => r.ref.title), ['Wazuh Multiple Authentication Failures Alert', 'Wazuh Alert At Or Above The Forwarding Level']);
   });
 
   it('never skips a rule that matches: the benchmark mix and every built-in test event (SYNTHETIC and real)', () => {

@@ -70,7 +70,14 @@ describe('Wazuh 5.x findings as events', () => {
     // sudo rules read 4.x alerts only (README "Logsources").
     const on5x = (r: { ref: { source?: string } }) => /rules\/(windows|wazuh)\/|rules\/linux\/ssh_/.test(r.ref.source ?? '');
     const ssh = loadRules([BUILTIN_RULES]).rules.filter((r) => on5x(r) && r.wcsGaps.length > 0).map((r) => `${r.ref.title}: ${r.wcsGaps.join(', ')}`);
-    assert.deepEqual(ssh, ['SSH Login Attempt For A Non-Existent User: rule.id 5710 (a Wazuh 4.x rule with no 5.x equivalent)']);
+    // Wazuh's own 4.x correlations (5712, 5720, 5763, 60204, 60115) have no 5.x equivalent: those rules read 4.x alerts.
+    const none = (ids: string[]) => ids.map((id) => `rule.id ${id} (a Wazuh 4.x rule with no 5.x equivalent)`).join(', ');
+    assert.deepEqual(ssh, [
+      'SSH Login Attempt For A Non-Existent User: rule.id 5710 (a Wazuh 4.x rule with no 5.x equivalent)',
+      `Wazuh SSH Brute Force Alert: ${none(['5712', '5720', '5763'])}`,
+      `Wazuh Windows Multiple Logon Failures Alert: ${none(['60204', '60115'])}`,
+      `Wazuh Multiple Authentication Failures Alert: ${none(['5712', '5720', '5763', '60204', '60115'])}`,
+    ]);
   });
 
   it('a gap names the field where the rule\'s own source reads it, or the source Vigil reads from 4.x alerts only', () => {

@@ -207,6 +207,8 @@ export function incidentView(main: HTMLElement, id: string): () => void {
                     'span',
                     { class: 'buttons' },
                     h('button', { type: 'button', class: 'danger', disabled: !writable, onclick: () => act(`/responses/${r.id}/approve`, `Approving the block of ${r.address}`, (now: ResponseView) => {
+                          // Queued: the table shows when it has run. Anything else (refused, dry run) says what it led to.
+                          if (now.state === 'approved') return { text: `Block of ${r.address} approved.` };
                           const o = blockOutcome(now, 'approve', utc);
                           return { text: `${o.title}: ${o.text}`, refused: o.tone === 'refused' };
                         }) }, 'Approve block'),
