@@ -159,7 +159,7 @@ export class Pipeline {
       // Every incident this batch may fold into, locked at once in one order (several nodes on one store).
       await lockFingerprints(trx, [
         ...detections.filter((d) => this.options.ruleModes?.mode(d.rule.id) !== 'disabled').map(fingerprintOf),
-        ...continuations.filter((c) => Object.keys(c.group).length > 0).map((c) => fingerprintOfEntity(c.rule.ref.id, c.group)),
+        ...continuations.filter((c) => Object.keys(c.group).length > 0).map((c) => fingerprintOfEntity(c.rule.ref, c.group)),
       ]);
       const guarded = async (what: () => string, sample: () => string, work: () => Promise<void>) => {
         if (!isolate) return work();
