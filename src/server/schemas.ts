@@ -168,7 +168,7 @@ export const incidentSchema = {
 export const suppressionSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['id', 'indicator', 'reason', 'createdBy', 'createdAt', 'hits'],
+  required: ['id', 'indicator', 'reason', 'createdBy', 'createdAt', 'hits', 'active'],
   properties: {
     id: { type: 'integer' },
     ruleId: { type: 'string' },
@@ -179,6 +179,7 @@ export const suppressionSchema = {
     expiresAt: { type: 'integer' },
     incidentId: { type: 'string' },
     hits: { type: 'integer' },
+    active: { type: 'boolean', description: 'in force when read, by the server\'s clock (not expired)' },
   },
 } as const;
 

@@ -22,6 +22,8 @@ export interface Suppression {
   incidentId?: string;
   /** How many detections it has silenced. */
   hits: number;
+  /** In force at the time it was read (by the server's clock): not expired. */
+  active: boolean;
 }
 
 export interface SuppressionInput {
@@ -34,7 +36,7 @@ export interface SuppressionInput {
   incidentId?: string;
 }
 
-function toSuppression(r: Selectable<SuppressionTable>): Suppression {
+function toSuppression(r: Selectable<SuppressionTable>, now: number): Suppression {
   return {
     id: Number(r.id),
     ruleId: r.rule_id ?? undefined,
@@ -45,6 +47,7 @@ function toSuppression(r: Selectable<SuppressionTable>): Suppression {
     expiresAt: r.expires_at === null ? undefined : Number(r.expires_at),
     incidentId: r.incident_id ?? undefined,
     hits: Number(r.hits),
+    active: r.expires_at === null || Number(r.expires_at) > now,
   };
 }
 
@@ -69,18 +72,16 @@ export async function createSuppression(ctx: TriageContext, input: SuppressionIn
     })
     .returningAll()
     .executeTakeFirstOrThrow();
-  const s = toSuppression(row);
+  const s = toSuppression(row, now);
   await audit(trx, { actor: input.actor, action: 'suppression.create', target: `suppression:${s.id}`, result: 'ok', details: { ...s } }, now);
   return s;
 }
 
 export async function listSuppressions(ctx: TriageContext, options: { includeExpired?: boolean } = {}): Promise<Suppression[]> {
+  const now = clock(ctx);
   let q = ctx.db.selectFrom('suppressions').selectAll().orderBy('id', 'desc');
-  if (!options.includeExpired) {
-    const now = clock(ctx);
-    q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
-  }
-  return (await q.execute()).map(toSuppression);
+  if (!options.includeExpired) q = q.where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]));
+  return (await q.execute()).map((r) => toSuppression(r, now));
 }
 
 export async function deleteSuppression(ctx: TriageContext, id: number, actor: string): Promise<void> {
@@ -103,7 +104,7 @@ export async function expireSuppression(ctx: TriageContext, id: number, actor: s
     const exists = await ctx.db.selectFrom('suppressions').select('id').where('id', '=', id).executeTakeFirst();
     throw exists ? new TriageError('conflict', `suppression ${id} has already expired`) : new TriageError('not_found', `no suppression ${id}`);
   }
-  const s = toSuppression(row);
+  const s = toSuppression(row, now);
   await audit(ctx.db, { actor, action: 'suppression.expire', target: `suppression:${id}`, result: 'ok', details: { ...s } }, now);
   return s;
 }
@@ -126,5 +127,5 @@ export async function matchSuppression(trx: Kysely<Database>, ruleId: string, in
     .executeTakeFirst();
   if (!row) return undefined;
   await trx.updateTable('suppressions').set((eb) => ({ hits: eb('hits', '+', 1) })).where('id', '=', row.id).execute();
-  return toSuppression(row);
+  return toSuppression(row, now);
 }

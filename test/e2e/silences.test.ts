@@ -108,3 +108,48 @@ describe('silences from the dashboard', { skip: !chromiumAvailable() && 'no /usr
     assert.ok(!((await call(v, 'GET', '/api/v1/suppressions', viewer)).json as any[]).some((s) => s.id === made.json.id));
   });
 });
+
+describe('a silence that runs out', { skip: !chromiumAvailable() && 'no /usr/bin/chromium (apt-get install chromium)' }, () => {
+  let v: Running;
+  let b: TestBrowser;
+  // Vigil's clock, moved forward by the test instead of waiting an hour.
+  let ahead = 0;
+  const clock = () => Date.now() + ahead;
+
+  before(async () => {
+    v = await startVigil({}, 'sqlite', undefined, { clock });
+    await addUser(v.vigil.store.db, 'anna', PASSWORD, 'analyst');
+    b = await openBrowser();
+    await signIn(b.page, v.url, 'anna');
+  });
+  after(async () => {
+    await b?.close();
+    await v?.stop();
+  });
+
+  it('a one-hour silence made on the page suppresses, and an hour later it has expired: the page lists it as ended and the next brute force opens an incident', async () => {
+    const { page } = b;
+    await page.goto(`${v.url}/#/silences`);
+    await page.getByLabel('Value').fill(ADDRESS);
+    await page.getByLabel('Reason').fill('scanner during the maintenance hour');
+    await page.getByLabel('Expires in').selectOption({ label: '1 hour' });
+    await page.getByRole('button', { name: 'Create silence' }).click();
+    await page.locator('#silence-status', { hasText: 'created' }).waitFor();
+    await page.locator('tr[data-silence][data-state="active"]').waitFor();
+
+    await bruteForce(v, T0);
+    assert.equal((await listIncidents(v.vigil.store.db, { indicator: ADDRESS })).items.length, 0, 'inside the hour: silenced');
+
+    ahead = 61 * 60_000;
+    await page.reload();
+    await page.locator('#silence-list', { hasText: 'none' }).waitFor();
+    assert.equal(await page.locator('tr[data-silence]').count(), 0, 'no longer in force');
+    await page.getByLabel('show ended silences').check();
+    await page.locator('tr[data-silence][data-state="expired"]').waitFor();
+    assert.equal(await page.getByRole('button', { name: /^Expire now/ }).count(), 0, 'nothing to end any more');
+
+    await bruteForce(v, T0 + 20 * 60_000);
+    assert.equal((await listIncidents(v.vigil.store.db, { indicator: ADDRESS })).items.length, 1, 'after the hour: an incident');
+    assert.deepEqual(b.problems, []);
+  });
+});

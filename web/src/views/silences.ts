@@ -88,11 +88,11 @@ export function silencesView(main: HTMLElement): () => void {
     } catch (err) {
       return replace(list, notice((err as Error).message, 'error'));
     }
-    const now = Date.now();
     const titles = new Map(rules.map((r) => [r.id, r.title]));
     const writable = canAct();
     const rows = items.map((s) => {
-      const ended = s.expiresAt !== undefined && s.expiresAt <= now;
+      // The server says what is in force, by its clock (this browser's may differ).
+      const ended = !s.active;
       return {
         attrs: { 'data-silence': String(s.id), 'data-state': ended ? 'expired' : 'active' },
         cells: [
