@@ -70,6 +70,7 @@ const entity = (s: IncidentSketch) =>
 export function backtestText(r: BacktestResult): string {
   const lines: string[] = [];
   lines.push(`window ${iso(r.since)} .. ${iso(r.until)}: ${r.alerts} stored alerts replayed (${r.parsed} parsed, ${r.unreadable} unreadable) in ${r.seconds.toFixed(2)} s (${r.cpuSeconds.toFixed(2)} CPU s)`);
+  lines.push(`rules replayed: ${r.replayedRules} of ${r.totalRules} (those the proposal changes, with the rules they read and the correlations reading them; the others cannot differ)`);
   lines.push(`incidents: ${r.totals.current} with the rules in force, ${r.totals.proposed} with the proposal (${r.totals.vanished} would vanish, ${r.totals.appeared} would appear)`);
   const differing = r.rules.filter((d) => d.vanishedCount + d.appearedCount + d.changed > 0);
   if (differing.length === 0) lines.push('no difference in incidents');

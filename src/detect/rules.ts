@@ -27,6 +27,8 @@ export interface DetectionRule {
   detection: Record<string, unknown>;
   /** Titles of the Sigma filters applied to this rule. */
   filters?: string[];
+  /** Their keys (SigmaFilter.key), in the order applied: what a backtest compares. */
+  filterKeys?: string[];
   /**
    * Fields it needs that Wazuh 5.x findings lack, or its source when Vigil reads that from 4.x alerts only
    * (README "Wazuh 5.x"); empty when it runs fully on 5.x input.
@@ -479,5 +481,6 @@ export function applyFilter(f: SigmaFilter, targets: DetectionRule[]): void {
       r.match[format] = (d) => rule(d) && filter(d);
     }
     (r.filters ??= []).push(f.title);
+    (r.filterKeys ??= []).push(f.key);
   }
 }

@@ -102,7 +102,7 @@ const sketchSchema = {
 export const backtestSchema = {
   type: 'object',
   additionalProperties: false,
-  required: ['since', 'until', 'alerts', 'parsed', 'unreadable', 'seconds', 'cpuSeconds', 'alertsPerSecond', 'rules', 'totals'],
+  required: ['since', 'until', 'alerts', 'parsed', 'unreadable', 'seconds', 'cpuSeconds', 'alertsPerSecond', 'replayedRules', 'totalRules', 'rules', 'totals'],
   properties: {
     since: ms,
     until: ms,
@@ -112,6 +112,8 @@ export const backtestSchema = {
     seconds: { type: 'number' },
     cpuSeconds: { type: 'number' },
     alertsPerSecond: { type: 'integer' },
+    replayedRules: { type: 'integer', description: 'rules replayed: those the proposal changes, the rules they read and the correlations that read them' },
+    totalRules: { type: 'integer', description: 'rules on either side; the others are the same on both and cannot differ' },
     rules: {
       type: 'array',
       items: {

@@ -1,7 +1,9 @@
 // Backtest: the stored alerts of a window replayed through the current rules and through the proposed ones, side
 // by side, each through a whole pipeline (detect → triage, src/pipeline/build.ts) over its own in-memory store, so
 // nothing live is touched: no incident, no cursor, no notification, no correlation state of the running detector.
-// The two sets of incidents are then compared per rule: those that would vanish, those that would appear.
+// The two sets of incidents are then compared per rule: those that would vanish, those that would appear. Only the
+// rules the proposal changes are replayed (with what feeds them and what they feed, changedRules): a rule that is
+// the same on both sides opens the same incidents on both, so replaying it would only cost time.
 //
 // What the window holds is what retention kept: every alert for retention.alerts (default 7 days), and beyond
 // that the alerts that are evidence of a detection (README "Storage and retention"). Suppressions and rule modes
@@ -12,7 +14,7 @@ import { Actions } from '../act/actions.js';
 import { systemClock, type Clock } from '../clock.js';
 import type { Config } from '../config/schema.js';
 import { Prefilter } from '../detect/prefilter.js';
-import type { RuleSet } from '../detect/rules.js';
+import type { Rule, RuleSet } from '../detect/rules.js';
 import { EventBus } from '../events.js';
 import type { Event } from '../model/index.js';
 import { buildPipeline } from '../pipeline/build.js';
@@ -33,6 +35,8 @@ export interface BacktestInput {
   clock?: Clock;
   /** Most incidents listed per rule and side (counts are always whole). */
   listLimit?: number;
+  /** Replay every rule, also those the proposal leaves as they are (default: only the rules it changes). */
+  all?: boolean;
 }
 
 export interface IncidentSketch {
@@ -69,6 +73,9 @@ export interface BacktestResult {
   seconds: number;
   cpuSeconds: number;
   alertsPerSecond: number;
+  /** Rules replayed (those the proposal changes, with the rules they read and the correlations that read them), of all. */
+  replayedRules: number;
+  totalRules: number;
   /** Rules with an incident on either side, those with a difference first. */
   rules: RuleDiff[];
   totals: { current: number; proposed: number; vanished: number; appeared: number };
@@ -93,10 +100,14 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
   const started = performance.now();
   const cpu = process.cpuUsage();
   const until = clock();
-  const sides = [await side(input.config, input.current, input.log, clock), await side(input.config, input.proposed, input.log, clock)];
+  const sets = input.all ? { current: input.current, proposed: input.proposed } : changedRules(input.current, input.proposed);
+  const sides = [await side(input.config, sets.current, input.log, clock), await side(input.config, sets.proposed, input.log, clock)];
   const placeholders = input.config.detect.placeholders;
   // One prefilter over both sides' rules: an alert either side may match is parsed once, for both.
-  const prefilter = new Prefilter([...input.current.rules, ...input.proposed.rules], placeholders);
+  const replayed = [...sets.current.rules, ...sets.proposed.rules];
+  const prefilter = new Prefilter(replayed, placeholders);
+  const mayMatch = replayed.length === 0 ? () => false : (text: string) => prefilter.mayMatch(text);
+  const ids = (set: RuleSet) => set.rules.map((r) => r.ref.id);
   let alerts = 0;
   let parsed = 0;
   let unreadable = 0;
@@ -111,7 +122,7 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
       for (const a of page) {
         if (a.receivedAt < input.since) continue;
         alerts++;
-        if (!prefilter.mayMatch(a.body)) continue;
+        if (!mayMatch(a.body)) continue;
         try {
           events.push(readRecordedAlert(a.body, a.format));
           parsed++;
@@ -138,6 +149,8 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
       seconds,
       cpuSeconds: (used.user + used.system) / 1e6,
       alertsPerSecond: seconds > 0 ? Math.round(alerts / seconds) : alerts,
+      replayedRules: new Set([...ids(sets.current), ...ids(sets.proposed)]).size,
+      totalRules: new Set([...ids(input.current), ...ids(input.proposed)]).size,
       rules,
       totals: {
         current: cur!.length,
@@ -149,6 +162,47 @@ export async function backtest(live: Kysely<Database>, input: BacktestInput): Pr
   } finally {
     for (const s of sides) await s.store.close();
   }
+}
+
+/** A rule as it judges events: two rules with the same signature open the same incidents from the same alerts. */
+function signature(r: Rule): string {
+  const { source: _source, ...ref } = r.ref;
+  if (r.kind === 'detection') return JSON.stringify({ ref, logsource: r.logsource, detection: r.detection, filters: r.filterKeys ?? [] });
+  return JSON.stringify({ ref, type: r.type, rules: r.rules, groupBy: r.groupBy, aliases: r.aliases, timespan: r.timespan, condition: r.condition, generate: r.generate });
+}
+
+/**
+ * The rules a backtest has to replay: those that differ between the sides (changed, added or removed), the rules
+ * they read (a correlation's inputs) and the correlations that read any of these — so each replayed rule is fed
+ * and silenced exactly as in its whole set. Every other rule is the same on both sides and cannot differ.
+ */
+export function changedRules(current: RuleSet, proposed: RuleSet): { current: RuleSet; proposed: RuleSet } {
+  const sides = [current, proposed];
+  const sig = sides.map((set) => new Map(set.rules.map((r) => [r.ref.id, signature(r)])));
+  const wanted = new Set<string>();
+  for (const id of new Set([...sig[0]!.keys(), ...sig[1]!.keys()])) if (sig[0]!.get(id) !== sig[1]!.get(id)) wanted.add(id);
+  // A correlation's references (ids or names) as ids, per side.
+  const edges = sides.map((set) => {
+    const idOf = new Map<string, string>();
+    for (const r of set.rules) {
+      idOf.set(r.ref.id, r.ref.id);
+      if (r.name) idOf.set(r.name, r.ref.id);
+    }
+    return set.rules.flatMap((r) => (r.kind === 'correlation' ? r.rules.flatMap((x) => (idOf.has(x) ? [[r.ref.id, idOf.get(x)!] as const] : [])) : []));
+  });
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const list of edges)
+      for (const [correlation, input] of list) {
+        if (wanted.has(correlation) !== wanted.has(input)) {
+          wanted.add(correlation);
+          wanted.add(input);
+          grew = true;
+        }
+      }
+  }
+  const keep = (set: RuleSet): RuleSet => ({ ...set, rules: set.rules.filter((r) => wanted.has(r.ref.id)) });
+  return { current: keep(current), proposed: keep(proposed) };
 }
 
 interface Sketch extends IncidentSketch {

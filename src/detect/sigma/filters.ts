@@ -14,6 +14,8 @@ export interface SigmaFilter {
   /** Rule ids or names; empty means every rule whose logsource the filter's contains. */
   rules: string[];
   match: Record<EventFormat, Matcher>;
+  /** What it is, as written (title, id, logsource, filter section): two filters with the same key filter alike. */
+  key: string;
 }
 
 const FORMATS: EventFormat[] = ['wazuh', 'evtx-json', 'wcs'];
@@ -40,6 +42,7 @@ export function buildFilter(raw: Record<string, unknown>, file: string, options:
     logsource: raw.logsource as Logsource,
     rules: names,
     match,
+    key: JSON.stringify({ title: raw.title, id: raw.id, logsource: raw.logsource, filter: raw.filter }),
   };
 }
 

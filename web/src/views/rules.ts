@@ -180,6 +180,11 @@ function backtestView(b: Backtest): HTMLElement {
       { id: 'backtest-totals' },
       `${b.alerts} stored alerts since ${utc(b.since)} replayed in ${b.seconds.toFixed(1)} s: ${b.totals.current} incidents with the rules in force, ${b.totals.proposed} with the filter — ${b.totals.vanished} would vanish, ${b.totals.appeared} would appear.`,
     ),
+    h(
+      'p',
+      { class: 'muted small' },
+      `${b.replayedRules} of ${b.totalRules} rules replayed: those the filter changes, the rules they read and the correlations reading them. The others are the same on both sides and cannot differ.`,
+    ),
     table('Incidents per rule', ['Rule', '#In force', '#With filter', '#Vanish', '#Appear', '#Changed'], rows, 'No difference: the filter changes no incident of the period.'),
     listed.length > 0 ? table('What would change', ['Change', 'Rule', 'Entity', 'When', '#Events'], listed) : null,
   );
