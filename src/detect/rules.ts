@@ -2,6 +2,7 @@
 // A rule that is invalid or uses an unsupported construct is reported with its file and the construct.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
+import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import type { Accessor } from './fields.js';
@@ -178,15 +179,29 @@ export function loadRules(paths: string[], base = process.cwd(), options: LoadOp
   return set;
 }
 
+/**
+ * The documents of a rule file as plain values. js-yaml (YAML 1.2 core schema, the same values as the yaml
+ * package's, about four times faster) reads files that parse cleanly; a file with an error anywhere is read
+ * again by the yaml package, which reports each document's own error and still reads the others.
+ */
+function ruleDocuments(text: string): ({ error: string } | { value: unknown })[] {
+  try {
+    return loadAll(text, { schema: CORE_SCHEMA }).map((value) => ({ value }));
+  } catch {
+    const docs = parseAllDocuments(text);
+    return (Array.isArray(docs) ? docs : [docs]).map((doc) =>
+      doc.errors.length > 0 ? { error: doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '') } : { value: doc.toJS() },
+    );
+  }
+}
+
 export function parseRuleFile(text: string, file: string, set: RuleSet, options: LoadOptions = {}): void {
-  const docs = parseAllDocuments(text);
-  const list = Array.isArray(docs) ? docs : [docs];
-  for (const doc of list) {
-    if (doc.errors.length > 0) {
-      set.problems.push({ file, kind: 'rejected', message: `invalid YAML: ${doc.errors[0]!.message.split('\n')[0]!.replace(/:$/, '')}` });
+  for (const doc of ruleDocuments(text)) {
+    if ('error' in doc) {
+      set.problems.push({ file, kind: 'rejected', message: `invalid YAML: ${doc.error}` });
       continue;
     }
-    const raw = doc.toJS() as Record<string, unknown> | null;
+    const raw = doc.value as Record<string, unknown> | null;
     if (raw === null || raw === undefined) continue;
     try {
       if (raw.filter !== undefined) {

@@ -83,6 +83,17 @@ describe('rules that are rejected or unsupported at load', () => {
     assert.equal(b.match['evtx-json'](evtx({ Image: 'C:\\Windows\\System32\\whoami.exe' }, { ...sysmon, EventID: 3 })), false);
     assert.equal(b.match['evtx-json'](evtx({ Image: 'C:\\Windows\\System32\\whoami.exe' }, { EventID: 1 })), false, 'Security channel');
   });
+
+  it('a file whose second document is broken YAML: the first still loads, the second is rejected naming the error; scalars keep their YAML 1.2 types', () => {
+    const good = 'title: Good\nlogsource: {product: windows, service: security}\ndetection: {s: {EventID: 4625, Flag: yes, Code: 0o17, N: 1_000}, condition: s}\n';
+    const { set } = loadFiles({ 'multi.yml': `${good}---\ntitle: Bad\ndetection: [\n`, 'one.yml': good });
+    assert.deepEqual(set.rules.map((r) => r.ref.title), ['Good', 'Good']);
+    assert.equal(set.problems.length, 1);
+    assert.equal(set.problems[0]!.file, 'multi.yml');
+    assert.match(set.problems[0]!.message, /^invalid YAML: /);
+    // YAML 1.2 core: `yes` and `1_000` are strings, 0o17 is 15, whichever parser read the file.
+    for (const r of set.rules as DetectionRule[]) assert.deepEqual((r.detection as any).s, { EventID: 4625, Flag: 'yes', Code: 15, N: '1_000' });
+  });
 });
 
 const BASE = (id: string, title: string, product = 'windows') =>

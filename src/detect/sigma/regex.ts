@@ -34,6 +34,27 @@ function validInJs(pattern: string): boolean {
 export function compileRegex(pattern: string, flags: RegexFlag[]): (text: string) => boolean {
   let bits = 0;
   for (const f of flags) bits |= FLAG_BITS[f];
+  // A rule is compiled once per input format, and rules share expressions: each is compiled once (its matcher
+  // holds no state between calls), a refusal remembered with it.
+  const key = `${bits}/${pattern}`;
+  let known = compiled.get(key);
+  if (!known) {
+    if (compiled.size >= COMPILED_MAX) compiled.clear();
+    try {
+      known = { test: compileOne(pattern, bits) };
+    } catch (err) {
+      known = { error: err as Error };
+    }
+    compiled.set(key, known);
+  }
+  if ('error' in known) throw known.error;
+  return known.test;
+}
+
+const COMPILED_MAX = 20_000;
+const compiled = new Map<string, { test: (text: string) => boolean } | { error: Error }>();
+
+function compileOne(pattern: string, bits: number): (text: string) => boolean {
   let re: RE2JS;
   try {
     re = RE2JS.compile(pattern, bits);
