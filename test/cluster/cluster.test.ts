@@ -80,7 +80,8 @@ describe('cluster mode: three nodes', { concurrency: false }, () => {
     const db = await createDatabase();
     const stream = unique('VT');
     const smtp = await startSmtp();
-    const spec = (id: string) => ({ id, dbUrl: db.url, stream, smtpPort: smtp.port });
+    // A killed node's claimed mail goes to another node after the claim timeout: short here.
+    const spec = (id: string) => ({ id, dbUrl: db.url, stream, smtpPort: smtp.port, extra: ['actions:', '  outbox:', '    claimTimeout: 10s'] });
     const nodes = new Map<string, RunningNode>();
     const acked = new Set<string>();
     const live = () => [...nodes.values()];
