@@ -2,7 +2,7 @@
 // with a filters file; it prints the incidents that would vanish per rule, and changes nothing in the store.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, it } from 'node:test';
 import { ROOT } from '../helpers/fixtures.js';
@@ -74,6 +74,20 @@ describe('vigil rules backtest', () => {
     assert.equal(JSON.parse(run('--filters', filters, '--since', '1h', '--json').stdout).alerts, 24);
     const none = JSON.parse(run('--filters', filters, '--since', '0m', '--json').stdout);
     assert.deepEqual([none.alerts, none.totals.current], [0, 0]);
+  });
+
+  it('--rules replaces the rules on the proposed side: a higher threshold leaves none of the four', () => {
+    const dir = join(v.dir, 'proposed-rules');
+    mkdirSync(dir);
+    const text = readFileSync(join(ROOT, 'rules/windows/brute_force_4625.yml'), 'utf8');
+    assert.match(text, /gte: 5\n/);
+    writeFileSync(join(dir, 'brute_force_4625.yml'), text.replace(/gte: 5\n/, 'gte: 10\n'));
+    const r = run('--rules', dir, '--json');
+    assert.equal(r.status, 0, r.stderr);
+    const j = JSON.parse(r.stdout);
+    const bf = j.rules.find((d: { ruleId: string }) => d.ruleId === BRUTE_FORCE);
+    assert.deepEqual([bf.current, bf.proposed, bf.vanishedCount], [4, 0, 4]);
+    assert.equal(j.totalRules, j.replayedRules, 'every built-in rule is gone or changed on the proposed side: all are replayed');
   });
 
   it('changes nothing in the store', async () => {
