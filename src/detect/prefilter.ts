@@ -14,7 +14,7 @@ import type { Rule } from './rules.js';
 import { fieldPath, missingStandIns } from './fields.js';
 import { alertPath } from './sources/source.js';
 import { resolveSource, WINDOWS_CATEGORIES, WINDOWS_CHANNELS, type Logsource } from './logsource.js';
-import { expandPattern, parseCondition, type ConditionNode } from './sigma/condition.js';
+import { foldCondition, parseCondition, type ConditionNode } from './sigma/condition.js';
 import { parseChain, valueAlternatives, type Alt } from './sigma/modifiers.js';
 import { globMatcher } from './sigma/pattern.js';
 
@@ -134,24 +134,13 @@ function searchNeedles(body: unknown, placeholders: Record<string, string[]>, ve
 
 /** Needles of a condition node; undefined when the node drops out (a selector matching no identifier). */
 function conditionNeedles(node: ConditionNode, searches: Map<string, Needles>): Needles | undefined {
-  switch (node.kind) {
-    case 'id':
-      return searches.has(node.name) ? searches.get(node.name)! : null;
-    case 'not':
-      return conditionNeedles(node.arg, searches) === undefined ? undefined : null;
-    case 'and':
-    case 'or': {
-      const args = node.args.map((a) => conditionNeedles(a, searches)).filter((a): a is Needles => a !== undefined);
-      if (args.length === 0) return undefined;
-      return node.kind === 'and' ? best(args) : union(args);
-    }
-    case 'of': {
-      const names = expandPattern(node.pattern, [...searches.keys()]);
-      if (names.length === 0) return undefined;
-      const args = names.map((n) => searches.get(n)!);
-      return node.quantifier === 'all' ? best(args) : union(args);
-    }
-  }
+  return foldCondition<Needles>(node, [...searches.keys()], {
+    id: (name) => (searches.has(name) ? searches.get(name)! : null),
+    // A negation requires no literal of its own.
+    not: () => null,
+    and: best,
+    or: union,
+  });
 }
 
 /** What the logsource gate requires (src/detect/logsource.ts compileGate). */

@@ -6,7 +6,7 @@ import type { Accessor } from '../fields.js';
 import { resolveSource } from '../sources/index.js';
 import type { Source } from '../sources/source.js';
 import { cidrMatcher } from './cidr.js';
-import { ConditionError, expandPattern, parseCondition, type ConditionNode } from './condition.js';
+import { ConditionError, foldCondition, parseCondition, type ConditionNode } from './condition.js';
 import { literalAlt, parseChain, valueAlternatives, type Alt, type Chain } from './modifiers.js';
 import { globMatcher, lower } from './pattern.js';
 import { compileRegex, type RegexFlag } from './regex.js';
@@ -264,34 +264,19 @@ function compileSearch(name: string, body: unknown, ctx: Ctx): Matcher {
   throw new SigmaError(`search identifier "${name}" has a value of type ${body === null ? 'null' : typeof body}`);
 }
 
-/**
- * A condition node. A selector (`1 of x*`) that matches no identifier is dropped from its parent, as pySigma
- * does, so `sel and not 1 of filter_*` without filters is `sel`; null means "dropped".
- */
+/** A condition as one matcher over its searches (dropped selectors as foldCondition says); null: nothing left. */
 function compileCondition(node: ConditionNode, searches: Map<string, Matcher>): Matcher | null {
-  switch (node.kind) {
-    case 'id': {
-      const m = searches.get(node.name);
-      if (!m) throw new ConditionError(`condition names "${node.name}", which is not a search identifier`);
+  const matcher = foldCondition<Matcher>(node, [...searches.keys()], {
+    id: (name) => {
+      const m = searches.get(name);
+      if (!m) throw new ConditionError(`condition names "${name}", which is not a search identifier`);
       return m;
-    }
-    case 'not': {
-      const a = compileCondition(node.arg, searches);
-      return a && ((d) => !a(d));
-    }
-    case 'and':
-    case 'or': {
-      const args = node.args.map((a) => compileCondition(a, searches)).filter((a): a is Matcher => a !== null);
-      if (args.length === 0) return null;
-      return node.kind === 'and' ? and(args) : or(args);
-    }
-    case 'of': {
-      const names = expandPattern(node.pattern, [...searches.keys()]);
-      if (names.length === 0) return null;
-      const args = names.map((n) => searches.get(n)!);
-      return node.quantifier === 'all' ? and(args) : or(args);
-    }
-  }
+    },
+    not: (a) => (d) => !a(d),
+    and,
+    or,
+  });
+  return matcher ?? null;
 }
 
 function keywordReader(source: Source): Accessor {

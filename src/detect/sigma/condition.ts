@@ -104,3 +104,40 @@ export function expandPattern(pattern: string, names: string[]): string[] {
   const re = new RegExp('^' + pattern.replace(/\*/g, '.*') + '$');
   return names.filter((n) => re.test(n) && (pattern.startsWith('_') || !n.startsWith('_')));
 }
+
+/** What a fold of a condition tree makes of each kind of node (a matcher, the literals a match needs …). */
+export interface ConditionFold<T> {
+  /** A search identifier; `of` selectors reach it too, for each name their pattern matches. */
+  id(name: string): T;
+  not(arg: T): T;
+  and(args: T[]): T;
+  or(args: T[]): T;
+}
+
+/**
+ * Folds a condition tree over the search identifiers `names`. A selector (`1 of x*`) that matches no identifier
+ * is dropped from its parent, as pySigma does, so `sel and not 1 of filter_*` without filters is `sel`; undefined
+ * means "dropped" (the whole condition, when nothing is left).
+ */
+export function foldCondition<T>(node: ConditionNode, names: string[], f: ConditionFold<T>): T | undefined {
+  switch (node.kind) {
+    case 'id':
+      return f.id(node.name);
+    case 'not': {
+      const arg = foldCondition(node.arg, names, f);
+      return arg === undefined ? undefined : f.not(arg);
+    }
+    case 'and':
+    case 'or': {
+      const args = node.args.map((a) => foldCondition(a, names, f)).filter((a): a is T => a !== undefined);
+      if (args.length === 0) return undefined;
+      return node.kind === 'and' ? f.and(args) : f.or(args);
+    }
+    case 'of': {
+      const matched = expandPattern(node.pattern, names);
+      if (matched.length === 0) return undefined;
+      const args = matched.map((n) => f.id(n));
+      return node.quantifier === 'all' ? f.and(args) : f.or(args);
+    }
+  }
+}

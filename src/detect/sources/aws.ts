@@ -7,28 +7,15 @@
 // lists become their element (aws_bucket.py reformat_msg), which matching a list element-wise covers.
 // Wazuh alerts on CloudTrail events whose name is in its aws-eventnames list (80202) or that carry an error
 // (80203); other events reach Vigil only from Wazuh's archives or a local rule.
-import { jsonFields, keywordTexts, type NormalLogsource, type Source, type SourceSpec } from './source.js';
+import { fromIntegration, integrationSource, type NormalLogsource, type Source, type SourceSpec } from './source.js';
 
-const aws = (d: Record<string, unknown>) => (d.data as any)?.integration === 'aws';
-const fromSource = (source: string) => (d: Record<string, unknown>) => aws(d) && (d.data as any)?.aws?.source === source;
-
-const cloudtrail: Source = {
-  name: 'AWS CloudTrail',
-  gate: fromSource('cloudtrail'),
-  key: 'integration:aws',
-  needle: '"cloudtrail"',
-  field: jsonFields('aws cloudtrail', ['data', 'aws']),
-  keywords: keywordTexts,
-};
-const guardduty: Source = {
-  name: 'AWS GuardDuty',
-  gate: fromSource('guardduty'),
-  key: 'integration:aws',
-  needle: '"guardduty"',
-  field: jsonFields('aws guardduty', ['data', 'aws']),
-  keywords: keywordTexts,
-};
-const anyAws: Source = { name: 'AWS (any service)', gate: aws, key: 'integration:aws', needle: '"aws"', field: jsonFields('aws', ['data', 'aws']), keywords: keywordTexts };
+const aws = fromIntegration('aws');
+/** One AWS service's records, by the `source` the Wazuh module gives them. */
+const service = (source: string, name: string): Source =>
+  integrationSource('aws', name, { gate: (d) => aws(d) && (d.data as any)?.aws?.source === source, needle: `"${source}"`, label: `aws ${source}` });
+const cloudtrail = service('cloudtrail', 'AWS CloudTrail');
+const guardduty = service('guardduty', 'AWS GuardDuty');
+const anyAws = integrationSource('aws', 'AWS (any service)');
 
 export const awsSources: SourceSpec = {
   resolve(ls: NormalLogsource): Source | undefined {

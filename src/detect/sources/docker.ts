@@ -2,16 +2,9 @@
 // {"integration":"docker","docker":{"Type":"container","Action":"start","Actor":{"ID":…,"Attributes":{…}},…}} and
 // are decoded into `data.docker.*` with the Docker events API's field names (real samples: wazuh/wazuh
 // ruleset/testing/tests/docker_integration.ini, rules ruleset/rules/0560-docker_integration_rules.xml @v4.14.7).
-import { jsonFields, keywordTexts, type NormalLogsource, type Source, type SourceSpec } from './source.js';
+import { integrationSource, type NormalLogsource, type Source, type SourceSpec } from './source.js';
 
-const events: Source = {
-  name: 'Docker engine events',
-  gate: (d) => (d.data as any)?.integration === 'docker',
-  key: 'integration:docker',
-  needle: '"docker"',
-  field: jsonFields('docker', ['data', 'docker']),
-  keywords: keywordTexts,
-};
+const events = integrationSource('docker', 'Docker engine events');
 
 export const dockerSources: SourceSpec = {
   resolve(ls: NormalLogsource): Source | undefined {

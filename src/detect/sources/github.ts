@@ -3,16 +3,9 @@
 // `data.github.*` with GitHub's audit-log field names (real samples: wazuh/wazuh ruleset/testing/tests/github.ini,
 // rules ruleset/rules/0750-github_rules.xml @v4.14.7). SigmaHQ writes GitHub audit rules as
 // `product: github, service: audit`.
-import { jsonFields, keywordTexts, type NormalLogsource, type Source, type SourceSpec } from './source.js';
+import { integrationSource, type NormalLogsource, type Source, type SourceSpec } from './source.js';
 
-const audit: Source = {
-  name: 'GitHub audit log',
-  gate: (d) => (d.data as any)?.integration === 'github',
-  key: 'integration:github',
-  needle: '"github"',
-  field: jsonFields('github audit', ['data', 'github']),
-  keywords: keywordTexts,
-};
+const audit = integrationSource('github', 'GitHub audit log', { label: 'github audit' });
 
 export const githubSources: SourceSpec = {
   resolve(ls: NormalLogsource): Source | undefined {

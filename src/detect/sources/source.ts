@@ -193,3 +193,25 @@ function collect(v: unknown, out: string[], depth: number): void {
 
 export const never: Gate = () => false;
 export const always: Gate = () => true;
+
+/** Whether a decoded Wazuh alert came from this integration module (`data.integration`: aws, docker, github …). */
+export const fromIntegration =
+  (integration: string): Gate =>
+  (d) =>
+    (d.data as any)?.integration === integration;
+
+/**
+ * Records of a Wazuh integration module, decoded into `data.<integration>.*` with the record's own field names.
+ * `gate` narrows it (one service of the module), `needle` is a literal every such raw line holds, `label` names
+ * the field map in messages.
+ */
+export function integrationSource(integration: string, name: string, o: { gate?: Gate; needle?: string; label?: string } = {}): Source {
+  return {
+    name,
+    gate: o.gate ?? fromIntegration(integration),
+    key: `integration:${integration}`,
+    needle: o.needle ?? `"${integration}"`,
+    field: jsonFields(o.label ?? integration, ['data', integration]),
+    keywords: keywordTexts,
+  };
+}
