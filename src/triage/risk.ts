@@ -111,7 +111,7 @@ export class RiskScorer {
       const since = d.time - this.config.window;
       const total = await this.total(trx, entity, since, d.time);
       const contributions = await this.contributions(trx, entity, since, d.time);
-      const allTactics = [...new Set(contributions.flatMap((c) => c.tactics))];
+      const allTactics = await this.tactics(trx, entity, since, d.time);
       const byPoints = total >= this.config.threshold;
       const byTactics = this.config.tactics > 0 && allTactics.length >= this.config.tactics;
       if (!byPoints && !byTactics) continue;
@@ -130,6 +130,21 @@ export class RiskScorer {
       .where('time', '<=', until)
       .executeTakeFirst();
     return Number(row?.total ?? 0);
+  }
+
+  /** Every distinct tactic within the window (over all its rows, not only the contributions read), first seen first. */
+  private async tactics(trx: Kysely<Database>, e: Indicator, since: number, until: number): Promise<string[]> {
+    const rows = await trx
+      .selectFrom('risk_events')
+      .select((eb) => ['tactics_json', eb.fn.min('time').as('first')])
+      .where('entity_kind', '=', e.kind)
+      .where('entity_value', '=', e.value)
+      .where('time', '>=', since)
+      .where('time', '<=', until)
+      .groupBy('tactics_json')
+      .orderBy('first')
+      .execute();
+    return [...new Set(rows.flatMap((r) => JSON.parse(r.tactics_json) as string[]))];
   }
 
   private async contributions(trx: Kysely<Database>, e: Indicator, since: number, until: number): Promise<RiskContribution[]> {
