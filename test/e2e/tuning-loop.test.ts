@@ -124,6 +124,20 @@ describe('tuning loop: from false-positive verdicts to a tested, accepted filter
     assert.ok(backup.every((i) => i.status === 'resolved'));
   });
 
+  it('the next start loads the accepted filter with the rules', async () => {
+    const dir = v.dir;
+    await v.stop();
+    v = await startVigil(NIGHTLY, 'sqlite', dir);
+    anna = await userSession(v, 'anna2', 'analyst');
+    const listed = (await call(v, 'GET', '/api/v1/rules/filters', anna)).json;
+    assert.equal(listed.length, 1);
+    assert.match(listed[0].source, /accepted-filters\.yml$/);
+    const later = Date.now() - 5 * 60_000;
+    assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson([...burst(BACKUP_HOST, 'svc_backup', later), ...burst('198.51.100.10', 'admin', later + 60_000)]))).status, 202);
+    await until(async () => (await incidents(v, anna)).some((i) => i.entity.IpAddress === '198.51.100.10'), 20_000, 'the attacker after the restart');
+    assert.equal((await incidents(v, anna)).filter((i) => i.entity.IpAddress === BACKUP_HOST).length, 3);
+  });
+
   it('the same filter again is refused whole, and the refusal audited', async () => {
     const r = await call(v, 'POST', '/api/v1/rules/filters', anna, { filters: proposal.yaml });
     assert.equal(r.status, 400);
