@@ -240,7 +240,8 @@ function ruleRef(raw: Record<string, unknown>, file: string): RuleRef {
     title: raw.title,
     level,
     author: typeof raw.author === 'string' ? raw.author : undefined,
-    description: typeof raw.description === 'string' ? raw.description : undefined,
+    // A YAML block scalar ends in a line break (and may fold lines): the description is one line of prose.
+    description: typeof raw.description === 'string' && raw.description.trim() !== '' ? raw.description.trim().replace(/\s+/g, ' ') : undefined,
     tags: Array.isArray(raw.tags) ? raw.tags.map(String) : [],
     source: file,
   };
