@@ -8,9 +8,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
-import { chromiumAvailable, openBrowser, type TestBrowser } from '../helpers/browser.js';
+import { chromiumAvailable, openBrowser, signIn, type TestBrowser } from '../helpers/browser.js';
 import { burst, failedLogon4625, ndjson, readShared } from '../helpers/fixtures.js';
-import { call, PASSWORD, userSession, type Session } from '../helpers/session.js';
+import { call, userSession, type Session } from '../helpers/session.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
 import { successfulLogon4624 } from '../helpers/triage.js';
 import { post, startVigil, until, type Running } from '../helpers/vigil.js';
@@ -125,11 +125,7 @@ describe('one truth per fact: mail, API and page agree, scenario by scenario', {
     }
     await until(() => SCENARIOS.every((s) => mailsOf(s).some((m) => /RESOLVED/.test(m.subject ?? ''))), 30_000, 'the resolve mails');
     b = await openBrowser();
-    await b.page.goto(`${v.url}/#/login`);
-    await b.page.getByLabel('User name').fill('alice');
-    await b.page.getByLabel('Password').fill(PASSWORD);
-    await b.page.getByRole('button', { name: 'Sign in' }).click();
-    await b.page.getByRole('heading', { name: 'Incidents' }).waitFor();
+    await signIn(b.page, v.url, 'alice');
   });
   after(async () => {
     await b?.close();
