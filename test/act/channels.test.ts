@@ -20,6 +20,8 @@ import { startSlack, type FakeSlack } from '../fakes/slack.js';
 import { startTeams, type FakeTeams } from '../fakes/teams.js';
 import { startTheHive, type FakeTheHive } from '../fakes/thehive.js';
 import { itemFor, sampleNotification } from '../helpers/notification.js';
+import { facts } from '../../src/act/render/facts.js';
+import { renderEmail } from '../../src/act/render/email.js';
 
 const channels = (c: Record<string, unknown>) => configSchema.parse({ channels: c }).channels;
 const EVIL = '<!channel> *bold* <https://evil.example|click> [x](https://evil.example)';
@@ -89,6 +91,27 @@ describe('Microsoft Teams', () => {
     assert.ok(!users.includes('[x](https'), 'a markdown link cannot form');
     assert.equal(card.actions[0].type, 'Action.OpenUrl');
     assert.match(card.actions[0].url, /\/api\/v1\/approvals\/1\?/);
+  });
+});
+
+describe('the account that logged on, said alike by every channel', () => {
+  let slack: FakeSlack;
+  let teams: FakeTeams;
+  before(async () => ((slack = await startSlack()), (teams = await startTeams())));
+  after(async () => Promise.all([slack.close(), teams.close()]));
+
+  it('the mail, Slack and Teams carry the same fact from the one place facts are built', async () => {
+    const n = sampleNotification({ ip: '203.0.113.90' });
+    n.loggedOn = [{ user: 'svc_sql', sourceIp: '203.0.113.90', host: 'WIN-DC01', time: Date.UTC(2026, 10, 21, 6, 1, 0), eventId: '1.2' }];
+    const said = 'svc_sql from 203.0.113.90 on WIN-DC01 at 2026-11-21 06:01:00 GMT+00:00';
+    assert.deepEqual(facts(n).find(([k]) => k === 'Account that logged on'), ['Account that logged on', said]);
+    assert.ok(renderEmail(n).text.includes(`Account that logged on: ${said}`));
+    await new SlackChannel(channels({ slack: { enabled: true, webhookUrl: slack.url + slack.webhookPath } }).slack).send(itemFor('slack', n));
+    const fields = slack.messages.at(-1)!.blocks.find((x: any) => x.type === 'section' && x.fields).fields;
+    assert.ok(fields.some((f: any) => f.text === `Account that logged on: ${said}`), JSON.stringify(fields));
+    await new TeamsChannel(channels({ teams: { enabled: true, webhookUrl: teams.url + teams.path } }).teams).send(itemFor('teams', n));
+    const card = teams.cards.at(-1)!.body.find((x: any) => x.type === 'FactSet').facts.find((f: any) => f.title === 'Account that logged on');
+    assert.equal(card.value, said.replace(/[-+._]/g, (c) => `\\${c}`), 'the same words, markdown-escaped');
   });
 });
 
