@@ -1,9 +1,13 @@
 // NATS restarted in the middle of a burst (a private nats-server of this test's own, not the shared one): ingest
 // answers 503 with Retry-After while JetStream cannot acknowledge — nothing acknowledged that is not in the
-// stream — and takes alerts again once NATS is back; every attack is still one incident and one email.
+// stream — and takes alerts again once NATS is back; every attack is still one incident and one email. The alerts
+// file source of one node does not move its checkpoint past lines JetStream has not acknowledged.
 import assert from 'node:assert/strict';
+import { appendFileSync, mkdtempSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, it } from 'node:test';
-import { burst } from '../helpers/fixtures.js';
+import { burst, ndjson } from '../helpers/fixtures.js';
 import { startSmtp } from '../helpers/smtp.js';
 import { postgresAvailable, until } from '../helpers/vigil.js';
 import { allReady, createDatabase, natsAvailable, query, startNode, startPrivateNats, TOKEN, unique, type RunningNode } from '../helpers/cluster.js';
@@ -32,8 +36,17 @@ describe('cluster mode: NATS restarted during a burst', () => {
     const smtp = await startSmtp();
     const stream = unique('VR');
     const nodes: RunningNode[] = [];
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-nats-file-'));
+    const file = join(dir, 'alerts.json');
+    writeFileSync(file, '');
+    const fileSource = ['sources:', '  alertsFile:', '    enabled: true', `    path: ${file}`, '    startAt: beginning', '    pollInterval: 100ms'];
+    const checkpoint = async () => {
+      const [row] = await query<{ value: string }>(db.url, `select value from cursors where name = 'file:${file}'`);
+      return row ? (JSON.parse(row.value) as { offset: number }).offset : 0;
+    };
     try {
-      for (const id of ['r1', 'r2']) nodes.push(await startNode({ id, dbUrl: db.url, stream, smtpPort: smtp.port, nats: nats.url, partitions: 4 }));
+      for (const id of ['r1', 'r2'])
+        nodes.push(await startNode({ id, dbUrl: db.url, stream, smtpPort: smtp.port, nats: nats.url, partitions: 4, extra: id === 'r1' ? fileSource : [] }));
       await allReady(nodes);
       const start = new Date(Date.now() - 60_000);
       const per = Array.from({ length: ATTACKERS }, (_, i) => burst(`198.51.100.${i + 10}`, 6, start, 2_000));
@@ -61,21 +74,28 @@ describe('cluster mode: NATS restarted during a burst', () => {
       assert.equal(down.status, 503);
       assert.match(down.retryAfter ?? '', /^\d+$/);
       const sending = Promise.all(rounds[3]!.map((a) => send(a)));
+      // Wazuh writes a whole attack to alerts.json while NATS is down: the file source must not move past it.
+      const fromFile = burst('198.51.100.200', 6, start, 2_000);
+      const before = await checkpoint();
+      appendFileSync(file, ndjson(fromFile));
       await new Promise((r) => setTimeout(r, 1500));
       assert.equal(acked.size, 3 * ATTACKERS, 'nothing acknowledged while NATS is down');
+      assert.equal(await checkpoint(), before, 'the file checkpoint stays before lines the stream has not acknowledged');
       await nats.start();
       await sending;
       for (const a of [...rounds[4]!, ...rounds[5]!]) await send(a);
       assert.ok(unavailable.length > 0 && unavailable.every((u) => /^\d+$/.test(u.retryAfter ?? '')), '503s carried Retry-After');
 
-      await smtp.waitFor(ATTACKERS, 60_000);
-      await until(async () => Number((await query<{ n: string }>(db.url, 'select count(*) as n from alerts'))[0]!.n) === 6 * ATTACKERS, 30_000, 'every alert recorded');
+      await smtp.waitFor(ATTACKERS + 1, 60_000);
+      await until(async () => Number((await query<{ n: string }>(db.url, 'select count(*) as n from alerts'))[0]!.n) === 6 * ATTACKERS + 6, 30_000, 'every alert recorded');
       const ids = new Set((await query<{ event_id: string }>(db.url, 'select event_id from alerts')).map((r) => r.event_id));
       for (const id of acked) assert.ok(ids.has(id));
+      for (const a of fromFile) assert.ok(ids.has(a.id as string), 'the file’s alerts are recorded once NATS is back');
+      await until(async () => (await checkpoint()) === statSync(file).size, 10_000, 'the file checkpoint at the end of the file');
       await new Promise((r) => setTimeout(r, 1500));
       const [incidents] = await query<{ n: string }>(db.url, 'select count(*) as n from incidents');
-      assert.equal(Number(incidents!.n), ATTACKERS);
-      assert.equal(smtp.messages.length, ATTACKERS);
+      assert.equal(Number(incidents!.n), ATTACKERS + 1);
+      assert.equal(smtp.messages.length, ATTACKERS + 1);
       await allReady(nodes, 30_000);
     } finally {
       for (const n of nodes) await n.kill();
