@@ -25,6 +25,13 @@ export class VigilError<C extends string | number | undefined = string> extends 
   }
 }
 
+/** An error that stops start-up (a rule pack that cannot load, a section that cannot run); the CLI prints it as one line. */
+export class StartupError extends VigilError {
+  constructor(message: string, location?: ErrorLocation) {
+    super('startup', message, location);
+  }
+}
+
 /** `file:line:column` (as much of it as is known), for messages. */
 export function formatLocation(loc: ErrorLocation): string {
   return [loc.file, loc.line, loc.column].filter((p) => p !== undefined && p !== '').join(':');

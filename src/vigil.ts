@@ -2,7 +2,7 @@
 import { describeGaps } from './detect/wcs-gaps.js';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve, sep } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildActStage } from './act/assemble.js';
@@ -18,8 +18,8 @@ import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
 import { Wazuh5ResponseApi } from './wazuh/active-responses.js';
 import type { ResponseService } from './act/response/service.js';
 import type { Config } from './config/schema.js';
-import { loadRules, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet, type RuleText } from './detect/rules.js';
-import { BUILTIN_RULES, WEB_ROOT } from './paths.js';
+import { refusalCounts, type RuleSet } from './detect/rules.js';
+import { WEB_ROOT } from './paths.js';
 import { AlertRunner } from './pipeline/alert-runner.js';
 import { Handoff } from './pipeline/handoff.js';
 import { systemClock, type Clock } from './clock.js';
@@ -47,7 +47,6 @@ import { RetentionJob } from './retention/job.js';
 import { purgeRiskEvents } from './triage/risk.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
-import { VigilError, type ErrorLocation } from './errors.js';
 import { LeaderElection, Leases, newHolderId } from './cluster/leases.js';
 
 /** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
@@ -56,72 +55,15 @@ const JOBS_LEASE_TTL = 15_000;
 import { clusterConfigProblem, createNode, openStream, Partitioner, Router, StreamBacklog, type AlertStream, type ClusterNode } from './cluster/index.js';
 import { Tuning } from './tuning/service.js';
 
-export class StartupError extends VigilError {
-  constructor(message: string, location?: ErrorLocation) {
-    super('startup', message, location);
-  }
-}
-
-/** The configured rule files and folders, and the file of accepted filters once one was accepted. */
-export function rulePaths(config: Config): string[] {
-  const accepted = acceptedFiltersFile(config);
-  return [...(config.rules.builtin ? [BUILTIN_RULES] : []), ...config.rules.paths, ...(existsSync(accepted) ? [accepted] : [])];
-}
-
-/** Where accepted Sigma filters are kept (tuning.filtersFile, or accepted-filters.yml in the data directory). */
-export function acceptedFiltersFile(config: Config): string {
-  return config.tuning.filtersFile || join(dataDir(config), 'accepted-filters.yml');
-}
-
-export interface RuleLoad {
-  /** Rule files or folders. */
-  paths: string[];
-  /** Any refusal stops the load (`rules.strict`); the built-in pack is strict regardless. */
-  strict?: boolean;
-  /** Rule text besides the files (a proposed filter under test). */
-  texts?: RuleText[];
-}
-
-const problemLine = (p: RuleProblem) => `  ${p.file}${p.rule ? ` (${p.rule})` : ''}: ${p.kind}: ${p.message}`;
-
-/**
- * Loads the configured rules. A refused rule of the built-in pack always stops start-up, as does any refusal
- * under `strict`; otherwise refused rules are skipped and stay listed in `set.problems` (start-up summary,
- * metric, rules API, lint) so that a corpus such as a SigmaHQ checkout loads where some of its rules cannot.
- */
-export function loadConfiguredRules(load: RuleLoad | string[], options: LoadOptions = {}): RuleSet {
-  const { paths, strict = false, texts = [] } = Array.isArray(load) ? { paths: load, strict: true } : load;
-  const set = loadRules(paths, process.cwd(), options, texts);
-  const builtin = resolve(BUILTIN_RULES);
-  const fatal = strict ? set.problems : set.problems.filter((p) => resolve(p.file) === builtin || resolve(p.file).startsWith(builtin + sep));
-  if (fatal.length > 0) {
-    const what = strict ? 'rules could not be loaded (rules.strict)' : 'the built-in rules could not be loaded';
-    throw new StartupError(`${what}:\n` + fatal.map(problemLine).join('\n'));
-  }
-  return set;
-}
-
-/** rules.paths and rules.strict of a config as a RuleLoad. */
-export function ruleLoad(config: Config, paths = rulePaths(config)): RuleLoad {
-  return { paths, strict: config.rules.strict };
-}
-
-/** Logs the refused rules: each at info, and one summary line with the counts by reason at warn. */
-export function reportRefusals(set: RuleSet, log: Logger): void {
-  if (set.problems.length === 0) return;
-  for (const p of set.problems) log.info({ file: p.file, rule: p.rule, kind: p.kind, reason: refusalReason(p) }, `rule refused: ${p.message}`);
-  log.warn({ refused: set.problems.length, byReason: Object.fromEntries(refusalCounts(set.problems)) }, refusalSummary(set.problems));
-}
+import { StartupError } from './errors.js';
+import { dataDir, loadConfiguredRules, reportRefusals, ruleLoad } from './detect/configured.js';
+export { StartupError } from './errors.js';
+export { acceptedFiltersFile, dataDir, loadConfiguredRules, reportRefusals, ruleLoad, rulePaths, type RuleLoad } from './detect/configured.js';
 
 export function buildChannels(config: Config): Map<string, Channel> {
   return buildConfiguredChannels(config.channels);
 }
 
-export function dataDir(config: Config): string {
-  const url = config.database.url;
-  if (/^postgres/.test(url) || url === ':memory:') return './data';
-  return dirname(url.replace(/^sqlite:(\/\/)?/, ''));
-}
 
 /** The configured ingest token, or one generated once and kept (mode 0600) in the data directory. */
 export function resolveIngestToken(config: Config): { token: string; generatedFile?: string; generatedNow?: boolean } {

@@ -13,7 +13,7 @@ import { backtest, type BacktestResult, type IncidentSketch } from '../tuning/ba
 import { FilterError } from '../tuning/filters.js';
 import { Tuning } from '../tuning/service.js';
 import { RuleModes } from '../store/rule-modes.js';
-import { loadConfiguredRules, ruleLoad } from '../vigil.js';
+import { loadConfiguredRules, ruleLoad } from '../detect/configured.js';
 import { oneLine } from '../model/one-line.js';
 
 export interface BacktestCliOptions {

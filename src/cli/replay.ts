@@ -14,7 +14,7 @@ import { InputError, toEvent } from '../model/event.js';
 import { parseJson } from '../sources/ndjson.js';
 import { openDatabase } from '../store/db.js';
 import { refusalSummary } from '../detect/rules.js';
-import { loadConfiguredRules, ruleLoad, rulePaths } from '../vigil.js';
+import { loadConfiguredRules, ruleLoad, rulePaths } from '../detect/configured.js';
 import { buildActStage } from '../act/assemble.js';
 import { configSchema } from '../config/schema.js';
 import { Progress } from './progress.js';

@@ -12,7 +12,7 @@ import type { RuleModes, ShadowEvidence } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import { detectionsOfIncident } from '../triage/detections.js';
 import { judgedIncidentsOf, ruleQuality, type RuleQuality } from '../triage/quality.js';
-import { acceptedFiltersFile, loadConfiguredRules, ruleLoad, rulePaths } from '../vigil.js';
+import { acceptedFiltersFile, loadConfiguredRules, ruleLoad, rulePaths } from '../detect/configured.js';
 import { backtest, type BacktestResult } from './backtest.js';
 import { acceptFilters, FilterError, parseFilters, type AcceptedFilter } from './filters.js';
 import { proposeFilter, type Proposal } from './propose.js';

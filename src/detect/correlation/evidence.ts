@@ -3,16 +3,9 @@
 // to the previous input of its group. A firing walks its group's chain. When the ring overwrites an entry its
 // events are released and its group forgets it, so memory is bounded by the ring, not by the number of groups.
 import type { Event } from '../../model/index.js';
-import type { Slots } from './slots.js';
+import type { EvidenceEntry, Slots } from './slots.js';
 
-export interface EvidenceEntry {
-  time: number;
-  /** One event, or the evidence of a chained correlation's firing. */
-  events: Event | Event[] | undefined;
-  prev: EvidenceEntry | undefined;
-  slots: Slots | undefined;
-  slot: number;
-}
+export type { EvidenceEntry } from './slots.js';
 
 export class EvidenceRing {
   private readonly entries: (EvidenceEntry | undefined)[];

@@ -2,8 +2,18 @@
 // with one match each, so a group's first match is kept in typed-array columns indexed by a slot number (a few
 // bytes, no object per group); a window object (windows.ts) is made only when a second match arrives. Freed
 // slots are reused.
-import type { EvidenceEntry } from './evidence.js';
+import type { Event } from '../../model/index.js';
 import type { GroupState } from './windows.js';
+
+/** One input in the evidence ring (evidence.ts), linked to its group's previous input and to the slot holding it. */
+export interface EvidenceEntry {
+  time: number;
+  /** One event, or the evidence of a chained correlation's firing. */
+  events: Event | Event[] | undefined;
+  prev: EvidenceEntry | undefined;
+  slots: Slots | undefined;
+  slot: number;
+}
 
 export class Slots {
   /** Newest match time of the group. */
