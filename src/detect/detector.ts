@@ -170,6 +170,15 @@ export class Detector {
     return this.engine.takeContinuations().filter((c) => this.emits.has(c.rule));
   }
 
+  /**
+   * Continuations of bursts that ended (their group began a new burst) since the last call. Taken after each
+   * event, they belong before that event's detections: to the incident of the burst that ended.
+   */
+  takeSealed(): BurstContinuation[] {
+    const sealed = this.engine.takeSealed();
+    return sealed.length === 0 ? sealed : sealed.filter((c) => this.emits.has(c.rule));
+  }
+
   process(event: Event): Detection[] {
     this.counters.events++;
     this.engine.advance(event.time);

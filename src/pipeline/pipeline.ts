@@ -60,6 +60,7 @@ export class Pipeline {
   warm(events: Event[]): void {
     for (const e of events) this.detector.process(e);
     this.detector.takeContinuations(); // their incidents counted them before the restart
+    this.detector.takeSealed();
   }
 
   /**
@@ -92,15 +93,20 @@ export class Pipeline {
   async handle(events: Event[], cursor?: Cursor, unreadable: QuarantineRow[] = [], closed: Detection[] = []): Promise<Detection[]> {
     const detections: Detection[] = [...closed];
     const unprocessable: QuarantineRow[] = [...unreadable];
+    // Continuations of bursts that ended inside this batch, each with the number of detections made before
+    // it: committed in that place, so they extend the old burst's incident, not the one its group opens next.
+    const sealed: Sealed[] = [];
     for (const e of events) {
       try {
-        for (const d of this.detector.process(e)) detections.push(d);
+        const found = this.detector.process(e);
+        for (const c of this.detector.takeSealed()) sealed.push({ c, before: detections.length });
+        for (const d of found) detections.push(d);
       } catch (err) {
         // No single event stops detection: one the detector cannot take is set aside with its reason.
         unprocessable.push(setAside(`alert ${e.id}: detection failed`, err, JSON.stringify(e.data)));
       }
     }
-    const continuations = this.detector.takeContinuations();
+    const continuations = [...sealed, ...this.detector.takeContinuations().map((c) => ({ c, before: detections.length }))];
     if (detections.length === 0 && continuations.length === 0 && !cursor && unprocessable.length === 0) return [];
     let done: Committed;
     for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);
@@ -135,7 +141,7 @@ export class Pipeline {
    * commit(), again when PostgreSQL rolled the transaction back for a deadlock or a serialization failure with
    * another node's transaction (40P01, 40001): nothing of it was kept, so running it again is safe.
    */
-  private async commit(detections: Detection[], continuations: Continuation[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
+  private async commit(detections: Detection[], continuations: Sealed[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.commitOnce(detections, continuations, cursor, unprocessable, isolate);
@@ -148,7 +154,7 @@ export class Pipeline {
   }
 
   /** Detections, incident changes, outbox rows and the cursor in one transaction; `isolate` gives each detection a savepoint. */
-  private async commitOnce(detections: Detection[], continuations: Continuation[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
+  private async commitOnce(detections: Detection[], continuations: Sealed[], cursor: Cursor | undefined, unprocessable: QuarantineRow[], isolate: boolean): Promise<Committed> {
     const fresh: Detection[] = [];
     const outcomes: TriageOutcome[] = [];
     const setAsideRows = [...unprocessable];
@@ -159,7 +165,7 @@ export class Pipeline {
       // Every incident this batch may fold into, locked at once in one order (several nodes on one store).
       await lockFingerprints(trx, [
         ...detections.filter((d) => this.options.ruleModes?.mode(d.rule.id) !== 'disabled').map(fingerprintOf),
-        ...continuations.filter((c) => Object.keys(c.group).length > 0).map((c) => fingerprintOfEntity(c.rule.ref, c.group)),
+        ...continuations.filter(({ c }) => Object.keys(c.group).length > 0).map(({ c }) => fingerprintOfEntity(c.rule.ref, c.group)),
       ]);
       const guarded = async (what: () => string, sample: () => string, work: () => Promise<void>) => {
         if (!isolate) return work();
@@ -173,7 +179,24 @@ export class Pipeline {
           setAsideRows.push(setAside(what(), err, sample()));
         }
       };
-      for (const d of detections) {
+      // A burst that fired and went on within one batch counts all of it: each continuation is committed after
+      // the detections made before it (most come at the end of the batch; see `sealed` above).
+      let next = 0;
+      const extendUpTo = async (made: number) => {
+        for (; next < continuations.length && continuations[next]!.before <= made; next++) {
+          const { c } = continuations[next]!;
+          if ((this.options.ruleModes?.mode(c.rule.ref.id) ?? 'enabled') !== 'enabled') continue;
+          await guarded(
+            () => `continuation of rule ${c.rule.ref.id}`,
+            () => JSON.stringify({ rule: c.rule.ref.id, group: c.group, count: c.count }),
+            async () => {
+              await extendIncident(trx, { ruleId: c.rule.ref.id, tags: c.rule.ref.tags, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now());
+            },
+          );
+        }
+      };
+      for (const [i, d] of detections.entries()) {
+        await extendUpTo(i);
         const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
         if (mode === 'disabled') continue;
         await guarded(
@@ -198,17 +221,7 @@ export class Pipeline {
           },
         );
       }
-      // After the batch's detections, so a burst that fired and went on within one batch counts all of it.
-      for (const c of continuations) {
-        if ((this.options.ruleModes?.mode(c.rule.ref.id) ?? 'enabled') !== 'enabled') continue;
-        await guarded(
-          () => `continuation of rule ${c.rule.ref.id}`,
-          () => JSON.stringify({ rule: c.rule.ref.id, group: c.group, count: c.count }),
-          async () => {
-            await extendIncident(trx, { ruleId: c.rule.ref.id, tags: c.rule.ref.tags, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now());
-          },
-        );
-      }
+      await extendUpTo(detections.length);
       await quarantineRecords(trx, setAsideRows);
       if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });
@@ -236,6 +249,8 @@ interface Committed {
 }
 
 type Continuation = ReturnType<Detector['takeContinuations']>[number];
+/** A continuation and how many of the batch's detections were made before it. */
+type Sealed = { c: Continuation; before: number };
 
 function setAside(what: string, err: unknown, sample: string): QuarantineRow {
   return { source: 'pipeline', reason: 'unprocessable', detail: `${what}: ${(err as Error)?.message ?? String(err)}`, size: Buffer.byteLength(sample), sample: sample.slice(0, 4096) };

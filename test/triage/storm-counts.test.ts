@@ -47,4 +47,15 @@ describe('incident counts through a storm', () => {
       ],
     );
   });
+
+  it('two bursts from one IP hours apart in one batch: each incident counts its own burst', async () => {
+    const start = new Date(Date.now() - 5 * 3_600_000);
+    const later = new Date(start.getTime() + 3 * 3_600_000); // past the quiet period: a new incident
+    const alerts = [...burst('198.51.100.77', 6, start, 1000), ...burst('198.51.100.77', 6, later, 1000)];
+    const before = v.vigil.runner.position;
+    assert.equal((await post(`${v.url}/api/v1/ingest/wazuh`, ndjson(alerts))).status, 202);
+    await until(() => v.vigil.runner.position >= before + 12, 20_000, 'both bursts processed');
+    const rows = (await incidents()).filter((r) => r.title.includes('198.51.100.77'));
+    assert.deepEqual(rows.map((r) => Number(r.event_count)), [6, 6]);
+  });
 });

@@ -58,6 +58,8 @@ export interface BurstContinuation {
   events: Event[];
 }
 
+const NONE: BurstContinuation[] = [];
+
 /** Absorbed events kept per group between takes (their count is always exact). */
 export const CONTINUATION_CAP = 1000;
 
@@ -111,6 +113,11 @@ export class CorrelationEngine {
   future = 0;
   /** Absorbed matches per fired group since the last takeContinuations(); at most one entry per group. */
   private continued = new Map<CorrelationTable, Map<string, { count: number; last: number; events: Event[] }>>();
+  /**
+   * Continuations of bursts that ended since the last takeSealed(): their group started a new burst, so what
+   * they absorbed belongs to the old burst's incident and must not be summed with the new one's.
+   */
+  private sealed: BurstContinuation[] = [];
 
   constructor(private readonly options: EngineOptions) {
     this.ring = new EvidenceRing(options.evidenceSize);
@@ -161,6 +168,7 @@ export class CorrelationEngine {
           return null; // the burst goes on
         }
         // A quiet timespan passed: a new burst starts with this match.
+        this.seal(table, key);
         slots.fired[slot] = 0;
         slots.state[slot] = undefined;
         slots.ev[slot] = undefined;
@@ -219,6 +227,23 @@ export class CorrelationEngine {
       if (time > c.last) c.last = time;
     } else byKey.set(key, (c = { count: 1, last: time, events: [] }));
     for (const e of Array.isArray(events) ? events : [events]) if (c.events.length < CONTINUATION_CAP) c.events.push(e);
+  }
+
+  /** Sets aside what the group's ended burst absorbed, to be counted apart from its next burst. */
+  private seal(table: CorrelationTable, key: string): void {
+    const byKey = this.continued.get(table);
+    const c = byKey?.get(key);
+    if (!c) return;
+    byKey!.delete(key);
+    this.sealed.push({ rule: table.rule, group: groupOf(table.rule, key), count: c.count, lastTime: c.last, events: c.events });
+  }
+
+  /** Continuations of bursts that ended since the last call (see `sealed`), oldest first; clears them. */
+  takeSealed(): BurstContinuation[] {
+    if (this.sealed.length === 0) return NONE;
+    const out = this.sealed;
+    this.sealed = [];
+    return out;
   }
 
   /** The matches fired groups absorbed since the last call, summed per group; clears them. */
