@@ -295,15 +295,64 @@ export interface PrefilterStats {
   unconstrained?: string;
 }
 
+/**
+ * The needles to search for. Every line a rule matches holds one of its own needles, and also one of its
+ * logsource's (the literal its source's gate requires, e.g. "web-accesslog"): when the logsource's are searched
+ * for anyway, for other rules, the rule's own add nothing — each of its lines passes already — and are left
+ * out. The same lines pass, through fewer alternatives (a web pack's seventeen SQL-injection literals cost every
+ * line a search and let through nothing "web-accesslog" does not). Rules are settled until nothing changes, so
+ * a rule is only left to needles that stay in the set.
+ */
+function coveredNeedles(rules: { own: Needle[]; source: Needles }[]): Set<string> {
+  const kept = new Set<string>();
+  const add = (ns: Needle[]) => {
+    for (const n of ns) kept.add(n.source);
+  };
+  const covered = (ns: Needles) => ns !== null && ns.length > 0 && ns.every((n) => kept.has(n.source));
+  let open: typeof rules = [];
+  for (const r of rules) {
+    if (r.source === null || r.source.length === 0) add(r.own);
+    else open.push(r);
+  }
+  for (;;) {
+    open = open.filter((r) => !covered(r.source));
+    if (open.length === 0) return kept;
+    // The rules whose own needles are their logsource's go first: they are searched anyway and may cover others.
+    const bySource = open.filter((r) => r.own.every((n) => r.source!.some((m) => m.source === n.source)));
+    for (const r of bySource.length > 0 ? bySource : open) add(r.own);
+    if (bySource.length === 0) return kept;
+  }
+}
+
+const ANCHOR_HEAD = '\\s*:\\s*"?';
+const ANCHOR_TAIL = '["\\s,}]';
+const ANCHORED = /^("[a-z_]+")\\s\*:\\s\*"\?(.+)\["\\s,}\]$/;
+
+/**
+ * Key-anchored needles of one key (`"id"\s*:\s*"?5716["\s,}]`, `… 5760 …`) as one alternative with a group of
+ * values: the same lines match, and a regular expression of fewer top-level alternatives runs much faster.
+ */
+function mergeAnchored(sources: string[]): string[] {
+  const byKey = new Map<string, string[]>();
+  const out: string[] = [];
+  for (const src of sources) {
+    const m = ANCHORED.exec(src);
+    if (!m) out.push(src);
+    else byKey.set(m[1]!, [...(byKey.get(m[1]!) ?? []), m[2]!]);
+  }
+  for (const [key, values] of byKey) out.push(`${key}${ANCHOR_HEAD}${values.length === 1 ? values[0] : `(?:${values.join('|')})`}${ANCHOR_TAIL}`);
+  return out;
+}
+
 /** Decides from the raw text whether a record can match any loaded detection rule. */
 export class Prefilter {
   private readonly pattern: RegExp | null;
   readonly stats: PrefilterStats;
 
   constructor(rules: Rule[], placeholders: Record<string, string[]> = {}) {
-    const sources = new Set<string>();
     let unconstrained: string | undefined;
     let count = 0;
+    const chosen: { own: Needle[]; source: Needles }[] = [];
     for (const r of rules) {
       if (r.kind !== 'detection') continue;
       count++;
@@ -312,9 +361,10 @@ export class Prefilter {
         unconstrained ??= r.ref.title;
         continue;
       }
-      for (const x of n) sources.add(x.source);
+      chosen.push({ own: n, source: logsourceNeedles(r.logsource) });
     }
-    this.pattern = unconstrained !== undefined || sources.size === 0 ? null : new RegExp([...sources].join('|'), 'i');
+    const sources = coveredNeedles(chosen);
+    this.pattern = unconstrained !== undefined || sources.size === 0 ? null : new RegExp(mergeAnchored([...sources]).join('|'), 'i');
     this.stats = { rules: count, needles: sources.size, ...(unconstrained !== undefined ? { unconstrained } : {}) };
   }
 

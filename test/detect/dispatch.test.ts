@@ -75,6 +75,27 @@ describe('RuleIndex', () => {
     assert.ok(skipped > events.length * (rules.length - 4), 'most rules are skipped for most events');
   });
 
+  it('a rule keyed by its source is a candidate only for alerts of that source (the larger pack costs other alerts nothing)', () => {
+    const carries = (d: any, key: string) =>
+      key === 'syscheck' ? d.syscheck !== undefined : key === `integration:${d.data?.integration}` || key === `decoder:${d.decoder?.name}` || key === `decoder:${d.decoder?.parent}`;
+    const keyed = rules.filter((r) => r.sourceKey !== undefined);
+    assert.ok(keyed.length >= 10, 'the cloud, M365, web and Linux rules are keyed by their source');
+    let checked = 0;
+    for (const l of alertLines(20_000)) {
+      const e = toEvent(JSON.parse(l));
+      const can = candidates(e);
+      for (const r of keyed) {
+        if (!can.has(r)) continue;
+        // Rules indexed by an event id or Wazuh rule id are candidates by that id; the others by their source key.
+        if (requiredIds(r.detection, 'EventID') !== null || requiredIds(r.detection, 'rule.id') !== null) continue;
+        const keys = typeof r.sourceKey === 'string' ? [r.sourceKey] : r.sourceKey!;
+        assert.ok(keys.some((k) => carries(e.data, k)), `${r.ref.title} is a candidate for alert ${e.id}, which is not of ${keys.join(' or ')}`);
+        checked++;
+      }
+    }
+    assert.ok(checked > 1000, `only ${checked} candidates checked`);
+  });
+
   it('an event id that is not a number sends the event to every rule', () => {
     const e = toEvent({ Event: { System: { EventID: { '#text': 4625 }, Channel: 'Security' }, EventData: {} } }, undefined, 'evtx-json');
     assert.equal(index.select(e.format, e.data), null);

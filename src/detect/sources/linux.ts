@@ -7,7 +7,7 @@
 // `syscheck.audit.*` when the directory is monitored with whodata.
 import { accessor, type Accessor } from '../fields.js';
 import { UnsupportedError } from '../sigma/values.js';
-import { decodedBy, fixedFields, keywordTexts, programName, type Gate, type NormalLogsource, type Source, type SourceSpec } from './source.js';
+import { decodedBy, decoderNeedle, fixedFields, keywordTexts, programName, type Gate, type NormalLogsource, type Source, type SourceSpec } from './source.js';
 
 /** Static fields of Wazuh's regex decoders (the names a decoder's <order> may use). */
 const STATIC = ['srcip', 'dstip', 'srcport', 'dstport', 'protocol', 'action', 'srcuser', 'dstuser', 'user', 'id', 'status', 'url', 'data', 'extra_data', 'system_name'];
@@ -35,8 +35,8 @@ const SERVICES: Record<string, Source> = {
   cron: syslogSource('cron', programIs('cron', 'CRON', 'crond')),
   clamav: syslogSource('ClamAV', either(decodedBy(['clamd', 'freshclam']), programIs('clamd', 'freshclam', 'clamav-milter'))),
   // Wazuh's sudo and su decoders take every line of those programs (0320-sudo_decoders.xml, 0315-su_decoders.xml).
-  sudo: { ...syslogSource('sudo', decodedBy(['sudo'])), key: 'decoder:sudo', needle: '"sudo"' },
-  su: { ...syslogSource('su', decodedBy(['su'])), key: 'decoder:su', needle: '"su"' },
+  sudo: { ...syslogSource('sudo', decodedBy(['sudo'])), key: 'decoder:sudo', needle: decoderNeedle('sudo') },
+  su: { ...syslogSource('su', decodedBy(['su'])), key: 'decoder:su', needle: decoderNeedle('su') },
 };
 
 const anyLinux = syslogSource('Linux (syslog and log files)', (d) => d.predecoder !== undefined || (typeof d.location === 'string' && d.location.startsWith('/var/log/')));

@@ -139,6 +139,12 @@ export const decoderName = (d: Record<string, unknown>): string | undefined => s
 export const decoderParent = (d: Record<string, unknown>): string | undefined => strOf((d.decoder as any)?.parent);
 export const programName = (d: Record<string, unknown>): string | undefined => strOf((d.predecoder as any)?.program_name);
 
+/**
+ * The raw-line needle of a decoder's alerts: its name as the value of the alert's `decoder` object (name or
+ * parent), not anywhere in the line — a sudo session line decoded by pam names "sudo" as its program too.
+ */
+export const decoderNeedle = (name: string): string => `"decoder"\\s*:\\s*\\{[^}]*"${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}"`;
+
 /** The alert was decoded by one of these decoders (its name or its parent's). */
 export function decodedBy(names: string[]): Gate {
   const set = new Set(names);
