@@ -1,9 +1,9 @@
 // What an analyst does to an incident: acknowledge, assign, resolve, reopen, give a verdict. Each is one
 // transaction that changes the incident, writes the audit log and (for resolve and reopen) tells people.
-import type { Kysely } from 'kysely';
-import type { Indicator } from '../model/index.js';
+import type { Kysely, Updateable } from 'kysely';
+import type { IncidentChange, IncidentStatus, Indicator } from '../model/index.js';
 import { audit } from '../store/audit.js';
-import type { Database } from '../store/schema.js';
+import type { Database, IncidentTable } from '../store/schema.js';
 import { applyChange, clock, type TriageContext } from './context.js';
 import { indicatorsOfIncident, requireIncidentForChange } from './record.js';
 import { createSuppression, type Suppression } from './suppressions.js';
@@ -19,16 +19,34 @@ async function inTx<T>(ctx: TriageContext, fn: (trx: Kysely<Database>) => Promis
   return ctx.db.transaction().execute(fn);
 }
 
-/** open → acknowledged: someone is looking. Quiet: nobody else needs a message for it. */
-export async function acknowledge(ctx: TriageContext, id: string, who: Actor): Promise<IncidentRecord> {
+/**
+ * Moves an incident out of status `from` in one transaction: the patch (given the moment), the change it is
+ * (which decides whether people hear of it), and the audit row `action`.
+ */
+async function transition(
+  ctx: TriageContext,
+  id: string,
+  who: Actor,
+  from: IncidentStatus,
+  to: { patch: (now: number) => Updateable<IncidentTable>; change: IncidentChange; action: string },
+): Promise<IncidentRecord> {
   needActor(who);
   const now = clock(ctx);
   return inTx(ctx, async (trx) => {
     const inc = await requireIncidentForChange(trx, id);
-    if (inc.status !== 'open') throw new TriageError('conflict', `incident ${id} is ${inc.status}, not open`);
-    const r = await applyChange(trx, ctx, inc, { status: 'acknowledged', acknowledged_at: now, acknowledged_by: who.actor }, 'updated', now);
-    await audit(trx, { actor: who.actor, action: 'incident.acknowledge', target: target(id), result: 'ok', details: { comment: who.comment } }, now);
+    if (inc.status !== from) throw new TriageError('conflict', `incident ${id} is ${inc.status}, not ${from}`);
+    const r = await applyChange(trx, ctx, inc, to.patch(now), to.change, now);
+    await audit(trx, { actor: who.actor, action: to.action, target: target(id), result: 'ok', details: { comment: who.comment } }, now);
     return r.incident;
+  });
+}
+
+/** open → acknowledged: someone is looking. Quiet: nobody else needs a message for it. */
+export async function acknowledge(ctx: TriageContext, id: string, who: Actor): Promise<IncidentRecord> {
+  return transition(ctx, id, who, 'open', {
+    patch: (now) => ({ status: 'acknowledged', acknowledged_at: now, acknowledged_by: who.actor }),
+    change: 'updated',
+    action: 'incident.acknowledge',
   });
 }
 
@@ -68,14 +86,10 @@ export async function resolve(ctx: TriageContext, id: string, who: Actor): Promi
 }
 
 export async function reopen(ctx: TriageContext, id: string, who: Actor): Promise<IncidentRecord> {
-  needActor(who);
-  const now = clock(ctx);
-  return inTx(ctx, async (trx) => {
-    const inc = await requireIncidentForChange(trx, id);
-    if (inc.status !== 'resolved') throw new TriageError('conflict', `incident ${id} is ${inc.status}, not resolved`);
-    const r = await applyChange(trx, ctx, inc, { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null }, 'reopened', now);
-    await audit(trx, { actor: who.actor, action: 'incident.reopen', target: target(id), result: 'ok', details: { comment: who.comment } }, now);
-    return r.incident;
+  return transition(ctx, id, who, 'resolved', {
+    patch: () => ({ status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null }),
+    change: 'reopened',
+    action: 'incident.reopen',
   });
 }
 

@@ -41,21 +41,20 @@ export function parseCondition(text: string): ConditionNode {
   const unexpected = (t: string, otherwise: string) =>
     fail(['and', 'or', 'not'].includes(t.toLowerCase()) && t !== t.toLowerCase() ? `"${t}": operators are lower-case` : otherwise);
 
-  function parseOr(): ConditionNode {
-    const args = [parseAnd()];
-    while (peek() === 'or') {
+  /** `operand (op operand)*`, one node however long the chain. */
+  function chain(op: 'and' | 'or', operand: () => ConditionNode): ConditionNode {
+    const args = [operand()];
+    while (peek() === op) {
       next();
-      args.push(parseAnd());
+      args.push(operand());
     }
-    return args.length === 1 ? args[0]! : { kind: 'or', args };
+    return args.length === 1 ? args[0]! : { kind: op, args };
+  }
+  function parseOr(): ConditionNode {
+    return chain('or', parseAnd);
   }
   function parseAnd(): ConditionNode {
-    const args = [parseNot()];
-    while (peek() === 'and') {
-      next();
-      args.push(parseNot());
-    }
-    return args.length === 1 ? args[0]! : { kind: 'and', args };
+    return chain('and', parseNot);
   }
   function parseNot(): ConditionNode {
     if (peek() === 'not') {
