@@ -75,10 +75,12 @@ async function run(label: string, samples: number, vtExhausted: boolean): Promis
   await vigil.start();
   await vigil.server.listen({ host: '127.0.0.1', port: 0 });
   const url = `http://127.0.0.1:${(vigil.server.server.address() as { port: number }).port}`;
-  const http = new Pool(url, { connections: 12 });
-  const postOne = async (line: string) => {
+  // The samples have their own connection: a backlog of background posts on the client side never queues them.
+  const http = new Pool(url, { connections: 10 });
+  const sampleHttp = new Pool(url, { connections: 1 });
+  const postOne = async (line: string, via = http) => {
     for (;;) {
-      const res = await http.request({ method: 'POST', path: '/api/v1/ingest/wazuh', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: line });
+      const res = await via.request({ method: 'POST', path: '/api/v1/ingest/wazuh', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: line });
       await res.body.dump();
       if (res.statusCode === 202) return;
       if (res.statusCode !== 503) throw new Error(`ingest answered ${res.statusCode}`);
@@ -89,26 +91,32 @@ async function run(label: string, samples: number, vtExhausted: boolean): Promis
   const noise = alertLines(200_000).filter((l) => !l.includes('"4625"') && !l.includes('"syscheck"') && !/"level":1[2-6]/.test(l) && !l.includes('"5716"') && !l.includes('"5760"') && !l.includes('"5710"'));
   let stop = false;
   let sent = 0;
+  // At most 10 background posts in flight: what the server cannot take at RATE is not sent (the count says what was).
   const background = (async () => {
     const t0 = performance.now();
+    const inFlight = new Set<Promise<void>>();
     while (!stop) {
       const due = Math.floor(((performance.now() - t0) / 1000) * RATE);
-      const batch: Promise<void>[] = [];
-      while (sent < due && !stop) batch.push(postOne(noise[sent++ % noise.length]!));
-      await Promise.all(batch);
-      await new Promise((r) => setTimeout(r, 10));
+      while (sent < due && !stop && inFlight.size < 10) {
+        const p = postOne(noise[sent++ % noise.length]!).finally(() => inFlight.delete(p));
+        inFlight.add(p);
+      }
+      if (sent < due && inFlight.size >= 10) await Promise.race(inFlight);
+      else await new Promise((r) => setTimeout(r, 5));
     }
+    await Promise.all(inFlight);
   })();
+  const bgStart = performance.now();
   // One warm mail opens the pooled connection, as any running Vigil has long done.
   const latencies: number[] = [];
   const start = Date.now() - 3_600_000;
   for (let s = 0; s <= samples; s++) {
     const ip = `45.10.${s >> 8}.${s & 255}`;
     const t = start + s * 60_000;
-    for (let k = 0; k < 4; k++) await postOne(JSON.stringify(failedLogon(t + k * 1000, 900_000 + s * 10 + k, ip, `user${k}`)));
+    for (let k = 0; k < 4; k++) await postOne(JSON.stringify(failedLogon(t + k * 1000, 900_000 + s * 10 + k, ip, `user${k}`)), sampleHttp);
     await new Promise((r) => setTimeout(r, 50));
     const t0 = performance.now();
-    await postOne(JSON.stringify(failedLogon(t + 4000, 900_000 + s * 10 + 4, ip, 'user4')));
+    await postOne(JSON.stringify(failedLogon(t + 4000, 900_000 + s * 10 + 4, ip, 'user4')), sampleHttp);
     const deadline = t0 + 20_000;
     while (!smtp.accepted.has(ip) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 1));
     const at = smtp.accepted.get(ip);
@@ -116,11 +124,13 @@ async function run(label: string, samples: number, vtExhausted: boolean): Promis
   }
   stop = true;
   await background;
+  const bgRate = sent / ((performance.now() - bgStart) / 1000);
   const ms = (x: number) => (x === Infinity ? 'none within 20 s' : `${x.toFixed(1)} ms`);
   process.stdout.write(
-    `  ${label.padEnd(34)} p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))} over ${latencies.length} mails; background ${sent} alerts   (target p50 < 30 ms, p99 < 100 ms)\n`,
+    `  ${label.padEnd(34)} p50 ${ms(pct(latencies, 50))}, p99 ${ms(pct(latencies, 99))}, max ${ms(Math.max(...latencies))} over ${latencies.length} mails; background ${sent} alerts (${Math.round(bgRate)}/s of ${RATE}/s offered)   (target p50 < 30 ms, p99 < 100 ms)\n`,
   );
   await http.close();
+  await sampleHttp.close();
   await vigil.stop();
   await smtp.close();
   await vt.close();
