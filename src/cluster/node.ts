@@ -223,6 +223,8 @@ export class ClusterNode {
       }
       this.preferred = preferred;
       this.ticked = true;
+      // Windows of the correlations judged at their close that the clock says are over (as a single node's runner does).
+      for (const w of this.workers.values()) await w.expire();
       this.o.metrics.clusterPartitionsOwned.set(this.workers.size);
       this.o.metrics.clusterIngestLag.set(this.ingestLag);
       for (const [p, w] of this.workers) this.o.metrics.clusterPartitionLag.set({ partition: String(p) }, w.lag);
@@ -333,6 +335,22 @@ class PartitionWorker {
   private readonly pipeline: Pipeline;
   private checkpoint: Checkpoint = { seq: 0, time: 0 };
   private stopping = false;
+  /** Batches and clock expiries of the pipeline, one at a time. */
+  private lock: Promise<unknown> = Promise.resolve();
+
+  private exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.lock.then(work);
+    this.lock = run.catch(() => {});
+    return run;
+  }
+
+  /** Closes the windows the clock says are over; only once the partition is rebuilt. */
+  async expire(): Promise<void> {
+    if (!this.rebuilt || this.stopping || this.failed) return;
+    await this.exclusive(() => this.pipeline.expire(this.o.clock())).catch((err) =>
+      this.o.log.warn({ partition: this.partition, err: (err as Error).message }, 'cluster: closing correlation windows failed; retried at the next heartbeat'),
+    );
+  }
 
   constructor(
     readonly partition: number,
@@ -372,7 +390,7 @@ class PartitionWorker {
     this.messages = await consumer.consume({ max_messages: 2 * BATCH, abort_on_missing_resource: true });
     this.loop = inBatches(
       this.messages,
-      async (batch) => {
+      (batch) => this.exclusive(async () => {
         if (this.stopping) return;
         const warm: Event[] = [];
         const live: Event[] = [];
@@ -394,7 +412,7 @@ class PartitionWorker {
         }
         this.lag = last.info.pending;
         if (last.seq >= this.checkpoint.seq || last.info.pending === 0) done();
-      },
+      }),
       (err) => {
         this.o.log.error({ partition: this.partition, err: (err as Error).message }, 'cluster: a partition batch failed; the partition restarts from its checkpoint');
         this.failed = true;
