@@ -199,6 +199,25 @@ describe('Web access logs and proxies', () => {
     assert.equal(q.match.wazuh(access(`10.11.12.13 - - - [27/Mar/2017:13:40:40 -0700] "GET ${sqli} HTTP/1.0" 404 982 "-" "-"`, { srcip: '10.11.12.13', protocol: 'GET', url: sqli, id: '404' })), true);
     assert.equal(q.match.wazuh(access(LINE, { srcip: '10.10.10.12', protocol: 'GET', url: '/UNION%20SELECT', id: '404' })), false, 'in the path, not the query');
   });
+  it('webserver on IIS (web-accesslog-iis-default): method, stem, query, status, user agent', () => {
+    // Real line: ruleset/testing/tests/web_rules.ini "[A web attacked returned code 404]" (@v4.14.7), decoder
+    // web-accesslog-iis-default; fields as its regex (0380-windows_decoders.xml) takes them. Envelope SYNTHETIC.
+    const line = '2015-03-11 22:01:59 1.2.3.4 GET /CFIDE/adminapi/customtags/l10n.cfm attributes.id=test&attributes.file=../../administrator/mail/download.cfm&filename=../lib/password.properties&attributes.locale=it&attributes.var=it&attributes.jscript=false&attributes.type=text/html&attributes.charset=UTF-8&thisTag.executionmode=end&thisTag.generatedContent=test 443 - 31.3.3.7 - - 404 0 2 0';
+    const [, rest] = /^\S+ \S+ (.*)$/.exec(line)!;
+    const m = /^\S+ (\w+) (\S+ \S+) (\S+) \S+ (\S+) (\S+) .*(\d\d\d) /.exec(rest!)!;
+    const iis = envelope({ parent: 'windows-date-format', name: 'web-accesslog-iis-default' }, { full_log: line, location: 'C:\\inetpub\\logs\\LogFiles\\W3SVC1\\u_ex150311.log', data: { action: m[1], url: m[2], srcport: m[3], srcip: m[4], user_agent: m[5], id: m[6] } });
+    const r = rule(`title: t\nlogsource: {category: webserver, product: windows}\ndetection:\n  s: {cs-method: GET, cs-uri-stem: /CFIDE/adminapi/customtags/l10n.cfm, cs-uri-query|contains: 'filename=../lib/password', sc-status: 404, c-ip: 31.3.3.7}\n  condition: s\n`);
+    assert.equal(r.match.wazuh(iis), true);
+    const whole = rule(`title: t\nlogsource: {category: webserver}\ndetection:\n  s: {cs-uri|startswith: '/CFIDE/adminapi/customtags/l10n.cfm?attributes.id=test'}\n  condition: s\n`);
+    assert.equal(whole.match.wazuh(iis), true, 'cs-uri is the stem and the query joined by ?');
+    // Real line: the decoder's header example (IIS 8.5) with a user agent and no query.
+    const ua = envelope({ parent: 'windows-date-format', name: 'web-accesslog-iis-default' }, { full_log: '2015-03-11 20:28:21 1.2.3.4 GET /certsrv/Default.asp - 80 - 31.3.3.7 Mozilla/5.0+(compatible;+MSIE+9.0;+Windows+NT+6.1;+WOW64;+Trident/7.0) - 401 2 5 0', data: { action: 'GET', url: '/certsrv/Default.asp -', srcport: '80', srcip: '31.3.3.7', user_agent: 'Mozilla/5.0+(compatible;+MSIE+9.0;+Windows+NT+6.1;+WOW64;+Trident/7.0)', id: '401' } });
+    assert.equal(rule(`title: t\nlogsource: {category: webserver}\ndetection:\n  s: {cs-user-agent|contains: 'MSIE+9.0', cs-uri: /certsrv/Default.asp}\n  condition: s\n`).match.wazuh(ua), true);
+    assert.equal(rule(`title: t\nlogsource: {category: webserver}\ndetection:\n  s: {cs-uri-query|contains: '-'}\n  condition: s\n`).match.wazuh(ua), false, 'IIS writes - for no query');
+    assert.equal(rule(`title: t\nlogsource: {category: webserver}\ndetection:\n  s: {cs-referer|contains: 'x'}\n  condition: s\n`).match.wazuh(ua), false, 'no referer in the default format');
+    const p = new Prefilter([r]);
+    assert.equal(p.mayMatch(JSON.stringify(iis)), true);
+  });
   it('proxy: Squid fields; a user agent is absent on Squid alerts, a field neither source has is refused', () => {
     // Real line: ruleset/decoders/0305-squid_decoders.xml header.
     const squid = envelope({ name: 'squid-accesslog' }, { full_log: '1286536318.542    755 192.168.0.68 TCP_MISS/200 507 POST http://wazuh.com- DIRECT/X.X.X.X application/xml', data: { srcip: '192.168.0.68', action: 'TCP_MISS', id: '200', url: 'http://wazuh.com-' } });

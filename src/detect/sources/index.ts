@@ -59,7 +59,7 @@ export function resolveSource(logsource: Logsource, format: EventFormat): Source
   const ls: NormalLogsource = { product: lc(logsource.product), service: lc(logsource.service), category: lc(logsource.category) };
   for (const spec of SOURCES) {
     // Windows is mapped per format (eventchannel, evtx_dump, WCS); the other sources on their 4.x alerts.
-    const windowsFormat = ls.product === 'windows';
+    const windowsFormat = ls.product === 'windows' && spec === windows;
     const s = spec.resolve(ls, windowsFormat ? format : 'wazuh');
     if (!s) continue;
     if (format === 'wazuh' || windowsFormat) return s;

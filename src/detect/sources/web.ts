@@ -1,5 +1,5 @@
 // Web server access logs and proxy logs as Wazuh decodes them.
-// Access logs (NCSA common/combined, Apache, nginx): Wazuh's web-accesslog decoders write `data.srcip`,
+// Access logs (NCSA common/combined, Apache, nginx; IIS's W3C default format below): Wazuh's web-accesslog decoders write `data.srcip`,
 // `data.protocol` (the request METHOD), `data.url` (path and query as requested) and `data.id` (the status code)
 // (wazuh/wazuh ruleset/decoders/0375-web-accesslog_decoders.xml @v4.14.7); the combined format's referer and
 // user agent stay in full_log, in the two quoted strings after the status and size, and are read from there.
@@ -48,21 +48,57 @@ const ACCESS_FIELDS: Record<string, Accessor> = {
 };
 const ACCESS_WHY = "Wazuh's web-accesslog decoder writes the client address, method, URL and status; the combined format adds referer and user agent";
 
+/**
+ * IIS's default W3C format, Wazuh's web-accesslog-iis-default decoder (0380-windows_decoders.xml): `data.action`
+ * (the method), `data.url` ("stem query", the query `-` when there is none), `data.srcport`, `data.srcip`,
+ * `data.user_agent` (as IIS writes it, `+` for spaces) and `data.id` (the status). No referer.
+ */
+const isIis = decodedBy(['web-accesslog-iis-default']);
+const iisStem: Accessor = (d) => text(url(d))?.split(' ', 1)[0];
+const iisQuery: Accessor = (d) => {
+  const u = text(url(d));
+  const i = u === undefined ? -1 : u.indexOf(' ');
+  const q = i < 0 ? undefined : u!.slice(i + 1);
+  return q === '-' || q === '' ? undefined : q;
+};
+const IIS_FIELDS: Record<string, Accessor> = {
+  'c-ip': accessor(['data', 'srcip']),
+  'cs-method': accessor(['data', 'action']),
+  'cs-uri-stem': iisStem,
+  'cs-uri-query': iisQuery,
+  'cs-uri': (d) => {
+    const stemOf = iisStem(d) as string | undefined;
+    const q = iisQuery(d);
+    return stemOf === undefined ? undefined : q === undefined ? stemOf : `${stemOf}?${q}`;
+  },
+  'sc-status': accessor(['data', 'id']),
+  'cs-user-agent': accessor(['data', 'user_agent']),
+};
+
+const accessField = fixedFields('webserver', ACCESS_FIELDS, ACCESS_WHY);
+/** A webserver field: where the alert's decoder (NCSA/combined or IIS) writes it; absent where it writes none. */
+function webField(name: string): Accessor {
+  const access = accessField(name);
+  const iis = IIS_FIELDS[name];
+  if (!iis) return name in ACCESS_FIELDS ? (d) => (isIis(d) ? undefined : access(d)) : access;
+  return (d) => (isIis(d) ? iis(d) : access(d));
+}
+
 const isAccessLog = decodedBy(['web-accesslog']);
 const webserver: Source = {
   name: 'Web server access log',
-  gate: isAccessLog,
-  key: 'decoder:web-accesslog',
-  needle: '"web-accesslog"',
-  field: fixedFields('webserver', ACCESS_FIELDS, ACCESS_WHY),
+  gate: (d) => isAccessLog(d) || isIis(d),
+  key: ['decoder:web-accesslog', 'decoder:web-accesslog-iis-default'],
+  needle: '"web-accesslog(?:-iis-default)?"',
+  field: webField,
   keywords: keywordTexts,
 };
 
 const program = (name: string) => (d: Record<string, unknown>) => programName(d) === name || (typeof d.location === 'string' && d.location.includes(`/${name}/`));
 const apacheDecoders = decodedBy(['apache-errorlog']);
 const nginxDecoders = decodedBy(['nginx-errorlog']);
-const apache: Source = { ...webserver, key: undefined, needle: undefined, name: 'Apache', gate: (d) => apacheDecoders(d) || (isAccessLog(d) && program('apache')(d)) || (isAccessLog(d) && program('httpd')(d)) };
-const nginx: Source = { ...webserver, key: undefined, needle: undefined, name: 'nginx', gate: (d) => nginxDecoders(d) || (isAccessLog(d) && program('nginx')(d)) };
+const apache: Source = { ...webserver, field: accessField, key: undefined, needle: undefined, name: 'Apache', gate: (d) => apacheDecoders(d) || (isAccessLog(d) && program('apache')(d)) || (isAccessLog(d) && program('httpd')(d)) };
+const nginx: Source = { ...webserver, field: accessField, key: undefined, needle: undefined, name: 'nginx', gate: (d) => nginxDecoders(d) || (isAccessLog(d) && program('nginx')(d)) };
 
 /** `1286536318.542 755 192.168.0.68 TCP_MISS/200 507 POST http://…`: the method before the URL. */
 const SQUID = /^\S+\s+\d+\s+\S+\s+\S+\/\d+\s+\d+\s+(\S+)\s+\S+/;

@@ -156,6 +156,7 @@ export const windows: SourceSpec = {
     if (ls.product !== 'windows') return undefined;
     const { service, category } = ls;
     if (category) {
+      if (category === 'webserver') return undefined; // IIS access logs: sources/web.ts
       const why = ETW_CATEGORIES[category];
       if (why) throw new UnsupportedError(`logsource windows category "${category}": ${why}`);
       const spec = WINDOWS_CATEGORIES[category];
