@@ -2,72 +2,32 @@
 // cache, and each provider's spent quota — all persisted, so a restart neither repeats a paid lookup nor
 // resets the day's budget.
 import type { Kysely, Migration } from 'kysely';
-import { idColumn } from './util.js';
+import { createTable, dropTables } from './util.js';
 
 export const m0500_enrich: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema
-      .createTable('enrich_lookups')
-      .addColumn('id', ...idColumn(db))
-      .addColumn('incident_id', 'text', (c) => c.notNull())
-      .addColumn('provider', 'text', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('value', 'text', (c) => c.notNull())
-      .addColumn('priority', 'integer', (c) => c.notNull())
-      .addColumn('state', 'text', (c) => c.notNull())
-      .addColumn('attempts', 'integer', (c) => c.notNull())
-      .addColumn('next_attempt_at', 'bigint', (c) => c.notNull())
-      .addColumn('found', 'integer')
-      .addColumn('verdict', 'text')
-      .addColumn('summary', 'text')
-      .addColumn('link', 'text')
-      .addColumn('data_json', 'text')
-      .addColumn('error', 'text')
-      .addColumn('fetched_at', 'bigint')
-      .addColumn('created_at', 'bigint', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .addUniqueConstraint('enrich_lookups_one', ['incident_id', 'provider', 'kind', 'value'])
-      .execute();
-    await db.schema.createIndex('enrich_lookups_due').on('enrich_lookups').columns(['state', 'next_attempt_at']).execute();
-    await db.schema.createIndex('enrich_lookups_indicator').on('enrich_lookups').columns(['provider', 'kind', 'value']).execute();
-
-    await db.schema
-      .createTable('enrich_cache')
-      .addColumn('cache_key', 'text', (c) => c.primaryKey())
-      .addColumn('provider', 'text', (c) => c.notNull())
-      .addColumn('kind', 'text', (c) => c.notNull())
-      .addColumn('value', 'text', (c) => c.notNull())
-      .addColumn('found', 'integer', (c) => c.notNull())
-      .addColumn('verdict', 'text', (c) => c.notNull())
-      .addColumn('summary', 'text', (c) => c.notNull())
-      .addColumn('link', 'text')
-      .addColumn('data_json', 'text', (c) => c.notNull())
-      .addColumn('fetched_at', 'bigint', (c) => c.notNull())
-      .addColumn('expires_at', 'bigint', (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex('enrich_cache_expiry').on('enrich_cache').column('expires_at').execute();
-
-    await db.schema
-      .createTable('enrich_quota')
-      .addColumn('provider', 'text', (c) => c.primaryKey())
-      .addColumn('minute_json', 'text', (c) => c.notNull())
-      .addColumn('day', 'text', (c) => c.notNull())
-      .addColumn('day_used', 'integer', (c) => c.notNull())
-      .addColumn('blocked_until', 'bigint', (c) => c.notNull())
-      .addColumn('strikes', 'integer', (c) => c.notNull())
-      .addColumn('updated_at', 'bigint', (c) => c.notNull())
-      .execute();
-
-    await db.schema
-      .createTable('enrich_escalations')
-      .addColumn('incident_id', 'text', (c) => c.primaryKey())
-      .addColumn('from_level', 'text', (c) => c.notNull())
-      .addColumn('to_level', 'text', (c) => c.notNull())
-      .addColumn('reasons_json', 'text', (c) => c.notNull())
-      .addColumn('at', 'bigint', (c) => c.notNull())
-      .execute();
+    await createTable(
+      db,
+      'enrich_lookups',
+      `id id, incident_id text, provider text, kind text, value text, priority integer, state text, attempts integer,
+       next_attempt_at bigint, found integer?, verdict text?, summary text?, link text?, data_json text?, error text?,
+       fetched_at bigint?, created_at bigint, updated_at bigint`,
+      {
+        unique: { enrich_lookups_one: ['incident_id', 'provider', 'kind', 'value'] },
+        indexes: { enrich_lookups_due: 'state, next_attempt_at', enrich_lookups_indicator: 'provider, kind, value' },
+      },
+    );
+    await createTable(
+      db,
+      'enrich_cache',
+      `cache_key text pk, provider text, kind text, value text, found integer, verdict text, summary text, link text?,
+       data_json text, fetched_at bigint, expires_at bigint`,
+      { indexes: { enrich_cache_expiry: 'expires_at' } },
+    );
+    await createTable(db, 'enrich_quota', 'provider text pk, minute_json text, day text, day_used integer, blocked_until bigint, strikes integer, updated_at bigint');
+    await createTable(db, 'enrich_escalations', 'incident_id text pk, from_level text, to_level text, reasons_json text, at bigint');
   },
   async down(db: Kysely<any>) {
-    for (const t of ['enrich_escalations', 'enrich_quota', 'enrich_cache', 'enrich_lookups']) await db.schema.dropTable(t).execute();
+    await dropTables(db, 'enrich_escalations', 'enrich_quota', 'enrich_cache', 'enrich_lookups');
   },
 };

@@ -1,25 +1,19 @@
 // Comments: the analysts' thread on an incident (who, when, what), owned by src/triage/comments.ts; and who
 // resolved an incident with which words, so the resolve mail can say it.
 import type { Kysely, Migration } from 'kysely';
-import { idColumn } from './util.js';
+import { addColumns, createTable, dropColumns, dropTables } from './util.js';
+
+const RESOLUTION = 'resolved_by text?, resolution_comment text?';
 
 export const m0650_comments: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema
-      .createTable('incident_comments')
-      .addColumn('id', ...idColumn(db))
-      .addColumn('incident_id', 'text', (c) => c.notNull())
-      .addColumn('author', 'text', (c) => c.notNull())
-      .addColumn('at', 'bigint', (c) => c.notNull())
-      .addColumn('text', 'text', (c) => c.notNull())
-      .execute();
-    await db.schema.createIndex('incident_comments_incident').on('incident_comments').columns(['incident_id', 'id']).execute();
-    await db.schema.alterTable('incidents').addColumn('resolved_by', 'text').execute();
-    await db.schema.alterTable('incidents').addColumn('resolution_comment', 'text').execute();
+    await createTable(db, 'incident_comments', 'id id, incident_id text, author text, at bigint, text text', {
+      indexes: { incident_comments_incident: 'incident_id, id' },
+    });
+    await addColumns(db, 'incidents', RESOLUTION);
   },
   async down(db: Kysely<any>) {
-    await db.schema.dropTable('incident_comments').execute();
-    await db.schema.alterTable('incidents').dropColumn('resolved_by').execute();
-    await db.schema.alterTable('incidents').dropColumn('resolution_comment').execute();
+    await dropTables(db, 'incident_comments');
+    await dropColumns(db, 'incidents', RESOLUTION);
   },
 };

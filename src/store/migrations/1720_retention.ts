@@ -2,22 +2,27 @@
 // detection used can go after retention.alerts while evidence stays with its incident; and indexes that let each
 // purge batch find its rows by age or by incident without scanning a table.
 import type { Kysely, Migration } from 'kysely';
+import { addColumns, createIndexes, dropColumns } from './util.js';
+
+// [table, index, columns]
+const INDEXES: [string, string, string][] = [
+  ['incidents', 'incidents_resolved', 'status, resolved_at'],
+  ['detections', 'detections_unfolded', 'incident_id, created_at'],
+  ['outbox', 'outbox_incident', 'incident_id'],
+  ['outbox', 'outbox_finished', 'state, updated_at'],
+  ['enrich_lookups', 'enrich_lookups_incident', 'incident_id'],
+  ['incident_links', 'incident_links_related', 'related_id'],
+  ['audit_log', 'audit_log_at', 'at'],
+  ['ingest_quarantine', 'ingest_quarantine_received', 'received_at'],
+];
 
 export const m1720_retention: Migration = {
   async up(db: Kysely<any>) {
-    await db.schema.alterTable('alerts').addColumn('refs', 'integer', (c) => c.notNull().defaultTo(0)).execute();
-    await db.schema.createIndex('incidents_resolved').on('incidents').columns(['status', 'resolved_at']).execute();
-    await db.schema.createIndex('detections_unfolded').on('detections').columns(['incident_id', 'created_at']).execute();
-    await db.schema.createIndex('outbox_incident').on('outbox').column('incident_id').execute();
-    await db.schema.createIndex('outbox_finished').on('outbox').columns(['state', 'updated_at']).execute();
-    await db.schema.createIndex('enrich_lookups_incident').on('enrich_lookups').column('incident_id').execute();
-    await db.schema.createIndex('incident_links_related').on('incident_links').column('related_id').execute();
-    await db.schema.createIndex('audit_log_at').on('audit_log').column('at').execute();
-    await db.schema.createIndex('ingest_quarantine_received').on('ingest_quarantine').column('received_at').execute();
+    await addColumns(db, 'alerts', 'refs integer = 0');
+    for (const [table, index, columns] of INDEXES) await createIndexes(db, table, { [index]: columns });
   },
   async down(db: Kysely<any>) {
-    for (const i of ['incidents_resolved', 'detections_unfolded', 'outbox_incident', 'outbox_finished', 'enrich_lookups_incident', 'incident_links_related', 'audit_log_at', 'ingest_quarantine_received'])
-      await db.schema.dropIndex(i).execute();
-    await db.schema.alterTable('alerts').dropColumn('refs').execute();
+    for (const [, index] of INDEXES) await db.schema.dropIndex(index).execute();
+    await dropColumns(db, 'alerts', 'refs integer');
   },
 };
