@@ -47,7 +47,8 @@ import { RetentionJob } from './retention/job.js';
 import { purgeRiskEvents } from './triage/risk.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
-import { LeaderElection, Leases, newHolderId } from './cluster/leases.js';
+import { LeaderElection, Leases } from './cluster/leases.js';
+import { newHolderId } from './node-id.js';
 
 /** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
 export const JOBS_LEASE = 'jobs';

@@ -11,7 +11,7 @@ import { Poller } from '../poller.js';
 import { systemClock, type Clock } from '../clock.js';
 import { getRef, saveRef } from './refs.js';
 import { idempotencyKey, parseIdempotencyKey } from './idempotency.js';
-import { newHolderId } from '../cluster/leases.js';
+import { newHolderId } from '../node-id.js';
 import { isPostgres } from '../store/migrations/util.js';
 import type { OutboxPayload } from './payload.js';
 import type { Action, ActionState } from '../model/index.js';

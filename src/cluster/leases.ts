@@ -10,12 +10,11 @@
 // Fencing: `token` grows by one each time the lease passes to a new holder (or is taken again after it lapsed). A
 // holder that was paused past its expiry and wakes up still carries the old token; work that must not be done by
 // a former holder checks `holds()` (or compares tokens) before it commits.
-import { hostname } from 'node:os';
-import { randomBytes } from 'node:crypto';
 import { sql, type Kysely, type RawBuilder } from 'kysely';
 import type { Logger } from 'pino';
 import { systemClock, type Clock } from '../clock.js';
 import { Poller } from '../poller.js';
+import { newHolderId } from '../node-id.js';
 import { isPostgres } from '../store/migrations/util.js';
 import type { Database } from '../store/schema.js';
 
@@ -37,11 +36,6 @@ export interface Lease {
 
 /** A lease row as `list()` shows it (cluster status): any holder's. */
 export type LeaseRow = Omit<Lease, 'validUntil'> & { expired: boolean };
-
-/** A holder id for this process: host, pid and a random suffix (unique per start). */
-export function newHolderId(): string {
-  return `${hostname()}:${process.pid}:${randomBytes(4).toString('hex')}`;
-}
 
 export class Leases {
   private readonly postgres: boolean;
