@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { LEVELS, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { Poller } from '../poller.js';
-import { answerColumns, EnrichmentCache } from './cache.js';
+import { answerColumns, EnrichmentCache, type Cached } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
 import { QuotaLedger } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
@@ -90,9 +90,10 @@ export class EnrichmentBroker {
     for (const i of indicators) {
       for (const p of this.providers.values()) {
         if (!this.allowed(p, i)) continue;
-        const cached = await this.cache.get(p, i, now, trx);
+        let cached = await this.cache.get(p, i, now, trx);
         if (cached) this.options.metrics?.cacheHits.inc({ provider: p.name });
-        else if (await this.canRunBy(trx, p, now, deadline, ahead)) pending++;
+        else if (p.immediate) cached = await this.answerNow(trx, p, i, now);
+        if (!cached && (await this.canRunBy(trx, p, now, deadline, ahead))) pending++;
         await queueLookup(trx, {
           incident_id: incident.id,
           provider: p.name,
@@ -109,6 +110,21 @@ export class EnrichmentBroker {
       }
     }
     return pending;
+  }
+
+  /**
+   * A local provider's answer, looked up inside the planning transaction. A failure leaves the lookup pending:
+   * the enrichment pass tries it again and records the failure with its reason.
+   */
+  private async answerNow(trx: Kysely<Database>, p: Provider, i: Indicator, now: number): Promise<Cached | undefined> {
+    try {
+      const result = await p.lookup(i, AbortSignal.timeout(this.options.timeout));
+      this.options.metrics?.calls.inc({ provider: p.name, outcome: 'answered' });
+      await this.cache.put(p, i, result, now, trx);
+      return { ...result, fetchedAt: now };
+    } catch {
+      return undefined;
+    }
   }
 
   /**

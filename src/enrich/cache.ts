@@ -36,9 +36,10 @@ export class EnrichmentCache {
     };
   }
 
-  async put(p: Provider, i: Indicator, r: LookupResult, now: number): Promise<void> {
+  /** `db`: the caller's transaction, when inside one. */
+  async put(p: Provider, i: Indicator, r: LookupResult, now: number, db: Kysely<Database> = this.db): Promise<void> {
     const values = { provider: p.name, kind: i.kind, value: i.value, ...answerColumns(r, now), expires_at: now + p.ttl(r) };
-    await this.db
+    await db
       .insertInto('enrich_cache')
       .values({ cache_key: cacheKey(p, i), ...values })
       .onConflict((oc) => oc.column('cache_key').doUpdateSet(values))

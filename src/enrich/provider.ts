@@ -43,6 +43,11 @@ export interface Provider {
   readonly external: boolean;
   /** Calls are rationed when set. */
   readonly quota?: Quota;
+  /**
+   * Answers from this machine at once (a local database file): looked up while a new incident is planned, so
+   * its answer is in the first notification and never makes one wait for an enrichment pass.
+   */
+  readonly immediate?: boolean;
   /** Part of every cache key: answers fetched with another API key are not reused. '' when keyless. */
   readonly keyFingerprint: string;
   supports(indicator: Indicator): boolean;

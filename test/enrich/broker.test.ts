@@ -11,6 +11,7 @@ import { EnrichmentBroker, type BrokerOptions, type EnrichMetrics } from '../../
 import { EventBus } from '../../src/events.js';
 import { enrichmentsForIncident } from '../../src/enrich/lookups.js';
 import { VirusTotalProvider } from '../../src/enrich/providers/virustotal.js';
+import { GeoIpProvider, geoIpSchema } from '../../src/enrich/providers/geoip.js';
 import { AddressPolicy } from '../../src/enrich/ranges.js';
 import type { Incident, Indicator, Level } from '../../src/model/index.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
@@ -270,5 +271,32 @@ describe('enrichment broker', async () => {
     await r2.broker.runDue();
     assert.deepEqual(settled2, ['n1']);
     await r2.store.close();
+  });
+  it('a local GeoIP database answers while the incident is planned: its notification never waits for it; a failing one is retried by the enrichment pass', async () => {
+    const geo = async (file: string, config: object) => {
+      const store = await open(file);
+      const broker = new EnrichmentBroker(store.db, [new GeoIpProvider(geoIpSchema.parse(config))], quietLog, { timeout: 5000, maxAttempts: 3, policy: new AddressPolicy([]), clock: () => T0 });
+      return { store, broker, metrics: new CountingMetrics(), clock: { now: T0 } };
+    };
+    const r = await geo(join(dir, 'geo.db'), {});
+    assert.equal(await plan(r, [{ incident: incident('g1', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]), 0, 'nothing for the notification to wait for');
+    const [answer] = await enrichmentsForIncident(r.store.db, 'g1');
+    assert.equal(answer!.provider, 'geoip');
+    assert.equal(answer!.state, 'done');
+    assert.ok(answer!.summary, 'the location (or "not in the GeoIP database") is there at once');
+    // The answer is cached: the next incident with the address reads it without opening the database.
+    assert.equal(await plan(r, [{ incident: incident('g2', 'high'), indicators: [ip('ip', PUBLIC[0]!)] }]), 0);
+    assert.equal((await enrichmentsForIncident(r.store.db, 'g2'))[0]!.summary, answer!.summary);
+    await r.store.close();
+
+    // A database that cannot be opened: the lookup waits for the pass like any other, which records the failure.
+    const broken = await geo(join(dir, 'geo-broken.db'), { cityDatabase: join(dir, 'no-such.mmdb') });
+    assert.equal(await plan(broken, [{ incident: incident('g3', 'high'), indicators: [ip('ip', PUBLIC[1]!)] }]), 1);
+    assert.equal((await enrichmentsForIncident(broken.store.db, 'g3'))[0]!.state, 'pending');
+    await broken.broker.runDue(T0);
+    const [failed] = await enrichmentsForIncident(broken.store.db, 'g3');
+    assert.equal(failed!.state, 'failed');
+    assert.match(failed!.error ?? '', /no-such\.mmdb|ENOENT/);
+    await broken.store.close();
   });
 });

@@ -31,6 +31,7 @@ type Record_ = Record<string, any>;
 export class GeoIpProvider implements Provider {
   readonly name = 'geoip';
   readonly external = false;
+  readonly immediate = true;
   readonly keyFingerprint = '';
   private readers = new Map<string, Promise<Reader<Record_>>>();
 
