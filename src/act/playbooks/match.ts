@@ -31,8 +31,14 @@ export function glob(pattern: string, text: string): boolean {
 
 const DAYS = ['sun', 'mon', 'tue', 'wed', 'thu', 'fri', 'sat'];
 
+// One formatter per configured zone: building one costs far more than formatting with it, and a schedule is
+// checked for every incident change.
+const clocks = new Map<string, Intl.DateTimeFormat>();
+
 function localClock(ms: number, timeZone: string): { day: string; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false }).formatToParts(new Date(ms));
+  let f = clocks.get(timeZone);
+  if (!f) clocks.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })));
+  const parts = f.formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const hour = Number(get('hour')) % 24;
   return { day: get('weekday').toLowerCase().slice(0, 3), minutes: hour * 60 + Number(get('minute')) };
