@@ -12,9 +12,9 @@ import { quarantineRecords, type QuarantineRow } from '../store/quarantine.js';
 import type { RuleModes } from '../store/rule-modes.js';
 import type { Database } from '../store/schema.js';
 import type { TriageContext } from '../triage/context.js';
-import { entityOf, extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, triage, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import { entityOf, extendIncident, fingerprintOf, fingerprintOfEntity, lockFingerprints, triage, triageBatch, type TriageOptions, type TriageOutcome } from '../triage/incidents.js';
+import type { TriageBatch } from '../triage/batch.js';
 import { Announcer, type EnrichPlan } from './announce.js';
-import { markSuppressed, recordDetection } from '../triage/detections.js';
 import { EventBus } from '../events.js';
 import type { RiskScorer } from '../triage/risk.js';
 
@@ -162,20 +162,29 @@ export class Pipeline {
     this.announcer.actions = 0;
     this.announcer.enrichPlanned = 0;
     await this.db.transaction().execute(async (trx) => {
+      const enabled = detections.filter((d) => (this.options.ruleModes?.mode(d.rule.id) ?? 'enabled') === 'enabled');
+      // The batch's detections fold into their incidents in memory; written by batch.sync (before the commit at the latest).
+      const batch = triageBatch(trx, enabled, this.options.triage);
       // Every incident this batch may fold into, locked at once in one order (several nodes on one store).
-      await lockFingerprints(trx, [
-        ...detections.filter((d) => this.options.ruleModes?.mode(d.rule.id) !== 'disabled').map(fingerprintOf),
-        ...continuations.filter(({ c }) => Object.keys(c.group).length > 0).map(({ c }) => fingerprintOfEntity(c.rule.ref, c.group)),
-      ]);
+      await lockFingerprints(
+        trx,
+        batch.unlocked([
+          ...detections.filter((d) => this.options.ruleModes?.mode(d.rule.id) !== 'disabled').map(fingerprintOf),
+          ...continuations.filter(({ c }) => Object.keys(c.group).length > 0).map(({ c }) => fingerprintOfEntity(c.rule.ref, c.group)),
+        ]),
+      );
       const guarded = async (what: () => string, sample: () => string, work: () => Promise<void>) => {
         if (!isolate) return work();
         await sql`savepoint vigil_record`.execute(trx);
         try {
           await work();
+          // Written inside the savepoint: a refused write is this record's alone.
+          await batch.sync();
           await sql`release savepoint vigil_record`.execute(trx);
         } catch (err) {
           if (storeErrorKind(err) !== 'refused') throw err;
           await sql`rollback to savepoint vigil_record`.execute(trx);
+          batch.discard();
           setAsideRows.push(setAside(what(), err, sample()));
         }
       };
@@ -190,7 +199,7 @@ export class Pipeline {
             () => `continuation of rule ${c.rule.ref.id}`,
             () => JSON.stringify({ rule: c.rule.ref.id, group: c.group, count: c.count }),
             async () => {
-              await extendIncident(trx, { ruleId: c.rule.ref.id, tags: c.rule.ref.tags, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now());
+              await extendIncident(trx, { ruleId: c.rule.ref.id, tags: c.rule.ref.tags, group: c.group, count: c.count, lastTime: c.lastTime, events: c.events }, now(), batch);
             },
           );
         }
@@ -209,19 +218,24 @@ export class Pipeline {
               await modes.recordShadow(trx, { ruleId: d.rule.id, fingerprint: fingerprintOf(d), entity: entityOf(d), firstTime: d.firstTime, time: d.time, events: d.count }, this.options.triage.quietPeriod, now());
               return;
             }
-            const outcome = await this.triageOne(trx, d, now(), fresh, outcomes);
+            const outcome = await this.triageOne(batch, d, now(), fresh, outcomes);
             if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
             // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
             for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
               // Its fingerprint is known only now: locked late (a deadlock with another node rolls the batch back, to be committed again).
               await lockFingerprints(trx, [fingerprintOf(crossing.detection)]);
-              const risk = await this.triageOne(trx, crossing.detection, now(), fresh, outcomes);
-              if (risk && !('suppressed' in risk)) await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
+              const risk = await this.triageOne(batch, crossing.detection, now(), fresh, outcomes);
+              if (risk && !('suppressed' in risk)) {
+                // It rewrites the risk incident's rule and count: the batch's changes are written first.
+                await batch.sync();
+                await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
+              }
             }
           },
         );
       }
       await extendUpTo(detections.length);
+      await batch.sync();
       await quarantineRecords(trx, setAsideRows);
       if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });
@@ -229,13 +243,13 @@ export class Pipeline {
   }
 
   /** Records one detection and folds it into an incident; undefined when it was seen before. */
-  private async triageOne(trx: Kysely<Database>, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
+  private async triageOne(batch: TriageBatch, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
     // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
-    if (!(await recordDetection(trx, d, now))) return undefined;
+    if (!(await batch.recordDetection(d, now))) return undefined;
     this.announcer.current = d;
-    const outcome = await triage(trx, d, this.options.triage, { ...this.triageContext, db: trx }, now);
+    const outcome = await triage(batch.trx, d, this.options.triage, { ...this.triageContext, db: batch.trx, batch }, now);
     this.announcer.current = undefined;
-    if ('suppressed' in outcome) await markSuppressed(trx, d.id, outcome.suppressed.id);
+    if ('suppressed' in outcome) await batch.markSuppressed(d.id, outcome.suppressed.id);
     fresh.push(d);
     outcomes.push(outcome);
     return outcome;

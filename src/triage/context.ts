@@ -7,6 +7,7 @@ import type { IncidentChange } from '../model/index.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { findIncident, patchIncident } from './record.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
+import type { TriageBatch } from './batch.js';
 
 export type Announce = (trx: Kysely<Database>, result: ChangeResult) => Promise<void>;
 
@@ -14,6 +15,8 @@ export interface TriageContext {
   db: Kysely<Database>;
   clock?: Clock;
   announce?: Announce;
+  /** The transaction's triage batch (the pipeline's): detections fold into it and it is written when the batch ends. */
+  batch?: TriageBatch;
 }
 
 export const clock = (ctx: TriageContext) => (ctx.clock ?? systemClock)();

@@ -1,35 +1,64 @@
 // The detections table: a rule's firing, kept once by its deterministic id and folded into an incident.
 // Every query against it is here.
-import type { Kysely } from 'kysely';
+import type { Insertable, Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
-import type { Database } from '../store/schema.js';
+import type { Database, DetectionTable } from '../store/schema.js';
 import { markEvidence, releaseEvidence } from '../store/alerts.js';
+
+/** A detection's row, before it is folded into an incident. */
+export function detectionRow(d: Detection, now: number): Insertable<DetectionTable> {
+  return {
+    id: d.id,
+    rule_id: d.rule.id,
+    rule_title: d.rule.title,
+    level: d.rule.level,
+    time: d.time,
+    first_time: d.firstTime,
+    group_json: JSON.stringify(d.group),
+    count: d.count,
+    event_ids_json: JSON.stringify(d.eventIds),
+    rule_json: JSON.stringify(d.rule),
+    incident_id: null,
+    created_at: now,
+    suppression_id: null,
+  };
+}
 
 /** Records a detection; false when its id was seen before (a replayed window has had its effects already). */
 export async function recordDetection(trx: Kysely<Database>, d: Detection, now: number): Promise<boolean> {
   const inserted = await trx
     .insertInto('detections')
-    .values({
-      id: d.id,
-      rule_id: d.rule.id,
-      rule_title: d.rule.title,
-      level: d.rule.level,
-      time: d.time,
-      first_time: d.firstTime,
-      group_json: JSON.stringify(d.group),
-      count: d.count,
-      event_ids_json: JSON.stringify(d.eventIds),
-      rule_json: JSON.stringify(d.rule),
-      incident_id: null,
-      created_at: now,
-      suppression_id: null,
-    })
+    .values(detectionRow(d, now))
     .onConflict((oc) => oc.column('id').doNothing())
     .executeTakeFirst();
   if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 0) return false;
   // Its alerts are evidence now: retention keeps them as long as this detection.
   await markEvidence(trx, d.eventIds);
   return true;
+}
+
+/** Which of these detection ids are recorded already. */
+export async function recordedDetections(db: Kysely<Database>, ids: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    for (const r of await db.selectFrom('detections').select('id').where('id', 'in', ids.slice(i, i + 500)).execute()) out.add(r.id);
+  }
+  return out;
+}
+
+/**
+ * Records detections known to be new (recordedDetections said so), with their incident or suppression, in few
+ * statements; each holds its alerts as evidence, as recordDetection does.
+ */
+export async function insertDetections(trx: Kysely<Database>, rows: Insertable<DetectionTable>[], eventIds: string[][]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 100) await trx.insertInto('detections').values(rows.slice(i, i + 100)).execute();
+  // markEvidence adds one per distinct alert of a call: an alert held by k detections is passed k times.
+  const held = new Map<string, number>();
+  for (const ids of eventIds) for (const id of new Set(ids)) held.set(id, (held.get(id) ?? 0) + 1);
+  for (let layer = 1; held.size > 0; layer++) {
+    await markEvidence(trx, [...held.keys()]);
+    for (const [id, n] of held) if (n <= layer) held.delete(id);
+  }
 }
 
 export async function markSuppressed(trx: Kysely<Database>, detectionId: string, suppressionId: number): Promise<void> {

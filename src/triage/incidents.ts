@@ -17,9 +17,10 @@ import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
-import { isFailureIncident, isLogonSuccess, linkAll, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
+import { isFailureIncident, isLogonSuccess, linkAll, lookedUp, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
+import { TriageBatch } from './batch.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
-import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, insertIncident, latestByFingerprint, openByFingerprint, patchIncident } from './record.js';
+import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, insertIncident, openByFingerprint, patchIncident } from './record.js';
 
 /** An incident row as the model's Incident (with triage's fields beside it). */
 export { rowToRecord as rowToIncident } from './record.js';
@@ -28,7 +29,7 @@ import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
 import type { ChangeResult, IncidentRecord } from './types.js';
 import { alertView } from '../model/wcs.js';
-import { absorbEvents, assignToIncident, eventIdsOfOtherRules } from './detections.js';
+import { absorbEvents, eventIdsOfOtherRules } from './detections.js';
 
 export interface TriageOptions {
   /** An incident with no new detection for this long is resolved; a detection after it opens anew. */
@@ -153,8 +154,11 @@ export function incidentTitle(d: Detection, entity: Record<string, string>): str
 }
 
 /** Severity from what the incident holds now. */
-export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets: AssetCriticality) {
-  const indicators = await criticalIndicators(trx, inc.id, assets);
+export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets: AssetCriticality, batch?: TriageBatch) {
+  // Critical hosts and users are read from the store: the batch's indicators of this incident are written first.
+  const named = criticalNames('host', assets).length > 0 || criticalNames('user', assets).length > 0;
+  if (named) await batch?.writeIndicators(inc.id);
+  const indicators = named ? await criticalIndicators(trx, inc.id, assets) : [];
   return severity(
     { ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated },
     { enrichments: inc.enrichments, assets },
@@ -191,10 +195,13 @@ export async function extendIncident(
   trx: Kysely<Database>,
   c: { ruleId: string; tags?: string[]; group: Record<string, string>; count: number; lastTime: number; events?: Event[] },
   now = systemClock(),
+  /** The transaction's triage batch: written first (this reads and writes the store), and told of the indicators added. */
+  batch?: TriageBatch,
 ): Promise<boolean> {
   if (Object.keys(c.group).length === 0) return false; // the entity of a group-less rule comes from its events
   const fingerprint = fingerprintOfEntity({ id: c.ruleId, tags: c.tags ?? [] }, c.group);
-  await lockFingerprints(trx, [fingerprint]);
+  await batch?.sync();
+  await lockFingerprints(trx, batch ? batch.unlocked([fingerprint]) : [fingerprint]);
   const row = await openByFingerprint(trx, fingerprint);
   if (!row) return false;
   // One alert two rules of the attack saw (Wazuh's 60204 is also a 4625) is counted once.
@@ -214,6 +221,7 @@ export async function extendIncident(
       ]),
     );
     await addIndicators(trx, row.id, evidence, 'evidence', now);
+    batch?.addedIndicators(row.id, evidence, now);
   }
   return true;
 }
@@ -223,14 +231,26 @@ export async function extendIncident(
  * family, Wazuh's correlation alert can be an event Vigil's own rule counted too (60204 carries the 4625 it fired
  * on). Read only for family incidents, whose detections of other rules are few.
  */
-async function heldByOthers(trx: Kysely<Database>, incidentId: string, ruleId: string, ids: string[]): Promise<number> {
+async function heldByOthers(from: Kysely<Database> | TriageBatch, incidentId: string, ruleId: string, ids: string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const held = new Set(await eventIdsOfOtherRules(trx, incidentId, ruleId));
+  const held = new Set(from instanceof TriageBatch ? await from.eventIdsOfOtherRules(incidentId, ruleId) : await eventIdsOfOtherRules(from, incidentId, ruleId));
   return ids.filter((id) => held.has(id)).length;
 }
 
 /** Event ids one detection row keeps as evidence; beyond it only the count grows. */
 export const MAX_DETECTION_EVENT_IDS = 1000;
+
+/**
+ * The triage batch of one transaction: the pipeline folds a batch's detections into it and syncs it before the
+ * commit (and before anything else reads the incidents). `detections`: those the batch will record.
+ */
+export function triageBatch(trx: Kysely<Database>, detections: Detection[], options: TriageOptions): TriageBatch {
+  const assets = options.assets ?? NO_ASSETS;
+  return new TriageBatch(trx, detections, (d) => {
+    const ind = indicatorsOf(d, entityOf(d));
+    return lookedUp(linkable([...ind.entity, ...ind.evidence], assets));
+  });
+}
 
 export async function triage(
   trx: Kysely<Database>,
@@ -239,19 +259,29 @@ export async function triage(
   ctx: TriageContext = { db: trx },
   now = systemClock(),
 ): Promise<TriageOutcome> {
+  if (ctx.batch) return fold(ctx.batch, d, options, ctx, now);
+  // Alone (no pipeline batch): a batch of one, written before returning.
+  const batch = new TriageBatch(trx);
+  const outcome = await fold(batch, d, options, { ...ctx, batch }, now);
+  await batch.sync();
+  return outcome;
+}
+
+async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ctx: TriageContext, now: number): Promise<TriageOutcome> {
+  const trx = batch.trx;
   const assets = options.assets ?? NO_ASSETS;
   const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);
   const entity = entityOf(d);
   const ind = indicatorsOf(d, entity);
-  const suppressed = await matchSuppression(trx, d.rule.id, suppressibleIndicators(ind), now);
+  const suppressed = await batch.matchSuppression(d.rule.id, suppressibleIndicators(ind), now);
   if (suppressed) return { suppressed };
 
   const fingerprint = fingerprintOf(d);
   // From here to the commit this transaction alone folds into this fingerprint's incidents (any node).
-  await lockFingerprints(trx, [fingerprint]);
+  await lockFingerprints(trx, batch.unlocked([fingerprint]));
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
-  const related = await relatedIncidents(trx, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
+  const related = await relatedIncidents(batch, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
   const success = isLogonSuccess(d);
   // The accounts that got in (the 4624's user), from this detection's own evidence: the one fact every message names.
   const logons = success ? successfulLogons(d) : [];
@@ -269,14 +299,14 @@ export async function triage(
     : [];
 
   // Locked too (for a change): an analyst's change on another node (a resolve) is waited for and seen before the fold decides.
-  const existing = await latestByFingerprint(trx, fingerprint, true);
+  const existing = await batch.latestByFingerprint(fingerprint);
   const gap = existing ? d.firstTime - existing.lastSeen : Infinity;
 
   let inc: IncidentRecord;
   let change: IncidentChange;
   if (existing && ((existing.status !== 'resolved' && gap <= options.quietPeriod) || (existing.status === 'resolved' && gap <= reopenWindow))) {
     const reopening = existing.status === 'resolved';
-    const again = familyOf(d.rule) ? await heldByOthers(trx, existing.id, d.rule.id, d.eventIds) : 0;
+    const again = familyOf(d.rule) ? await heldByOthers(batch, existing.id, d.rule.id, d.eventIds) : 0;
     const fold: Updateable<IncidentTable> = {
       last_seen: Math.max(existing.lastSeen, d.time),
       first_seen: Math.min(existing.firstSeen, d.firstTime),
@@ -289,14 +319,23 @@ export async function triage(
       last_detection_at: now,
       ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
-    await patchIncident(trx, existing.id, fold);
-    await addIndicators(trx, existing.id, ind.entity, 'entity', now);
-    await addIndicators(trx, existing.id, ind.evidence, 'evidence', now);
-    const folded = (await findIncident(trx, existing.id))!;
-    const s = await assess(trx, folded, assets);
+    batch.patch(existing.id, fold);
+    batch.addIndicators(existing.id, ind.entity, 'entity', now);
+    batch.addIndicators(existing.id, ind.evidence, 'evidence', now);
+    const folded = batch.find(existing.id)!;
+    const s = await assess(trx, folded, assets, batch);
     change = reopening ? 'reopened' : RANK[s.level] > RANK[existing.level] ? 'escalated' : 'updated';
-    inc = (await applyChange(trx, ctx, folded, severityPatch(s), change, now, false)).incident;
+    if (change === 'updated') {
+      // Nobody hears of it: the change stays in the batch (the revision, which keys the outbox, stays too).
+      batch.patch(existing.id, { ...severityPatch(s), revision: folded.revision, updated_at: now });
+      inc = batch.find(existing.id)!;
+    } else {
+      await batch.sync();
+      inc = (await applyChange(trx, ctx, folded, severityPatch(s), change, now, false)).incident;
+    }
   } else {
+    // A new incident: people hear of it, and the message is built from the store.
+    await batch.sync();
     const id = createHash('sha1').update(`${fingerprint}\u0000${d.id}`).digest('hex').slice(0, 16);
     await insertIncident(trx, {
       id,
@@ -325,6 +364,7 @@ export async function triage(
     });
     await addIndicators(trx, id, ind.entity, 'entity', now);
     await addIndicators(trx, id, ind.evidence, 'evidence', now);
+    batch.addedIndicators(id, [...ind.entity, ...ind.evidence], now);
     const fresh = (await findIncident(trx, id))!;
     await patchIncident(trx, id, severityPatch(await assess(trx, fresh, assets)));
     inc = (await findIncident(trx, id))!;
@@ -332,7 +372,7 @@ export async function triage(
   }
 
   // Record the detection's incident before anyone is told: the message lists the incident's detections.
-  await assignToIncident(trx, d.id, inc.id);
+  await batch.assignToIncident(d.id, inc.id);
 
   await linkAll(
     trx,
@@ -342,6 +382,8 @@ export async function triage(
   );
 
   const also: ChangeResult[] = [];
+  // Escalating the brute force this logon followed is a change people hear of: from the store from here on.
+  if (followed.length > 0) await batch.sync();
   for (const r of followed) {
     // The brute force learns which account got in from its address (the one to disable), even when already escalated.
     const fromThere = logons.filter((l) => l.sourceIp === r.shared.value);
@@ -361,7 +403,10 @@ export async function triage(
   }
 
   const notify = change !== 'updated';
-  if (notify) inc = await refreshSummary(trx, inc, ind.rows.slice(-5).reverse(), options, now);
+  if (notify) {
+    await batch.sync();
+    inc = await refreshSummary(trx, inc, ind.rows.slice(-5).reverse(), options, now);
+  }
   const result: TriageResult = { incident: inc, change, notify, also };
   await announceChange(trx, ctx, result);
   return result;

@@ -5,7 +5,7 @@ import type { Kysely } from 'kysely';
 import type { Detection, Event, Indicator } from '../model/index.js';
 import { evidenceRow } from './evidence.js';
 import type { Database } from '../store/schema.js';
-import { holdersOf, relatedAmong } from './record.js';
+import type { TriageBatch } from './batch.js';
 import type { IncidentRecord, LoggedOn, RelatedIncident } from './types.js';
 import { alertView } from '../model/wcs.js';
 
@@ -63,24 +63,29 @@ export function isFailureIncident(inc: Pick<IncidentRecord, 'mitre' | 'rule'>): 
 /** Indicators of one detection looked up for links; a correlation's evidence can name thousands. */
 const MAX_LOOKED_UP = 8;
 
+/** The indicators whose holders a detection's links are looked up by: IP and user ones, the entity's first, a few. */
+export function lookedUp(indicators: Indicator[]): Indicator[] {
+  return indicators.filter((i) => i.kind === 'ip' || i.kind === 'user').slice(0, MAX_LOOKED_UP);
+}
+
 /**
- * Other incidents seen since `since` that hold one of these IP or user indicators (the entity's first). The cost
- * is bounded whatever the store holds: each indicator reads at most MAX_LINKS of its most recent holders from
- * the (kind, value, first_seen) index, so a user name shared by thousands of incidents costs no more than a
- * rare address.
+ * Other incidents seen since `since` that hold one of these IP or user indicators (the entity's first), as the
+ * batch's reads see them. The cost is bounded whatever the store holds: each indicator reads at most MAX_LINKS
+ * of its most recent holders from the (kind, value, first_seen) index, so a user name shared by thousands of
+ * incidents costs no more than a rare address.
  */
 export async function relatedIncidents(
-  trx: Kysely<Database>,
+  batch: TriageBatch,
   excludeId: string | undefined,
   indicators: Indicator[],
   since: number,
 ): Promise<{ incident: RelatedIncident; shared: Indicator }[]> {
-  const wanted = indicators.filter((i) => i.kind === 'ip' || i.kind === 'user').slice(0, MAX_LOOKED_UP);
+  const wanted = lookedUp(indicators);
   if (wanted.length === 0) return [];
   const sharedBy = new Map<string, Indicator>();
+  const holders = await batch.holdersOf(wanted, MAX_LINKS + 1);
   for (const i of wanted) {
-    const holders = await holdersOf(trx, i, MAX_LINKS + 1);
-    for (const h of holders) {
+    for (const h of holders.get(`${i.kind}\u0000${i.value}`) ?? []) {
       if (h === excludeId) continue;
       const prev = sharedBy.get(h);
       // Prefer the address as the stated reason: it is the stronger tie.
@@ -88,6 +93,6 @@ export async function relatedIncidents(
     }
   }
   if (sharedBy.size === 0) return [];
-  const rows = await relatedAmong(trx, [...sharedBy.keys()], since, MAX_LINKS);
+  const rows = await batch.relatedAmong([...sharedBy.keys()], since, MAX_LINKS);
   return rows.map((incident) => ({ incident, shared: sharedBy.get(incident.id)! }));
 }

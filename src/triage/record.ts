@@ -114,10 +114,15 @@ export async function insertIncident(db: Kysely<Database>, row: Insertable<Incid
 
 /** The newest incident of a fingerprint, whatever its status; `forChange`: locked for the caller's transaction (PostgreSQL). */
 export async function latestByFingerprint(db: Kysely<Database>, fingerprint: string, forChange = false): Promise<IncidentRecord | undefined> {
-  let q = db.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(1);
-  if (forChange && isPostgres(db)) q = q.forUpdate();
-  const row = await q.executeTakeFirst();
+  const row = await latestRowByFingerprint(db, fingerprint, forChange);
   return row ? rowToRecord(row) : undefined;
+}
+
+/** latestByFingerprint's row, as the store holds it. */
+export async function latestRowByFingerprint(db: Kysely<Database>, fingerprint: string, forChange = false): Promise<Selectable<IncidentTable> | undefined> {
+  let q = db.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(sql.lit(1));
+  if (forChange && isPostgres(db)) q = q.forUpdate();
+  return q.executeTakeFirst();
 }
 
 /** The newest incident of a fingerprint that is not resolved: its id and counters. */
@@ -222,28 +227,86 @@ export async function holdersOf(db: Kysely<Database>, indicator: Indicator, limi
   return rows.map((r) => r.incident_id);
 }
 
+/** Values looked up per statement by holdersOfMany (one statement text per size: the prepared statement is reused). */
+const HOLDERS_CHUNK = 32;
+
+/**
+ * holdersOf for many indicators in few statements: each indicator's `limit` most recent holders (incident id and
+ * when it took the indicator up), newest first, by `kind\0value`. Each part reads a bounded range of the
+ * (kind, value, first_seen) index, as holdersOf does.
+ */
+export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[], limit: number): Promise<Map<string, { id: string; firstSeen: number }[]>> {
+  const out = new Map<string, { id: string; firstSeen: number }[]>();
+  for (const i of indicators) out.set(`${i.kind}\u0000${i.value}`, []);
+  const wanted = [...out.keys()];
+  for (let at = 0; at < wanted.length; at += HOLDERS_CHUNK) {
+    const chunk = wanted.slice(at, at + HOLDERS_CHUNK);
+    // Padded with its last value to the full size, so every statement has one of two texts.
+    while (chunk.length < HOLDERS_CHUNK && wanted.length > HOLDERS_CHUNK) chunk.push(chunk[chunk.length - 1]!);
+    // Each part: the indicator's rows whose incident is among its `limit` newest holders (no ORDER BY or LIMIT
+    // at the top of a part, which a compound select does not allow).
+    const part = (k: string) => {
+      const [kind, value] = k.split('\u0000') as [string, string];
+      return db
+        .selectFrom('incident_indicators')
+        .select(['incident_id', 'kind', 'value', 'first_seen'])
+        .where('kind', '=', kind)
+        .where('value', '=', value)
+        .where('incident_id', 'in', (eb) =>
+          eb.selectFrom('incident_indicators').select('incident_id').where('kind', '=', kind).where('value', '=', value).orderBy('first_seen', 'desc').limit(sql.lit(limit)),
+        );
+    };
+    let q = part(chunk[0]!);
+    for (const k of chunk.slice(1)) q = q.unionAll(part(k));
+    for (const r of await q.execute()) {
+      const list = out.get(`${r.kind}\u0000${r.value}`);
+      if (list && !list.some((h) => h.id === r.incident_id)) list.push({ id: r.incident_id, firstSeen: Number(r.first_seen) });
+    }
+  }
+  for (const list of out.values()) list.sort((a, b) => b.firstSeen - a.firstSeen);
+  return out;
+}
+
+/** Indicator rows to add (several incidents, either role); those an incident already holds are left as they are. */
+export async function insertIndicators(trx: Kysely<Database>, rows: { incident_id: string; kind: string; value: string; role: string; first_seen: number }[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += 200) {
+    await trx
+      .insertInto('incident_indicators')
+      .values(rows.slice(i, i + 200))
+      .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing())
+      .execute();
+  }
+}
+
 /** Of these incidents, those seen since `since`, most recently seen first, at most `limit` (a narrow row). */
-export async function relatedAmong(db: Kysely<Database>, ids: string[], since: number, limit: number): Promise<RelatedIncident[]> {
+export async function relatedAmong(db: Kysely<Database>, ids: string[], since: number, limit: number): Promise<(RelatedIncident & { lastSeen: number })[]> {
+  if (ids.length === 0) return [];
   const rows = await db
     .selectFrom('incidents')
-    .select(['id', 'fingerprint', 'first_seen', 'verdict', 'escalated', 'mitre_json', 'rule_id', 'rule_json', 'title', 'level'])
+    .select(['id', 'fingerprint', 'first_seen', 'last_seen', 'verdict', 'escalated', 'mitre_json', 'rule_id', 'rule_json', 'title', 'level'])
     .where('id', 'in', ids)
     .where('last_seen', '>=', since)
     .orderBy('last_seen', 'desc')
     .limit(limit)
     .execute();
-  return rows.map((r) => {
-    const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
-    return {
-      id: r.id,
-      fingerprint: r.fingerprint,
-      firstSeen: Number(r.first_seen),
-      verdict: (r.verdict ?? undefined) as IncidentRecord['verdict'],
-      escalated: Number(r.escalated ?? 0) === 1,
-      mitre: JSON.parse(r.mitre_json ?? '[]'),
-      rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as RuleRef['level'], tags: rule.tags ?? [], ...rule } as RuleRef,
-    };
-  });
+  return rows.map(rowToRelated);
+}
+
+/** The narrow row of a related incident (what links and escalation read), with when it was last seen. */
+export function rowToRelated(
+  r: Pick<Selectable<IncidentTable>, 'id' | 'fingerprint' | 'first_seen' | 'last_seen' | 'verdict' | 'escalated' | 'mitre_json' | 'rule_id' | 'rule_json' | 'title' | 'level'>,
+): RelatedIncident & { lastSeen: number } {
+  const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
+  return {
+    id: r.id,
+    fingerprint: r.fingerprint,
+    firstSeen: Number(r.first_seen),
+    lastSeen: Number(r.last_seen),
+    verdict: (r.verdict ?? undefined) as IncidentRecord['verdict'],
+    escalated: Number(r.escalated ?? 0) === 1,
+    mitre: JSON.parse(r.mitre_json ?? '[]'),
+    rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as RuleRef['level'], tags: rule.tags ?? [], ...rule } as RuleRef,
+  };
 }
 
 /** Links `id` both ways to those of `others` it is not linked to yet; one read and at most one write. */

@@ -129,3 +129,31 @@ export async function matchSuppression(trx: Kysely<Database>, ruleId: string, in
   await trx.updateTable('suppressions').set((eb) => ({ hits: eb('hits', '+', 1) })).where('id', '=', row.id).execute();
   return toSuppression(row, now);
 }
+
+/** Suppressions in force at `now` (those that may match a batch of detections), at most `limit`, oldest first. */
+export async function liveSuppressions(db: Kysely<Database>, now: number, limit: number): Promise<Suppression[]> {
+  const rows = await db
+    .selectFrom('suppressions')
+    .selectAll()
+    .where((eb) => eb.or([eb('expires_at', 'is', null), eb('expires_at', '>', now)]))
+    .orderBy('id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => toSuppression(r, now));
+}
+
+/** The first of these suppressions (oldest first) in force at `now` for this rule and one of the indicators: what matchSuppression's query finds. */
+export function firstMatching(live: Suppression[], ruleId: string, indicators: Indicator[], now: number): Suppression | undefined {
+  const keys = new Set(indicators.map((i) => `${i.kind}\u0000${i.value}`));
+  return live.find(
+    (s) =>
+      keys.has(`${s.indicator.kind}\u0000${s.indicator.value}`) &&
+      (s.ruleId === undefined || s.ruleId === ruleId) &&
+      (s.expiresAt === undefined || s.expiresAt > now),
+  );
+}
+
+/** Counts `n` more detections silenced by a suppression. */
+export async function countHits(trx: Kysely<Database>, id: number, n: number): Promise<void> {
+  await trx.updateTable('suppressions').set((eb) => ({ hits: eb('hits', '+', n) })).where('id', '=', id).execute();
+}

@@ -1,0 +1,251 @@
+// One transaction's triage: the detections of a batch fold into their incidents in memory, and what they change
+// is written once per incident and in multi-row statements when the batch ends, not in fifteen statements per
+// detection. A rule that fires on every alert folds a thousand detections of one batch into a few incidents:
+// a few dozen statements for the batch instead of fifteen thousand.
+//
+// What the batch holds stands for the store: its incident rows are what the store would hold had every change
+// been written, its indicator and detection rows are still to be written. Every read triage makes in between
+// (the newest incident of a fingerprint, an indicator's holders, related incidents, another rule's events) sees
+// them. Before anything else reads the store (a notification is built, a continuation extends an incident)
+// `sync` writes them all and forgets the incident rows, which are read again when next needed.
+import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Detection, Indicator } from '../model/index.js';
+import type { Database, DetectionTable, IncidentTable } from '../store/schema.js';
+import { isPostgres } from '../store/migrations/util.js';
+import { detectionRow, eventIdsOfOtherRules, insertDetections, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
+import { holdersOfMany, insertIndicators, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecord, rowToRelated } from './record.js';
+import { countHits, firstMatching, liveSuppressions, matchSuppression, type Suppression } from './suppressions.js';
+import { TriageError, type IncidentRecord, type RelatedIncident } from './types.js';
+
+/** Suppressions read at once per batch; with more in force, each detection asks the store. */
+const LIVE_SUPPRESSIONS = 2000;
+
+const key = (i: Pick<Indicator, 'kind' | 'value'>) => `${i.kind}\u0000${i.value}`;
+
+interface CachedIncident {
+  row: Selectable<IncidentTable>;
+  record?: IncidentRecord;
+  /** Columns changed since it was read or written. */
+  patch?: Updateable<IncidentTable>;
+}
+
+export class TriageBatch {
+  /** Incident rows as they are with this batch's changes, by id; the newest incident of a fingerprint, by fingerprint. */
+  private readonly incidents = new Map<string, CachedIncident>();
+  private readonly latest = new Map<string, string | null>();
+  /** Indicators to write, by incident and `kind\0value`; and every holder this batch added (written or not). */
+  private readonly pendingIndicators = new Map<string, Map<string, { incident_id: string; kind: string; value: string; role: string; first_seen: number }>>();
+  private readonly added = new Map<string, { id: string; firstSeen: number }[]>();
+  /** Holders read from the store, by `kind\0value` (what holdersOf gives). */
+  private readonly holders = new Map<string, { id: string; firstSeen: number }[]>();
+  /** Detections to write, by id; ids recorded before this batch or by it. */
+  private readonly pendingDetections = new Map<string, { row: Insertable<DetectionTable>; eventIds: string[] }>();
+  private recorded?: Set<string>;
+  private readonly seen = new Set<string>();
+  private suppressions?: Suppression[] | null;
+  private readonly hits = new Map<number, number>();
+  private readonly locked = new Set<string>();
+
+  constructor(
+    readonly trx: Kysely<Database>,
+    /** The detections the batch will record (one read tells which were recorded before). */
+    private readonly expected: Detection[] = [],
+    /** The indicators each detection's links are looked up by: their holders are read for the whole batch at once. */
+    private readonly lookups: (d: Detection) => Indicator[] = () => [],
+  ) {
+    this.expectedIds = new Set(expected.map((d) => d.id));
+  }
+
+  private readonly expectedIds: Set<string>;
+
+  /** Fingerprints already locked in this transaction (PostgreSQL advisory locks are held to its end). */
+  unlocked(fingerprints: Iterable<string>): string[] {
+    if (!isPostgres(this.trx)) return [];
+    const out = [...new Set(fingerprints)].filter((f) => !this.locked.has(f));
+    for (const f of out) this.locked.add(f);
+    return out;
+  }
+
+  /** Records a detection (written with the batch); false when its id was recorded before. */
+  async recordDetection(d: Detection, now: number): Promise<boolean> {
+    if (this.seen.has(d.id)) return false;
+    if (!this.expectedIds.has(d.id)) {
+      // Not in the batch's list (a risk detection made in it): asked of the store at once.
+      this.seen.add(d.id);
+      return recordDetection(this.trx, d, now);
+    }
+    this.recorded ??= await recordedDetections(this.trx, [...this.expectedIds]);
+    if (this.recorded.has(d.id)) return false;
+    this.seen.add(d.id);
+    this.pendingDetections.set(d.id, { row: detectionRow(d, now), eventIds: d.eventIds });
+    return true;
+  }
+
+  async assignToIncident(detectionId: string, incidentId: string): Promise<void> {
+    const p = this.pendingDetections.get(detectionId);
+    if (p) p.row.incident_id = incidentId;
+    else await assignToIncident(this.trx, detectionId, incidentId);
+  }
+
+  async markSuppressed(detectionId: string, suppressionId: number): Promise<void> {
+    const p = this.pendingDetections.get(detectionId);
+    if (p) p.row.suppression_id = suppressionId;
+    else await markSuppressed(this.trx, detectionId, suppressionId);
+  }
+
+  /** matchSuppression over the suppressions in force, read once per batch; the hit is counted when the batch is written. */
+  async matchSuppression(ruleId: string, indicators: Indicator[], now: number): Promise<Suppression | undefined> {
+    if (indicators.length === 0) return undefined;
+    if (this.suppressions === undefined) {
+      const live = await liveSuppressions(this.trx, now, LIVE_SUPPRESSIONS + 1);
+      this.suppressions = live.length > LIVE_SUPPRESSIONS ? null : live;
+    }
+    if (this.suppressions === null) return matchSuppression(this.trx, ruleId, indicators, now);
+    const s = firstMatching(this.suppressions, ruleId, indicators, now);
+    if (!s) return undefined;
+    const before = this.hits.get(s.id) ?? 0;
+    this.hits.set(s.id, before + 1);
+    return { ...s, hits: s.hits + before };
+  }
+
+  /** The newest incident of a fingerprint (locked for the transaction on PostgreSQL when first read). */
+  async latestByFingerprint(fingerprint: string): Promise<IncidentRecord | undefined> {
+    let id = this.latest.get(fingerprint);
+    if (id === undefined) {
+      const row = await latestRowByFingerprint(this.trx, fingerprint, true);
+      id = row ? row.id : null;
+      this.latest.set(fingerprint, id);
+      if (row && !this.incidents.has(row.id)) this.incidents.set(row.id, { row });
+    }
+    return id === null ? undefined : this.find(id);
+  }
+
+  /** An incident this batch read, as it is with the batch's changes. */
+  find(id: string): IncidentRecord | undefined {
+    const c = this.incidents.get(id);
+    if (!c) return undefined;
+    c.record ??= rowToRecord(c.row);
+    return c.record;
+  }
+
+  /** Changes columns of an incident this batch read; written when the batch is. */
+  patch(id: string, patch: Updateable<IncidentTable>): void {
+    const c = this.incidents.get(id);
+    if (!c) throw new TriageError('not_found', `incident ${id} was not read by this batch`);
+    Object.assign(c.row, patch);
+    c.patch = { ...c.patch, ...patch };
+    c.record = undefined;
+  }
+
+  /** Indicators the incident is to hold (written with the batch; one it holds already stays as it is). */
+  addIndicators(incidentId: string, list: Indicator[], role: 'entity' | 'evidence', now: number): void {
+    let mine = this.pendingIndicators.get(incidentId);
+    for (const i of list) {
+      const k = key(i);
+      const holders = this.added.get(k) ?? [];
+      if (holders.some((h) => h.id === incidentId)) continue;
+      holders.unshift({ id: incidentId, firstSeen: now });
+      this.added.set(k, holders);
+      if (!mine) this.pendingIndicators.set(incidentId, (mine = new Map()));
+      mine.set(k, { incident_id: incidentId, kind: i.kind, value: i.value, role, first_seen: now });
+    }
+  }
+
+  /** Indicators a new incident took up, written already: its holders are known to the batch's reads. */
+  addedIndicators(incidentId: string, list: Indicator[], now: number): void {
+    for (const i of list) {
+      const holders = this.added.get(key(i)) ?? [];
+      if (!holders.some((h) => h.id === incidentId)) holders.unshift({ id: incidentId, firstSeen: now });
+      this.added.set(key(i), holders);
+    }
+  }
+
+  /**
+   * holdersOf with this batch's changes: the `limit` most recent holders of each indicator, newest first. Those
+   * the store holds are read for every indicator of the batch's detections at once, when the first is asked.
+   */
+  async holdersOf(indicators: Indicator[], limit: number): Promise<Map<string, string[]>> {
+    const missing = indicators.filter((i) => !this.holders.has(key(i)));
+    if (missing.length > 0) {
+      const more = new Map(missing.map((i) => [key(i), i] as const));
+      for (const d of this.expected) for (const i of this.lookups(d)) if (!this.holders.has(key(i))) more.set(key(i), i);
+      for (const [k, list] of await holdersOfMany(this.trx, [...more.values()], limit)) this.holders.set(k, list);
+    }
+    const out = new Map<string, string[]>();
+    for (const i of indicators) {
+      const k = key(i);
+      const ids: string[] = [];
+      for (const h of [...(this.added.get(k) ?? []), ...(this.holders.get(k) ?? [])]) {
+        if (ids.length >= limit) break;
+        if (!ids.includes(h.id)) ids.push(h.id);
+      }
+      out.set(k, ids);
+    }
+    return out;
+  }
+
+  /** relatedAmong with this batch's changes: incidents it read are taken as they are now. */
+  async relatedAmong(ids: string[], since: number, limit: number): Promise<RelatedIncident[]> {
+    const inHand = ids.filter((id) => this.incidents.has(id));
+    const fromStore = await relatedAmong(this.trx, ids.filter((id) => !this.incidents.has(id)), since, limit);
+    const mine = inHand.map((id) => rowToRelated(this.incidents.get(id)!.row)).filter((r) => r.lastSeen >= since);
+    return [...fromStore, ...mine]
+      .sort((a, b) => b.lastSeen - a.lastSeen)
+      .slice(0, limit)
+      .map(({ lastSeen: _, ...r }) => r);
+  }
+
+  /** The event ids an incident's detections of other rules hold, those still to be written included. */
+  async eventIdsOfOtherRules(incidentId: string, ruleId: string): Promise<string[]> {
+    const stored = await eventIdsOfOtherRules(this.trx, incidentId, ruleId);
+    for (const p of this.pendingDetections.values()) if (p.row.incident_id === incidentId && p.row.rule_id !== ruleId) stored.push(...p.eventIds);
+    return stored;
+  }
+
+  /** Writes the indicators still to be written for this incident, so that a read of its indicators in the store finds them. */
+  async writeIndicators(incidentId: string): Promise<void> {
+    const mine = this.pendingIndicators.get(incidentId);
+    if (!mine || mine.size === 0) return;
+    this.pendingIndicators.delete(incidentId);
+    await insertIndicators(this.trx, [...mine.values()]);
+  }
+
+  /**
+   * Writes everything the batch holds and forgets the incident rows (read again when next needed): from here
+   * the store is the truth, for whatever reads it next.
+   */
+  async sync(): Promise<void> {
+    const trx = this.trx;
+    const patches = [...this.incidents].filter(([, c]) => c.patch !== undefined).map(([id, c]) => [id, c.patch!] as const);
+    const indicators = [...this.pendingIndicators.values()].flatMap((m) => [...m.values()]);
+    const detections = [...this.pendingDetections.values()];
+    const hits = [...this.hits];
+    this.forget();
+    for (const [id, patch] of patches) await patchIncident(trx, id, patch);
+    if (indicators.length > 0) await insertIndicators(trx, indicators);
+    if (detections.length > 0) {
+      for (const d of detections) this.recorded?.add(d.row.id);
+      await insertDetections(
+        trx,
+        detections.map((d) => d.row),
+        detections.map((d) => d.eventIds),
+      );
+    }
+    for (const [id, n] of hits) await countHits(trx, id, n);
+  }
+
+  /** Drops what the batch holds unwritten and what it read (a savepoint rolled back the record it belonged to). */
+  discard(): void {
+    this.forget();
+    this.added.clear();
+    this.holders.clear();
+  }
+
+  private forget(): void {
+    this.incidents.clear();
+    this.latest.clear();
+    this.pendingIndicators.clear();
+    this.pendingDetections.clear();
+    this.hits.clear();
+  }
+}
