@@ -95,6 +95,8 @@ export class Detector {
   /** Screens of the rule lists long enough to be worth one (by list). */
   private readonly screens = new Map<readonly DetectionRule[], LiteralScreen>();
   private readonly picks: DetectionRule[] = [];
+  /** The current event's raw line in lower case, once a screened list needed it. */
+  private lower: string | undefined;
 
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
     this.singles = options.singles ?? true;
@@ -191,12 +193,11 @@ export class Detector {
     const data = event.data;
     const format = event.format;
     const picked = this.index.select(format, data);
-    const line = this.screens.size > 0 ? rawLineOf(event) : undefined;
-    const lower = line?.toLowerCase();
-    if (picked === null) this.evaluateList(this.index.all, event, out, line, lower);
+    this.lower = undefined;
+    if (picked === null) this.evaluateList(this.index.all, event, out);
     else {
-      for (const list of picked) this.evaluateList(list, event, out, line, lower);
-      this.evaluateList(this.index.always, event, out, line, lower);
+      for (const list of picked) if (list.length > 0) this.evaluateList(list, event, out);
+      this.evaluateList(this.index.always, event, out);
     }
     this.counters.detections += out.length;
     return out;
@@ -234,11 +235,17 @@ export class Detector {
     return table instanceof ClosingTable ? table.observe(input) : this.engine.observe(table, input);
   }
 
-  /** Evaluates a rule list, screened by the event's raw line where the list has a screen. */
-  private evaluateList(list: readonly DetectionRule[], event: Event, out: Detection[], line: string | undefined, lower: string | undefined): void {
-    const screen = line !== undefined && list.length > 0 ? this.screens.get(list) : undefined;
-    const rules = screen ? screen.pick(line!, lower!, this.picks) : list;
-    for (const rule of rules) this.evaluate(rule, event, out);
+  /**
+   * Evaluates a rule list, screened by the event's raw line where the list has a screen. The line is lower-cased
+   * once per event, and only when a screened list is evaluated: most events meet only short lists.
+   */
+  private evaluateList(list: readonly DetectionRule[], event: Event, out: Detection[]): void {
+    const screen = list.length >= SCREEN_MIN_RULES ? this.screens.get(list) : undefined;
+    const line = screen ? rawLineOf(event) : undefined;
+    if (line !== undefined) {
+      this.lower ??= line.toLowerCase();
+      for (const rule of screen!.pick(line, this.lower, this.picks)) this.evaluate(rule, event, out);
+    } else for (const rule of list) this.evaluate(rule, event, out);
   }
 
   private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {

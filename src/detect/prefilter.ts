@@ -10,6 +10,14 @@
 // two non-ASCII letters whose lower case is ASCII (U+0130, U+212A), is always parsed, so no spelling of a value
 // in JSON escapes the search. Numbers are taken as the producers write them (Wazuh writes Windows values as
 // strings, evtx_dump integers in decimal); a number in exponent form would not be seen.
+//
+// The search is one regular expression over the whole line, so what it costs is how many places of the line can
+// start an alternative. A bare word ("amazonaws.com") can start anywhere; the text a field's value begins with
+// can only start right after the quote that opens a JSON string. Where a field is read as written in the alert
+// (its accessor reads a plain path), a literal the value starts with is searched with that quote before it: the
+// engine then tries the alternatives only at the line's quotes, and the same lines match.
+import type { EventFormat } from '../model/index.js';
+import type { Accessor } from './fields.js';
 import type { Rule } from './rules.js';
 import { fieldPath, missingStandIns } from './fields.js';
 import { alertPath } from './sources/source.js';
@@ -55,21 +63,70 @@ const best = (sets: Needles[]): Needles => {
 };
 const union = (sets: Needles[]): Needles => (sets.some((s) => s === null) ? null : sets.flat() as Needle[]);
 
-function literal(text: string, bonus = 0): Needle | null {
+/**
+ * `head`: the text is where a field's JSON string value starts (the value is read as written and begins with it),
+ * so its run, when it is the text's start, is searched after the opening quote.
+ */
+function literal(text: string, bonus = 0, head = false): Needle | null {
   // Only ASCII text is searched: case folding outside ASCII differs between the matcher and a regex.
   const runs = text.split(/[^\x20-\x7e]+/).filter((r) => r.length > 0);
   if (runs.length === 0) return null;
   const run = runs.reduce((a, b) => (b.length > a.length ? b : a));
   const digits = /^\d+$/.test(run);
   // Four or more digits (an event id) are rarer in an alert than letters of the same length.
-  return { source: jsonText(run), weight: run.length + (digits && run.length >= 4 ? 4 : 0) + bonus, lit: jsonLit(run) };
+  const weight = run.length + (digits && run.length >= 4 ? 4 : 0) + bonus;
+  if (head && text.startsWith(run) && startsOnlyStrings(run)) return { source: `"${jsonText(run)}`, weight: weight + 1, lit: jsonLit(run) };
+  return { source: jsonText(run), weight, lit: jsonLit(run) };
 }
 
-/** The longest literal run of one alternative, or null when it has none. */
-function altNeedle(a: Alt): Needle | null {
+/**
+ * Whether only a JSON string's text can start with `run`: the matcher also compares numbers and booleans by their
+ * text (`4624`, `true`), which no quote opens.
+ */
+function startsOnlyStrings(run: string): boolean {
+  const lower = run.toLowerCase();
+  return !/^[-+.\d]/.test(run) && !'true'.startsWith(lower) && !'false'.startsWith(lower);
+}
+
+/**
+ * The longest literal run of one alternative, or null when it has none. `plain`: the field's value is read as
+ * written in the line, so a run that starts the alternative starts a JSON string value there.
+ */
+function altNeedle(a: Alt, plain = false): Needle | null {
   let longest = '';
-  for (const p of a.parts) if ('lit' in p && p.lit.length > longest.length) longest = p.lit;
-  return longest === '' ? null : literal(longest);
+  let at = -1;
+  a.parts.forEach((p, i) => {
+    if ('lit' in p && p.lit.length > longest.length) {
+      longest = p.lit;
+      at = i;
+    }
+  });
+  return longest === '' ? null : literal(longest, 0, plain && at === 0);
+}
+
+/** Whether a field's value is read as written in the raw line, in every format searched (see altNeedle). */
+type PlainField = (field: string) => boolean;
+const NOT_PLAIN: PlainField = () => false;
+
+/** The fields a rule reads by a plain path in each searched format (an accessor with `path`), none when unknown. */
+function plainFields(rule: { field?: Record<EventFormat, (name: string) => Accessor> }): PlainField {
+  const field = rule.field;
+  if (!field) return NOT_PLAIN;
+  const known = new Map<string, boolean>();
+  return (name) => {
+    let plain = known.get(name);
+    if (plain === undefined) {
+      plain = FORMATS.every((f) => {
+        try {
+          return field[f](name).path !== undefined;
+        } catch {
+          return false;
+        }
+      });
+      known.set(name, plain);
+    }
+    return plain;
+  };
 }
 
 /** Does an absent (or null) field satisfy this alternative in some format? Then the item requires nothing. */
@@ -83,7 +140,7 @@ function standInMatches(a: Alt, field: string | undefined, cased: boolean): bool
 }
 
 /** `Field|mods: value(s)` or keywords. `verbatim`: the rule's source copies field values from the alert. */
-function itemNeedles(key: string, value: unknown, placeholders: Record<string, string[]>, verbatim = true): Needles {
+function itemNeedles(key: string, value: unknown, placeholders: Record<string, string[]>, verbatim = true, plain: PlainField = NOT_PLAIN): Needles {
   const [name, ...rawMods] = key.split('|');
   const field = name === '' ? undefined : name;
   // A computed value (auditd's decoded arguments, a joined command line) need not be in the raw line.
@@ -98,6 +155,7 @@ function itemNeedles(key: string, value: unknown, placeholders: Record<string, s
   const values = Array.isArray(value) ? value : [value];
   if (values.length === 0) return null;
   const extra = field === undefined ? ['contains'] : [];
+  const anchored = field !== undefined && plain(field);
   const perValue: Needles[] = values.map((v) => {
     if (v === null || typeof v === 'object') return null;
     if (typeof v === 'number' && !Number.isInteger(v)) return null;
@@ -110,7 +168,7 @@ function itemNeedles(key: string, value: unknown, placeholders: Record<string, s
     const out: Needle[] = [];
     for (const a of alts) {
       if (standInMatches(a, field, chain.has('cased'))) return null;
-      const n = altNeedle(a);
+      const n = altNeedle(a, anchored);
       if (!n) return null;
       out.push(n);
     }
@@ -119,13 +177,13 @@ function itemNeedles(key: string, value: unknown, placeholders: Record<string, s
   return chain.has('all') ? best(perValue) : union(perValue);
 }
 
-function searchNeedles(body: unknown, placeholders: Record<string, string[]>, verbatim = true): Needles {
-  if (isMap(body)) return best(Object.entries(body).map(([k, v]) => itemNeedles(k, v, placeholders, verbatim)));
+function searchNeedles(body: unknown, placeholders: Record<string, string[]>, verbatim = true, plain: PlainField = NOT_PLAIN): Needles {
+  if (isMap(body)) return best(Object.entries(body).map(([k, v]) => itemNeedles(k, v, placeholders, verbatim, plain)));
   if (Array.isArray(body)) {
     const maps = body.filter(isMap);
-    const plain = body.filter((b) => !isMap(b));
-    const alts = maps.map((m) => searchNeedles(m, placeholders, verbatim));
-    if (plain.length > 0) alts.push(itemNeedles('', plain, placeholders));
+    const words = body.filter((b) => !isMap(b));
+    const alts = maps.map((m) => searchNeedles(m, placeholders, verbatim, plain));
+    if (words.length > 0) alts.push(itemNeedles('', words, placeholders));
     return union(alts);
   }
   if (typeof body === 'string' || typeof body === 'number') return itemNeedles('', [body], placeholders);
@@ -175,7 +233,7 @@ const WAZUH_SCALARS: Record<string, string> = { 'rule.level': 'level', 'rule.id'
  * 12` is `"level":12` in the raw alert, where a bare "12" is in every line): for rules whose logsource takes Wazuh
  * alerts only. Per search identifier, the best of these and its plain needles.
  */
-function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, placeholders: Record<string, string[]>, verbatim: boolean): Map<string, Needles> {
+function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, placeholders: Record<string, string[]>, verbatim: boolean, plain: PlainField): Map<string, Needles> {
   const out = new Map<string, Needles>();
   const product = ls.product?.toLowerCase();
   if (product !== 'wazuh' && product !== 'linux') return out;
@@ -189,7 +247,7 @@ function anchoredNeedles(detection: Record<string, unknown>, ls: Logsource, plac
       const needles = anchoredValues(key, mods, jsonKey, Array.isArray(value) ? value : [value], placeholders);
       if (needles) items.push(needles);
     }
-    if (items.length > 0) out.set(name, best([searchNeedles(body, placeholders, verbatim), ...items]));
+    if (items.length > 0) out.set(name, best([searchNeedles(body, placeholders, verbatim, plain), ...items]));
   }
   return out;
 }
@@ -223,13 +281,21 @@ function sourceIsVerbatim(ls: Logsource): boolean {
   }
 }
 
+/** What the prefilter reads of a rule; `field` (a loaded rule's accessors) lets value literals be quote-anchored. */
+export interface NeedleRule {
+  detection: Record<string, unknown>;
+  logsource: Logsource;
+  field?: Record<EventFormat, (name: string) => Accessor>;
+}
+
 /** The needles a detection rule's condition requires (its logsource aside), or null when it requires none. */
-function detectionNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
+function detectionNeedles(rule: NeedleRule, placeholders: Record<string, string[]> = {}): Needles {
   const { condition, ...rest } = rule.detection;
   const verbatim = sourceIsVerbatim(rule.logsource);
-  const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders, verbatim);
+  const plain = verbatim ? plainFields(rule) : NOT_PLAIN;
+  const anchored = anchoredNeedles(rule.detection, rule.logsource, placeholders, verbatim, plain);
   const searches = new Map<string, Needles>();
-  for (const [name, body] of Object.entries(rest)) searches.set(name, anchored.get(name) ?? searchNeedles(body, placeholders, verbatim));
+  for (const [name, body] of Object.entries(rest)) searches.set(name, anchored.get(name) ?? searchNeedles(body, placeholders, verbatim, plain));
   const conditions = Array.isArray(condition) ? condition : [condition];
   let detection: Needles;
   try {
@@ -246,7 +312,7 @@ function detectionNeedles(rule: { detection: Record<string, unknown>; logsource:
 }
 
 /** The needles a detection rule requires, or null when a line could match it without any. */
-export function ruleNeedles(rule: { detection: Record<string, unknown>; logsource: Logsource }, placeholders: Record<string, string[]> = {}): Needles {
+export function ruleNeedles(rule: NeedleRule, placeholders: Record<string, string[]> = {}): Needles {
   return best([detectionNeedles(rule, placeholders), logsourceNeedles(rule.logsource)]);
 }
 
@@ -255,7 +321,7 @@ export function ruleNeedles(rule: { detection: Record<string, unknown>; logsourc
  * null when the rule requires none. A rule using `|expand` gives null: its placeholders' configured values are
  * not known here.
  */
-export function ruleLiterals(rule: { detection: Record<string, unknown>; logsource: Logsource }): string[] | null {
+export function ruleLiterals(rule: NeedleRule): string[] | null {
   if (Object.values(rule.detection).some(usesExpand)) return null;
   // What tells rules of one list apart is their condition: they share their logsource (the list's channel).
   const usable = (n: Needles) => n !== null && n.length > 0 && n.every((x) => x.lit !== undefined && x.lit !== '');
@@ -364,7 +430,8 @@ export class Prefilter {
       chosen.push({ own: n, source: logsourceNeedles(r.logsource) });
     }
     const sources = coveredNeedles(chosen);
-    this.pattern = unconstrained !== undefined || sources.size === 0 ? null : new RegExp(mergeAnchored([...sources]).join('|'), 'i');
+    // One pass over the line: the needles and what makes a line always parsed, as one expression.
+    this.pattern = unconstrained !== undefined || sources.size === 0 ? null : new RegExp([...mergeAnchored([...sources]), ALWAYS_PARSE.source].join('|'), 'i');
     this.stats = { rules: count, needles: sources.size, ...(unconstrained !== undefined ? { unconstrained } : {}) };
   }
 
@@ -375,7 +442,6 @@ export class Prefilter {
 
   /** Could a rule match this record? False only when it certainly cannot. */
   mayMatch(text: string): boolean {
-    if (this.pattern === null) return true;
-    return this.pattern.test(text) || ALWAYS_PARSE.test(text);
+    return this.pattern === null || this.pattern.test(text);
   }
 }

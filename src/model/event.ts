@@ -13,8 +13,18 @@ export class InputError extends VigilError {
 /** Wazuh writes `+0000`; ISO 8601 parsers want `+00:00`. */
 export function parseWazuhTime(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
-  const t = Date.parse(text.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  const t = Date.parse(hasBareOffset(text) ? `${text.slice(0, -2)}:${text.slice(-2)}` : text);
   return Number.isNaN(t) ? undefined : t;
+}
+
+const isDigit = (c: number) => c >= 48 && c <= 57;
+
+/** Whether the text ends in `±hhmm` (what /([+-]\d{2})(\d{2})$/ finds, without a regex on every alert). */
+function hasBareOffset(text: string): boolean {
+  const n = text.length;
+  if (n < 5) return false;
+  const sign = text.charCodeAt(n - 5);
+  return (sign === 43 || sign === 45) && isDigit(text.charCodeAt(n - 4)) && isDigit(text.charCodeAt(n - 3)) && isDigit(text.charCodeAt(n - 2)) && isDigit(text.charCodeAt(n - 1));
 }
 
 export function detectFormat(obj: Record<string, unknown>): EventFormat {

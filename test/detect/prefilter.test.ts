@@ -188,6 +188,32 @@ describe('raw-line prefilter', () => {
     assert.ok(matched > 1000 && skipped > 8_000, `${matched} matches, ${skipped} lines skipped`);
   });
 
+  it('searches a literal a value starts with after its opening quote, never where a number or boolean may stand', () => {
+    const rule = (sel: string) =>
+      loadRules([], process.cwd(), {}, [{ file: 'anchor.yml', text: `title: t\nlogsource:\n  product: windows\n  service: security\ndetection:\n  sel:\n    ${sel}\n  condition: sel\n` }]);
+    const alert = (system: Record<string, unknown>, eventdata: Record<string, unknown> = {}) => ({
+      timestamp: '2026-11-21T10:00:00.000+0000',
+      rule: { level: 3, id: '60000' },
+      id: '1.1',
+      data: { win: { system: { eventID: '4688', channel: 'Security', ...system }, eventdata } },
+    });
+    // A field read as written in both formats (a System field): the literal only opens its value, so the same
+    // text inside another value is no match.
+    const word = rule("Computer|startswith: 'Mimikatz'");
+    const pf = new Prefilter(word.rules);
+    assert.match(String(pf.stats.needles), /^1$/);
+    assert.ok(pf.mayMatch(JSON.stringify(alert({ computer: 'mimikatz-host.corp' }))));
+    assert.equal(pf.mayMatch(JSON.stringify(alert({ computer: 'ws1' }, { commandLine: 'run mimikatz.exe' }))), false);
+    // The matcher compares a boolean or a number by its text, which no quote opens: such literals stay bare.
+    for (const [sel, value] of [["Computer|startswith: 'tr'", true], ["Version|startswith: '44'", 443], ["Version: '443'", 443]] as const) {
+      const set = rule(sel);
+      const key = sel.startsWith('Computer') ? 'computer' : 'version';
+      const record = alert({ [key]: value });
+      assert.ok(detectionRules(set)[0]!.match.wazuh(record), sel);
+      assert.ok(new Prefilter(set.rules).mayMatch(JSON.stringify(record)), `${sel} on ${JSON.stringify(value)}`);
+    }
+  });
+
   it('a value spelled with JSON escapes is still seen (\\u, \\/)', () => {
     const alert = {
       timestamp: '2026-11-21T10:00:00.000+0000',
