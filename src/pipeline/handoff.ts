@@ -29,8 +29,33 @@ export class Handoff {
    */
   announced = 0;
 
+  /** Sources waiting for room (`room`), woken as the pipeline releases what it handled. */
+  private waiters: (() => void)[] = [];
+
   /** @param max most events held; beyond it the hand-off is dropped and the runner reads the store. */
   constructor(readonly max = 10_000) {}
+
+  /** True while this many more events would not fit (a source that can wait should, rather than overflow it). */
+  full(more: number): boolean {
+    return this.size + more > this.max;
+  }
+
+  /**
+   * Resolves once `more` events fit, or after `ms` whichever comes first: a source that reads at its own pace
+   * (the alerts file) waits here instead of overflowing the hand-off, which would make the pipeline read back and
+   * parse again what it outran.
+   */
+  room(more: number, ms: number): Promise<void> {
+    if (!this.full(more)) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.waiters.push(done);
+    });
+  }
 
   get size(): number {
     return this.held.length - this.start;
@@ -71,6 +96,11 @@ export class Handoff {
     if (this.start > 1024 && this.start * 2 > this.held.length) {
       this.held = this.held.slice(this.start);
       this.start = 0;
+    }
+    if (this.waiters.length > 0) {
+      const waiting = this.waiters;
+      this.waiters = [];
+      for (const w of waiting) w();
     }
   }
 }

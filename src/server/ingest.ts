@@ -54,6 +54,9 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
     '/ingest/wazuh',
     {
       logLevel: 'warn',
+      // Machines post here and read only the status and a small JSON answer: the dashboard's security headers
+      // (helmet builds them per request) protect nothing on it; nosniff is set by hand.
+      helmet: false,
       // Public to the user guard: this route checks the ingest token itself, and no user token opens it.
       config: { access: 'public', openapi: INGEST_OPENAPI },
       schema: {
@@ -140,7 +143,7 @@ export const ingestRoutes: Routes<IngestRoutesOptions> = async (app, ctx) => {
         ctx.metrics?.rejected.inc({ source: 'webhook' });
         return reply.code(400).send({ error: 'bad_request', message: `the store refused these alerts: ${oneLine((err as Error).message, 300)}` });
       }
-      return reply.code(202).send({ accepted: result.accepted, duplicates: result.duplicates });
+      return reply.code(202).header('x-content-type-options', 'nosniff').send({ accepted: result.accepted, duplicates: result.duplicates });
     },
   );
 };

@@ -82,17 +82,19 @@ export class AlertsFileSource {
     this.reader = undefined;
   }
 
-  /** Reads unless the pipeline is behind. */
+  /** Reads unless the pipeline is behind, or its hand-off has no room for another chunk's alerts. */
   private async step(): Promise<boolean> {
     if (this.deps.backlog && (await this.deps.backlog.behind())) {
       this.deps.metrics?.backpressure.inc({ source: SOURCE });
       return false;
     }
-    return this.pass();
+    const room = await this.deps.intake.handoffRoom(this.config.pollInterval);
+    if (room === 0) return false;
+    return this.pass(room);
   }
 
-  /** One step: open or switch files, read and record what is complete. True if anything moved. */
-  async pass(): Promise<boolean> {
+  /** One step: open or switch files, read and record what is complete (at most `lines` lines). True if anything moved. */
+  async pass(lines = Infinity): Promise<boolean> {
     if (!this.reader) {
       this.reader = await this.openAtCheckpoint();
       if (!this.reader) return false;
@@ -105,7 +107,7 @@ export class AlertsFileSource {
       r.skip = false;
       await this.save(r);
     }
-    if (size > r.offset && (await this.readChunk(r, false))) return true;
+    if (size > r.offset && (await this.readChunk(r, false, lines))) return true;
     // Nothing complete left to read: has the path moved on to a new file (rotation)?
     const current = await inodeOf(this.config.path);
     if (current === undefined || current === r.ino) return false;
@@ -118,8 +120,8 @@ export class AlertsFileSource {
     return true;
   }
 
-  /** Reads from the offset, records every complete line, then moves the checkpoint past them. */
-  private async readChunk(r: Reader, final: boolean): Promise<boolean> {
+  /** Reads from the offset, records every complete line (up to `lines`), then moves the checkpoint past them. */
+  private async readChunk(r: Reader, final: boolean, lines = Infinity): Promise<boolean> {
     const buf = Buffer.allocUnsafe(CHUNK);
     const { bytesRead } = await r.fh.read(buf, 0, CHUNK, r.offset);
     if (bytesRead === 0) return false;
@@ -128,16 +130,22 @@ export class AlertsFileSource {
     let start = 0;
     let consumed = 0;
     let skip = r.skip ?? false;
+    let taken = 0;
     for (;;) {
+      // Enough for now: the rest of the chunk is read again by the next pass.
+      if (taken >= lines) break;
       const nl = data.indexOf(10, start);
       if (nl < 0) break;
+      taken++;
       if (!skip) pushLine(raws, data.subarray(start, nl), `${basename(r.path)} offset ${r.offset + start}`);
       skip = false;
       start = nl + 1;
       consumed = start;
     }
     const rest = bytesRead - consumed;
-    if (final && rest > 0 && !skip) {
+    if (taken >= lines) {
+      // Stopped at the limit, not at the end of what was read: nothing is left over to judge.
+    } else if (final && rest > 0 && !skip) {
       pushLine(raws, data.subarray(consumed), `${basename(r.path)} offset ${r.offset + consumed}`);
       consumed = bytesRead;
     } else if (rest > this.deps.maxAlertBytes || (consumed === 0 && bytesRead === CHUNK)) {

@@ -81,6 +81,18 @@ export class Intake {
     return result;
   }
 
+  /**
+   * How many more alerts the pipeline's hand-off holds, once it has room for half of what it holds (waiting at
+   * most `ms` for that); Infinity without one. A source that can wait (the data stays in its file) reads no more
+   * than this, so what it records is detected as parsed here instead of read back from the store and parsed again.
+   */
+  async handoffRoom(ms: number): Promise<number> {
+    const handoff = this.options.handoff;
+    if (!handoff) return Infinity;
+    await handoff.room(Math.floor(handoff.max / 2), ms);
+    return Math.max(0, handoff.max - handoff.size);
+  }
+
   /** Reads one raw record into an alert record, or says why it cannot be read. */
   read(raw: RawRecord, source: string): AlertRecord | Quarantined {
     const size = typeof raw.data === 'string' ? Buffer.byteLength(raw.data) : raw.data.length;

@@ -1,7 +1,7 @@
 // The durable record of every accepted alert. Ingest writes here before it acknowledges; the pipeline reads
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import { systemClock } from '../clock.js';
-import type { Kysely, Selectable } from 'kysely';
+import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
 
@@ -27,6 +27,50 @@ export interface BatchResult {
   seqs: (number | null)[];
 }
 
+/**
+ * Rows per insert statement: a batch goes in the largest that fit, so only these few statements are ever built
+ * and prepared, and each stays under SQLite's bound-parameter limit.
+ */
+const INSERT_ROWS = [256, 64, 16, 4, 1];
+const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
+
+interface InsertTemplate {
+  sql: string;
+  /** For each bound parameter, the row and column of the value it takes. */
+  params: [number, number][];
+}
+
+/** Built once per dialect and row count: the hot insert does not go through Kysely's query builder again. */
+const templates = new WeakMap<object, Map<number, InsertTemplate>>();
+
+/**
+ * The insert of these records (skipping keys already recorded, returning what it inserted), from its template:
+ * Kysely compiles it once with marker values, which say where each row's values sit among the parameters, and
+ * later calls only bind new values to the same SQL (the driver keeps it prepared).
+ */
+function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): CompiledQuery {
+  const dialect = db.getExecutor().adapter.constructor;
+  let byRows = templates.get(dialect);
+  if (!byRows) templates.set(dialect, (byRows = new Map()));
+  let t = byRows.get(chunk.length);
+  if (!t) {
+    const marker = (r: number, c: number) => `\u0000${r}:${c}`;
+    const rows = chunk.map((_, r) => Object.fromEntries(COLUMNS.map((col, c) => [col, marker(r, c)]))) as unknown as Insertable<AlertTable>[];
+    const compiled = db.insertInto('alerts').values(rows).onConflict((oc) => oc.column('key').doNothing()).returning(['seq', 'key']).compile();
+    const params = compiled.parameters.map((p) => {
+      const m = /^\u0000(\d+):(\d+)$/.exec(String(p));
+      if (!m) throw new Error(`unexpected parameter in the alerts insert: ${String(p)}`);
+      return [Number(m[1]), Number(m[2])] as [number, number];
+    });
+    byRows.set(chunk.length, (t = { sql: compiled.sql, params }));
+  }
+  const values = t.params.map(([r, c]) => {
+    const a = chunk[r]!;
+    return c === 0 ? a.key : c === 1 ? a.eventId : c === 2 ? a.format : c === 3 ? a.source : c === 4 ? now : a.body;
+  });
+  return CompiledQuery.raw(t.sql, values);
+}
+
 /** Records a batch in one transaction; returns how many were new and how many were duplicates. */
 export async function recordAlerts(
   db: Kysely<Database>,
@@ -47,37 +91,28 @@ export async function recordAlertBatches(
 ): Promise<BatchResult[]> {
   const seqs = batches.map((b) => new Array<number | null>(b.length).fill(null));
   if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));
+  // Every caller's records in one list, in batch order, each with where its sequence number goes.
+  const all: AlertRecord[] = [];
+  const slot: [number, number][] = [];
+  batches.forEach((batch, b) => batch.forEach((a, i) => (all.push(a), slot.push([b, i]))));
   await db.transaction().execute(async (trx) => {
-    for (let b = 0; b < batches.length; b++) {
-      const batch = batches[b]!;
-      // Chunks keep each statement under SQLite's bound-parameter limit.
-      for (let i = 0; i < batch.length; i += 500) {
-        const chunk = batch.slice(i, i + 500);
-        const rows = chunk.map((a) => ({
-          key: a.key,
-          event_id: a.eventId,
-          format: a.format,
-          source: a.source,
-          received_at: now,
-          body: a.body,
-        }));
-        const inserted = await trx
-          .insertInto('alerts')
-          .values(rows)
-          .onConflict((oc) => oc.column('key').doNothing())
-          .returning(['seq', 'key'])
-          .execute();
-        if (inserted.length === 0) continue;
-        const byKey = new Map(inserted.map((r) => [r.key, Number(r.seq)]));
-        // A key repeated inside the chunk was inserted once: the first occurrence gets the sequence number.
-        chunk.forEach((a, j) => {
-          const seq = byKey.get(a.key);
-          if (seq !== undefined) {
-            seqs[b]![i + j] = seq;
-            byKey.delete(a.key);
-          }
-        });
-      }
+    // A key seen earlier in this transaction (inserted, or repeated inside a statement) is a duplicate here.
+    const taken = new Set<string>();
+    for (let i = 0; i < all.length; ) {
+      const n = INSERT_ROWS.find((size) => size <= all.length - i)!;
+      const chunk = all.slice(i, i + n);
+      const inserted = await trx.executeQuery<{ seq: number | string; key: string }>(insertAlerts(trx, chunk, now));
+      const byKey = new Map(inserted.rows.map((r) => [r.key, Number(r.seq)]));
+      // A key repeated inside the chunk was inserted once: the first occurrence gets the sequence number.
+      chunk.forEach((a, j) => {
+        const seq = byKey.get(a.key);
+        if (seq !== undefined && !taken.has(a.key)) {
+          const [b, k] = slot[i + j]!;
+          seqs[b]![k] = seq;
+        }
+        taken.add(a.key);
+      });
+      i += n;
     }
   });
   return batches.map((batch, b) => {

@@ -62,5 +62,26 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         await store.close();
       }
     });
+
+    it('batches of every size, split over several insert statements, keep their order and their duplicates', { skip: !available && 'PostgreSQL is not reachable' }, async () => {
+      const store = await open();
+      try {
+        const gc = new GroupCommit(store.db);
+        // 341 alerts take one statement of each row count (256 + 64 + 16 + 4 + 1); alert 10 comes again at 300,
+        // in another statement, and alert 7 twice inside the first; the second caller repeats one of the first's.
+        const first = Array.from({ length: 341 }, (_, i) => rec(`n${i === 300 ? 10 : i === 8 ? 7 : i}`));
+        const [a, b] = await Promise.all([gc.record(first), gc.record([rec('n5'), rec('m1'), rec('m2')])]);
+        assert.deepEqual([a!.accepted, a!.duplicates, a!.seqs[8], a!.seqs[300]], [339, 2, null, null]);
+        assert.deepEqual([b!.accepted, b!.duplicates, b!.seqs[0]], [2, 1, null]);
+        const rows = await store.db.selectFrom('alerts').select(['seq', 'event_id']).orderBy('seq').execute();
+        const expected = [...first.map((r) => r.eventId).filter((id, i, all) => all.indexOf(id) === i), 'm1', 'm2'];
+        assert.deepEqual(rows.map((r) => r.event_id), expected, 'recorded once each, in the order sent');
+        const given = [...a!.seqs, ...b!.seqs].filter((s) => s !== null).map(Number);
+        assert.deepEqual(given, rows.map((r) => Number(r.seq)), 'each caller learns the sequence number of each alert it sent');
+      } finally {
+        if (backend === 'postgres') await sql.raw(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).execute(store.db);
+        await store.close();
+      }
+    });
   });
 }

@@ -2,7 +2,7 @@
 // parsed again on the hot path. The store stays the truth: alerts recorded before a restart, or more than the
 // hand-off holds, are read back, and none is skipped or handled twice.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
@@ -11,6 +11,7 @@ import type { Event } from '../../src/model/index.js';
 import { AlertRunner } from '../../src/pipeline/alert-runner.js';
 import { Handoff } from '../../src/pipeline/handoff.js';
 import type { Pipeline } from '../../src/pipeline/pipeline.js';
+import { AlertsFileSource } from '../../src/sources/alerts-file.js';
 import { Intake } from '../../src/sources/intake.js';
 import { openDatabase } from '../../src/store/db.js';
 import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
@@ -90,6 +91,30 @@ describe('parse once', () => {
       assert.equal(runner.handed, 40);
       assert.equal(runner.readBack, 280);
       assert.equal(handoff.dropped, 250);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the alerts.json tail reads no further than the hand-off holds: a file far larger than it is handed over whole, none read back', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'vigil-po-'));
+    const store = await openDatabase(join(dir, 'vigil.db'));
+    const file = join(dir, 'alerts.json');
+    writeFileSync(file, alerts(450).map((a) => JSON.stringify(a) + '\n').join(''));
+    const handoff = new Handoff(100);
+    const { pipeline, seen } = recordingPipeline();
+    const runner = new AlertRunner(store.db, pipeline, quiet, 0, undefined, handoff);
+    const intake = new Intake(store.db, quiet, { maxAlertBytes: 1 << 20, onRecorded: () => runner.notify(), handoff });
+    const tail = new AlertsFileSource({ path: file, startAt: 'beginning', pollInterval: 20 }, { db: store.db, intake, log: quiet, maxAlertBytes: 1 << 20 });
+    try {
+      await runner.start();
+      await tail.start();
+      for (let i = 0; i < 500 && seen.length < 450; i++) await new Promise((r) => setTimeout(r, 20));
+      await tail.stop();
+      await runner.drain();
+      await runner.stop();
+      assert.deepEqual(seen.map((e) => e.id), alerts(450).map((a: any) => a.id), 'every line once, in file order');
+      assert.deepEqual([runner.handed, runner.readBack, handoff.dropped], [450, 0, 0]);
     } finally {
       await store.close();
     }
