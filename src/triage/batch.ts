@@ -13,7 +13,7 @@ import type { Detection, Indicator } from '../model/index.js';
 import type { Database, DetectionTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { detectionRow, eventIdsOfOtherRules, insertDetections, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
-import { holdersOfMany, insertIndicators, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecord, rowToRelated } from './record.js';
+import { holdersOfMany, insertIndicators, jsonColumns, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecordAfter, rowToRelated, type JsonColumns } from './record.js';
 import { countHits, firstMatching, liveSuppressions, matchSuppression, type Suppression } from './suppressions.js';
 import { TriageError, type IncidentRecord, type RelatedIncident } from './types.js';
 
@@ -25,6 +25,8 @@ const key = (i: Pick<Indicator, 'kind' | 'value'>) => `${i.kind}\u0000${i.value}
 interface CachedIncident {
   row: Selectable<IncidentTable>;
   record?: IncidentRecord;
+  /** The record last made of the row, and the JSON columns it was made from. */
+  before?: { json: JsonColumns; record: IncidentRecord };
   /** Columns changed since it was read or written. */
   patch?: Updateable<IncidentTable>;
 }
@@ -94,12 +96,15 @@ export class TriageBatch {
   }
 
   /** matchSuppression over the suppressions in force, read once per batch; the hit is counted when the batch is written. */
-  async matchSuppression(ruleId: string, indicators: Indicator[], now: number): Promise<Suppression | undefined> {
-    if (indicators.length === 0) return undefined;
+  async matchSuppression(ruleId: string, indicatorsOf: () => Indicator[], now: number): Promise<Suppression | undefined> {
     if (this.suppressions === undefined) {
       const live = await liveSuppressions(this.trx, now, LIVE_SUPPRESSIONS + 1);
       this.suppressions = live.length > LIVE_SUPPRESSIONS ? null : live;
     }
+    // None in force (the usual case): the detection's indicators need not even be worked out.
+    if (this.suppressions?.length === 0) return undefined;
+    const indicators = indicatorsOf();
+    if (indicators.length === 0) return undefined;
     if (this.suppressions === null) return matchSuppression(this.trx, ruleId, indicators, now);
     const s = firstMatching(this.suppressions, ruleId, indicators, now);
     if (!s) return undefined;
@@ -124,7 +129,10 @@ export class TriageBatch {
   find(id: string): IncidentRecord | undefined {
     const c = this.incidents.get(id);
     if (!c) return undefined;
-    c.record ??= rowToRecord(c.row);
+    if (!c.record) {
+      c.record = rowToRecordAfter(c.row, c.before);
+      c.before = { json: jsonColumns(c.row), record: c.record };
+    }
     return c.record;
   }
 

@@ -4,6 +4,17 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
 import type { Database, DetectionTable } from '../store/schema.js';
 import { markEvidence, releaseEvidence } from '../store/alerts.js';
+import { insertRows } from './compiled.js';
+
+const DETECTION_COLUMNS = ['id', 'rule_id', 'rule_title', 'level', 'time', 'first_time', 'group_json', 'count', 'event_ids_json', 'rule_json', 'incident_id', 'created_at', 'suppression_id'] as const;
+
+/** A rule's JSON, by rule: every detection of it stores the same text. */
+const RULE_JSON = new WeakMap<RuleRef, string>();
+const ruleJson = (rule: RuleRef) => {
+  let text = RULE_JSON.get(rule);
+  if (text === undefined) RULE_JSON.set(rule, (text = JSON.stringify(rule)));
+  return text;
+};
 
 /** A detection's row, before it is folded into an incident. */
 export function detectionRow(d: Detection, now: number): Insertable<DetectionTable> {
@@ -17,7 +28,7 @@ export function detectionRow(d: Detection, now: number): Insertable<DetectionTab
     group_json: JSON.stringify(d.group),
     count: d.count,
     event_ids_json: JSON.stringify(d.eventIds),
-    rule_json: JSON.stringify(d.rule),
+    rule_json: ruleJson(d.rule),
     incident_id: null,
     created_at: now,
     suppression_id: null,
@@ -51,7 +62,8 @@ export async function recordedDetections(db: Kysely<Database>, ids: string[]): P
  * statements; each holds its alerts as evidence, as recordDetection does.
  */
 export async function insertDetections(trx: Kysely<Database>, rows: Insertable<DetectionTable>[], eventIds: string[][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100) await trx.insertInto('detections').values(rows.slice(i, i + 100)).execute();
+  for (let i = 0; i < rows.length; i += 100)
+    await insertRows(trx, 'detections', DETECTION_COLUMNS, rows.slice(i, i + 100), (chunk) => trx.insertInto('detections').values(chunk));
   // markEvidence adds one per distinct alert of a call: an alert held by k detections is passed k times.
   const held = new Map<string, number>();
   for (const ids of eventIds) for (const id of new Set(ids)) held.set(id, (held.get(id) ?? 0) + 1);

@@ -16,7 +16,7 @@ import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../mo
 import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
-import { indicatorsOf, suppressibleIndicators, uniqueIndicators } from './indicators.js';
+import { indicatorsOf, suppressibleIndicators, uniqueIndicators, type DetectionIndicators } from './indicators.js';
 import { isFailureIncident, isLogonSuccess, linkAll, lookedUp, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
 import { TriageBatch } from './batch.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
@@ -102,14 +102,31 @@ const COMMON_ACCOUNTS = new Set([
   'support', 'backup', 'mysql', 'operator', 'www-data', 'nobody', 'default', 'demo', 'info', 'service',
 ]);
 
+/** The critical user names of an asset configuration, lower-cased (asked for every detection). */
+const CRITICAL_USERS = new WeakMap<AssetCriticality, Set<string>>();
+
 /** What two incidents may be linked on: addresses and rare accounts; a common account only if critical. */
 export function linkable(indicators: Indicator[], assets: AssetCriticality): Indicator[] {
-  const critical = new Set(criticalNames('user', assets));
+  let critical = CRITICAL_USERS.get(assets);
+  if (!critical) CRITICAL_USERS.set(assets, (critical = new Set(criticalNames('user', assets))));
   return indicators.filter((i) => i.kind !== 'user' || critical.has(i.value.toLowerCase()) || !COMMON_ACCOUNTS.has(i.value.toLowerCase()));
 }
 
+/** Fingerprints and indicators by detection: the pipeline, the batch and the fold each ask for them. */
+const FINGERPRINTS = new WeakMap<Detection, string>();
+const INDICATORS = new WeakMap<Detection, DetectionIndicators>();
+
 export function fingerprintOf(d: Detection): string {
-  return fingerprintOfEntity(d.rule, entityOf(d));
+  let fp = FINGERPRINTS.get(d);
+  if (fp === undefined) FINGERPRINTS.set(d, (fp = fingerprintOfEntity(d.rule, entityOf(d))));
+  return fp;
+}
+
+/** The detection's indicators (its entity's and its evidence's). */
+export function detectionIndicators(d: Detection): DetectionIndicators {
+  let ind = INDICATORS.get(d);
+  if (!ind) INDICATORS.set(d, (ind = indicatorsOf(d, entityOf(d))));
+  return ind;
 }
 
 /**
@@ -246,10 +263,19 @@ export const MAX_DETECTION_EVENT_IDS = 1000;
  */
 export function triageBatch(trx: Kysely<Database>, detections: Detection[], options: TriageOptions): TriageBatch {
   const assets = options.assets ?? NO_ASSETS;
-  return new TriageBatch(trx, detections, (d) => {
-    const ind = indicatorsOf(d, entityOf(d));
-    return lookedUp(linkable([...ind.entity, ...ind.evidence], assets));
-  });
+  return new TriageBatch(trx, detections, (d) => lookedUp(linkedBy(d, assets)));
+}
+
+/** What a detection may be linked to other incidents by (linkable), by detection. */
+const LINKED_BY = new WeakMap<Detection, { assets: AssetCriticality; indicators: Indicator[] }>();
+
+function linkedBy(d: Detection, assets: AssetCriticality): Indicator[] {
+  const known = LINKED_BY.get(d);
+  if (known?.assets === assets) return known.indicators;
+  const ind = detectionIndicators(d);
+  const indicators = linkable([...ind.entity, ...ind.evidence], assets);
+  LINKED_BY.set(d, { assets, indicators });
+  return indicators;
 }
 
 export async function triage(
@@ -272,8 +298,8 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   const assets = options.assets ?? NO_ASSETS;
   const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);
   const entity = entityOf(d);
-  const ind = indicatorsOf(d, entity);
-  const suppressed = await batch.matchSuppression(d.rule.id, suppressibleIndicators(ind), now);
+  const ind = detectionIndicators(d);
+  const suppressed = await batch.matchSuppression(d.rule.id, () => suppressibleIndicators(ind), now);
   if (suppressed) return { suppressed };
 
   const fingerprint = fingerprintOf(d);
@@ -281,7 +307,7 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   await lockFingerprints(trx, batch.unlocked([fingerprint]));
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
-  const related = await relatedIncidents(batch, undefined, linkable([...ind.entity, ...ind.evidence], assets), d.firstTime - reopenWindow);
+  const related = await relatedIncidents(batch, undefined, linkedBy(d, assets), d.firstTime - reopenWindow);
   const success = isLogonSuccess(d);
   // The accounts that got in (the 4624's user), from this detection's own evidence: the one fact every message names.
   const logons = success ? successfulLogons(d) : [];
@@ -319,17 +345,18 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
       last_detection_at: now,
       ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
-    batch.patch(existing.id, fold);
     batch.addIndicators(existing.id, ind.entity, 'entity', now);
     batch.addIndicators(existing.id, ind.evidence, 'evidence', now);
-    const folded = batch.find(existing.id)!;
-    const s = await assess(trx, folded, assets, batch);
+    // Severity reads what the fold changes of the incident: its Wazuh level, whether it is escalated.
+    const s = await assess(trx, { ...existing, wazuhLevel: fold.wazuh_level as number, escalated: fold.escalated === 1 }, assets, batch);
     change = reopening ? 'reopened' : RANK[s.level] > RANK[existing.level] ? 'escalated' : 'updated';
     if (change === 'updated') {
       // Nobody hears of it: the change stays in the batch (the revision, which keys the outbox, stays too).
-      batch.patch(existing.id, { ...severityPatch(s), revision: folded.revision, updated_at: now });
+      batch.patch(existing.id, { ...fold, ...severityPatch(s), revision: existing.revision, updated_at: now });
       inc = batch.find(existing.id)!;
     } else {
+      batch.patch(existing.id, fold);
+      const folded = batch.find(existing.id)!;
       await batch.sync();
       inc = (await applyChange(trx, ctx, folded, severityPatch(s), change, now, false)).incident;
     }

@@ -86,6 +86,17 @@ const TACTICS: Record<string, string[]> = {
  * lists none of them); for a technique the mapping does not know, the source's tactic only when it lists one.
  */
 export function tacticsOf(id: string, listed: string[]): string | undefined {
+  // Called for every technique of every detection, from a small set of inputs: each answer is kept.
+  const memo = `${id}\u0000${listed.join('\u0001')}`;
+  if (TACTICS_OF.has(memo)) return TACTICS_OF.get(memo);
+  const found = tacticsOfUncached(id, listed);
+  if (TACTICS_OF.size < 10_000) TACTICS_OF.set(memo, found);
+  return found;
+}
+
+const TACTICS_OF = new Map<string, string | undefined>();
+
+function tacticsOfUncached(id: string, listed: string[]): string | undefined {
   const known = TACTICS[id] ?? TACTICS[id.split('.')[0]!];
   if (!known) return listed.length === 1 ? listed[0] : undefined;
   const norm = (t: string) => t.toLowerCase().replace(/[^a-z]/g, '');
@@ -95,15 +106,27 @@ export function tacticsOf(id: string, listed: string[]): string | undefined {
 
 const titleCase = (s: string) => s.replace(/_/g, ' ').replace(/\b[a-z]/g, (c) => c.toUpperCase());
 
-export function mitreOf(d: Detection): MitreTechnique[] {
-  const out = new Map<string, MitreTechnique>();
-  const tactics = d.rule.tags.filter((t) => /^attack\.[a-z_]+$/.test(t) && !/^attack\.[gst]\d/.test(t)).map((t) => titleCase(t.slice(7)));
-  for (const tag of d.rule.tags) {
+/** The techniques a rule's tags name, by the rule's tag list (read once per rule, not per detection). */
+const OF_TAGS = new WeakMap<readonly string[], MitreTechnique[]>();
+
+function techniquesOfTags(tags: readonly string[]): MitreTechnique[] {
+  const known = OF_TAGS.get(tags);
+  if (known) return known;
+  const out: MitreTechnique[] = [];
+  const tactics = tags.filter((t) => /^attack\.[a-z_]+$/.test(t) && !/^attack\.[gst]\d/.test(t)).map((t) => titleCase(t.slice(7)));
+  for (const tag of tags) {
     const m = /^attack\.(t\d{4}(?:\.\d{3})?)$/i.exec(tag);
     if (!m) continue;
     const id = m[1]!.toUpperCase();
-    out.set(id, { id, name: NAMES[id], tactic: tacticsOf(id, tactics) });
+    out.push({ id, name: NAMES[id], tactic: tacticsOf(id, tactics) });
   }
+  OF_TAGS.set(tags, out);
+  return out;
+}
+
+export function mitreOf(d: Detection): MitreTechnique[] {
+  const out = new Map<string, MitreTechnique>();
+  for (const t of techniquesOfTags(d.rule.tags)) out.set(t.id, { ...t });
   for (const e of d.events) {
     const mitre = (alertView(e) as any)?.rule?.mitre;
     const ids: unknown = mitre?.id;

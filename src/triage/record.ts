@@ -6,15 +6,26 @@ import { LEVELS, type IncidentStatus, type Indicator, type IndicatorKind, type L
 import type { Database, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
+import { insertRows } from './compiled.js';
 import { TriageError, type IncidentLink, type IncidentRecord, type RelatedIncident, type Severity, type Verdict } from './types.js';
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
 const optNum = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
 
 export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
-  const reasons = JSON.parse(r.severity_json ?? '[]');
-  const rule = JSON.parse(r.rule_json || '{}') as Partial<RuleRef>;
-  return {
+  return rowToRecordAfter(r);
+}
+
+/**
+ * rowToRecord; `before`: the same incident's record and the JSON columns it was made from, whose columns
+ * unchanged since are not parsed again (the triage batch makes a record of one row after every change of a fold).
+ */
+export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: { json: JsonColumns; record: IncidentRecord }): IncidentRecord {
+  const kept = <T>(column: keyof JsonColumns, parse: () => T, take: (b: IncidentRecord) => T): T =>
+    before && before.json[column] === r[column] ? take(before.record) : parse();
+  const reasons = kept('severity_json', () => JSON.parse(r.severity_json ?? '[]'), (b) => b.severity.reasons);
+  const rule = kept('rule_json', () => JSON.parse(r.rule_json || '{}') as Partial<RuleRef>, (b) => PARSED_RULES.get(b)!);
+  const record: IncidentRecord = {
     id: r.id,
     fingerprint: r.fingerprint,
     title: r.title,
@@ -22,7 +33,7 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     level: r.level as Level,
     ruleId: r.rule_id,
     ruleTitle: rule.title ?? r.title,
-    entity: JSON.parse(r.entity_json),
+    entity: kept('entity_json', () => JSON.parse(r.entity_json), (b) => b.entity),
     firstSeen: Number(r.first_seen),
     lastSeen: Number(r.last_seen),
     detectionCount: Number(r.detection_count),
@@ -34,10 +45,10 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     severity: { score: Number(r.severity_score ?? 0), level: r.level as Level, reasons } as Severity,
     wazuhLevel: Number(r.wazuh_level ?? 0),
     escalated: Number(r.escalated ?? 0) === 1,
-    loggedOn: JSON.parse(r.logged_on_json ?? '[]'),
-    mitre: JSON.parse(r.mitre_json ?? '[]'),
-    enrichments: JSON.parse(r.enrichment_json ?? '[]'),
-    summary: r.summary_json ? JSON.parse(r.summary_json) : undefined,
+    loggedOn: kept('logged_on_json', () => JSON.parse(r.logged_on_json ?? '[]'), (b) => b.loggedOn),
+    mitre: kept('mitre_json', () => JSON.parse(r.mitre_json ?? '[]'), (b) => b.mitre),
+    enrichments: kept('enrichment_json', () => JSON.parse(r.enrichment_json ?? '[]'), (b) => b.enrichments),
+    summary: kept('summary_json', () => (r.summary_json ? JSON.parse(r.summary_json) : undefined), (b) => b.summary),
     summaryState: opt(r.summary_state) as IncidentRecord['summaryState'],
     assignee: opt(r.assignee),
     acknowledgedAt: optNum(r.acknowledged_at),
@@ -52,7 +63,25 @@ export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
     resolvedBy: opt(r.resolved_by),
     resolutionComment: opt(r.resolution_comment),
   };
+  PARSED_RULES.set(record, rule);
+  return record;
 }
+
+/** The rule_json each record was made from, parsed (what rowToRecord's `before` reuses). */
+const PARSED_RULES = new WeakMap<IncidentRecord, Partial<RuleRef>>();
+
+/** The JSON columns of an incident row (what rowToRecord parses). */
+export type JsonColumns = Pick<Selectable<IncidentTable>, 'severity_json' | 'rule_json' | 'entity_json' | 'logged_on_json' | 'mitre_json' | 'enrichment_json' | 'summary_json'>;
+
+export const jsonColumns = (r: Selectable<IncidentTable>): JsonColumns => ({
+  severity_json: r.severity_json,
+  rule_json: r.rule_json,
+  entity_json: r.entity_json,
+  logged_on_json: r.logged_on_json,
+  mitre_json: r.mitre_json,
+  enrichment_json: r.enrichment_json,
+  summary_json: r.summary_json,
+});
 
 export async function findIncident(db: Kysely<Database>, id: string): Promise<IncidentRecord | undefined> {
   const row = await db.selectFrom('incidents').selectAll().where('id', '=', id).executeTakeFirst();
@@ -243,22 +272,14 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
     const chunk = wanted.slice(at, at + HOLDERS_CHUNK);
     // Padded with its last value to the full size, so every statement has one of two texts.
     while (chunk.length < HOLDERS_CHUNK && wanted.length > HOLDERS_CHUNK) chunk.push(chunk[chunk.length - 1]!);
-    // Each part: the indicator's rows whose incident is among its `limit` newest holders (no ORDER BY or LIMIT
-    // at the top of a part, which a compound select does not allow).
-    const part = (k: string) => {
+    // One select per indicator, each a bounded range of the index, in one statement (raw: a compound select of
+    // ordered, limited parts needs each part wrapped as a subquery).
+    const parts = chunk.map((k) => {
       const [kind, value] = k.split('\u0000') as [string, string];
-      return db
-        .selectFrom('incident_indicators')
-        .select(['incident_id', 'kind', 'value', 'first_seen'])
-        .where('kind', '=', kind)
-        .where('value', '=', value)
-        .where('incident_id', 'in', (eb) =>
-          eb.selectFrom('incident_indicators').select('incident_id').where('kind', '=', kind).where('value', '=', value).orderBy('first_seen', 'desc').limit(sql.lit(limit)),
-        );
-    };
-    let q = part(chunk[0]!);
-    for (const k of chunk.slice(1)) q = q.unionAll(part(k));
-    for (const r of await q.execute()) {
+      return sql`select * from (select incident_id, kind, value, first_seen from incident_indicators where kind = ${kind} and value = ${value} order by first_seen desc limit ${sql.lit(limit)}) h`;
+    });
+    const rows = (await sql<{ incident_id: string; kind: string; value: string; first_seen: number }>`${sql.join(parts, sql` union all `)}`.execute(db)).rows;
+    for (const r of rows) {
       const list = out.get(`${r.kind}\u0000${r.value}`);
       if (list && !list.some((h) => h.id === r.incident_id)) list.push({ id: r.incident_id, firstSeen: Number(r.first_seen) });
     }
@@ -270,11 +291,12 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
 /** Indicator rows to add (several incidents, either role); those an incident already holds are left as they are. */
 export async function insertIndicators(trx: Kysely<Database>, rows: { incident_id: string; kind: string; value: string; role: string; first_seen: number }[]): Promise<void> {
   for (let i = 0; i < rows.length; i += 200) {
-    await trx
-      .insertInto('incident_indicators')
-      .values(rows.slice(i, i + 200))
-      .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing())
-      .execute();
+    await insertRows(trx, 'incident_indicators', ['incident_id', 'kind', 'value', 'role', 'first_seen'], rows.slice(i, i + 200), (chunk) =>
+      trx
+        .insertInto('incident_indicators')
+        .values(chunk)
+        .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing()),
+    );
   }
 }
 

@@ -17,6 +17,7 @@ import { m1660_risk } from './1660_risk.js';
 import { m1530_shared_auth } from './1530_shared_auth.js';
 import { m1540_enrich_claims } from './1540_enrich_claims.js';
 import { m1760_tuning } from './1760_tuning.js';
+import { m1770_incident_latest } from './1770_incident_latest.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -36,4 +37,5 @@ export const migrations: Record<string, Migration> = {
   '1530_shared_auth': m1530_shared_auth,
   '1540_enrich_claims': m1540_enrich_claims,
   '1760_tuning': m1760_tuning,
+  '1770_incident_latest': m1770_incident_latest,
 };
