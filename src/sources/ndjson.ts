@@ -16,6 +16,28 @@ export const MAX_DEPTH = 64;
 
 /** JSON.parse that refuses nesting deeper than MAX_DEPTH (a cheap guard against hostile input). */
 export function parseJson(text: string, where: string): unknown {
+  if (nestingAbove(text, MAX_DEPTH)) throw new InputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`);
+  try {
+    return parseAlertJson(text);
+  } catch (err) {
+    // V8 quotes the text it could not parse: shown on one line and short, never raw bytes.
+    throw new InputError(`${where}: ${err instanceof InputError ? err.message : `invalid JSON (${oneLine((err as Error).message, 200)})`}`);
+  }
+}
+
+/**
+ * Whether the text nests objects and arrays deeper than `max`. Nesting that deep needs more than `max` opening
+ * brackets, which a few native searches count; only text with that many (inside strings or not) is scanned
+ * character by character, a scan that costs as much as the parse itself.
+ */
+function nestingAbove(text: string, max: number): boolean {
+  let opens = 0;
+  for (const c of ['{', '[']) for (let i = text.indexOf(c); i !== -1; i = text.indexOf(c, i + 1)) if (++opens > max) return depthOf(text) > max;
+  return false;
+}
+
+/** The deepest nesting of objects and arrays outside strings. */
+function depthOf(text: string): number {
   let depth = 0;
   let max = 0;
   let inString = false;
@@ -29,13 +51,7 @@ export function parseJson(text: string, where: string): unknown {
       if (++depth > max) max = depth;
     } else if (c === 125 || c === 93) depth--;
   }
-  if (max > MAX_DEPTH) throw new InputError(`${where}: JSON nested deeper than ${MAX_DEPTH} levels`);
-  try {
-    return parseAlertJson(text);
-  } catch (err) {
-    // V8 quotes the text it could not parse: shown on one line and short, never raw bytes.
-    throw new InputError(`${where}: ${err instanceof InputError ? err.message : `invalid JSON (${oneLine((err as Error).message, 200)})`}`);
-  }
+  return max;
 }
 
 /**
