@@ -334,6 +334,13 @@ class PartitionWorker {
   private consumerName?: string;
   private readonly pipeline: Pipeline;
   private checkpoint: Checkpoint = { seq: 0, time: 0 };
+  /**
+   * The last stream sequence this worker handed to its pipeline (warm or live). NATS writes a consumer's delivered
+   * state to disk asynchronously, so a nats-server that is killed and restarted resumes the consumer from an older
+   * state and delivers its last messages once more; fed twice, they would count twice in the correlation state,
+   * and a window they push over its threshold during warm() would fire with no effect: the attack never detected.
+   */
+  private handed = 0;
   private stopping = false;
   /** Batches and clock expiries of the pipeline, one at a time. */
   private lock: Promise<unknown> = Promise.resolve();
@@ -395,6 +402,9 @@ class PartitionWorker {
         const warm: Event[] = [];
         const live: Event[] = [];
         for (const m of batch) {
+          // The consumer delivers in stream order: a sequence not above the last one handed is a redelivery.
+          if (m.seq <= this.handed) continue;
+          this.handed = m.seq;
           let event: Event;
           try {
             event = readRecordedAlert(m.string(), m.headers?.get('Vigil-Format') || 'wazuh');
