@@ -3,12 +3,12 @@
 // one (chaining): its firing is then the outer correlation's input, at the time of the event that completed it
 // and carrying its group-by values.
 import { systemClock, type Clock } from '../clock.js';
-import { createHash } from 'node:crypto';
 import type { Detection, Event, EventFormat } from '../model/index.js';
 import { CorrelationEngine, groupKey, type BurstContinuation, type CorrelationFiring, type CorrelationTable } from './correlation/engine.js';
 import { ClosingTable } from './correlation/closing.js';
 import { RuleIndex } from './dispatch.js';
 import { rawLineOf } from '../model/event.js';
+import { sha1Hex } from '../model/digest.js';
 import { LiteralScreen, SCREEN_MIN_RULES } from './screen.js';
 import type { Accessor } from './fields.js';
 import { FORMATS, type CorrelationRule, type DetectionRule, type Rule, type RuleSet } from './rules.js';
@@ -71,7 +71,7 @@ interface FiringFeed extends Feed {
 }
 
 export function detectionId(ruleId: string, group: Record<string, string>, eventId: string): string {
-  return createHash('sha1').update(`${ruleId}\u0000${JSON.stringify(group)}\u0000${eventId}`).digest('hex').slice(0, 20);
+  return sha1Hex(`${ruleId}\u0000${JSON.stringify(group)}\u0000${eventId}`).slice(0, 20);
 }
 
 const text = (v: unknown): string | undefined =>

@@ -1,7 +1,7 @@
 // Reading one Wazuh alert (or an evtx_dump Windows event) as a Vigil event.
-import { createHash } from 'node:crypto';
 import type { Event, EventFormat } from './index.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
+import { sha1Hex } from './digest.js';
 import { isWcsDocument, wcsKey } from './wcs.js';
 
 export class InputError extends VigilError {
@@ -32,7 +32,7 @@ export function detectFormat(obj: Record<string, unknown>): EventFormat {
   return obj.Event !== undefined && typeof obj.Event === 'object' && obj.rule === undefined ? 'evtx-json' : 'wazuh';
 }
 
-const digest = (text: string) => createHash('sha1').update(text).digest('hex').slice(0, 24);
+const digest = (text: string) => sha1Hex(text).slice(0, 24);
 
 /** Longest alert id or manager name used as it is in the unique key (a Wazuh id is ~20 characters). */
 export const MAX_ID_LENGTH = 256;
@@ -54,19 +54,24 @@ export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
   return obj;
 }
 
-/** The raw JSON line of an event whose data holds nothing that line does not (detect/screen.ts reads it). */
-const rawLines = new WeakMap<Event, string>();
+/**
+ * The raw JSON line of an event whose data holds nothing that line does not (detect/screen.ts reads it): a
+ * property of that very event object, under a symbol and not enumerable, so JSON, structuredClone and spread
+ * copies (which may change the data) do not carry it. A WeakMap held the same, but setting one entry per alert
+ * cost more than a third of JSON.parse (each entry is an ephemeron the garbage collector must trace).
+ */
+const RAW_LINE = Symbol('rawLine');
 
 /** The JSON text an event was parsed from, when every value of its data is spelled in it. */
 export function rawLineOf(event: Event): string | undefined {
-  return rawLines.get(event);
+  return (event as Event & { [RAW_LINE]?: string })[RAW_LINE];
 }
 
 /** Turns a parsed record into an event. `text` is its JSON text, used for a digest id when it has none. */
 export function toEvent(obj: unknown, text?: string, format?: EventFormat): Event {
   const event = makeEvent(obj, text, format);
   // A bare Windows record is wrapped in what Wazuh would add: values that are not in its text.
-  if (text !== undefined && event.format !== 'wcs' && !(event.data !== obj && event.data.data === obj)) rawLines.set(event, text);
+  if (text !== undefined && event.format !== 'wcs' && !(event.data !== obj && event.data.data === obj)) Object.defineProperty(event, RAW_LINE, { value: text });
   return event;
 }
 
