@@ -141,7 +141,7 @@ export class TriageBatch {
     const c = this.incidents.get(id);
     if (!c) throw new TriageError('not_found', `incident ${id} was not read by this batch`);
     Object.assign(c.row, patch);
-    c.patch = { ...c.patch, ...patch };
+    c.patch = Object.assign(c.patch ?? {}, patch);
     c.record = undefined;
   }
 
@@ -183,9 +183,11 @@ export class TriageBatch {
     for (const i of indicators) {
       const k = key(i);
       const ids: string[] = [];
-      for (const h of [...(this.added.get(k) ?? []), ...(this.holders.get(k) ?? [])]) {
-        if (ids.length >= limit) break;
-        if (!ids.includes(h.id)) ids.push(h.id);
+      for (const list of [this.added.get(k), this.holders.get(k)]) {
+        for (const h of list ?? []) {
+          if (ids.length >= limit) break;
+          if (!ids.includes(h.id)) ids.push(h.id);
+        }
       }
       out.set(k, ids);
     }

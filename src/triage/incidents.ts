@@ -171,7 +171,7 @@ export function incidentTitle(d: Detection, entity: Record<string, string>): str
 }
 
 /** Severity from what the incident holds now. */
-export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets: AssetCriticality, batch?: TriageBatch) {
+export async function assess(trx: Kysely<Database>, inc: Pick<IncidentRecord, 'id' | 'rule' | 'wazuhLevel' | 'escalated' | 'enrichments'>, assets: AssetCriticality, batch?: TriageBatch) {
   // Critical hosts and users are read from the store: the batch's indicators of this incident are written first.
   const named = criticalNames('host', assets).length > 0 || criticalNames('user', assets).length > 0;
   if (named) await batch?.writeIndicators(inc.id);
@@ -184,6 +184,19 @@ export async function assess(trx: Kysely<Database>, inc: IncidentRecord, assets:
 
 export function severityPatch(s: ReturnType<typeof severity>): Updateable<IncidentTable> {
   return { severity_score: s.score, severity_json: JSON.stringify(s.reasons), level: s.level };
+}
+
+/** severityPatch, or nothing when the incident's severity is this already (a fold that changes no factor). */
+function severityChange(before: IncidentRecord['severity'], s: ReturnType<typeof severity>): Updateable<IncidentTable> {
+  const same =
+    before.score === s.score &&
+    before.level === s.level &&
+    before.reasons.length === s.reasons.length &&
+    before.reasons.every((r, i) => {
+      const t = s.reasons[i]!;
+      return r.factor === t.factor && r.points === t.points && r.detail === t.detail && Object.keys(r).length === Object.keys(t).length;
+    });
+  return same ? {} : severityPatch(s);
 }
 
 /** Writes the template summary (and marks an LLM summary as due) for an incident people are about to hear of. */
@@ -339,7 +352,8 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
       detection_count: existing.detectionCount + 1,
       event_count: existing.eventCount + d.count - again,
       wazuh_level: Math.max(existing.wazuhLevel, wazuhLevel),
-      mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)),
+      // Written only when the detection brings a technique the incident lacks (most folds bring none).
+      ...(mitre.some((t) => !existing.mitre.some((e) => e.id === t.id)) ? { mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)) } : {}),
       escalated: existing.escalated || followed.length > 0 ? 1 : 0,
       ...(logons.length > 0 ? { logged_on_json: JSON.stringify(mergeLogons(existing.loggedOn, logons)) } : {}),
       last_detection_at: now,
@@ -348,11 +362,16 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
     batch.addIndicators(existing.id, ind.entity, 'entity', now);
     batch.addIndicators(existing.id, ind.evidence, 'evidence', now);
     // Severity reads what the fold changes of the incident: its Wazuh level, whether it is escalated.
-    const s = await assess(trx, { ...existing, wazuhLevel: fold.wazuh_level as number, escalated: fold.escalated === 1 }, assets, batch);
+    const s = await assess(
+      trx,
+      { id: existing.id, rule: existing.rule, enrichments: existing.enrichments, wazuhLevel: fold.wazuh_level as number, escalated: fold.escalated === 1 },
+      assets,
+      batch,
+    );
     change = reopening ? 'reopened' : RANK[s.level] > RANK[existing.level] ? 'escalated' : 'updated';
     if (change === 'updated') {
       // Nobody hears of it: the change stays in the batch (the revision, which keys the outbox, stays too).
-      batch.patch(existing.id, { ...fold, ...severityPatch(s), revision: existing.revision, updated_at: now });
+      batch.patch(existing.id, { ...fold, ...severityChange(existing.severity, s), revision: existing.revision, updated_at: now });
       inc = batch.find(existing.id)!;
     } else {
       batch.patch(existing.id, fold);
