@@ -1,7 +1,7 @@
 // The durable record of every accepted alert. Ingest writes here before it acknowledges; the pipeline reads
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import { systemClock } from '../clock.js';
-import { CompiledQuery, type Insertable, type Kysely, type Selectable } from 'kysely';
+import { CompiledQuery, type Compilable, type Insertable, type Kysely, type Selectable } from 'kysely';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
 
@@ -28,47 +28,63 @@ export interface BatchResult {
 }
 
 /**
- * Rows per insert statement: a batch goes in the largest that fit, so only these few statements are ever built
- * and prepared, and each stays under SQLite's bound-parameter limit.
+ * Rows (or ids) per statement of the hot writes: a batch goes in the largest that fit, so only these few
+ * statements are ever built and prepared, and each stays under SQLite's bound-parameter limit.
  */
-const INSERT_ROWS = [256, 64, 16, 4, 1];
-const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
+const SIZES = [256, 64, 16, 4, 1];
+/** How many of `left` the next statement takes. */
+const sizeFor = (left: number) => SIZES.find((n) => n <= left)!;
 
-interface InsertTemplate {
+interface Template {
   sql: string;
-  /** For each bound parameter, the row and column of the value it takes. */
-  params: [number, number][];
+  /** For each bound parameter: the index of the value it takes, or the constant the builder gave it. */
+  params: (number | { constant: unknown })[];
 }
 
-/** Built once per dialect and row count: the hot insert does not go through Kysely's query builder again. */
-const templates = new WeakMap<object, Map<number, InsertTemplate>>();
+/** Per dialect, per statement and size: the hot writes do not go through Kysely's query builder again. */
+const templates = new WeakMap<object, Map<string, Template>>();
 
 /**
- * The insert of these records (skipping keys already recorded, returning what it inserted), from its template:
- * Kysely compiles it once with marker values, which say where each row's values sit among the parameters, and
- * later calls only bind new values to the same SQL (the driver keeps it prepared).
+ * A statement over `count` values from its template: Kysely builds and compiles it once with marker values
+ * (`build` places marker i where value i goes), which say where each value sits among the parameters; later
+ * calls only bind new values to the same SQL, which the driver keeps prepared.
  */
-function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): CompiledQuery {
+function templated(db: Kysely<Database>, name: string, count: number, values: (i: number) => unknown, build: (marker: (i: number) => string) => Compilable): CompiledQuery {
   const dialect = db.getExecutor().adapter.constructor;
-  let byRows = templates.get(dialect);
-  if (!byRows) templates.set(dialect, (byRows = new Map()));
-  let t = byRows.get(chunk.length);
+  let byShape = templates.get(dialect);
+  if (!byShape) templates.set(dialect, (byShape = new Map()));
+  const shape = `${name}/${count}`;
+  let t = byShape.get(shape);
   if (!t) {
-    const marker = (r: number, c: number) => `\u0000${r}:${c}`;
-    const rows = chunk.map((_, r) => Object.fromEntries(COLUMNS.map((col, c) => [col, marker(r, c)]))) as unknown as Insertable<AlertTable>[];
-    const compiled = db.insertInto('alerts').values(rows).onConflict((oc) => oc.column('key').doNothing()).returning(['seq', 'key']).compile();
+    const compiled = build((i) => `\u0000${i}`).compile();
     const params = compiled.parameters.map((p) => {
-      const m = /^\u0000(\d+):(\d+)$/.exec(String(p));
-      if (!m) throw new Error(`unexpected parameter in the alerts insert: ${String(p)}`);
-      return [Number(m[1]), Number(m[2])] as [number, number];
+      const m = typeof p === 'string' ? /^\u0000(\d+)$/.exec(p) : null;
+      return m ? Number(m[1]) : { constant: p };
     });
-    byRows.set(chunk.length, (t = { sql: compiled.sql, params }));
+    byShape.set(shape, (t = { sql: compiled.sql, params }));
   }
-  const values = t.params.map(([r, c]) => {
-    const a = chunk[r]!;
+  return CompiledQuery.raw(
+    t.sql,
+    t.params.map((p) => (typeof p === 'number' ? values(p) : p.constant)),
+  );
+}
+
+const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
+
+/** The insert of these records, skipping keys already recorded and returning what it inserted. */
+function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): CompiledQuery {
+  const value = (i: number) => {
+    const a = chunk[Math.floor(i / COLUMNS.length)]!;
+    const c = i % COLUMNS.length;
     return c === 0 ? a.key : c === 1 ? a.eventId : c === 2 ? a.format : c === 3 ? a.source : c === 4 ? now : a.body;
-  });
-  return CompiledQuery.raw(t.sql, values);
+  };
+  return templated(db, 'insert', chunk.length, value, (marker) =>
+    db
+      .insertInto('alerts')
+      .values(chunk.map((_, r) => Object.fromEntries(COLUMNS.map((col, c) => [col, marker(r * COLUMNS.length + c)]))) as unknown as Insertable<AlertTable>[])
+      .onConflict((oc) => oc.column('key').doNothing())
+      .returning(['seq', 'key']),
+  );
 }
 
 /** Records a batch in one transaction; returns how many were new and how many were duplicates. */
@@ -99,7 +115,7 @@ export async function recordAlertBatches(
     // A key seen earlier in this transaction (inserted, or repeated inside a statement) is a duplicate here.
     const taken = new Set<string>();
     for (let i = 0; i < all.length; ) {
-      const n = INSERT_ROWS.find((size) => size <= all.length - i)!;
+      const n = sizeFor(all.length - i);
       const chunk = all.slice(i, i + n);
       const inserted = await trx.executeQuery<{ seq: number | string; key: string }>(insertAlerts(trx, chunk, now));
       const byKey = new Map(inserted.rows.map((r) => [r.key, Number(r.seq)]));
@@ -190,8 +206,19 @@ export async function receivedAtOf(db: Kysely<Database>, eventId: string): Promi
 /** Alerts a new detection holds as evidence: retention keeps them while any detection does. */
 export async function markEvidence(trx: Kysely<Database>, eventIds: string[]): Promise<void> {
   const ids = [...new Set(eventIds)];
-  for (let i = 0; i < ids.length; i += 500)
-    await trx.updateTable('alerts').set((eb) => ({ refs: eb('refs', '+', 1) })).where('event_id', 'in', ids.slice(i, i + 500)).execute();
+  for (let i = 0; i < ids.length; ) {
+    const n = sizeFor(ids.length - i);
+    const chunk = ids.slice(i, i + n);
+    await trx.executeQuery(
+      templated(trx, 'mark', n, (k) => chunk[k], (marker) =>
+        trx
+          .updateTable('alerts')
+          .set((eb) => ({ refs: eb('refs', '+', 1) }))
+          .where('event_id', 'in', chunk.map((_, k) => marker(k))),
+      ),
+    );
+    i += n;
+  }
 }
 
 /**
