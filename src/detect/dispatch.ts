@@ -63,7 +63,15 @@ function necessarySelection(cond: unknown): string | null {
 }
 
 const NONE: readonly DetectionRule[] = [];
-const DIGITS = /^\d+$/;
+/** /^\d+$/ without a regular expression: it runs for every event's ids. */
+function allDigits(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
 
 /** Slots of select()'s answer for the source keys of one alert: its integration, decoder name and parent, syscheck. */
 const SOURCE_SLOTS = 3;
@@ -76,6 +84,13 @@ export class RuleIndex {
    * `integration:aws`, `decoder:auditd`, `syscheck` …): evaluated only for the alerts that carry that key.
    */
   private readonly bySource = new Map<string, DetectionRule[]>();
+  /**
+   * bySource split by kind and keyed by the bare name, so that picking an alert's lists makes no `decoder:…`
+   * string per alert (building and hashing one costs more than the lookup).
+   */
+  private readonly byIntegration = new Map<string, DetectionRule[]>();
+  private readonly byDecoder = new Map<string, DetectionRule[]>();
+  private syscheck: readonly DetectionRule[] = NONE;
   /** Rules evaluated for every event. */
   readonly always: DetectionRule[] = [];
   /** Every rule, for events whose ids cannot be read as numbers. */
@@ -108,6 +123,13 @@ export class RuleIndex {
       }
     }
     this.picked.length = KEYS.length + SOURCE_SLOTS;
+    for (const [key, list] of this.bySource) {
+      const colon = key.indexOf(':');
+      const kind = colon < 0 ? key : key.slice(0, colon);
+      if (kind === 'integration') this.byIntegration.set(key.slice(colon + 1), list);
+      else if (kind === 'decoder') this.byDecoder.set(key.slice(colon + 1), list);
+    }
+    this.syscheck = this.bySource.get('syscheck') ?? NONE;
   }
 
   /**
@@ -124,7 +146,7 @@ export class RuleIndex {
         continue;
       }
       const text = typeof raw === 'string' ? raw : typeof raw === 'number' ? String(raw) : undefined;
-      if (text === undefined || !DIGITS.test(text)) return null;
+      if (text === undefined || !allDigits(text)) return null;
       this.picked[k] = this.byKey[k]!.get(text[0] === '0' ? String(Number(text)) : text) ?? NONE;
     }
     this.pickSources(format, data);
@@ -137,18 +159,18 @@ export class RuleIndex {
     this.picked[base] = this.picked[base + 1] = this.picked[base + 2] = NONE;
     if (format !== 'wazuh' || this.bySource.size === 0) return;
     const integration = (data.data as any)?.integration;
-    if (typeof integration === 'string') this.picked[base] = this.bySource.get(`integration:${integration}`) ?? NONE;
+    if (typeof integration === 'string') this.picked[base] = this.byIntegration.get(integration) ?? NONE;
     const decoder = data.decoder as { name?: unknown; parent?: unknown } | undefined;
     const name = decoder?.name;
     const parent = decoder?.parent;
     // A rule keyed on a decoder matches its name or its parent: pick the list once when both are the same.
-    let d: readonly DetectionRule[] = typeof name === 'string' ? this.bySource.get(`decoder:${name}`) ?? NONE : NONE;
+    let d: readonly DetectionRule[] = typeof name === 'string' ? this.byDecoder.get(name) ?? NONE : NONE;
     if (typeof parent === 'string' && parent !== name) {
-      const p = this.bySource.get(`decoder:${parent}`) ?? NONE;
+      const p = this.byDecoder.get(parent) ?? NONE;
       d = d.length === 0 ? p : p.length === 0 ? d : [...new Set([...d, ...p])];
     }
     this.picked[base + 1] = d;
-    if (data.syscheck !== undefined) this.picked[base + 2] = this.bySource.get('syscheck') ?? NONE;
+    if (data.syscheck !== undefined) this.picked[base + 2] = this.syscheck;
   }
 
   /** Every rule list select() can answer with, and `always` and `all`. */
