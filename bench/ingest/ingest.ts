@@ -58,13 +58,33 @@ async function start(overrides: Record<string, unknown> = {}): Promise<Started> 
   };
 }
 
-/** Waits until the pipeline has handled `count` alerts; returns the wall seconds since `t0`. */
-async function processed(v: Vigil, count: number, t0: number): Promise<number> {
-  const deadline = t0 + LIMIT_MS;
+/**
+ * What a path is measured over: from its first alert sent (Vigil already started, so its start-up — loading
+ * rules, migrations, compiling the routes' schemas — is in neither figure) to its last one handled.
+ */
+interface Span {
+  t0: number;
+  cpu0: NodeJS.CpuUsage;
+}
+const begin = (): Span => ({ t0: performance.now(), cpu0: process.cpuUsage() });
+
+/** What a span took: wall seconds, and CPU seconds of the whole process (every thread: server, SQLite thread, sender). */
+interface Took {
+  seconds: number;
+  cpu: number;
+}
+const took = (span: Span): Took => {
+  const u = process.cpuUsage(span.cpu0);
+  return { seconds: (performance.now() - span.t0) / 1000, cpu: (u.user + u.system) / 1e6 };
+};
+
+/** Waits until the pipeline has handled `count` alerts; returns what the span took. */
+async function processed(v: Vigil, count: number, span: Span): Promise<Took> {
+  const deadline = span.t0 + LIMIT_MS;
   for (;;) {
     const row = await v.store.db.selectFrom('alerts').select((eb) => eb.fn.max('seq').as('head')).executeTakeFirst();
     const head = Number(row?.head ?? 0);
-    if (head >= count && v.runner.position >= head) return (performance.now() - t0) / 1000;
+    if (head >= count && v.runner.position >= head) return took(span);
     if (performance.now() > deadline) throw new Error(`only ${v.runner.position} of ${count} alerts processed within ${LIMIT_MS / 1000} s`);
     await new Promise((r) => setTimeout(r, 20));
   }
@@ -80,13 +100,13 @@ async function pool<T>(items: T[], concurrency: number, job: (item: T) => Promis
   );
 }
 
-async function webhook(lines: string[], perRequest: number, concurrency: number): Promise<{ ack: number; total: number }> {
+async function webhook(lines: string[], perRequest: number, concurrency: number): Promise<{ ack: number; total: Took }> {
   const s = await start();
   const http = new Pool(s.url, { connections: concurrency });
   try {
     const bodies: string[] = [];
     for (let i = 0; i < lines.length; i += perRequest) bodies.push(lines.slice(i, i + perRequest).join('\n') + '\n');
-    const t0 = performance.now();
+    const span = begin();
     await pool(bodies, concurrency, async (body) => {
       for (;;) {
         const res = await http.request({
@@ -101,22 +121,25 @@ async function webhook(lines: string[], perRequest: number, concurrency: number)
         await new Promise((r) => setTimeout(r, 100));
       }
     });
-    const ack = (performance.now() - t0) / 1000;
-    return { ack, total: await processed(s.vigil, lines.length, t0) };
+    const ack = (performance.now() - span.t0) / 1000;
+    return { ack, total: await processed(s.vigil, lines.length, span) };
   } finally {
     await http.close();
     await s.close();
   }
 }
 
-async function file(lines: string[]): Promise<number> {
+async function file(lines: string[]): Promise<Took> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-bench-file-'));
   const path = join(dir, 'alerts.json');
-  writeFileSync(path, lines.join('\n') + '\n');
-  const t0 = performance.now();
+  const text = lines.join('\n') + '\n';
+  // Vigil follows the file from its (empty) beginning; then all of it is written at once, as a backlog would be.
+  writeFileSync(path, '');
   const s = await start({ sources: { alertsFile: { enabled: true, path, startAt: 'beginning', pollInterval: '50ms' } } });
   try {
-    return await processed(s.vigil, lines.length, t0);
+    const span = begin();
+    writeFileSync(path, text);
+    return await processed(s.vigil, lines.length, span);
   } finally {
     await s.close();
     rmSync(dir, { recursive: true, force: true });
@@ -125,29 +148,29 @@ async function file(lines: string[]): Promise<number> {
 
 const syslogOf = (s: Started) => s.vigil.sources.find((x): x is SyslogSource => x instanceof SyslogSource)!;
 
-async function syslogTcp(lines: string[]): Promise<number> {
+async function syslogTcp(lines: string[]): Promise<Took> {
   const s = await start({ sources: { syslog: { enabled: true, udp: '', tcp: '127.0.0.1:0' } } });
   try {
     const src = syslogOf(s);
     const sock = connect(src.tcpAddress!.port, '127.0.0.1');
     await new Promise((r) => sock.once('connect', r));
-    const t0 = performance.now();
+    const span = begin();
     for (const l of lines) {
       if (!sock.write(`<132>Nov 21 10:00:00 wazuh-manager ossec: ${l}\n`)) await new Promise((r) => sock.once('drain', r));
     }
     sock.end();
-    return await processed(s.vigil, lines.length, t0);
+    return await processed(s.vigil, lines.length, span);
   } finally {
     await s.close();
   }
 }
 
-async function syslogUdp(lines: string[]): Promise<{ seconds: number; received: number }> {
+async function syslogUdp(lines: string[]): Promise<Took & { received: number }> {
   const s = await start({ sources: { syslog: { enabled: true, udp: '127.0.0.1:0', tcp: '' } } });
   const sock = createSocket('udp4');
   try {
     const src = syslogOf(s);
-    const t0 = performance.now();
+    const span = begin();
     // Paced in small bursts: UDP has no flow control, and the point is the sustained rate, not the kernel's drops.
     for (let i = 0; i < lines.length; i += 100) {
       await Promise.all(
@@ -165,7 +188,8 @@ async function syslogUdp(lines: string[]): Promise<{ seconds: number; received: 
       if (head === last && s.vigil.runner.position >= head) break;
       last = head;
     }
-    return { seconds: (performance.now() - t0) / 1000 - 0.3, received: head };
+    const t = took(span);
+    return { seconds: t.seconds - 0.3, cpu: t.cpu, received: head };
   } finally {
     sock.close();
     await s.close();
@@ -193,37 +217,33 @@ export async function ingestBenchmark(sizes: IngestSizes): Promise<void> {
   const bytes = all.reduce((n, l) => n + l.length + 1, 0) / all.length;
   process.stdout.write(
     `ingest: synthetic Wazuh alerts (bench/detect/alerts.ts, ${bytes.toFixed(0)} bytes each on average); SQLite; wall-clock rates, and CPU ms per 1,000 alerts ` +
-      `(the whole process: server, SQLite thread and the sender; comparable on a loaded machine)\n`,
+      `(the whole process: server, SQLite thread and the sender; comparable on a loaded machine); both from the first alert sent to the last one handled, Vigil's start-up left out\n`,
   );
   detectionOnly(all.slice(0, 20_000)); // warm-up
   const c0 = process.cpuUsage();
   const det = detectionOnly(all);
   const detCpu = cpuSince(c0);
   const rows: [string, number, number, string][] = [];
-  const timed = async <T>(work: () => Promise<T>): Promise<[T, number]> => {
-    const c = process.cpuUsage();
-    const r = await work();
-    return [r, cpuSince(c)];
-  };
   if (PATHS.has('ndjson')) {
-    const [b, cpu] = await timed(() => webhook(all.slice(0, sizes.batched), 500, 4));
-    rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total, (cpu / sizes.batched) * 1e6, `acknowledged at ${fmt(sizes.batched / b.ack)}/s; target ≥ 40,000/s`]);
+    const b = await webhook(all.slice(0, sizes.batched), 500, 4);
+    rows.push([`webhook, NDJSON batches of 500 (4 in flight)`, sizes.batched / b.total.seconds, (b.total.cpu / sizes.batched) * 1e6, `acknowledged at ${fmt(sizes.batched / b.ack)}/s; target ≥ 40,000/s`]);
   }
   if (PATHS.has('single')) {
-    const [s1, cpu] = await timed(() => webhook(all.slice(0, sizes.single), 1, 10));
-    rows.push([`webhook, one alert per POST (10 in flight)`, sizes.single / s1.total, (cpu / sizes.single) * 1e6, `acknowledged at ${fmt(sizes.single / s1.ack)}/s; ${Math.round(sizes.single / s1.total / N8N_RATE)}× the seed's n8n pipeline (${N8N_RATE}/s); target ≥ 5,000/s and ≥ 250×`]);
+    const s1 = await webhook(all.slice(0, sizes.single), 1, 10);
+    const rate = sizes.single / s1.total.seconds;
+    rows.push([`webhook, one alert per POST (10 in flight)`, rate, (s1.total.cpu / sizes.single) * 1e6, `acknowledged at ${fmt(sizes.single / s1.ack)}/s; ${Math.round(rate / N8N_RATE)}× the seed's n8n pipeline (${N8N_RATE}/s); target ≥ 5,000/s and ≥ 250×`]);
   }
   if (PATHS.has('file')) {
-    const [f, cpu] = await timed(() => file(all.slice(0, sizes.file)));
-    rows.push([`alerts.json tail (file written beforehand)`, sizes.file / f, (cpu / sizes.file) * 1e6, 'target ≥ 50,000/s']);
+    const f = await file(all.slice(0, sizes.file));
+    rows.push([`alerts.json tail (written at once, Vigil running)`, sizes.file / f.seconds, (f.cpu / sizes.file) * 1e6, 'target ≥ 50,000/s']);
   }
   if (PATHS.has('tcp')) {
-    const [t, cpu] = await timed(() => syslogTcp(all.slice(0, sizes.syslog)));
-    rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t, (cpu / sizes.syslog) * 1e6, '']);
+    const t = await syslogTcp(all.slice(0, sizes.syslog));
+    rows.push([`syslog TCP, newline framing, one connection`, sizes.syslog / t.seconds, (t.cpu / sizes.syslog) * 1e6, '']);
   }
   if (PATHS.has('udp')) {
-    const [u, cpu] = await timed(() => syslogUdp(all.slice(0, sizes.udp)));
-    rows.push([`syslog UDP, paced bursts of 100`, u.received / u.seconds, (cpu / Math.max(1, u.received)) * 1e6, `${fmt(u.received)} of ${fmt(sizes.udp)} datagrams received`]);
+    const u = await syslogUdp(all.slice(0, sizes.udp));
+    rows.push([`syslog UDP, paced bursts of 100`, u.received / u.seconds, (u.cpu / Math.max(1, u.received)) * 1e6, `${fmt(u.received)} of ${fmt(sizes.udp)} datagrams received`]);
   }
   process.stdout.write(`  detection only (JSON.parse + rules, in process):   ${fmt(det)} alerts/s, ${((detCpu / all.length) * 1e6).toFixed(0)} CPU ms per 1,000\n`);
   for (const [name, rate, cpuMs, note] of rows) {
