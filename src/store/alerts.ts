@@ -1,7 +1,8 @@
 // The durable record of every accepted alert. Ingest writes here before it acknowledges; the pipeline reads
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import { systemClock } from '../clock.js';
-import { CompiledQuery, type Compilable, type Insertable, type Kysely, type Selectable } from 'kysely';
+import type { CompiledQuery, Insertable, Kysely, Selectable } from 'kysely';
+import { templated } from './templated.js';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
 
@@ -35,40 +36,6 @@ const SIZES = [256, 64, 16, 4, 1];
 /** How many of `left` the next statement takes. */
 const sizeFor = (left: number) => SIZES.find((n) => n <= left)!;
 
-interface Template {
-  sql: string;
-  /** For each bound parameter: the index of the value it takes, or the constant the builder gave it. */
-  params: (number | { constant: unknown })[];
-}
-
-/** Per dialect, per statement and size: the hot writes do not go through Kysely's query builder again. */
-const templates = new WeakMap<object, Map<string, Template>>();
-
-/**
- * A statement over `count` values from its template: Kysely builds and compiles it once with marker values
- * (`build` places marker i where value i goes), which say where each value sits among the parameters; later
- * calls only bind new values to the same SQL, which the driver keeps prepared.
- */
-function templated(db: Kysely<Database>, name: string, count: number, values: (i: number) => unknown, build: (marker: (i: number) => string) => Compilable): CompiledQuery {
-  const dialect = db.getExecutor().adapter.constructor;
-  let byShape = templates.get(dialect);
-  if (!byShape) templates.set(dialect, (byShape = new Map()));
-  const shape = `${name}/${count}`;
-  let t = byShape.get(shape);
-  if (!t) {
-    const compiled = build((i) => `\u0000${i}`).compile();
-    const params = compiled.parameters.map((p) => {
-      const m = typeof p === 'string' ? /^\u0000(\d+)$/.exec(p) : null;
-      return m ? Number(m[1]) : { constant: p };
-    });
-    byShape.set(shape, (t = { sql: compiled.sql, params }));
-  }
-  return CompiledQuery.raw(
-    t.sql,
-    t.params.map((p) => (typeof p === 'number' ? values(p) : p.constant)),
-  );
-}
-
 const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
 
 /** The insert of these records, skipping keys already recorded and returning what it inserted. */
@@ -78,7 +45,7 @@ function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): 
     const c = i % COLUMNS.length;
     return c === 0 ? a.key : c === 1 ? a.eventId : c === 2 ? a.format : c === 3 ? a.source : c === 4 ? now : a.body;
   };
-  return templated(db, 'insert', chunk.length, value, (marker) =>
+  return templated(db, 'alerts.insert', chunk.length, value, (marker) =>
     db
       .insertInto('alerts')
       .values(chunk.map((_, r) => Object.fromEntries(COLUMNS.map((col, c) => [col, marker(r * COLUMNS.length + c)]))) as unknown as Insertable<AlertTable>[])
@@ -210,7 +177,7 @@ export async function markEvidence(trx: Kysely<Database>, eventIds: string[]): P
     const n = sizeFor(ids.length - i);
     const chunk = ids.slice(i, i + n);
     await trx.executeQuery(
-      templated(trx, 'mark', n, (k) => chunk[k], (marker) =>
+      templated(trx, 'alerts.mark', n, (k) => chunk[k], (marker) =>
         trx
           .updateTable('alerts')
           .set((eb) => ({ refs: eb('refs', '+', 1) }))
