@@ -100,8 +100,12 @@ async function pool<T>(items: T[], concurrency: number, job: (item: T) => Promis
   );
 }
 
-async function webhook(lines: string[], perRequest: number, concurrency: number): Promise<{ ack: number; total: Took }> {
-  const s = await start();
+/**
+ * Posts the lines to a fresh Vigil (`overrides`: its configuration), `perRequest` to a POST, `concurrency` at
+ * once: seconds to the last acknowledgement, and what the span to the last alert handled took.
+ */
+export async function webhook(lines: string[], perRequest: number, concurrency: number, overrides: Record<string, unknown> = {}): Promise<{ ack: number; total: Took }> {
+  const s = await start(overrides);
   const http = new Pool(s.url, { connections: concurrency });
   try {
     const bodies: string[] = [];

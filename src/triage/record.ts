@@ -41,7 +41,11 @@ export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: { json: 
     revision: Number(r.revision),
     createdAt: Number(r.created_at),
     updatedAt: Number(r.updated_at),
-    rule: { id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as Level, tags: rule.tags ?? [], ...rule } as RuleRef,
+    // The RuleRef is made of rule_json and the row's rule id, title and level: kept when none of them changed.
+    rule:
+      before && before.json.rule_json === r.rule_json && before.json.rule_id === r.rule_id && before.json.title === r.title && before.json.level === r.level
+        ? before.record.rule
+        : ({ id: r.rule_id, title: rule.title ?? r.title, level: (rule.level ?? r.level) as Level, tags: rule.tags ?? [], ...rule } as RuleRef),
     severity: { score: Number(r.severity_score ?? 0), level: r.level as Level, reasons } as Severity,
     wazuhLevel: Number(r.wazuh_level ?? 0),
     escalated: Number(r.escalated ?? 0) === 1,
@@ -70,10 +74,16 @@ export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: { json: 
 /** The rule_json each record was made from, parsed (what rowToRecord's `before` reuses). */
 const PARSED_RULES = new WeakMap<IncidentRecord, Partial<RuleRef>>();
 
-/** The JSON columns of an incident row (what rowToRecord parses). */
-export type JsonColumns = Pick<Selectable<IncidentTable>, 'severity_json' | 'rule_json' | 'entity_json' | 'logged_on_json' | 'mitre_json' | 'enrichment_json' | 'summary_json'>;
+/** The JSON columns of an incident row (what rowToRecord parses), and the columns its RuleRef is made with. */
+export type JsonColumns = Pick<
+  Selectable<IncidentTable>,
+  'severity_json' | 'rule_json' | 'entity_json' | 'logged_on_json' | 'mitre_json' | 'enrichment_json' | 'summary_json' | 'rule_id' | 'title' | 'level'
+>;
 
 export const jsonColumns = (r: Selectable<IncidentTable>): JsonColumns => ({
+  rule_id: r.rule_id,
+  title: r.title,
+  level: r.level,
   severity_json: r.severity_json,
   rule_json: r.rule_json,
   entity_json: r.entity_json,
