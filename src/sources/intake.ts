@@ -83,14 +83,17 @@ export class Intake {
 
   /**
    * How many more alerts the pipeline's hand-off holds, once it has room for half of what it holds (waiting at
-   * most `ms` for that); Infinity without one. A source that can wait (the data stays in its file) reads no more
-   * than this, so what it records is detected as parsed here instead of read back from the store and parsed again.
+   * most `ms` for that; 0 when it still has not); Infinity without one. A source that can wait (the data stays
+   * in its file) reads no more than this, so what it records is detected as parsed here instead of read back
+   * from the store and parsed again.
    */
   async handoffRoom(ms: number): Promise<number> {
     const handoff = this.options.handoff;
     if (!handoff) return Infinity;
-    await handoff.room(Math.floor(handoff.max / 2), ms);
-    return Math.max(0, handoff.max - handoff.size);
+    const half = Math.floor(handoff.max / 2);
+    await handoff.room(half, ms);
+    // Still less than half free after the wait: 0, so the source does not read a whole chunk for a few lines.
+    return handoff.full(half) ? 0 : handoff.max - handoff.size;
   }
 
   /** Reads one raw record into an alert record, or says why it cannot be read. */
