@@ -50,7 +50,9 @@ export async function actionsOfIncident(db: Kysely<Database>, incidentId: string
 
 /** Whether an action of the incident still waits for its first attempt (e.g. for enrichment). */
 export async function hasWaiting(db: Kysely<Database>, incidentId: string): Promise<boolean> {
-  const row = await db.selectFrom('outbox').select('id').where('incident_id', '=', incidentId).where('state', '=', 'pending').limit(1).executeTakeFirst();
+  // A running action counts: it is rendered from the incident as it is at its attempt, so a summary that landed
+  // between the claim and the rendering would go into the first message and the update would repeat it.
+  const row = await db.selectFrom('outbox').select('id').where('incident_id', '=', incidentId).where('state', 'in', ['pending', 'running']).limit(1).executeTakeFirst();
   return row !== undefined;
 }
 

@@ -10,7 +10,7 @@ import { JiraChannel } from '../../src/act/channels/jira.js';
 import { ServiceNowChannel } from '../../src/act/channels/servicenow.js';
 import { TheHiveChannel } from '../../src/act/channels/thehive.js';
 import { WebhookChannel } from '../../src/act/channels/webhook.js';
-import { DEFAULT_OUTBOX, enqueue, expedite, OutboxWorker, type OutboxOptions } from '../../src/act/outbox.js';
+import { DEFAULT_OUTBOX, enqueue, expedite, hasWaiting, OutboxWorker, type OutboxOptions } from '../../src/act/outbox.js';
 import { configSchema } from '../../src/config/schema.js';
 import { auditFor } from '../../src/store/audit.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
@@ -195,6 +195,33 @@ describe('scheduling', () => {
     assert.equal(await expedite(store.db, 'i1:x:1'), true);
     assert.equal(await worker.runDue(), 1);
     assert.deepEqual(sent, ['i1:x:1']);
+    await store.close();
+  });
+});
+
+describe('an action being sent', () => {
+  it("still counts as waiting for its incident until it is recorded (what its incident's later updates wait for)", async () => {
+    const store = await openDatabase(':memory:');
+    let release!: () => void;
+    let started!: () => void;
+    const sending = new Promise<void>((r) => (started = r));
+    const ch: Channel<OutboxPayload> = {
+      name: 'slow',
+      send: () => {
+        started();
+        return new Promise<void>((r) => (release = r));
+      },
+    };
+    const worker = new OutboxWorker(store.db, new Map([['slow', ch]]), quietLog, FAST);
+    const n = sampleNotification();
+    await add(store, 'slow', n);
+    assert.equal(await hasWaiting(store.db, n.incident.id), true, 'pending');
+    const run = worker.runDue();
+    await sending;
+    assert.equal(await hasWaiting(store.db, n.incident.id), true, 'claimed and being sent');
+    release();
+    assert.equal(await run, 1);
+    assert.equal(await hasWaiting(store.db, n.incident.id), false, 'delivered');
     await store.close();
   });
 });
