@@ -4,7 +4,8 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
 import type { Database, DetectionTable } from '../store/schema.js';
 import { markEvidence, releaseEvidence } from '../store/alerts.js';
-import { insertRows } from './compiled.js';
+import { templated } from '../store/templated.js';
+import { markedRows, rowValues } from './rows.js';
 
 const DETECTION_COLUMNS = ['id', 'rule_id', 'rule_title', 'level', 'time', 'first_time', 'group_json', 'count', 'event_ids_json', 'rule_json', 'incident_id', 'created_at', 'suppression_id'] as const;
 
@@ -62,8 +63,14 @@ export async function recordedDetections(db: Kysely<Database>, ids: string[]): P
  * statements; each holds its alerts as evidence, as recordDetection does.
  */
 export async function insertDetections(trx: Kysely<Database>, rows: Insertable<DetectionTable>[], eventIds: string[][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100)
-    await insertRows(trx, 'detections', DETECTION_COLUMNS, rows.slice(i, i + 100), (chunk) => trx.insertInto('detections').values(chunk));
+  for (let i = 0; i < rows.length; i += 100) {
+    const chunk = rows.slice(i, i + 100);
+    await trx.executeQuery(
+      templated(trx, 'detections.insert', chunk.length * DETECTION_COLUMNS.length, rowValues(chunk, DETECTION_COLUMNS), (marker) =>
+        trx.insertInto('detections').values(markedRows(chunk.length, DETECTION_COLUMNS, marker) as unknown as Insertable<DetectionTable>[]),
+      ),
+    );
+  }
   // markEvidence adds one per distinct alert of a call: an alert held by k detections is passed k times.
   const held = new Map<string, number>();
   for (const ids of eventIds) for (const id of new Set(ids)) held.set(id, (held.get(id) ?? 0) + 1);

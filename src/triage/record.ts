@@ -3,10 +3,11 @@
 // models the API asks for, and the subqueries other stages' reads are built over.
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
 import { LEVELS, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
-import type { Database, IncidentTable } from '../store/schema.js';
+import type { Database, IncidentIndicatorTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
-import { insertRows } from './compiled.js';
+import { templated } from '../store/templated.js';
+import { markedRows, rowValues } from './rows.js';
 import { TriageError, type IncidentLink, type IncidentRecord, type RelatedIncident, type Severity, type Verdict } from './types.js';
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
@@ -300,12 +301,16 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
 
 /** Indicator rows to add (several incidents, either role); those an incident already holds are left as they are. */
 export async function insertIndicators(trx: Kysely<Database>, rows: { incident_id: string; kind: string; value: string; role: string; first_seen: number }[]): Promise<void> {
+  const columns = ['incident_id', 'kind', 'value', 'role', 'first_seen'] as const;
   for (let i = 0; i < rows.length; i += 200) {
-    await insertRows(trx, 'incident_indicators', ['incident_id', 'kind', 'value', 'role', 'first_seen'], rows.slice(i, i + 200), (chunk) =>
-      trx
-        .insertInto('incident_indicators')
-        .values(chunk)
-        .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing()),
+    const chunk = rows.slice(i, i + 200);
+    await trx.executeQuery(
+      templated(trx, 'incident_indicators.insert', chunk.length * columns.length, rowValues(chunk, columns), (marker) =>
+        trx
+          .insertInto('incident_indicators')
+          .values(markedRows(chunk.length, columns, marker) as unknown as Insertable<IncidentIndicatorTable>[])
+          .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing()),
+      ),
     );
   }
 }
