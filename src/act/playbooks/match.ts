@@ -37,7 +37,7 @@ const clocks = new Map<string, Intl.DateTimeFormat>();
 
 function localClock(ms: number, timeZone: string): { day: string; minutes: number } {
   let f = clocks.get(timeZone);
-  if (!f) clocks.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hour12: false })));
+  if (!f) clocks.set(timeZone, (f = new Intl.DateTimeFormat('en-US', { timeZone, weekday: 'short', hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
   const parts = f.formatToParts(new Date(ms));
   const get = (t: string) => parts.find((p) => p.type === t)?.value ?? '';
   const hour = Number(get('hour')) % 24;

@@ -32,7 +32,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
       hour: '2-digit',
       minute: '2-digit',
       second: '2-digit',
-      hour12: false,
+      // hourCycle, not hour12: false, which gives midnight's hour as 24 in this locale ("24:07:10")
+      hourCycle: 'h23',
       timeZoneName: 'longOffset',
     });
     // Zones come from configuration (validated): the map stays as small as the set of zones configured.
