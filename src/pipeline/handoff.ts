@@ -48,11 +48,15 @@ export class Handoff {
   room(more: number, ms: number): Promise<void> {
     if (!this.full(more)) return Promise.resolve();
     return new Promise<void>((resolve) => {
-      const timer = setTimeout(done, ms);
-      function done() {
+      const done = () => {
         clearTimeout(timer);
+        // Gone from the list however it was woken: a source that keeps timing out while the pipeline is stalled
+        // leaves nothing behind per wait.
+        const at = this.waiters.indexOf(done);
+        if (at >= 0) this.waiters.splice(at, 1);
         resolve();
-      }
+      };
+      const timer = setTimeout(done, ms);
       this.waiters.push(done);
     });
   }
