@@ -2,7 +2,7 @@
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import { systemClock } from '../clock.js';
 import type { CompiledQuery, Insertable, Kysely, Selectable } from 'kysely';
-import { templated } from './templated.js';
+import { markedRows, sizeFor, templated } from './templated.js';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
 
@@ -28,14 +28,6 @@ export interface BatchResult {
   seqs: (number | null)[];
 }
 
-/**
- * Rows (or ids) per statement of the hot writes: a batch goes in the largest that fit, so only these few
- * statements are ever built and prepared, and each stays under SQLite's bound-parameter limit.
- */
-const SIZES = [256, 64, 16, 4, 1];
-/** How many of `left` the next statement takes. */
-const sizeFor = (left: number) => SIZES.find((n) => n <= left)!;
-
 const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
 
 /** The insert of these records, skipping keys already recorded and returning what it inserted. */
@@ -48,7 +40,7 @@ function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): 
   return templated(db, 'alerts.insert', chunk.length, value, (marker) =>
     db
       .insertInto('alerts')
-      .values(chunk.map((_, r) => Object.fromEntries(COLUMNS.map((col, c) => [col, marker(r * COLUMNS.length + c)]))) as unknown as Insertable<AlertTable>[])
+      .values(markedRows(chunk.length, COLUMNS, marker) as unknown as Insertable<AlertTable>[])
       .onConflict((oc) => oc.column('key').doNothing())
       .returning(['seq', 'key']),
   );

@@ -38,3 +38,23 @@ export function templated(db: Kysely<Database>, name: string, count: number, val
   );
 }
 
+
+/**
+ * Rows (or values) per statement of the hot writes: a batch goes in the largest that fit, so only these few
+ * statements are ever built and prepared, and each stays under the bound-parameter limits (SQLite's 32,766,
+ * PostgreSQL's 65,535) for the widest row written this way.
+ */
+const SIZES = [256, 64, 16, 4, 1];
+
+/** How many of `left` the next statement takes. */
+export const sizeFor = (left: number): number => SIZES.find((n) => n <= left)!;
+
+/** `count` rows of marker values, marker i at row r and column k where i = r × columns + k: what a template is built of. */
+export function markedRows(count: number, columns: readonly string[], marker: (i: number) => string): Record<string, string>[] {
+  return Array.from({ length: count }, (_, r) => Object.fromEntries(columns.map((c, k) => [c, marker(r * columns.length + k)])));
+}
+
+/** Value i of those rows: row after row, in column order. */
+export function rowValues<R>(rows: readonly R[], columns: readonly (keyof R)[]): (i: number) => unknown {
+  return (i) => rows[Math.floor(i / columns.length)]![columns[i % columns.length]!];
+}

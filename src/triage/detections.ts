@@ -4,8 +4,7 @@ import type { Insertable, Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
 import type { Database, DetectionTable } from '../store/schema.js';
 import { markEvidence, releaseEvidence } from '../store/alerts.js';
-import { templated } from '../store/templated.js';
-import { markedRows, rowValues } from './rows.js';
+import { markedRows, rowValues, sizeFor, templated } from '../store/templated.js';
 
 const DETECTION_COLUMNS = ['id', 'rule_id', 'rule_title', 'level', 'time', 'first_time', 'group_json', 'count', 'event_ids_json', 'rule_json', 'incident_id', 'created_at', 'suppression_id'] as const;
 
@@ -63,8 +62,9 @@ export async function recordedDetections(db: Kysely<Database>, ids: string[]): P
  * statements; each holds its alerts as evidence, as recordDetection does.
  */
 export async function insertDetections(trx: Kysely<Database>, rows: Insertable<DetectionTable>[], eventIds: string[][]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 100) {
-    const chunk = rows.slice(i, i + 100);
+  for (let i = 0, n = 0; i < rows.length; i += n) {
+    n = sizeFor(rows.length - i);
+    const chunk = rows.slice(i, i + n);
     await trx.executeQuery(
       templated(trx, 'detections.insert', chunk.length * DETECTION_COLUMNS.length, rowValues(chunk, DETECTION_COLUMNS), (marker) =>
         trx.insertInto('detections').values(markedRows(chunk.length, DETECTION_COLUMNS, marker) as unknown as Insertable<DetectionTable>[]),

@@ -6,8 +6,7 @@ import { LEVELS, type IncidentStatus, type Indicator, type IndicatorKind, type L
 import type { Database, IncidentIndicatorTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
-import { templated } from '../store/templated.js';
-import { markedRows, rowValues } from './rows.js';
+import { markedRows, rowValues, sizeFor, templated } from '../store/templated.js';
 import { TriageError, type IncidentLink, type IncidentRecord, type RelatedIncident, type Severity, type Verdict } from './types.js';
 
 const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === undefined ? undefined : v);
@@ -302,8 +301,9 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
 /** Indicator rows to add (several incidents, either role); those an incident already holds are left as they are. */
 export async function insertIndicators(trx: Kysely<Database>, rows: { incident_id: string; kind: string; value: string; role: string; first_seen: number }[]): Promise<void> {
   const columns = ['incident_id', 'kind', 'value', 'role', 'first_seen'] as const;
-  for (let i = 0; i < rows.length; i += 200) {
-    const chunk = rows.slice(i, i + 200);
+  for (let i = 0, n = 0; i < rows.length; i += n) {
+    n = sizeFor(rows.length - i);
+    const chunk = rows.slice(i, i + n);
     await trx.executeQuery(
       templated(trx, 'incident_indicators.insert', chunk.length * columns.length, rowValues(chunk, columns), (marker) =>
         trx
