@@ -1,6 +1,6 @@
 // Starts a real Vigil (store, pipeline, outbox, HTTP server on a free port) for end-to-end tests.
 import { mkdtempSync } from 'node:fs';
-import { createServer, type AddressInfo } from 'node:net';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
@@ -97,12 +97,24 @@ export async function post(url: string, body: string, headers: Record<string, st
 }
 
 /** A TCP port free on 127.0.0.1 right now (for a child process that must be told its port before it starts). */
+/**
+ * A port nobody listens on, for a server a test starts later (or never: a peer that is down). It is taken below
+ * the kernel's ephemeral range (32768–60999 here), where no `listen(0)` of a concurrent test and no outgoing
+ * connection can land on it in the meantime. Taken from that range, it can be bound by another test's server,
+ * which then accepts the connection meant for a peer that is down and keeps it waiting for a greeting.
+ */
 export async function freePort(): Promise<number> {
-  const s = createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const port = (s.address() as AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return port;
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    const s = createServer();
+    const ok = await new Promise<boolean>((r) => {
+      s.once('error', () => r(false));
+      s.listen(port, '127.0.0.1', () => r(true));
+    });
+    if (!ok) continue;
+    await new Promise<void>((r) => s.close(() => r()));
+    return port;
+  }
 }
 
 /** Waits until `check` is true, polling. */
