@@ -356,17 +356,21 @@ export class OutboxWorker {
     // loses nothing; only failures while the channel otherwise works lead to the dead letter.
     const probing = breaker.state === 'half-open';
     let ref: ExternalRef | void;
+    // The payload as prepared for the first attempt, stored with the attempt's outcome (so a retry sends exactly
+    // what the first attempt sent) rather than in a commit of its own before the send: a crash before the outcome
+    // is recorded leaves the action at its first attempt, which prepares it again either way.
+    let prepared: string | undefined;
     try {
       if (!channel) throw new PermanentError(`channel "${item.channel}" is not configured`);
       if (this.hooks.prepare && item.attempts === 0) {
         item = { ...item, payload: await this.hooks.prepare(item) };
-        await this.db.updateTable('outbox').set({ payload_json: JSON.stringify(item.payload) }).where('id', '=', item.id).execute();
+        prepared = JSON.stringify(item.payload);
       }
       ref = await channel.send(item);
     } catch (err) {
-      if (err instanceof RefusedError) return this.recordRefusal(item, attempts, err);
+      if (err instanceof RefusedError) return this.recordRefusal(item, attempts, err, prepared);
       const permanent = err instanceof PermanentError;
-      await this.recordFailure(item, probing && !permanent ? item.attempts : attempts, err as Error);
+      await this.recordFailure(item, probing && !permanent ? item.attempts : attempts, err as Error, prepared);
       if (!permanent) breaker.failure(this.clock());
       return;
     }
@@ -377,7 +381,7 @@ export class OutboxWorker {
       if (ref) await saveRef(trx, item.incidentId, item.channel, ref, now);
       await trx
         .updateTable('outbox')
-        .set({ state: 'delivered', attempts, delivered_at: now, updated_at: now, last_error: null })
+        .set({ state: 'delivered', attempts, delivered_at: now, updated_at: now, last_error: null, ...(prepared === undefined ? {} : { payload_json: prepared }) })
         .where('id', '=', item.id)
         .execute();
     });
@@ -386,18 +390,18 @@ export class OutboxWorker {
   }
 
   /** Refused before it ran: final, with the reason (the channel has audited the refusal itself). */
-  private async recordRefusal(item: OutboxItem, attempts: number, err: RefusedError): Promise<void> {
+  private async recordRefusal(item: OutboxItem, attempts: number, err: RefusedError, prepared?: string): Promise<void> {
     const now = this.clock();
     await this.db
       .updateTable('outbox')
-      .set({ state: 'refused', attempts, last_error: err.message.slice(0, 2000), updated_at: now })
+      .set({ state: 'refused', attempts, last_error: err.message.slice(0, 2000), updated_at: now, ...(prepared === undefined ? {} : { payload_json: prepared }) })
       .where('id', '=', item.id)
       .execute();
     this.log.warn({ action: item.id, channel: item.channel, incident: item.incidentId, reason: err.message }, 'action refused');
     this.hooks.onOutcome?.(item, 'refused');
   }
 
-  private async recordFailure(item: OutboxItem, attempts: number, err: Error): Promise<void> {
+  private async recordFailure(item: OutboxItem, attempts: number, err: Error, prepared?: string): Promise<void> {
     const dead = (attempts > item.attempts && attempts >= this.options.maxAttempts) || err instanceof PermanentError;
     const message = err?.message ?? String(err);
     const now = this.clock();
@@ -409,6 +413,7 @@ export class OutboxWorker {
         last_error: message.slice(0, 2000),
         next_attempt_at: now + backoff(attempts, this.options),
         updated_at: now,
+        ...(prepared === undefined ? {} : { payload_json: prepared }),
       })
       .where('id', '=', item.id)
       .execute();
