@@ -17,8 +17,13 @@ export interface VigilEvents {
   triaged: void;
   /** These incidents have no lookup pending any more: their notifications need not wait. */
   lookupsSettled: string[];
-  /** New answers arrived for these incidents (verdicts may change their severity). Awaited by the broker. */
+  /**
+   * New answers arrived for these incidents (verdicts may change their severity). Awaited by the broker before it
+   * says which incidents are settled, so a notification still waiting goes out at the raised level.
+   */
   lookupsAnswered: string[];
+  /** After that, and after the waiting notifications were released: their summaries may say more. Awaited by the broker. */
+  answersRecorded: string[];
 }
 
 type Listener<K extends keyof VigilEvents> = (payload: VigilEvents[K]) => unknown;

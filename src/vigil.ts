@@ -267,6 +267,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   if (enrichment) {
     events.on('lookupsSettled', (ids) => enrichment.release(ids));
     events.on('lookupsAnswered', (ids) => enrichment.answers(ids));
+    events.on('answersRecorded', (ids) => enrichment.summarise(ids));
   }
   const maxTimespan = Math.max(0, ...rules.rules.map((r) => (r.kind === 'correlation' ? r.timespan : 0)));
   // Parse once: intake hands the events it parsed to the runner; the store is read back only to catch up.

@@ -202,25 +202,31 @@ export class EnrichmentBroker {
       await this.settle(p.name, i, cached, cached.fetchedAt, touched);
       return 'settled';
     }
-    // Another node sharing the store is making this lookup right now: its answer settles these rows too.
-    if (!(await claimLookups(this.db, p.name, i, now, now + 2 * this.options.timeout))) return 'settled';
-    if (p.quota) {
-      const d = await this.quota.take(p.name, p.quota, now);
-      if (!d.ok) {
-        m?.quotaWaits.inc({ provider: p.name });
-        await this.postpone(p.name, d.until, postponed, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
-        this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
-        return 'wait';
-      }
+    // The claim and the quota's token in one commit (one wait for the disk before the call, not two).
+    const d = await this.db.transaction().execute(async (trx) => {
+      // Another node sharing the store is making this lookup right now: its answer settles these rows too.
+      if (!(await claimLookups(trx, p.name, i, now, now + 2 * this.options.timeout))) return 'claimed elsewhere';
+      return p.quota ? this.quota.take(p.name, p.quota, now, trx) : undefined;
+    });
+    if (d === 'claimed elsewhere') return 'settled';
+    if (d && !d.ok) {
+      m?.quotaWaits.inc({ provider: p.name });
+      await this.postpone(p.name, d.until, postponed, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
+      this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
+      return 'wait';
     }
     const ac = new AbortController();
     const timer = setTimeout(() => ac.abort(), this.options.timeout);
     try {
       const result = await p.lookup(i, ac.signal);
       m?.calls.inc({ provider: p.name, outcome: 'answered' });
-      await this.cache.put(p, i, result, now);
       if (p.quota) await this.quota.answered(p.name, now);
-      await this.settle(p.name, i, result, now, touched);
+      // The cached answer and the lookups it settles in one commit: one wait for the disk before the held
+      // notifications may go, not one per statement.
+      await this.db.transaction().execute(async (trx) => {
+        await this.cache.put(p, i, result, now, trx);
+        await this.settle(p.name, i, result, now, touched, trx);
+      });
       return 'settled';
     } catch (err) {
       const e = err instanceof ProviderError ? err : new ProviderError((err as Error).message ?? String(err), ac.signal.aborted ? 'timeout' : 'failed');
@@ -247,9 +253,9 @@ export class EnrichmentBroker {
   }
 
   /** One answer settles every lookup of the indicator, for every incident waiting on it. */
-  private async settle(provider: string, i: Indicator, r: LookupResult, fetchedAt: number, touched: Set<string>): Promise<void> {
-    for (const id of await waitingIncidents(this.db, provider, i)) touched.add(id);
-    await settleLookups(this.db, provider, i, { state: 'done', error: null, updated_at: this.clock(), ...answerColumns(r, fetchedAt) });
+  private async settle(provider: string, i: Indicator, r: LookupResult, fetchedAt: number, touched: Set<string>, db: Kysely<Database> = this.db): Promise<void> {
+    for (const id of await waitingIncidents(db, provider, i)) touched.add(id);
+    await settleLookups(db, provider, i, { state: 'done', error: null, updated_at: this.clock(), ...answerColumns(r, fetchedAt) });
   }
 
   /** A failure is recorded as one, with its reason: it is never shown as a clean result. */
@@ -262,6 +268,10 @@ export class EnrichmentBroker {
     return 'settled';
   }
 
+  /**
+   * Verdicts first (a raised level is in the first message), then the release of the notifications that need wait
+   * no more, then the rest (summaries): what the mail needs comes before what it does not.
+   */
   private async afterAnswers(incidentIds: string[]): Promise<void> {
     try {
       await this.events.emitAndWait('lookupsAnswered', incidentIds);
@@ -269,6 +279,11 @@ export class EnrichmentBroker {
       this.log.error({ err }, 'applying enrichment verdicts failed');
     }
     await this.announceSettled(incidentIds);
+    try {
+      await this.events.emitAndWait('answersRecorded', incidentIds);
+    } catch (err) {
+      this.log.error({ err }, 'rewriting summaries after enrichment failed');
+    }
   }
 
   /**

@@ -62,8 +62,8 @@ export class QuotaLedger {
    * made first if it is missing, then read locked (`FOR UPDATE` on PostgreSQL; SQLite's transactions hold the
    * single writer), so two nodes sharing the store never both spend the last token of a minute.
    */
-  private async modify<T>(provider: string, now: number, change: (s: State) => { result: T; changed: boolean }): Promise<T> {
-    return this.db.transaction().execute(async (trx) => {
+  private async modify<T>(provider: string, now: number, change: (s: State) => { result: T; changed: boolean }, outer?: Kysely<Database>): Promise<T> {
+    const step = async (trx: Kysely<Database>) => {
       const locked = () => trx.selectFrom('enrich_quota').select('provider').where('provider', '=', provider).$call((q) => (isPostgres(trx) ? q.forUpdate() : q)).executeTakeFirst();
       if (!(await locked())) {
         await trx
@@ -77,11 +77,13 @@ export class QuotaLedger {
       const { result, changed } = change(s);
       if (changed) await this.save(provider, s, now, trx);
       return result;
-    });
+    };
+    // Inside the caller's transaction, when given one: the step commits with the caller's other writes.
+    return outer ? step(outer) : this.db.transaction().execute(step);
   }
 
-  /** Spends one call if the budget allows; otherwise says until when to wait. */
-  async take(provider: string, quota: Quota, now: number): Promise<QuotaDecision> {
+  /** Spends one call if the budget allows; otherwise says until when to wait. `trx`: the caller's transaction, when inside one. */
+  async take(provider: string, quota: Quota, now: number, trx?: Kysely<Database>): Promise<QuotaDecision> {
     return this.modify<QuotaDecision>(provider, now, (s) => {
       if (s.blockedUntil > now) return { result: { ok: false, until: s.blockedUntil, why: 'refused' }, changed: false };
       if (quota.perDay > 0 && s.dayUsed >= quota.perDay) return { result: { ok: false, until: Math.floor(now / DAY) * DAY + DAY, why: 'day' }, changed: false };
@@ -94,7 +96,7 @@ export class QuotaLedger {
       if (quota.perMinute > 0) s.minute = s.minute.slice(-quota.perMinute);
       s.dayUsed++;
       return { result: { ok: true }, changed: true };
-    });
+    }, trx);
   }
 
   /** The provider refused for quota: no call until Retry-After, or a backoff that doubles with each refusal. */

@@ -64,12 +64,20 @@ export class EnrichmentStage {
   async answers(ids: string[]): Promise<void> {
     let queued = 0;
     for (const id of ids) {
-      // The summary says what the lookups found as soon as they find it (the dashboard reads it from the store).
-      await refreshSummary(this.db, id, this.clock()).catch((err) => this.log.error({ err, incident: id }, 'rewriting the summary failed'));
       const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock(), this.options.assets);
       if (esc) queued += await this.notifyEscalation(esc);
     }
     if (queued > 0) this.events.emit('actionsQueued');
+  }
+
+  /**
+   * The summary says what the lookups found as soon as they find it (the dashboard reads it from the store). After
+   * the release of the notifications that waited for the answers: a message rewrites the summary as it goes.
+   */
+  async summarise(ids: string[]): Promise<void> {
+    for (const id of ids) {
+      await refreshSummary(this.db, id, this.clock()).catch((err) => this.log.error({ err, incident: id }, 'rewriting the summary failed'));
+    }
   }
 
   /**
