@@ -10,8 +10,6 @@ import type { Channel } from './act/channel.js';
 import { buildChannels as buildConfiguredChannels } from './act/channels/index.js';
 import { OutboxWorker, type OutboxHooks } from './act/outbox.js';
 import { incidentPage } from './act/public-url.js';
-import type { OutboxItem } from './act/channel.js';
-import type { OutboxPayload } from './act/payload.js';
 import { snapshot } from './pipeline/snapshot.js';
 import type { ResponseApi } from './act/response/api.js';
 import { WazuhApi, wazuhApiOptions } from './wazuh/api.js';
@@ -226,7 +224,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   const { channels } = act;
   const enrichment = buildEnrichment(config, store, metrics, log, events);
   // Every message is built from the incident as it is when it goes (one count, every user, the summary).
-  const prepare = (item: OutboxItem<OutboxPayload>) => snapshot(store.db, item, { incidentUrl: (id) => incidentPage(act.publicUrl.url, id) });
+  const prepare: OutboxHooks['prepare'] = (item, db) => snapshot(db, item, { incidentUrl: (id) => incidentPage(act.publicUrl.url, id) });
   const nodeId = newHolderId();
   const outbox = new OutboxWorker(store.db, channels, log, act.outbox, { ...options.outboxHooks, prepare, holder: nodeId });
   // Several nodes on one store: auto-resolve and retention run on one of them at a time, the lease's holder.

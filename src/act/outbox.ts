@@ -1,7 +1,7 @@
 // The durable outbox. An action is a row before it runs; the worker claims due rows, runs the channel and
 // records the result, retrying with exponential backoff and jitter until delivered or dead-lettered. A circuit
 // breaker per channel keeps a channel that is down from burning its actions' attempts.
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { audit } from '../store/audit.js';
 import type { Database } from '../store/schema.js';
@@ -203,10 +203,11 @@ export interface OutboxHooks {
   /** Runs after an action's outcome is recorded. */
   onOutcome?(item: OutboxItem, outcome: 'delivered' | 'failed' | 'dead' | 'refused'): void;
   /**
-   * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile).
-   * The result is stored, so a retry sends exactly what the first attempt sent.
+   * Completes a payload just before its first attempt (e.g. with the enrichment that arrived meanwhile), reading
+   * and writing through `db`: the transaction that claims the action. The result is stored with the attempt's
+   * outcome, so a retry sends exactly what the first attempt sent.
    */
-  prepare?(item: OutboxItem): Promise<OutboxPayload>;
+  prepare?(item: OutboxItem, db: Kysely<Database>): Promise<OutboxPayload>;
   clock?: Clock;
   /** This node's id, recorded on the rows it claims (default: host, pid and a random suffix). */
   holder?: string;
@@ -301,20 +302,44 @@ export class OutboxWorker {
     // One pass goes once along the queue: an action that failed in it waits for the next pass.
     let after = 0;
     for (;;) {
-      const row = await this.claim(now, after);
-      if (!row) return ran;
-      after = Number(row.id);
+      const claimed = await this.claimAndPrepare(now, after);
+      if (!claimed) return ran;
+      after = claimed.item.id;
       ran++;
-      await this.runOne({
+      await this.runOne(claimed);
+    }
+  }
+
+  /**
+   * The claim, the remote's reference and, before a first attempt, the prepared payload, in one transaction: its
+   * reads run on the writer's connection beside the claim, and the one commit the claim needs anyway is the only
+   * wait for the disk before the send. A prepare that fails is rolled back to its savepoint and recorded as the
+   * attempt's failure; the claim stands.
+   */
+  private async claimAndPrepare(now: number, after: number): Promise<Claimed | undefined> {
+    return this.db.transaction().execute(async (trx) => {
+      const row = await this.claim(trx, now, after);
+      if (!row) return undefined;
+      const item: OutboxItem = {
         id: Number(row.id),
         idempotencyKey: row.idempotency_key,
         channel: row.channel,
         incidentId: row.incident_id,
         attempts: Number(row.attempts),
         payload: JSON.parse(row.payload_json) as OutboxPayload,
-        ref: await getRef(this.db, row.incident_id, row.channel),
-      });
-    }
+        ref: await getRef(trx, row.incident_id, row.channel),
+      };
+      if (!this.hooks.prepare || item.attempts > 0 || !this.channels.has(item.channel)) return { item };
+      await sql`savepoint vigil_prepare`.execute(trx);
+      try {
+        const payload = await this.hooks.prepare(item, trx);
+        await sql`release savepoint vigil_prepare`.execute(trx);
+        return { item: { ...item, payload }, prepared: JSON.stringify(payload) };
+      } catch (err) {
+        await sql`rollback to savepoint vigil_prepare`.execute(trx);
+        return { item, failure: err as Error };
+      }
+    });
   }
 
   /**
@@ -324,10 +349,10 @@ export class OutboxWorker {
    * LOCKED`: workers of several nodes each take a different row and never wait on one another; on SQLite the
    * single writer makes the statement atomic as it is.
    */
-  private async claim(now: number, after: number) {
+  private async claim(trx: Kysely<Database>, now: number, after: number) {
     const t = this.clock();
     const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(t)).map(([c]) => c);
-    let pick = this.db
+    let pick = trx
       .selectFrom('outbox')
       .select('id')
       .where('id', '>', after)
@@ -340,7 +365,7 @@ export class OutboxWorker {
     if (open.length > 0) pick = pick.where('channel', 'not in', open);
     pick = pick.orderBy('id').limit(1);
     if (this.postgres) pick = pick.forUpdate().skipLocked();
-    return this.db
+    return trx
       .updateTable('outbox')
       .set({ state: 'running', claimed_by: this.holder, claim_expires_at: t + this.options.claimTimeoutMs, updated_at: t })
       .where('id', '=', pick)
@@ -348,7 +373,7 @@ export class OutboxWorker {
       .executeTakeFirst();
   }
 
-  private async runOne(item: OutboxItem): Promise<void> {
+  private async runOne({ item, prepared, failure }: Claimed): Promise<void> {
     const channel = this.channels.get(item.channel);
     const attempts = item.attempts + 1;
     const breaker = this.breaker(item.channel);
@@ -356,16 +381,12 @@ export class OutboxWorker {
     // loses nothing; only failures while the channel otherwise works lead to the dead letter.
     const probing = breaker.state === 'half-open';
     let ref: ExternalRef | void;
-    // The payload as prepared for the first attempt, stored with the attempt's outcome (so a retry sends exactly
+    // The payload as prepared for the first attempt is stored with the attempt's outcome (so a retry sends exactly
     // what the first attempt sent) rather than in a commit of its own before the send: a crash before the outcome
     // is recorded leaves the action at its first attempt, which prepares it again either way.
-    let prepared: string | undefined;
     try {
       if (!channel) throw new PermanentError(`channel "${item.channel}" is not configured`);
-      if (this.hooks.prepare && item.attempts === 0) {
-        item = { ...item, payload: await this.hooks.prepare(item) };
-        prepared = JSON.stringify(item.payload);
-      }
+      if (failure) throw failure;
       ref = await channel.send(item);
     } catch (err) {
       if (err instanceof RefusedError) return this.recordRefusal(item, attempts, err, prepared);
@@ -449,6 +470,13 @@ export function outboxOptions(c: {
     breakerCooldownMs: c.breakerCooldown,
     claimTimeoutMs: c.claimTimeout,
   };
+}
+
+/** A claimed action; before its first attempt, its payload as prepared (or why preparing it failed). */
+interface Claimed {
+  item: OutboxItem;
+  prepared?: string;
+  failure?: Error;
 }
 
 /** Outbox states that will not change any more. */
