@@ -7,7 +7,7 @@ import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Event } from '../model/index.js';
 import { alertsHead, readAlertsAfter, readAlertsBetween, type StoredAlert } from '../store/alerts.js';
-import { getCursor } from '../store/cursors.js';
+import { getCursor, setCursor } from '../store/cursors.js';
 import { StoreTroubleLog, storeTrouble } from '../store/errors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
@@ -19,6 +19,13 @@ import { systemClock, type Clock } from '../clock.js';
 
 export const PIPELINE_CURSOR = 'pipeline';
 const BATCH = 1000;
+/**
+ * A batch that makes no detection leaves the stored cursor where it was (no transaction, no fsync) until the
+ * cursor trails by this long or this many alerts: a crash then handles at most those again, which make nothing
+ * again (the correlation state is rebuilt from the window before the cursor, as at any restart).
+ */
+const CURSOR_EVERY_MS = 1000;
+const CURSOR_EVERY_ALERTS = 10_000;
 
 export class AlertRunner {
   private readonly poller: Poller;
@@ -31,6 +38,9 @@ export class AlertRunner {
   readBack = 0;
   /** The newest alert recorded before this start: read from the store even though no hand-off announced it. */
   private headAtStart = 0;
+  /** The position the stored cursor holds (at least), and when it was written (performance.now()). */
+  private saved = 0;
+  private savedAt = 0;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -54,6 +64,7 @@ export class AlertRunner {
 
   async start(): Promise<void> {
     this.position = Number((await getCursor(this.db, PIPELINE_CURSOR)) ?? 0);
+    this.saved = this.position;
     this.headAtStart = await alertsHead(this.db);
     await this.warm();
     this.poller.start();
@@ -61,6 +72,10 @@ export class AlertRunner {
 
   async stop(): Promise<void> {
     await this.poller.stop();
+    // A pass in the middle of the poller's stop has ended: nothing moves the position now.
+    while (this.passing) await this.passing.catch(() => {});
+    // Not written: the next start handles those alerts again, which is safe (see CURSOR_EVERY_MS).
+    await this.saveCursor(true).catch((err) => this.log.warn({ err }, 'the pipeline cursor could not be written at stop'));
   }
 
   /** New alerts were recorded. */
@@ -98,7 +113,7 @@ export class AlertRunner {
       const unreadable: QuarantineRow[] = [];
       const held = this.handoff?.take(this.position, BATCH);
       if (held) {
-        if (held.length === 0) return;
+        if (held.length === 0) return this.saveCursor(false);
         events = held.map((h) => h.event);
         last = held[held.length - 1]!.seq;
         this.handed += held.length;
@@ -107,15 +122,33 @@ export class AlertRunner {
         // With a hand-off, only what a commit has announced (or what was there at start): never what it is still making durable.
         const upto = this.handoff ? Math.max(this.headAtStart, this.handoff.announced) : Infinity;
         const batch = await readAlertsAfter(this.db, this.position, BATCH, upto);
-        if (batch.length === 0) return;
+        if (batch.length === 0) return this.saveCursor(false);
         events = this.toEvents(batch, unreadable);
         last = batch[batch.length - 1]!.seq;
         this.readBack += batch.length;
       }
-      await this.pipeline.handle(events, { name: PIPELINE_CURSOR, value: String(last) }, unreadable);
+      const due = this.cursorDue(last);
+      await this.pipeline.handle(events, { name: PIPELINE_CURSOR, value: String(last), deferrable: !due }, unreadable);
       this.position = last;
+      if (due) this.cursorSaved();
       this.handoff?.release(last);
     }
+  }
+
+  private cursorDue(position: number): boolean {
+    return position - this.saved >= CURSOR_EVERY_ALERTS || performance.now() - this.savedAt >= CURSOR_EVERY_MS;
+  }
+
+  private cursorSaved(): void {
+    this.saved = this.position;
+    this.savedAt = performance.now();
+  }
+
+  /** Writes the position the pipeline has reached when the stored cursor trails it by long enough (`now`: at once). */
+  private async saveCursor(now: boolean): Promise<void> {
+    if (this.position <= this.saved || !(now || this.cursorDue(this.position))) return;
+    await setCursor(this.db, PIPELINE_CURSOR, String(this.position));
+    this.cursorSaved();
   }
 
   private async warm(): Promise<void> {

@@ -37,6 +37,11 @@ export interface PipelineOptions {
 export interface Cursor {
   name: string;
   value: string;
+  /**
+   * Written only with the batch's other writes: a batch that makes none commits nothing (its caller writes the
+   * cursor later). Handling such a batch again after a crash makes what it made the first time: nothing.
+   */
+  deferrable?: boolean;
 }
 
 export class Pipeline {
@@ -107,7 +112,7 @@ export class Pipeline {
       }
     }
     const continuations = [...sealed, ...this.detector.takeContinuations().map((c) => ({ c, before: detections.length }))];
-    if (detections.length === 0 && continuations.length === 0 && !cursor && unprocessable.length === 0) return [];
+    if (detections.length === 0 && continuations.length === 0 && (!cursor || cursor.deferrable) && unprocessable.length === 0) return [];
     let done: Committed;
     for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);
     try {
