@@ -67,6 +67,21 @@ export function rawLineOf(event: Event): string | undefined {
   return (event as Event & { [RAW_LINE]?: string })[RAW_LINE];
 }
 
+/**
+ * The raw line an event can be rebuilt from exactly, by eventFromLine: its data is that line's plain JSON.parse
+ * (intake cleans a line with a `\\u` escape or a `__proto__` key after parsing, so such a line is not offered).
+ * Undefined when the event must be kept as it is.
+ */
+export function evidenceLine(event: Event): string | undefined {
+  const line = rawLineOf(event);
+  return line !== undefined && !line.includes('\\u') && !line.includes('__proto__') ? line : undefined;
+}
+
+/** The event evidenceLine gave the line of: the same id, key, format, time and data. */
+export function eventFromLine(line: string, format: EventFormat): Event {
+  return toEvent(JSON.parse(line), line, format);
+}
+
 /** Turns a parsed record into an event. `text` is its JSON text, used for a digest id when it has none. */
 export function toEvent(obj: unknown, text?: string, format?: EventFormat): Event {
   const event = makeEvent(obj, text, format);

@@ -7,6 +7,7 @@ import { ValueState } from '../../src/detect/correlation/windows.js';
 import { Detector, type DetectorOptions } from '../../src/detect/detector.js';
 import { checkReferences, parseRuleFile, type RuleSet } from '../../src/detect/rules.js';
 import type { Detection, Event } from '../../src/model/index.js';
+import { rawLineOf, toEvent } from '../../src/model/event.js';
 
 const T0 = Date.parse('2026-11-21T10:00:00Z');
 let seq = 0;
@@ -358,6 +359,24 @@ describe('bounded state', () => {
     const small = titled(run(set, events, { evidenceEvents: 20 }).ds, 'count')[0]!;
     assert.equal(small.count, 80);
     assert.deepEqual(small.eventIds, events.slice(60).map((e) => e.id));
+  });
+
+  it('evidence kept as raw lines comes back as the events that were detected: ids, times, data, and the ring still bounds it', () => {
+    const set = rules(base('fail', '1'), COUNT.replace('gte: 5', 'gte: 60'));
+    const lines = Array.from({ length: 60 }, (_, i) =>
+      JSON.stringify({ id: `line.${i}`, timestamp: new Date(T0 + i * 1000).toISOString(), rule: { id: '1', level: 5 }, data: { srcip: '10.0.0.5', n: i, path: 'C:\\Windows\\x' } }),
+    );
+    // One line with a \u escape: intake cleans such a line after parsing, so it is kept as the event it became.
+    lines[40] = lines[40]!.replace('"n":40', '"n":40,"note":"\\u0041"');
+    const events = lines.map((l) => toEvent(JSON.parse(l), l));
+    const full = titled(run(set, events).ds, 'count')[0]!;
+    assert.equal(full.count, 60);
+    assert.deepEqual(full.events, events.slice(10));
+    assert.equal(full.events[30], events[40], 'the line with an escape is held as it was');
+    assert.equal(full.events[49], events[59], 'the input that completed the window is the event at hand');
+    assert.equal(rawLineOf(full.events[0]!), lines[10]);
+    const small = titled(run(set, events, { evidenceEvents: 20 }).ds, 'count')[0]!;
+    assert.deepEqual(small.events, events.slice(40));
   });
 });
 

@@ -171,7 +171,7 @@ export class CorrelationEngine {
         this.seal(table, key);
         slots.fired[slot] = 0;
         slots.state[slot] = undefined;
-        slots.ev[slot] = undefined;
+        slots.ev[slot] = 0;
         fresh = true;
       }
     } else {
@@ -214,7 +214,7 @@ export class CorrelationEngine {
       time: met.time,
       firstTime: met.firstTime,
       count: met.count,
-      events: this.ring.collect(slots, slot, met.firstTime, met.time, EVIDENCE_CAP),
+      events: this.ring.collect(slots, slot, met.firstTime, met.time, EVIDENCE_CAP, input.events),
     };
   }
 

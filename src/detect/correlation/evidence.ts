@@ -1,41 +1,63 @@
 // The recent inputs of all correlations, for evidence. Groups do not hold their events (a flood from a million
 // addresses would hold a million parsed alerts); instead the newest `size` inputs stay in one ring, each linked
-// to the previous input of its group. A firing walks its group's chain. When the ring overwrites an entry its
-// events are released and its group forgets it, so memory is bounded by the ring, not by the number of groups.
-import type { Event } from '../../model/index.js';
-import type { EvidenceEntry, Slots } from './slots.js';
-
-export type { EvidenceEntry } from './slots.js';
+// to the previous input of its group. A firing walks its group's chain. Memory is bounded by the ring, not by
+// the number of groups.
+//
+// The ring is columns indexed by position, and an input is named by its sequence number (how many inputs came
+// before it): a group's link to an input the ring has overwritten since is seen as stale by its number alone,
+// so overwriting clears nothing and pushing allocates nothing. An event that can be rebuilt from its raw line
+// (model/event.ts, evidenceLine) is kept as that line, not as the parsed alert: most groups never fire, and
+// thousands of parsed alerts held for a while were what the garbage collector spent its time copying and
+// promoting. Only a firing's evidence (at most EVIDENCE_CAP events, the newest input itself excepted) is
+// parsed again from its line.
+import type { Event, EventFormat } from '../../model/index.js';
+import { eventFromLine, evidenceLine } from '../../model/event.js';
+import type { Slots } from './slots.js';
 
 export class EvidenceRing {
-  private readonly entries: (EvidenceEntry | undefined)[];
-  private next = 0;
+  private readonly times: Float64Array;
+  /** Sequence number + 1 of the group's previous input (0: none). */
+  private readonly prevs: Float64Array;
+  private readonly lines: (string | undefined)[];
+  private readonly formats: (EventFormat | undefined)[];
+  /** Events kept as they are: without a raw line to rebuild them from, or a chained firing's evidence. */
+  private readonly held: (Event | Event[] | undefined)[];
+  /** Inputs pushed so far: the next one's sequence number. */
+  private pushed = 0;
 
   constructor(readonly size: number) {
-    this.entries = new Array(size).fill(undefined);
+    this.times = new Float64Array(size);
+    this.prevs = new Float64Array(size);
+    this.lines = new Array(size).fill(undefined);
+    this.formats = new Array(size).fill(undefined);
+    this.held = new Array(size).fill(undefined);
   }
 
   push(slots: Slots, slot: number, time: number, events: Event | Event[]): void {
-    const old = this.entries[this.next];
-    if (old) {
-      if (old.slots && old.slots.ev[old.slot] === old) old.slots.ev[old.slot] = undefined;
-      old.events = undefined;
-      old.prev = undefined;
-      old.slots = undefined;
-    }
-    const entry: EvidenceEntry = { time, events, prev: slots.ev[slot], slots, slot };
-    slots.ev[slot] = entry;
-    this.entries[this.next] = entry;
-    this.next = (this.next + 1) % this.size;
+    const at = this.pushed % this.size;
+    this.times[at] = time;
+    this.prevs[at] = slots.ev[slot]!;
+    const line = Array.isArray(events) ? undefined : evidenceLine(events);
+    this.lines[at] = line;
+    this.formats[at] = line === undefined ? undefined : (events as Event).format;
+    this.held[at] = line === undefined ? events : undefined;
+    slots.ev[slot] = ++this.pushed;
   }
 
-  /** The group's events with times in [from, to], oldest first, at most `cap` (the newest ones). */
-  collect(slots: Slots, slot: number, from: number, to: number, cap: number): Event[] {
+  /**
+   * The group's events with times in [from, to], oldest first, at most `cap` (the newest ones). `newest` is the
+   * input pushed last, as it was given (it is at hand; its line need not be parsed again).
+   */
+  collect(slots: Slots, slot: number, from: number, to: number, cap: number, newest?: Event | Event[]): Event[] {
     const picked: Event[] = [];
-    for (let e = slots.ev[slot]; e && picked.length < cap; e = e.prev) {
-      if (e.events === undefined || e.time < from || e.time > to) continue;
-      if (Array.isArray(e.events)) for (let i = e.events.length - 1; i >= 0 && picked.length < cap; i--) picked.push(e.events[i]!);
-      else picked.push(e.events);
+    const oldest = this.pushed - this.size;
+    for (let seq = slots.ev[slot]! - 1; seq >= oldest && seq >= 0 && picked.length < cap; seq = this.prevs[seq % this.size]! - 1) {
+      const at = seq % this.size;
+      const time = this.times[at]!;
+      if (time < from || time > to) continue;
+      const events = seq === this.pushed - 1 && newest !== undefined ? newest : (this.held[at] ?? eventFromLine(this.lines[at]!, this.formats[at]!));
+      if (Array.isArray(events)) for (let i = events.length - 1; i >= 0 && picked.length < cap; i--) picked.push(events[i]!);
+      else picked.push(events);
     }
     return picked.reverse().sort((a, b) => a.time - b.time);
   }

@@ -2,18 +2,7 @@
 // with one match each, so a group's first match is kept in typed-array columns indexed by a slot number (a few
 // bytes, no object per group); a window object (windows.ts) is made only when a second match arrives. Freed
 // slots are reused.
-import type { Event } from '../../model/index.js';
 import type { GroupState } from './windows.js';
-
-/** One input in the evidence ring (evidence.ts), linked to its group's previous input and to the slot holding it. */
-export interface EvidenceEntry {
-  time: number;
-  /** One event, or the evidence of a chained correlation's firing. */
-  events: Event | Event[] | undefined;
-  prev: EvidenceEntry | undefined;
-  slots: Slots | undefined;
-  slot: number;
-}
 
 export class Slots {
   /** Newest match time of the group. */
@@ -26,8 +15,8 @@ export class Slots {
   value0: (string | undefined)[] = [];
   /** The window, once the group holds two matches or more in its current burst. */
   state: (GroupState | undefined)[] = [];
-  /** Newest evidence entry of the group (a chain through `prev`). */
-  ev: (EvidenceEntry | undefined)[] = [];
+  /** Sequence number + 1 of the group's newest input in the evidence ring (evidence.ts; 0: none). */
+  ev = new Float64Array(0);
   private used = 0;
   private free: number[] = [];
 
@@ -37,7 +26,6 @@ export class Slots {
     if (this.used === this.last.length) this.grow();
     this.value0.push(undefined);
     this.state.push(undefined);
-    this.ev.push(undefined);
     return this.used++;
   }
 
@@ -46,7 +34,7 @@ export class Slots {
     this.fired[slot] = 0;
     this.value0[slot] = undefined;
     this.state[slot] = undefined;
-    this.ev[slot] = undefined;
+    this.ev[slot] = 0;
     this.free.push(slot);
   }
 
@@ -61,5 +49,8 @@ export class Slots {
     const index0 = new Uint8Array(size);
     index0.set(this.index0);
     this.index0 = index0;
+    const ev = new Float64Array(size);
+    ev.set(this.ev);
+    this.ev = ev;
   }
 }
