@@ -72,6 +72,10 @@ export function openWriter(file: string): Connection {
     w.pragma('foreign_keys = ON');
     // After a checkpoint the WAL is cut back to this size, so a burst does not leave a large file behind.
     w.pragma(`journal_size_limit = ${64 * 2 ** 20}`);
+    // Statement journals (a multi-row insert inside a transaction opens one) in memory: on disk each was a temp
+    // file opened, written page by page and unlinked, per statement, about half the writes of a small ingest
+    // commit. They hold the pages one statement changes, which a transaction of this store keeps small.
+    w.pragma('temp_store = MEMORY');
     registerFunctions(w);
     return new Connection(w);
   } catch (err) {
