@@ -11,7 +11,7 @@ import { isResponsePayload, type OutboxPayload } from '../act/payload.js';
 import type { OutboxItem } from '../act/channel.js';
 import type { EnrichmentBroker } from '../enrich/broker.js';
 import { indicatorsOf } from '../enrich/indicators.js';
-import { enrichmentsForIncident } from '../enrich/lookups.js';
+import { enrichmentsForIncident, stillPending } from '../enrich/lookups.js';
 import { applyVerdicts, type Escalation } from './verdicts.js';
 import type { Detection, Incident } from '../model/index.js';
 import type { Database } from '../store/schema.js';
@@ -60,11 +60,19 @@ export class EnrichmentStage {
     }
   }
 
-  /** Answers arrived: verdicts may raise severity, and people already told hear of it. */
+  /**
+   * Answers arrived: verdicts may raise severity, and people already told hear of it. A notification that waited
+   * for nothing but these answers is released in the verdicts' own commit (at the level they set), so it goes
+   * without another wait for the disk; the broker's release that follows finds it already due.
+   */
   async answers(ids: string[]): Promise<void> {
     let queued = 0;
     for (const id of ids) {
-      const esc = await applyVerdicts(this.db, id, this.options.raiseBy, this.clock(), this.options.assets);
+      const now = this.clock();
+      const release = async (trx: Kysely<Database>) => {
+        if ((await stillPending(trx, [id], this.options.deadline)).size === 0) queued += await releaseWaiting(trx, [id], now);
+      };
+      const esc = await applyVerdicts(this.db, id, this.options.raiseBy, now, this.options.assets, release);
       if (esc) queued += await this.notifyEscalation(esc);
     }
     if (queued > 0) this.events.emit('actionsQueued');

@@ -42,7 +42,8 @@ export function verdictInputs(lookups: EnrichmentLookup[]): VerdictInput[] {
 
 /**
  * Hands the incident's verdicts to triage, which rescores it (src/triage/severity.ts). Returns an escalation
- * when the level rose; `raiseBy: 0` turns verdicts off as a severity input.
+ * when the level rose; `raiseBy: 0` turns verdicts off as a severity input. `then` runs in the same transaction,
+ * after the new score is written (the release of a notification that waited for these verdicts).
  */
 export async function applyVerdicts(
   db: Kysely<Database>,
@@ -50,6 +51,7 @@ export async function applyVerdicts(
   raiseBy: number,
   now: number,
   assets?: AssetCriticality,
+  then?: (trx: Kysely<Database>) => Promise<void>,
 ): Promise<Escalation | undefined> {
   if (raiseBy <= 0) return undefined;
   const lookups = await enrichmentsForIncident(db, incidentId);
@@ -57,6 +59,7 @@ export async function applyVerdicts(
   if (verdicts.length === 0) return undefined;
   return db.transaction().execute(async (trx) => {
     const rise = await reassess(trx, incidentId, verdicts, now, assets);
+    await then?.(trx);
     if (!rise) return undefined;
     const reasons = maliciousReasons(lookups);
     const said = reasons.length > 0 ? reasons : rise.reasons.map((r) => r.detail);
