@@ -7,17 +7,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import type { Event } from '../../src/model/index.js';
 import { toEvent } from '../../src/model/event.js';
 import { AlertRunner, PIPELINE_CURSOR } from '../../src/pipeline/alert-runner.js';
-import { Handoff } from '../../src/pipeline/handoff.js';
-import type { Cursor, Pipeline } from '../../src/pipeline/pipeline.js';
-import { Intake } from '../../src/sources/intake.js';
-import { getCursor, setCursor } from '../../src/store/cursors.js';
+import { getCursor } from '../../src/store/cursors.js';
 import { openDatabase } from '../../src/store/db.js';
-import type { Database } from '../../src/store/schema.js';
-import type { Kysely } from 'kysely';
 import { burst } from '../helpers/fixtures.js';
+import { handedRunner, recordingPipeline } from '../helpers/runner.js';
 import { startVigil, until } from '../helpers/vigil.js';
 
 const quiet = pino({ level: 'silent' });
@@ -34,25 +29,6 @@ const noise = (n: number) => ({
   decoder: { name: 'pam' },
   location: '/var/log/auth.log',
 });
-
-/**
- * A stand-in pipeline that keeps the events and the cursor of each batch and, as the real one does for a batch
- * that makes nothing, writes the cursor only when it may not wait.
- */
-function recordingPipeline(db: Kysely<Database>): { pipeline: Pipeline; seen: Event[]; cursors: (Cursor | undefined)[] } {
-  const seen: Event[] = [];
-  const cursors: (Cursor | undefined)[] = [];
-  const pipeline = {
-    handle: async (events: Event[], cursor?: Cursor) => {
-      seen.push(...events);
-      cursors.push(cursor);
-      if (cursor && !cursor.deferrable) await setCursor(db, cursor.name, cursor.value);
-    },
-    warm: () => {},
-    expire: async () => [],
-  } as unknown as Pipeline;
-  return { pipeline, seen, cursors };
-}
 
 describe('pipeline cursor', () => {
   it('a batch without detections commits nothing; a batch with one commits its cursor with it', async () => {
@@ -77,11 +53,9 @@ describe('pipeline cursor', () => {
   it('the runner defers the cursor of quiet batches, writes it within a second or two, and at stop', async () => {
     const store = await openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-cursor-')), 'vigil.db'));
     try {
-      const handoff = new Handoff();
       const { pipeline, cursors } = recordingPipeline(store.db);
-      const runner = new AlertRunner(store.db, pipeline, quiet, 0, undefined, handoff);
+      const { runner, intake } = handedRunner(store.db, pipeline);
       await runner.start();
-      const intake = new Intake(store.db, quiet, { maxAlertBytes: 1 << 20, onRecorded: () => runner.notify(), handoff });
       const record = (from: number, n: number) => intake.record('test', Array.from({ length: n }, (_, i) => ({ data: JSON.stringify(noise(from + i)), where: 'test' })));
       await record(0, 3);
       await runner.drain();
@@ -109,10 +83,8 @@ describe('pipeline cursor', () => {
     const store = await openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-cursor-')), 'vigil.db'));
     try {
       const first = recordingPipeline(store.db);
-      const handoff = new Handoff();
-      const runner = new AlertRunner(store.db, first.pipeline, quiet, 0, undefined, handoff);
+      const { runner, intake } = handedRunner(store.db, first.pipeline);
       await runner.start();
-      const intake = new Intake(store.db, quiet, { maxAlertBytes: 1 << 20, onRecorded: () => runner.notify(), handoff });
       await intake.record('test', Array.from({ length: 4 }, (_, i) => ({ data: JSON.stringify(noise(i)), where: 'test' })));
       await runner.drain();
       await intake.record('test', Array.from({ length: 4 }, (_, i) => ({ data: JSON.stringify(noise(4 + i)), where: 'test' })));

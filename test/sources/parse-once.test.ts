@@ -7,28 +7,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import pino from 'pino';
-import type { Event } from '../../src/model/index.js';
 import { AlertRunner } from '../../src/pipeline/alert-runner.js';
 import { Handoff } from '../../src/pipeline/handoff.js';
-import type { Pipeline } from '../../src/pipeline/pipeline.js';
 import { AlertsFileSource } from '../../src/sources/alerts-file.js';
 import { Intake } from '../../src/sources/intake.js';
 import { openDatabase } from '../../src/store/db.js';
 import { failedLogon4625, ndjson } from '../helpers/fixtures.js';
 import { handled } from '../helpers/triage.js';
+import { handedRunner, recordingPipeline } from '../helpers/runner.js';
 import { post, startVigil } from '../helpers/vigil.js';
 
 const quiet = pino({ level: 'silent' });
 const T0 = Date.now() - 3_600_000;
 const alerts = (n: number, from = 0) =>
   Array.from({ length: n }, (_, i) => failedLogon4625({ ip: '203.0.113.50', user: `u${i % 7}`, time: new Date(T0 + (from + i) * 1000), id: `po.${from + i}` }));
-
-/** A stand-in pipeline that records which event objects it was given. */
-function recordingPipeline(): { pipeline: Pipeline; seen: Event[] } {
-  const seen: Event[] = [];
-  const pipeline = { handle: async (events: Event[]) => void seen.push(...events), warm: () => {}, expire: async () => [] } as unknown as Pipeline;
-  return { pipeline, seen };
-}
 
 describe('parse once', () => {
   it('through a running Vigil, every posted alert reaches detection as intake parsed it: none is read back', async () => {
@@ -49,11 +41,9 @@ describe('parse once', () => {
   it('the events handed over are the parsed objects themselves, in sequence order, each once', async () => {
     const store = await openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-po-')), 'vigil.db'));
     try {
-      const handoff = new Handoff();
       const { pipeline, seen } = recordingPipeline();
-      const runner = new AlertRunner(store.db, pipeline, quiet, 0, undefined, handoff);
+      const { runner, intake } = handedRunner(store.db, pipeline);
       await runner.start();
-      const intake = new Intake(store.db, quiet, { maxAlertBytes: 1 << 20, onRecorded: () => runner.notify(), handoff });
       const raws = alerts(50).map((a) => ({ data: JSON.stringify(a), where: 'test' }));
       const records = raws.map((r) => intake.read(r, 'test'));
       await Promise.all([intake.commit('test', records.slice(0, 20) as any), intake.commit('test', records.slice(20) as any)]);
@@ -101,10 +91,8 @@ describe('parse once', () => {
     const store = await openDatabase(join(dir, 'vigil.db'));
     const file = join(dir, 'alerts.json');
     writeFileSync(file, alerts(450).map((a) => JSON.stringify(a) + '\n').join(''));
-    const handoff = new Handoff(100);
     const { pipeline, seen } = recordingPipeline();
-    const runner = new AlertRunner(store.db, pipeline, quiet, 0, undefined, handoff);
-    const intake = new Intake(store.db, quiet, { maxAlertBytes: 1 << 20, onRecorded: () => runner.notify(), handoff });
+    const { runner, intake, handoff } = handedRunner(store.db, pipeline, new Handoff(100));
     const tail = new AlertsFileSource({ path: file, startAt: 'beginning', pollInterval: 20 }, { db: store.db, intake, log: quiet, maxAlertBytes: 1 << 20 });
     try {
       await runner.start();
