@@ -402,7 +402,7 @@ export class OutboxWorker {
       if (ref) await saveRef(trx, item.incidentId, item.channel, ref, now);
       await trx
         .updateTable('outbox')
-        .set({ state: 'delivered', attempts, delivered_at: now, updated_at: now, last_error: null, ...(prepared === undefined ? {} : { payload_json: prepared }) })
+        .set({ state: 'delivered', attempts, delivered_at: now, updated_at: now, last_error: null, ...preparedColumn(prepared) })
         .where('id', '=', item.id)
         .execute();
     });
@@ -415,7 +415,7 @@ export class OutboxWorker {
     const now = this.clock();
     await this.db
       .updateTable('outbox')
-      .set({ state: 'refused', attempts, last_error: err.message.slice(0, 2000), updated_at: now, ...(prepared === undefined ? {} : { payload_json: prepared }) })
+      .set({ state: 'refused', attempts, last_error: err.message.slice(0, 2000), updated_at: now, ...preparedColumn(prepared) })
       .where('id', '=', item.id)
       .execute();
     this.log.warn({ action: item.id, channel: item.channel, incident: item.incidentId, reason: err.message }, 'action refused');
@@ -434,7 +434,7 @@ export class OutboxWorker {
         last_error: message.slice(0, 2000),
         next_attempt_at: now + backoff(attempts, this.options),
         updated_at: now,
-        ...(prepared === undefined ? {} : { payload_json: prepared }),
+        ...preparedColumn(prepared),
       })
       .where('id', '=', item.id)
       .execute();
@@ -478,6 +478,9 @@ interface Claimed {
   prepared?: string;
   failure?: Error;
 }
+
+/** The payload prepared for a first attempt, stored with the attempt's outcome (nothing when none was prepared). */
+const preparedColumn = (prepared: string | undefined) => (prepared === undefined ? {} : { payload_json: prepared });
 
 /** Outbox states that will not change any more. */
 const FINISHED = ['delivered', 'dead', 'refused'];
