@@ -4,7 +4,7 @@
 import { systemClock, type Clock } from '../clock.js';
 import type { Kysely } from 'kysely';
 import type { Logger } from 'pino';
-import { LEVELS, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
+import { LEVELS, indicatorKey, type Incident, type Indicator, type IndicatorKind } from '../model/index.js';
 import type { Database } from '../store/schema.js';
 import { Poller } from '../poller.js';
 import { answerColumns, EnrichmentCache, type Cached } from './cache.js';
@@ -170,7 +170,7 @@ export class EnrichmentBroker {
     const work = new Map<string, Map<string, Indicator>>();
     for (const r of rows) {
       const list = work.get(r.provider) ?? new Map<string, Indicator>();
-      list.set(`${r.kind}\u0000${r.value}`, { kind: r.kind as IndicatorKind, value: r.value });
+      list.set(indicatorKey(r), { kind: r.kind as IndicatorKind, value: r.value });
       work.set(r.provider, list);
     }
     const touched = new Set<string>();

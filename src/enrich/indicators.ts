@@ -1,6 +1,6 @@
 // The indicators of a new incident worth looking up: source addresses, the host, FIM file hashes and URLs.
 // Values are normalised so the same indicator always has the same cache key.
-import type { Detection, Indicator } from '../model/index.js';
+import { indicatorKey, type Detection, type Indicator } from '../model/index.js';
 import { isAddress } from './ranges.js';
 import { alertView } from '../model/wcs.js';
 
@@ -50,7 +50,7 @@ export function indicatorsOf(d: Detection, known: { sourceIps?: string[]; hosts?
   for (const raw of found) {
     const i = normalise(raw);
     if (!i) continue;
-    const key = `${i.kind}\u0000${i.value}`;
+    const key = indicatorKey(i);
     if (seen.has(key)) continue;
     seen.add(key);
     out.push(i);

@@ -65,6 +65,9 @@ export interface Indicator {
   value: string;
 }
 
+/** One text per indicator (kind and value), for maps and sets of indicators: triage's lookups share this key. */
+export const indicatorKey = (i: { kind: string; value: string }): string => `${i.kind}\u0000${i.value}`;
+
 /** What an analyst works on: the detections about one entity in one attack. */
 export interface Incident {
   id: string;

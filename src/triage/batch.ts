@@ -9,7 +9,7 @@
 // them. Before anything else reads the store (a notification is built, a continuation extends an incident)
 // `sync` writes them all and forgets the incident rows, which are read again when next needed.
 import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
-import type { Detection, Indicator } from '../model/index.js';
+import { indicatorKey as key, type Detection, type Indicator } from '../model/index.js';
 import type { Database, DetectionTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { detectionRow, eventIdsOfOtherRules, insertDetections, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
@@ -19,8 +19,6 @@ import { TriageError, type IncidentRecord, type RelatedIncident } from './types.
 
 /** Suppressions read at once per batch; with more in force, each detection asks the store. */
 const LIVE_SUPPRESSIONS = 2000;
-
-const key = (i: Pick<Indicator, 'kind' | 'value'>) => `${i.kind}\u0000${i.value}`;
 
 interface CachedIncident {
   row: Selectable<IncidentTable>;

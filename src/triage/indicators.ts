@@ -1,6 +1,6 @@
 // The indicators of a detection: its entity (the correlation's group-by values, named by kind) and what its
 // evidence shows (source addresses, users, hosts). Incidents keep them to link, suppress and enrich by.
-import type { Detection, Indicator, IndicatorKind } from '../model/index.js';
+import { indicatorKey as key, type Detection, type Indicator, type IndicatorKind } from '../model/index.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 
 /** The kind of indicator a group-by field holds, from its name (Sigma and Wazuh spellings). */
@@ -20,8 +20,6 @@ export interface DetectionIndicators {
   evidence: Indicator[];
   rows: EvidenceRow[];
 }
-
-const key = (i: Indicator) => `${i.kind}\u0000${i.value}`;
 
 /**
  * Longest value kept as an indicator. No address, user, host, hash or domain is longer; a longer one is an

@@ -2,7 +2,7 @@
 // linked (both ways). A successful logon from an address that an open brute-force incident holds escalates
 // that incident: the attacker probably got in.
 import type { Kysely } from 'kysely';
-import type { Detection, Event, Indicator } from '../model/index.js';
+import { indicatorKey, type Detection, type Event, type Indicator } from '../model/index.js';
 import { evidenceRow } from './evidence.js';
 import type { Database } from '../store/schema.js';
 import type { TriageBatch } from './batch.js';
@@ -85,7 +85,7 @@ export async function relatedIncidents(
   const sharedBy = new Map<string, Indicator>();
   const holders = await batch.holdersOf(wanted, MAX_LINKS + 1);
   for (const i of wanted) {
-    for (const h of holders.get(`${i.kind}\u0000${i.value}`) ?? []) {
+    for (const h of holders.get(indicatorKey(i)) ?? []) {
       if (h === excludeId) continue;
       const prev = sharedBy.get(h);
       // Prefer the address as the stated reason: it is the stronger tie.

@@ -2,7 +2,7 @@
 // `incident_links`. Rows ↔ IncidentRecord, the reads and writes the triage modules compose, the lists and read
 // models the API asks for, and the subqueries other stages' reads are built over.
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import { LEVELS, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
+import { LEVELS, indicatorKey, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
 import type { Database, IncidentIndicatorTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
@@ -271,26 +271,29 @@ const HOLDERS_CHUNK = 32;
 
 /**
  * holdersOf for many indicators in few statements: each indicator's `limit` most recent holders (incident id and
- * when it took the indicator up), newest first, by `kind\0value`. Each part reads a bounded range of the
+ * when it took the indicator up), newest first, by indicatorKey. Each part reads a bounded range of the
  * (kind, value, first_seen) index, as holdersOf does.
  */
 export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[], limit: number): Promise<Map<string, { id: string; firstSeen: number }[]>> {
   const out = new Map<string, { id: string; firstSeen: number }[]>();
-  for (const i of indicators) out.set(`${i.kind}\u0000${i.value}`, []);
-  const wanted = [...out.keys()];
+  const byKey = new Map<string, Indicator>();
+  for (const i of indicators) byKey.set(indicatorKey(i), i);
+  for (const k of byKey.keys()) out.set(k, []);
+  const wanted = [...byKey.values()];
   for (let at = 0; at < wanted.length; at += HOLDERS_CHUNK) {
     const chunk = wanted.slice(at, at + HOLDERS_CHUNK);
-    // Padded with its last value to the full size, so every statement has one of two texts.
+    // Where the list fills more than one chunk, the last is padded with its last value to the full size, so it
+    // reuses the full chunk's statement text instead of one of its own.
     while (chunk.length < HOLDERS_CHUNK && wanted.length > HOLDERS_CHUNK) chunk.push(chunk[chunk.length - 1]!);
     // One select per indicator, each a bounded range of the index, in one statement (raw: a compound select of
     // ordered, limited parts needs each part wrapped as a subquery).
-    const parts = chunk.map((k) => {
-      const [kind, value] = k.split('\u0000') as [string, string];
-      return sql`select * from (select incident_id, kind, value, first_seen from incident_indicators where kind = ${kind} and value = ${value} order by first_seen desc limit ${sql.lit(limit)}) h`;
-    });
+    const parts = chunk.map(
+      ({ kind, value }) =>
+        sql`select * from (select incident_id, kind, value, first_seen from incident_indicators where kind = ${kind} and value = ${value} order by first_seen desc limit ${sql.lit(limit)}) h`,
+    );
     const rows = (await sql<{ incident_id: string; kind: string; value: string; first_seen: number }>`${sql.join(parts, sql` union all `)}`.execute(db)).rows;
     for (const r of rows) {
-      const list = out.get(`${r.kind}\u0000${r.value}`);
+      const list = out.get(indicatorKey(r));
       if (list && !list.some((h) => h.id === r.incident_id)) list.push({ id: r.incident_id, firstSeen: Number(r.first_seen) });
     }
   }

@@ -1,7 +1,7 @@
 // Suppressions: "this rule (or any rule) about this indicator is known; record it, tell nobody", with a
 // reason and an expiry. A detection they match is kept (with the suppression's id) but opens no incident.
 import type { Kysely, Selectable } from 'kysely';
-import type { Indicator, IndicatorKind } from '../model/index.js';
+import { indicatorKey, type Indicator, type IndicatorKind } from '../model/index.js';
 import { audit } from '../store/audit.js';
 import type { Database, SuppressionTable } from '../store/schema.js';
 import { clock, type TriageContext } from './context.js';
@@ -144,10 +144,10 @@ export async function liveSuppressions(db: Kysely<Database>, now: number, limit:
 
 /** The first of these suppressions (oldest first) in force at `now` for this rule and one of the indicators: what matchSuppression's query finds. */
 export function firstMatching(live: Suppression[], ruleId: string, indicators: Indicator[], now: number): Suppression | undefined {
-  const keys = new Set(indicators.map((i) => `${i.kind}\u0000${i.value}`));
+  const keys = new Set(indicators.map(indicatorKey));
   return live.find(
     (s) =>
-      keys.has(`${s.indicator.kind}\u0000${s.indicator.value}`) &&
+      keys.has(indicatorKey(s.indicator)) &&
       (s.ruleId === undefined || s.ruleId === ruleId) &&
       (s.expiresAt === undefined || s.expiresAt > now),
   );
