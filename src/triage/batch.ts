@@ -33,10 +33,10 @@ export class TriageBatch {
   /** Incident rows as they are with this batch's changes, by id; the newest incident of a fingerprint, by fingerprint. */
   private readonly incidents = new Map<string, CachedIncident>();
   private readonly latest = new Map<string, string | null>();
-  /** Indicators to write, by incident and `kind\0value`; and every holder this batch added (written or not). */
+  /** Indicators to write, by incident and indicatorKey; and every holder this batch added (written or not). */
   private readonly pendingIndicators = new Map<string, Map<string, { incident_id: string; kind: string; value: string; role: string; first_seen: number }>>();
   private readonly added = new Map<string, { id: string; firstSeen: number }[]>();
-  /** Holders read from the store, by `kind\0value` (what holdersOf gives). */
+  /** Holders read from the store, by indicatorKey (what holdersOfMany gives). */
   private readonly holders = new Map<string, { id: string; firstSeen: number }[]>();
   /** Detections to write, by id; ids recorded before this batch or by it. */
   private readonly pendingDetections = new Map<string, { row: Insertable<DetectionTable>; eventIds: string[] }>();
@@ -167,7 +167,7 @@ export class TriageBatch {
   }
 
   /**
-   * holdersOf with this batch's changes: the `limit` most recent holders of each indicator, newest first. Those
+   * holdersOfMany with this batch's changes: the `limit` most recent holders of each indicator, newest first. Those
    * the store holds are read for every indicator of the batch's detections at once, when the first is asked.
    */
   async holdersOf(indicators: Indicator[], limit: number): Promise<Map<string, string[]>> {

@@ -253,26 +253,13 @@ export async function criticalIndicators(db: Kysely<Database>, id: string, asset
   return out;
 }
 
-/** The incidents that most recently took up an indicator, newest first, at most `limit`. */
-export async function holdersOf(db: Kysely<Database>, indicator: Indicator, limit: number): Promise<string[]> {
-  const rows = await db
-    .selectFrom('incident_indicators')
-    .select('incident_id')
-    .where('kind', '=', indicator.kind)
-    .where('value', '=', indicator.value)
-    .orderBy('first_seen', 'desc')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.incident_id);
-}
-
 /** Values looked up per statement by holdersOfMany (one statement text per size: the prepared statement is reused). */
 const HOLDERS_CHUNK = 32;
 
 /**
- * holdersOf for many indicators in few statements: each indicator's `limit` most recent holders (incident id and
- * when it took the indicator up), newest first, by indicatorKey. Each part reads a bounded range of the
- * (kind, value, first_seen) index, as holdersOf does.
+ * The incidents that most recently took up each of these indicators, in few statements: each indicator's `limit`
+ * most recent holders (incident id and when it took the indicator up), newest first, by indicatorKey. Each part
+ * reads a bounded range of the (kind, value, first_seen) index, whatever the store holds.
  */
 export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[], limit: number): Promise<Map<string, { id: string; firstSeen: number }[]>> {
   const out = new Map<string, { id: string; firstSeen: number }[]>();

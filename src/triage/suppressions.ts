@@ -126,7 +126,7 @@ export async function matchSuppression(trx: Kysely<Database>, ruleId: string, in
     .limit(1)
     .executeTakeFirst();
   if (!row) return undefined;
-  await trx.updateTable('suppressions').set((eb) => ({ hits: eb('hits', '+', 1) })).where('id', '=', row.id).execute();
+  await countHits(trx, row.id, 1);
   return toSuppression(row, now);
 }
 
