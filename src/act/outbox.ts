@@ -213,6 +213,12 @@ export interface OutboxHooks {
   holder?: string;
 }
 
+/** The actions one lane runs: one channel's, or those of every channel not configured here (`except`). */
+interface Lane {
+  channel?: string;
+  except?: string[];
+}
+
 export class OutboxWorker {
   private readonly breakers = new Map<string, Breaker>();
   private readonly poller: Poller;
@@ -296,13 +302,25 @@ export class OutboxWorker {
     return [...this.breakers.entries()].map(([c, b]) => [c, b.state]);
   }
 
-  /** Runs every action due now; returns how many ran. Used by the timer, by replay and by tests. */
+  /**
+   * Runs every action due now; returns how many ran. Used by the timer, by replay and by tests. Each channel is a
+   * lane of its own, and the lanes run side by side: a mail server that accepts the connection and never greets
+   * holds the mails behind it for its timeout, not the chat message or the ticket of the same incident. Inside a
+   * lane actions go one at a time, oldest first, as before.
+   */
   async runDue(now = this.clock()): Promise<number> {
+    const configured = [...this.channels.keys()];
+    const lanes: Lane[] = [...configured.map((c): Lane => ({ channel: c })), { except: configured }];
+    const ran = await Promise.all(lanes.map((lane) => this.runLane(lane, now)));
+    return ran.reduce((a, b) => a + b, 0);
+  }
+
+  private async runLane(lane: Lane, now: number): Promise<number> {
     let ran = 0;
-    // One pass goes once along the queue: an action that failed in it waits for the next pass.
+    // One pass goes once along the lane's queue: an action that failed in it waits for the next pass.
     let after = 0;
     for (;;) {
-      const claimed = await this.claimAndPrepare(now, after);
+      const claimed = await this.claimAndPrepare(now, after, lane);
       if (!claimed) return ran;
       after = claimed.item.id;
       ran++;
@@ -316,9 +334,9 @@ export class OutboxWorker {
    * wait for the disk before the send. A prepare that fails is rolled back to its savepoint and recorded as the
    * attempt's failure; the claim stands.
    */
-  private async claimAndPrepare(now: number, after: number): Promise<Claimed | undefined> {
+  private async claimAndPrepare(now: number, after: number, lane: Lane): Promise<Claimed | undefined> {
     return this.db.transaction().execute(async (trx) => {
-      const row = await this.claim(trx, now, after);
+      const row = await this.claim(trx, now, after, lane);
       if (!row) return undefined;
       const item: OutboxItem = {
         id: Number(row.id),
@@ -343,19 +361,21 @@ export class OutboxWorker {
   }
 
   /**
-   * Claims the oldest action after `after` (its id) due by `now` whose channel's breaker lets it through: in one statement it moves the
+   * Claims the lane's oldest action after `after` (its id) due by `now` whose channel's breaker lets it through: in one statement it moves the
    * row to `running` with this node and a claim expiry, and returns it as it is now. A row another node left
    * `running` past its claim expiry (it died mid-send) is due again. On PostgreSQL the pick is `FOR UPDATE SKIP
    * LOCKED`: workers of several nodes each take a different row and never wait on one another; on SQLite the
    * single writer makes the statement atomic as it is.
    */
-  private async claim(trx: Kysely<Database>, now: number, after: number) {
+  private async claim(trx: Kysely<Database>, now: number, after: number, lane: Lane) {
     const t = this.clock();
     const open = [...this.breakers.entries()].filter(([, b]) => !b.allows(t)).map(([c]) => c);
     let pick = trx
       .selectFrom('outbox')
       .select('id')
       .where('id', '>', after)
+      .$if(lane.channel !== undefined, (q) => q.where('channel', '=', lane.channel!))
+      .$if((lane.except?.length ?? 0) > 0, (q) => q.where('channel', 'not in', lane.except!))
       .where((eb) =>
         eb.or([
           eb.and([eb('state', 'in', ['pending', 'failed']), eb('next_attempt_at', '<=', now)]),

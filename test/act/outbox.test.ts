@@ -199,6 +199,44 @@ describe('scheduling', () => {
   });
 });
 
+describe('a channel that never answers', () => {
+  it('holds its own actions only: another channel of the same incident is delivered meanwhile, in order', async () => {
+    const store = await openDatabase(':memory:');
+    let release!: () => void;
+    let started!: () => void;
+    const hanging = new Promise<void>((r) => (started = r));
+    const sent: string[] = [];
+    const stuck: Channel<OutboxPayload> = {
+      name: 'stuck',
+      send: (item) => {
+        sent.push(`stuck ${item.id}`);
+        started();
+        return new Promise<void>((r) => (release = r));
+      },
+    };
+    const chat: Channel<OutboxPayload> = { name: 'chat', send: async (item) => void sent.push(`chat ${item.id}`) };
+    const worker = new OutboxWorker(store.db, new Map([['stuck', stuck], ['chat', chat]]), quietLog, FAST);
+    // Two revisions of one incident, each notified on both channels.
+    const n = sampleNotification();
+    const later = { ...n, incident: { ...n.incident, revision: n.incident.revision + 1 } };
+    await add(store, 'stuck', n);
+    await add(store, 'stuck', later);
+    await add(store, 'chat', n);
+    await add(store, 'chat', later);
+    const run = worker.runDue();
+    await hanging;
+    await until(async () => (await listActions(store.db, { state: 'delivered' })).length === 2, 5000, 'the chat messages delivered while the mail hangs');
+    assert.deepEqual(sent, ['stuck 1', 'chat 3', 'chat 4'], 'the second mail waits behind the first; the chat lane went on');
+    release();
+    await until(async () => sent.length === 4, 5000, 'the second mail sent after the first returned');
+    release();
+    assert.equal(await run, 4);
+    assert.deepEqual(sent, ['stuck 1', 'chat 3', 'chat 4', 'stuck 2']);
+    assert.equal((await listActions(store.db, { state: 'delivered' })).length, 4);
+    await store.close();
+  });
+});
+
 describe('an action being sent', () => {
   it("still counts as waiting for its incident until it is recorded (what its incident's later updates wait for)", async () => {
     const store = await openDatabase(':memory:');
