@@ -5,6 +5,7 @@ import type { CompiledQuery, Insertable, Kysely, Selectable } from 'kysely';
 import { markedRows, sizeFor, templated } from './templated.js';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
+import { isPostgres } from './migrations/util.js';
 
 export interface AlertRecord {
   key: string;
@@ -30,20 +31,50 @@ export interface BatchResult {
 
 const COLUMNS = ['key', 'event_id', 'format', 'source', 'received_at', 'body'] as const;
 
-/** The insert of these records, skipping keys already recorded and returning what it inserted. */
-function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number): CompiledQuery {
+/**
+ * The insert of these records, skipping keys already recorded. PostgreSQL returns what it inserted; SQLite does
+ * not need to (see `insertedSeqs`), and building a row of JavaScript per alert was a good part of the insert's cost.
+ */
+function insertAlerts(db: Kysely<Database>, chunk: AlertRecord[], now: number, returning: boolean): CompiledQuery {
   const value = (i: number) => {
     const a = chunk[Math.floor(i / COLUMNS.length)]!;
     const c = i % COLUMNS.length;
     return c === 0 ? a.key : c === 1 ? a.eventId : c === 2 ? a.format : c === 3 ? a.source : c === 4 ? now : a.body;
   };
-  return templated(db, 'alerts.insert', chunk.length, value, (marker) =>
-    db
+  return templated(db, returning ? 'alerts.insert.returning' : 'alerts.insert', chunk.length, value, (marker) => {
+    const insert = db
       .insertInto('alerts')
       .values(markedRows(chunk.length, COLUMNS, marker) as unknown as Insertable<AlertTable>[])
-      .onConflict((oc) => oc.column('key').doNothing())
-      .returning(['seq', 'key']),
-  );
+      .onConflict((oc) => oc.column('key').doNothing());
+    return returning ? insert.returning(['seq', 'key']) : insert;
+  });
+}
+
+/**
+ * The sequence number each record of a chunk got from its insert (null: its key was taken, by an earlier
+ * transaction, an earlier chunk of this one or an earlier record of this chunk). SQLite numbers a new row one
+ * past the largest number the table ever had (AUTOINCREMENT), so with the writer held the rows one insert adds
+ * are numbered above every row before them, in VALUES order, up to the last insert rowid. When every row went in,
+ * that says each one's number without reading anything back. When some did not, the numbers are not consecutive
+ * (a skipped row uses one up too): the rows just added are the `inserted` highest up to the last insert rowid,
+ * read back to see which keys they were.
+ */
+async function insertedSeqs(trx: Kysely<Database>, chunk: AlertRecord[], now: number, postgres: boolean): Promise<(number | null)[]> {
+  const result = await trx.executeQuery<{ seq: number | string; key: string }>(insertAlerts(trx, chunk, now, postgres));
+  let rows = result.rows;
+  if (!postgres) {
+    const inserted = Number(result.numAffectedRows ?? 0);
+    const last = Number(result.insertId ?? 0);
+    if (inserted === chunk.length) return chunk.map((_, j) => last - inserted + 1 + j);
+    rows = inserted === 0 ? [] : await trx.selectFrom('alerts').select(['seq', 'key']).where('seq', '<=', last).orderBy('seq', 'desc').limit(inserted).execute();
+  }
+  const byKey = new Map(rows.map((r) => [r.key, Number(r.seq)]));
+  // A key repeated inside the chunk was inserted once: the first occurrence gets the sequence number.
+  return chunk.map((a) => {
+    const seq = byKey.get(a.key);
+    byKey.delete(a.key);
+    return seq ?? null;
+  });
 }
 
 /** Records a batch in one transaction; returns how many were new and how many were duplicates. */
@@ -64,35 +95,25 @@ export async function recordAlertBatches(
   batches: AlertRecord[][],
   now = systemClock(),
 ): Promise<BatchResult[]> {
-  const seqs = batches.map((b) => new Array<number | null>(b.length).fill(null));
   if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));
-  // Every caller's records in one list, in batch order, each with where its sequence number goes.
-  const all: AlertRecord[] = [];
-  const slot: [number, number][] = [];
-  batches.forEach((batch, b) => batch.forEach((a, i) => (all.push(a), slot.push([b, i]))));
+  // Every caller's records in one list, in batch order; their sequence numbers in a list beside it.
+  const all = batches.length === 1 ? batches[0]! : batches.flat();
+  const seqs: (number | null)[] = [];
+  const postgres = isPostgres(db);
   await db.transaction().execute(async (trx) => {
-    // A key seen earlier in this transaction (inserted, or repeated inside a statement) is a duplicate here.
-    const taken = new Set<string>();
+    seqs.length = 0;
     for (let i = 0; i < all.length; ) {
       const n = sizeFor(all.length - i);
-      const chunk = all.slice(i, i + n);
-      const inserted = await trx.executeQuery<{ seq: number | string; key: string }>(insertAlerts(trx, chunk, now));
-      const byKey = new Map(inserted.rows.map((r) => [r.key, Number(r.seq)]));
-      // A key repeated inside the chunk was inserted once: the first occurrence gets the sequence number.
-      chunk.forEach((a, j) => {
-        const seq = byKey.get(a.key);
-        if (seq !== undefined && !taken.has(a.key)) {
-          const [b, k] = slot[i + j]!;
-          seqs[b]![k] = seq;
-        }
-        taken.add(a.key);
-      });
+      for (const seq of await insertedSeqs(trx, all.slice(i, i + n), now, postgres)) seqs.push(seq);
       i += n;
     }
   });
-  return batches.map((batch, b) => {
-    const accepted = seqs[b]!.filter((s) => s !== null).length;
-    return { accepted, duplicates: batch.length - accepted, seqs: seqs[b]! };
+  let at = 0;
+  return batches.map((batch) => {
+    const own = seqs.slice(at, (at += batch.length));
+    let accepted = 0;
+    for (const s of own) if (s !== null) accepted++;
+    return { accepted, duplicates: batch.length - accepted, seqs: own };
   });
 }
 

@@ -38,6 +38,27 @@ describe('group commit', () => {
       await store.close();
     }
   });
+
+  it('gives each alert the sequence number it was stored under when duplicates and deleted rows leave gaps', async () => {
+    const store = await openDatabase(join(mkdtempSync(join(tmpdir(), 'vigil-gc-')), 'vigil.db'));
+    try {
+      const gc = new GroupCommit(store.db);
+      const stored = async () => new Map((await store.db.selectFrom('alerts').select(['seq', 'event_id']).execute()).map((r) => [r.event_id, Number(r.seq)]));
+      const first = await gc.record([rec('a'), rec('b'), rec('c')]);
+      // the newest row gone (retention keeps the number used): the next one comes after it all the same
+      await store.db.deleteFrom('alerts').where('event_id', '=', 'c').execute();
+      // a duplicate at the end, in the middle and of the batch itself: each one skipped still uses a number up
+      const second = await gc.record([rec('d'), rec('a'), rec('e'), rec('d'), rec('b')]);
+      const third = await gc.record([rec('f'), rec('g')]);
+      const seqs = await stored();
+      assert.deepEqual(second.seqs, [seqs.get('d'), null, seqs.get('e'), null, null]);
+      assert.deepEqual(third.seqs, [seqs.get('f'), seqs.get('g')]);
+      assert.ok(second.seqs[0]! > first.seqs[2]!, 'a number once used is not given again');
+      assert.deepEqual([second.accepted, second.duplicates, third.accepted], [2, 3, 2]);
+    } finally {
+      await store.close();
+    }
+  });
 });
 
 for (const backend of ['sqlite', 'postgres'] as const) {
