@@ -18,6 +18,7 @@ import { m1530_shared_auth } from './1530_shared_auth.js';
 import { m1540_enrich_claims } from './1540_enrich_claims.js';
 import { m1760_tuning } from './1760_tuning.js';
 import { m1770_incident_latest } from './1770_incident_latest.js';
+import { m1780_redundant_indexes } from './1780_redundant_indexes.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -38,4 +39,5 @@ export const migrations: Record<string, Migration> = {
   '1540_enrich_claims': m1540_enrich_claims,
   '1760_tuning': m1760_tuning,
   '1770_incident_latest': m1770_incident_latest,
+  '1780_redundant_indexes': m1780_redundant_indexes,
 };
