@@ -170,6 +170,7 @@ export class Pipeline {
       const enabled = detections.filter((d) => (this.options.ruleModes?.mode(d.rule.id) ?? 'enabled') === 'enabled');
       // The batch's detections fold into their incidents in memory; written by batch.sync (before the commit at the latest).
       const batch = triageBatch(trx, enabled, this.options.triage);
+      const ctx = { ...this.triageContext, db: trx, batch };
       // Every incident this batch may fold into, locked at once in one order (several nodes on one store).
       await lockFingerprints(
         trx,
@@ -223,13 +224,13 @@ export class Pipeline {
               await modes.recordShadow(trx, { ruleId: d.rule.id, fingerprint: fingerprintOf(d), entity: entityOf(d), firstTime: d.firstTime, time: d.time, events: d.count }, this.options.triage.quietPeriod, now());
               return;
             }
-            const outcome = await this.triageOne(batch, d, now(), fresh, outcomes);
+            const outcome = await this.triageOne(ctx, d, now(), fresh, outcomes);
             if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
             // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
             for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
               // Its fingerprint is known only now: locked late (a deadlock with another node rolls the batch back, to be committed again).
               await lockFingerprints(trx, [fingerprintOf(crossing.detection)]);
-              const risk = await this.triageOne(batch, crossing.detection, now(), fresh, outcomes);
+              const risk = await this.triageOne(ctx, crossing.detection, now(), fresh, outcomes);
               if (risk && !('suppressed' in risk)) {
                 // It rewrites the risk incident's rule and count: the batch's changes are written first.
                 await batch.sync();
@@ -248,11 +249,12 @@ export class Pipeline {
   }
 
   /** Records one detection and folds it into an incident; undefined when it was seen before. */
-  private async triageOne(batch: TriageBatch, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
+  private async triageOne(ctx: TriageContext & { batch: TriageBatch }, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
+    const batch = ctx.batch;
     // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
     if (!(await batch.recordDetection(d, now))) return undefined;
     this.announcer.current = d;
-    const outcome = await triage(batch.trx, d, this.options.triage, { ...this.triageContext, db: batch.trx, batch }, now);
+    const outcome = await triage(batch.trx, d, this.options.triage, ctx, now);
     this.announcer.current = undefined;
     if ('suppressed' in outcome) await batch.markSuppressed(d.id, outcome.suppressed.id);
     fresh.push(d);

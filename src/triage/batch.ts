@@ -13,7 +13,7 @@ import { indicatorKey as key, type Detection, type Indicator } from '../model/in
 import type { Database, DetectionTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { detectionRow, eventIdsOfOtherRules, insertDetections, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
-import { holdersOfMany, insertIndicators, jsonColumns, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecordAfter, rowToRelated, type JsonColumns } from './record.js';
+import { holdersOfMany, insertIndicators, jsonColumns, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecordAfter, rowToRelated, type JsonColumns, type MadeRecord } from './record.js';
 import { countHits, firstMatching, liveSuppressions, matchSuppression, type Suppression } from './suppressions.js';
 import { TriageError, type IncidentRecord, type RelatedIncident } from './types.js';
 
@@ -24,7 +24,7 @@ interface CachedIncident {
   row: Selectable<IncidentTable>;
   record?: IncidentRecord;
   /** The record last made of the row, and the JSON columns it was made from. */
-  before?: { json: JsonColumns; record: IncidentRecord };
+  before?: MadeRecord & { json: JsonColumns };
   /** Columns changed since it was read or written. */
   patch?: Updateable<IncidentTable>;
 }
@@ -128,8 +128,9 @@ export class TriageBatch {
     const c = this.incidents.get(id);
     if (!c) return undefined;
     if (!c.record) {
-      c.record = rowToRecordAfter(c.row, c.before);
-      c.before = { json: jsonColumns(c.row), record: c.record };
+      const made = rowToRecordAfter(c.row, c.before);
+      c.record = made.record;
+      c.before = { ...made, json: jsonColumns(c.row) };
     }
     return c.record;
   }

@@ -8,11 +8,11 @@
 //   - otherwise a new incident opens.
 // A detection that a suppression matches is recorded and opens nothing.
 import { systemClock } from '../clock.js';
-import { createHash } from 'node:crypto';
 import { isIP } from 'node:net';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { isPostgres } from '../store/migrations/util.js';
 import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
+import { sha1Hex } from '../model/digest.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
@@ -112,21 +112,36 @@ export function linkable(indicators: Indicator[], assets: AssetCriticality): Ind
   return indicators.filter((i) => i.kind !== 'user' || critical.has(i.value.toLowerCase()) || !COMMON_ACCOUNTS.has(i.value.toLowerCase()));
 }
 
-/** Fingerprints and indicators by detection: the pipeline, the batch and the fold each ask for them. */
-const FINGERPRINTS = new WeakMap<Detection, string>();
-const INDICATORS = new WeakMap<Detection, DetectionIndicators>();
+/**
+ * What triage works out of a detection, once: the pipeline, the batch and the fold each ask for its entity,
+ * fingerprint and indicators. One memo per detection (a noisy rule makes thousands a second, and every entry of
+ * a WeakMap is work for the garbage collector).
+ */
+interface Facts {
+  entity?: Record<string, string>;
+  fingerprint?: string;
+  indicators?: DetectionIndicators;
+  linkedBy?: { assets: AssetCriticality; indicators: Indicator[] };
+}
+const FACTS = new WeakMap<Detection, Facts>();
+
+function factsOf(d: Detection): Facts {
+  let f = FACTS.get(d);
+  if (!f) FACTS.set(d, (f = {}));
+  return f;
+}
+
+const entityOnce = (d: Detection, f = factsOf(d)) => (f.entity ??= entityOf(d));
 
 export function fingerprintOf(d: Detection): string {
-  let fp = FINGERPRINTS.get(d);
-  if (fp === undefined) FINGERPRINTS.set(d, (fp = fingerprintOfEntity(d.rule, entityOf(d))));
-  return fp;
+  const f = factsOf(d);
+  return (f.fingerprint ??= fingerprintOfEntity(d.rule, entityOnce(d, f)));
 }
 
 /** The detection's indicators (its entity's and its evidence's). */
 export function detectionIndicators(d: Detection): DetectionIndicators {
-  let ind = INDICATORS.get(d);
-  if (!ind) INDICATORS.set(d, (ind = indicatorsOf(d, entityOf(d))));
-  return ind;
+  const f = factsOf(d);
+  return (f.indicators ??= indicatorsOf(d, entityOnce(d, f)));
 }
 
 /**
@@ -138,12 +153,12 @@ export function fingerprintOfEntity(rule: Pick<RuleRef, 'id' | 'tags'>, entity: 
   const family = familyOf(rule);
   const values = Object.values(entity);
   if (family && values.length === 1 && isIP(values[0]!) !== 0) {
-    return createHash('sha1').update(`family:${family}\u0000ip=${values[0]}`).digest('hex').slice(0, 20);
+    return sha1Hex(`family:${family}\u0000ip=${values[0]}`).slice(0, 20);
   }
   const parts = Object.keys(entity)
     .sort()
     .map((k) => `${k}=${entity[k]}`);
-  return createHash('sha1').update(`${ruleId}\u0000${parts.join('\u0000')}`).digest('hex').slice(0, 20);
+  return sha1Hex(`${ruleId}\u0000${parts.join('\u0000')}`).slice(0, 20);
 }
 
 /** Namespace of the fingerprint locks among PostgreSQL advisory locks ("Vigi"). */
@@ -279,16 +294,13 @@ export function triageBatch(trx: Kysely<Database>, detections: Detection[], opti
   return new TriageBatch(trx, detections, (d) => lookedUp(linkedBy(d, assets)));
 }
 
-/** What a detection may be linked to other incidents by (linkable), by detection. */
-const LINKED_BY = new WeakMap<Detection, { assets: AssetCriticality; indicators: Indicator[] }>();
-
+/** What a detection may be linked to other incidents by (linkable). */
 function linkedBy(d: Detection, assets: AssetCriticality): Indicator[] {
-  const known = LINKED_BY.get(d);
-  if (known?.assets === assets) return known.indicators;
+  const f = factsOf(d);
+  if (f.linkedBy?.assets === assets) return f.linkedBy.indicators;
   const ind = detectionIndicators(d);
-  const indicators = linkable([...ind.entity, ...ind.evidence], assets);
-  LINKED_BY.set(d, { assets, indicators });
-  return indicators;
+  f.linkedBy = { assets, indicators: linkable([...ind.entity, ...ind.evidence], assets) };
+  return f.linkedBy.indicators;
 }
 
 export async function triage(
@@ -310,7 +322,7 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   const trx = batch.trx;
   const assets = options.assets ?? NO_ASSETS;
   const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);
-  const entity = entityOf(d);
+  const entity = entityOnce(d);
   const ind = detectionIndicators(d);
   const suppressed = await batch.matchSuppression(d.rule.id, () => suppressibleIndicators(ind), now);
   if (suppressed) return { suppressed };
@@ -382,7 +394,7 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   } else {
     // A new incident: people hear of it, and the message is built from the store.
     await batch.sync();
-    const id = createHash('sha1').update(`${fingerprint}\u0000${d.id}`).digest('hex').slice(0, 16);
+    const id = sha1Hex(`${fingerprint}\u0000${d.id}`).slice(0, 16);
     await insertIncident(trx, {
       id,
       fingerprint,

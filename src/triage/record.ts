@@ -13,18 +13,25 @@ const opt = <T>(v: T | null | undefined): T | undefined => (v === null || v === 
 const optNum = (v: unknown) => (v === null || v === undefined ? undefined : Number(v));
 
 export function rowToRecord(r: Selectable<IncidentTable>): IncidentRecord {
-  return rowToRecordAfter(r);
+  return rowToRecordAfter(r).record;
+}
+
+/** A record made of an incident row, with the rule_json it parsed; the triage batch keeps the JSON columns beside. */
+export interface MadeRecord {
+  record: IncidentRecord;
+  rule: Partial<RuleRef>;
 }
 
 /**
- * rowToRecord; `before`: the same incident's record and the JSON columns it was made from, whose columns
- * unchanged since are not parsed again (the triage batch makes a record of one row after every change of a fold).
+ * rowToRecord; `before`: the same incident's record made earlier and the JSON columns it was made from, whose
+ * columns unchanged since are not parsed again (the triage batch makes a record of one row after every change of
+ * a fold).
  */
-export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: { json: JsonColumns; record: IncidentRecord }): IncidentRecord {
+export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: MadeRecord & { json: JsonColumns }): MadeRecord {
   const kept = <T>(column: keyof JsonColumns, parse: () => T, take: (b: IncidentRecord) => T): T =>
     before && before.json[column] === r[column] ? take(before.record) : parse();
   const reasons = kept('severity_json', () => JSON.parse(r.severity_json ?? '[]'), (b) => b.severity.reasons);
-  const rule = kept('rule_json', () => JSON.parse(r.rule_json || '{}') as Partial<RuleRef>, (b) => PARSED_RULES.get(b)!);
+  const rule = before && before.json.rule_json === r.rule_json ? before.rule : (JSON.parse(r.rule_json || '{}') as Partial<RuleRef>);
   const record: IncidentRecord = {
     id: r.id,
     fingerprint: r.fingerprint,
@@ -67,12 +74,8 @@ export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: { json: 
     resolvedBy: opt(r.resolved_by),
     resolutionComment: opt(r.resolution_comment),
   };
-  PARSED_RULES.set(record, rule);
-  return record;
+  return { record, rule };
 }
-
-/** The rule_json each record was made from, parsed (what rowToRecord's `before` reuses). */
-const PARSED_RULES = new WeakMap<IncidentRecord, Partial<RuleRef>>();
 
 /** The JSON columns of an incident row (what rowToRecord parses), and the columns its RuleRef is made with. */
 export type JsonColumns = Pick<
@@ -142,9 +145,27 @@ export async function setRuleOfIncident(db: Kysely<Database>, id: string, rule: 
   await db.updateTable('incidents').set({ rule_json: JSON.stringify(rule), event_count: eventCount }).where('id', '=', id).execute();
 }
 
-/** Writes columns of one incident. */
+/**
+ * Writes columns of one incident. The statement is compiled once per set of columns (templated): a batch writes
+ * each incident it folded into with the same few sets, and building each through the query builder cost more than
+ * running it. Columns left undefined are not written (as the query builder leaves them).
+ */
 export async function patchIncident(db: Kysely<Database>, id: string, patch: Updateable<IncidentTable>): Promise<void> {
-  await db.updateTable('incidents').set(patch).where('id', '=', id).execute();
+  const columns = (Object.keys(patch) as (keyof IncidentTable)[]).filter((k) => patch[k] !== undefined);
+  const values = columns.map((k) => patch[k]);
+  // A value that is not a plain one (an expression) goes through the builder, which knows what to do with it.
+  if (columns.length === 0 || values.some((v) => v !== null && typeof v === 'object')) {
+    await db.updateTable('incidents').set(patch).where('id', '=', id).execute();
+    return;
+  }
+  await db.executeQuery(
+    templated(db, `incidents.patch/${columns.join(',')}`, columns.length + 1, (i) => (i < columns.length ? values[i] : id), (marker) =>
+      db
+        .updateTable('incidents')
+        .set(Object.fromEntries(columns.map((c, i) => [c, marker(i)])) as Updateable<IncidentTable>)
+        .where('id', '=', marker(columns.length)),
+    ),
+  );
 }
 
 export async function insertIncident(db: Kysely<Database>, row: Insertable<IncidentTable>): Promise<void> {
@@ -159,9 +180,13 @@ export async function latestByFingerprint(db: Kysely<Database>, fingerprint: str
 
 /** latestByFingerprint's row, as the store holds it. */
 export async function latestRowByFingerprint(db: Kysely<Database>, fingerprint: string, forChange = false): Promise<Selectable<IncidentTable> | undefined> {
-  let q = db.selectFrom('incidents').selectAll().where('fingerprint', '=', fingerprint).orderBy('last_seen', 'desc').limit(sql.lit(1));
-  if (forChange && isPostgres(db)) q = q.forUpdate();
-  return q.executeTakeFirst();
+  const lock = forChange && isPostgres(db);
+  // Compiled once (every batch reads this for each fingerprint it folds into).
+  const compiled = templated(db, lock ? 'incidents.latest.for-update' : 'incidents.latest', 1, () => fingerprint, (marker) => {
+    const q = db.selectFrom('incidents').selectAll().where('fingerprint', '=', marker(0)).orderBy('last_seen', 'desc').limit(sql.lit(1));
+    return lock ? q.forUpdate() : q;
+  });
+  return (await db.executeQuery<Selectable<IncidentTable>>(compiled)).rows[0];
 }
 
 /** The newest incident of a fingerprint that is not resolved: its id and counters. */
@@ -273,12 +298,16 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
     // reuses the full chunk's statement text instead of one of its own.
     while (chunk.length < HOLDERS_CHUNK && wanted.length > HOLDERS_CHUNK) chunk.push(chunk[chunk.length - 1]!);
     // One select per indicator, each a bounded range of the index, in one statement (raw: a compound select of
-    // ordered, limited parts needs each part wrapped as a subquery).
-    const parts = chunk.map(
-      ({ kind, value }) =>
-        sql`select * from (select incident_id, kind, value, first_seen from incident_indicators where kind = ${kind} and value = ${value} order by first_seen desc limit ${sql.lit(limit)}) h`,
-    );
-    const rows = (await sql<{ incident_id: string; kind: string; value: string; first_seen: number }>`${sql.join(parts, sql` union all `)}`.execute(db)).rows;
+    // ordered, limited parts needs each part wrapped as a subquery). Compiled once per size and limit.
+    const compiled = templated(db, `indicators.holders/${limit}`, chunk.length * 2, (i) => (i % 2 === 0 ? chunk[i >> 1]!.kind : chunk[i >> 1]!.value), (marker) => {
+      const parts = chunk.map(
+        (_, p) =>
+          sql`select * from (select incident_id, kind, value, first_seen from incident_indicators where kind = ${marker(2 * p)} and value = ${marker(2 * p + 1)} order by first_seen desc limit ${sql.lit(limit)}) h`,
+      );
+      const query = sql`${sql.join(parts, sql` union all `)}`;
+      return { compile: () => query.compile(db) };
+    });
+    const rows = (await db.executeQuery<{ incident_id: string; kind: string; value: string; first_seen: number }>(compiled)).rows;
     for (const r of rows) {
       const list = out.get(indicatorKey(r));
       if (list && !list.some((h) => h.id === r.incident_id)) list.push({ id: r.incident_id, firstSeen: Number(r.first_seen) });
