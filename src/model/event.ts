@@ -3,6 +3,7 @@ import type { Event, EventFormat } from './index.js';
 import { VigilError, type ErrorLocation } from '../errors.js';
 import { sha1Hex } from './digest.js';
 import { isWcsDocument, wcsKey } from './wcs.js';
+import { isoTime, plainIsoTime } from './iso-time.js';
 
 export class InputError extends VigilError {
   constructor(message: string, location?: ErrorLocation) {
@@ -13,7 +14,7 @@ export class InputError extends VigilError {
 /** Wazuh writes `+0000`; ISO 8601 parsers want `+00:00`. */
 export function parseWazuhTime(text: unknown): number | undefined {
   if (typeof text !== 'string') return undefined;
-  const t = Date.parse(hasBareOffset(text) ? `${text.slice(0, -2)}:${text.slice(-2)}` : text);
+  const t = plainIsoTime(text) ?? Date.parse(hasBareOffset(text) ? `${text.slice(0, -2)}:${text.slice(-2)}` : text);
   return Number.isNaN(t) ? undefined : t;
 }
 
@@ -96,13 +97,13 @@ function makeEvent(obj: unknown, text?: string, format?: EventFormat): Event {
   const fmt = format ?? detectFormat(data);
   if (fmt === 'evtx-json') {
     const sys = data.Event?.System ?? {};
-    const time = Date.parse(sys.TimeCreated?.['#attributes']?.SystemTime ?? '') || 0;
+    const time = isoTime(sys.TimeCreated?.['#attributes']?.SystemTime ?? '') || 0;
     const id = `${sys.Computer ?? '?'}/${sys.Channel ?? '?'}/${sys.EventRecordID ?? digest(text ?? JSON.stringify(data))}`;
     return { id, key: `evtx/${id}`, format: fmt, time, data };
   }
   if (fmt === 'wcs') return wcsEvent(obj as Record<string, any>, data, text);
   const systemTime = data.data?.win?.system?.systemTime;
-  const time = (typeof systemTime === 'string' ? Date.parse(systemTime) : NaN) || parseWazuhTime(data.timestamp) || 0;
+  const time = (typeof systemTime === 'string' ? isoTime(systemTime) : NaN) || parseWazuhTime(data.timestamp) || 0;
   const id = typeof data.id === 'string' && data.id !== '' ? bounded(data.id) : `sha1:${digest(text ?? JSON.stringify(data))}`;
   const manager = typeof data.manager?.name === 'string' ? bounded(data.manager.name) : '';
   return { id, key: `${manager}/${id}`, format: fmt, time, data };
@@ -114,7 +115,7 @@ function makeEvent(obj: unknown, text?: string, format?: EventFormat): Event {
  * else `@timestamp` (for a finding, the triggering event's).
  */
 function wcsEvent(hit: Record<string, any>, data: Record<string, any>, text?: string): Event {
-  const time = Date.parse(data.event?.start ?? '') || Date.parse(data['@timestamp'] ?? '') || 0;
+  const time = isoTime(data.event?.start ?? '') || isoTime(data['@timestamp'] ?? '') || 0;
   const k = wcsKey(hit === data ? {} : hit, data);
   const id = k?.id ?? `sha1:${digest(text ?? JSON.stringify(data))}`;
   return { id, key: `${k?.index ?? 'wcs'}/${id}`, format: 'wcs', time, data };
