@@ -378,6 +378,20 @@ describe('bounded state', () => {
     const small = titled(run(set, events, { evidenceEvents: 20 }).ds, 'count')[0]!;
     assert.deepEqual(small.events, events.slice(40));
   });
+
+  it('a burst’s first match is rebuilt from its line, the matches after it are kept as they came', () => {
+    const lines = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify({ id: `burst.${i}`, timestamp: new Date(T0 + i * 1000).toISOString(), rule: { id: '1', level: 5 }, data: { srcip: '10.0.0.7', n: i } }),
+    );
+    const events = lines.map((l) => toEvent(JSON.parse(l), l));
+    const fired = titled(run(rules(base('fail', '1'), COUNT), events).ds, 'count')[0]!;
+    assert.deepEqual(fired.events, events);
+    // Most groups never see a second match, so the first is held only as its line and parsed again here.
+    assert.notEqual(fired.events[0], events[0]);
+    assert.equal(rawLineOf(fired.events[0]!), lines[0]);
+    // A group with a second match is on its way to firing: its matches are not parsed a second time.
+    for (let i = 1; i < 5; i++) assert.equal(fired.events[i], events[i], `match ${i}`);
+  });
 });
 
 describe('loading correlations', () => {

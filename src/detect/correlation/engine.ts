@@ -183,7 +183,9 @@ export class CorrelationEngine {
       this.total++;
       fresh = true;
     }
-    this.ring.push(slots, slot, time, input.events);
+    // A group's first match stays a line in the ring (most groups never see a second: a flood of distinct
+    // addresses is a million of them); the matches after it are kept parsed, for the firing they lead to.
+    this.ring.push(slots, slot, time, input.events, !fresh);
     if (fresh && spec.need > 1) {
       // One match cannot meet the condition: keep it in the columns, make no window object yet.
       slots.last[slot] = time;

@@ -9,7 +9,8 @@
 // (model/event.ts, evidenceLine) is kept as that line, not as the parsed alert: most groups never fire, and
 // thousands of parsed alerts held for a while were what the garbage collector spent its time copying and
 // promoting. Only a firing's evidence (at most EVIDENCE_CAP events, the newest input itself excepted) is
-// parsed again from its line.
+// parsed again from its line, and only for a group's first match of a burst: the matches after it are kept
+// parsed (few groups get that far, and those that do are the ones about to fire).
 import type { Event, EventFormat } from '../../model/index.js';
 import { eventFromLine, evidenceLine } from '../../model/event.js';
 import type { Slots } from './slots.js';
@@ -33,11 +34,15 @@ export class EvidenceRing {
     this.held = new Array(size).fill(undefined);
   }
 
-  push(slots: Slots, slot: number, time: number, events: Event | Event[]): void {
+  /**
+   * `parsed`: keep the event as it is, not as its line. The engine asks for it from a group's second match of a
+   * burst on: such a group is on its way to firing, and its firing would parse each of those lines again.
+   */
+  push(slots: Slots, slot: number, time: number, events: Event | Event[], parsed = false): void {
     const at = this.pushed % this.size;
     this.times[at] = time;
     this.prevs[at] = slots.ev[slot]!;
-    const line = Array.isArray(events) ? undefined : evidenceLine(events);
+    const line = parsed || Array.isArray(events) ? undefined : evidenceLine(events);
     this.lines[at] = line;
     this.formats[at] = line === undefined ? undefined : (events as Event).format;
     this.held[at] = line === undefined ? events : undefined;
