@@ -11,7 +11,7 @@ import { parseAllDocuments } from 'yaml';
 import { alertLines } from '../../bench/detect/alerts.js';
 import { fieldPath } from '../../src/detect/fields.js';
 import { WINDOWS_CATEGORIES, WINDOWS_CHANNELS } from '../../src/detect/logsource.js';
-import { hidesLiterals, Prefilter, ruleLiterals, ruleNeedles } from '../../src/detect/prefilter.js';
+import { hidesLiterals, needlePattern, Prefilter, ruleLiterals, ruleNeedles, topAlternatives } from '../../src/detect/prefilter.js';
 import { LiteralScreen } from '../../src/detect/screen.js';
 import { Detector } from '../../src/detect/detector.js';
 import { windowsLines } from '../../bench/detect/sigmahq.js';
@@ -239,6 +239,32 @@ describe('raw-line prefilter', () => {
     const nullUser = { ...(detectionRules(set)[0] as DetectionRule), detection: { sel: { SubjectUserName: '(NULL)' }, condition: 'sel' }, logsource: { product: 'windows' } };
     const pf = new Prefilter([...set.rules, nullUser]);
     assert.equal(pf.active, false);
+  });
+
+  it('splits needles at their top-level bars only, and the quoted ones behind one quote find the same lines', () => {
+    assert.deepEqual(topAlternatives(String.raw`"a"|(b|c)|[|]|\||"x(?:y|z)"`), ['"a"', '(b|c)', '[|]', String.raw`\|`, '"x(?:y|z)"']);
+    assert.deepEqual(topAlternatives(String.raw`"decoder"\s*:\s*\{[^}|]*"sudo"`), [String.raw`"decoder"\s*:\s*\{[^}|]*"sudo"`]);
+    // A source's own alternatives each open with a quote: taken apart, not as one quote-led text.
+    const sources = [
+      '"squid-accesslog"|"event_type"\\s*:\\s*"http"',
+      '"web-accesslog(?:-iis-default)?"',
+      '4624',
+      '"id"\\s*:\\s*"?(?:5712|5720)["\\s,}]',
+      '\\\\u|\\\\\\/|[\\u0130\\u212a]|"wazuh"\\s*:\\s*\\{',
+    ];
+    const merged = new RegExp(needlePattern(sources), 'i');
+    const plain = new RegExp(sources.join('|'), 'i');
+    const probes = [
+      ...alertLines(5_000),
+      '{"event_type": "http"}', '{"decoder":{"name":"squid-accesslog"}}', '{"x":"WEB-ACCESSLOG-iis-default"}', '{"id": 5712}', '{"id":"5720x"}',
+      '{"a":"\\u0041"}', '{"wazuh": {}}', '{"x":"event_type"}', '{"eventID":"4624"}', '{"n":1}',
+    ];
+    let passed = 0;
+    for (const line of probes) {
+      assert.equal(merged.test(line), plain.test(line), line.slice(0, 200));
+      if (plain.test(line)) passed++;
+    }
+    assert.ok(passed > 10 && passed < probes.length, `${passed} of ${probes.length} pass`);
   });
 
   it('switches itself off when a rule requires nothing it can search for', () => {
