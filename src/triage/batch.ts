@@ -172,22 +172,24 @@ export class TriageBatch {
    * the store holds are read for every indicator of the batch's detections at once, when the first is asked.
    */
   async holdersOf(indicators: Indicator[], limit: number): Promise<Map<string, string[]>> {
-    const missing = indicators.filter((i) => !this.holders.has(key(i)));
-    if (missing.length > 0) {
-      const more = new Map(missing.map((i) => [key(i), i] as const));
+    if (indicators.some((i) => !this.holders.has(key(i)))) {
+      const more = new Map<string, Indicator>();
+      for (const i of indicators) if (!this.holders.has(key(i))) more.set(key(i), i);
       for (const d of this.expected) for (const i of this.lookups(d)) if (!this.holders.has(key(i))) more.set(key(i), i);
       for (const [k, list] of await holdersOfMany(this.trx, [...more.values()], limit)) this.holders.set(k, list);
     }
     const out = new Map<string, string[]>();
+    const take = (ids: string[], list: { id: string }[] | undefined) => {
+      for (const h of list ?? []) {
+        if (ids.length >= limit) break;
+        if (!ids.includes(h.id)) ids.push(h.id);
+      }
+    };
     for (const i of indicators) {
       const k = key(i);
       const ids: string[] = [];
-      for (const list of [this.added.get(k), this.holders.get(k)]) {
-        for (const h of list ?? []) {
-          if (ids.length >= limit) break;
-          if (!ids.includes(h.id)) ids.push(h.id);
-        }
-      }
+      take(ids, this.added.get(k));
+      take(ids, this.holders.get(k));
       out.set(k, ids);
     }
     return out;

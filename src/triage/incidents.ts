@@ -328,8 +328,10 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   if (suppressed) return { suppressed };
 
   const fingerprint = fingerprintOf(d);
-  // From here to the commit this transaction alone folds into this fingerprint's incidents (any node).
-  await lockFingerprints(trx, batch.unlocked([fingerprint]));
+  // From here to the commit this transaction alone folds into this fingerprint's incidents (any node). Once
+  // locked, or on SQLite, nothing to wait for (a detection's every await is work for the event loop and the GC).
+  const unlocked = batch.unlocked([fingerprint]);
+  if (unlocked.length > 0) await lockFingerprints(trx, unlocked);
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
   const related = await relatedIncidents(batch, undefined, linkedBy(d, assets), d.firstTime - reopenWindow);
@@ -432,12 +434,13 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   // Record the detection's incident before anyone is told: the message lists the incident's detections.
   await batch.assignToIncident(d.id, inc.id);
 
-  await linkAll(
-    trx,
-    inc.id,
-    related.map((r) => ({ id: r.incident.id, reason: r.shared.kind === 'ip' ? `same source address ${r.shared.value}` : `same user ${r.shared.value}` })),
-    now,
-  );
+  if (related.length > 0)
+    await linkAll(
+      trx,
+      inc.id,
+      related.map((r) => ({ id: r.incident.id, reason: r.shared.kind === 'ip' ? `same source address ${r.shared.value}` : `same user ${r.shared.value}` })),
+      now,
+    );
 
   const also: ChangeResult[] = [];
   // Escalating the brute force this logon followed is a change people hear of: from the store from here on.
@@ -466,6 +469,6 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
     inc = await refreshSummary(trx, inc, ind.rows.slice(-5).reverse(), options, now);
   }
   const result: TriageResult = { incident: inc, change, notify, also };
-  await announceChange(trx, ctx, result);
+  if (notify) await announceChange(trx, ctx, result);
   return result;
 }
