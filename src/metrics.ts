@@ -1,6 +1,20 @@
 // Prometheus metrics (GET /metrics): the ground floor every stage counts into, so no stage imports the server.
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
+/**
+ * The children of a counter with one label, kept per value: `inc({ label })` hashes the labels again on every
+ * call, which for a counter bumped per detection cost about as much as the rest of counting it. The values are
+ * bounded by what labels them (the loaded rules).
+ */
+export function perLabel(counter: Counter<string>, label: string): (value: string) => { inc(n?: number): void } {
+  const children = new Map<string, { inc(n?: number): void }>();
+  return (value) => {
+    let child = children.get(value);
+    if (!child) children.set(value, (child = counter.labels({ [label]: value })));
+    return child;
+  };
+}
+
 export function createMetrics() {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry });

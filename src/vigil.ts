@@ -34,7 +34,7 @@ import { buildSources, type Source } from './sources/index.js';
 import { Intake } from './sources/intake.js';
 import { ensureFirstAdmin } from './server/auth/users.js';
 import { sharedSecret } from './server/auth/secrets.js';
-import { createMetrics, type Metrics } from './metrics.js';
+import { createMetrics, perLabel, type Metrics } from './metrics.js';
 import { storeMetrics } from './server/store-metrics.js';
 import { metricsListener } from './server/metrics-listener.js';
 import { openDatabase, type OpenedDb } from './store/db.js';
@@ -260,7 +260,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   events.on('actionsQueued', () => outbox.wake());
   events.on('lookupsQueued', () => enrichment?.broker.wake());
   events.on('triaged', () => summaries?.wake());
-  events.on('detection', (d) => metrics.detections.inc({ rule: d.rule.id }));
+  const detectionsOf = perLabel(metrics.detections, 'rule');
+  events.on('detection', (d) => detectionsOf(d.rule.id).inc());
   events.on('quarantined', (rows) => rows.forEach((r) => metrics.quarantined.inc({ source: r.source, reason: r.reason })));
   if (enrichment) {
     events.on('lookupsSettled', (ids) => enrichment.release(ids));

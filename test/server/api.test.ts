@@ -152,6 +152,10 @@ for (const backend of ['sqlite', 'postgres'] as Backend[]) {
       ])
         assert.match(text, new RegExp(`# TYPE ${name} `), name);
       assert.match(text, /vigil_alerts_ingested_total\{source="webhook"\} 3[0-9]/);
+      // Counted per rule, as many as the store holds.
+      const detections = await v.vigil.store.db.selectFrom('detections').select(['rule_id', (eb) => eb.fn.countAll<number>().as('n')]).groupBy('rule_id').execute();
+      assert.ok(detections.length > 0);
+      for (const d of detections) assert.match(text, new RegExp(`vigil_detections_total\\{rule="${d.rule_id}"\\} ${d.n}\\n`), d.rule_id);
     });
   });
 }
