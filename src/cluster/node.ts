@@ -218,7 +218,13 @@ export class ClusterNode {
         } else if (me && !this.stopped && !holders.has(name) && (await this.o.leases.acquire(name))) {
           const w = new PartitionWorker(p, this.o);
           this.workers.set(p, w);
-          await w.start();
+          // A start that failed (JetStream still recovering after a restart, the store unreachable) is marked so
+          // the next heartbeat drops it, releases the lease and starts it again: left as it was, the partition
+          // would stay held and never rebuilt, and the node never ready.
+          await w.start().catch((err) => {
+            w.failed = true;
+            throw err;
+          });
         }
       }
       this.preferred = preferred;
