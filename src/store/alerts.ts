@@ -98,15 +98,15 @@ export async function recordAlertBatches(
   if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));
   // Every caller's records in one list, in batch order; their sequence numbers in a list beside it.
   const all = batches.length === 1 ? batches[0]! : batches.flat();
-  const seqs: (number | null)[] = [];
   const postgres = isPostgres(db);
-  await db.transaction().execute(async (trx) => {
-    seqs.length = 0;
+  const seqs = await db.transaction().execute(async (trx) => {
+    const out: (number | null)[] = [];
     for (let i = 0; i < all.length; ) {
       const n = sizeFor(all.length - i);
-      for (const seq of await insertedSeqs(trx, all.slice(i, i + n), now, postgres)) seqs.push(seq);
+      for (const seq of await insertedSeqs(trx, all.slice(i, i + n), now, postgres)) out.push(seq);
       i += n;
     }
+    return out;
   });
   let at = 0;
   return batches.map((batch) => {

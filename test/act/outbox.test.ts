@@ -199,23 +199,31 @@ describe('scheduling', () => {
   });
 });
 
+/** A channel whose every send waits until `release()` (one release per send); `started` settles at its first send. */
+function heldChannel(name: string, onSend: (item: OutboxItem) => void = () => {}) {
+  let started!: () => void;
+  const held = {
+    started: new Promise<void>((r) => (started = r)),
+    release: () => {},
+    channel: {
+      name,
+      send: (item: OutboxItem) => {
+        onSend(item);
+        started();
+        return new Promise<void>((r) => (held.release = r));
+      },
+    } as Channel<OutboxPayload>,
+  };
+  return held;
+}
+
 describe('a channel that never answers', () => {
   it('holds its own actions only: another channel of the same incident is delivered meanwhile, in order', async () => {
     const store = await openDatabase(':memory:');
-    let release!: () => void;
-    let started!: () => void;
-    const hanging = new Promise<void>((r) => (started = r));
     const sent: string[] = [];
-    const stuck: Channel<OutboxPayload> = {
-      name: 'stuck',
-      send: (item) => {
-        sent.push(`stuck ${item.id}`);
-        started();
-        return new Promise<void>((r) => (release = r));
-      },
-    };
+    const stuck = heldChannel('stuck', (item) => sent.push(`stuck ${item.id}`));
     const chat: Channel<OutboxPayload> = { name: 'chat', send: async (item) => void sent.push(`chat ${item.id}`) };
-    const worker = new OutboxWorker(store.db, new Map([['stuck', stuck], ['chat', chat]]), quietLog, FAST);
+    const worker = new OutboxWorker(store.db, new Map([['stuck', stuck.channel], ['chat', chat]]), quietLog, FAST);
     // Two revisions of one incident, each notified on both channels.
     const n = sampleNotification();
     const later = { ...n, incident: { ...n.incident, revision: n.incident.revision + 1 } };
@@ -224,12 +232,12 @@ describe('a channel that never answers', () => {
     await add(store, 'chat', n);
     await add(store, 'chat', later);
     const run = worker.runDue();
-    await hanging;
+    await stuck.started;
     await until(async () => (await listActions(store.db, { state: 'delivered' })).length === 2, 5000, 'the chat messages delivered while the mail hangs');
     assert.deepEqual(sent, ['stuck 1', 'chat 3', 'chat 4'], 'the second mail waits behind the first; the chat lane went on');
-    release();
+    stuck.release();
     await until(async () => sent.length === 4, 5000, 'the second mail sent after the first returned');
-    release();
+    stuck.release();
     assert.equal(await run, 4);
     assert.deepEqual(sent, ['stuck 1', 'chat 3', 'chat 4', 'stuck 2']);
     assert.equal((await listActions(store.db, { state: 'delivered' })).length, 4);
@@ -240,24 +248,15 @@ describe('a channel that never answers', () => {
 describe('an action being sent', () => {
   it("still counts as waiting for its incident until it is recorded (what its incident's later updates wait for)", async () => {
     const store = await openDatabase(':memory:');
-    let release!: () => void;
-    let started!: () => void;
-    const sending = new Promise<void>((r) => (started = r));
-    const ch: Channel<OutboxPayload> = {
-      name: 'slow',
-      send: () => {
-        started();
-        return new Promise<void>((r) => (release = r));
-      },
-    };
-    const worker = new OutboxWorker(store.db, new Map([['slow', ch]]), quietLog, FAST);
+    const slow = heldChannel('slow');
+    const worker = new OutboxWorker(store.db, new Map([['slow', slow.channel]]), quietLog, FAST);
     const n = sampleNotification();
     await add(store, 'slow', n);
     assert.equal(await hasWaiting(store.db, n.incident.id), true, 'pending');
     const run = worker.runDue();
-    await sending;
+    await slow.started;
     assert.equal(await hasWaiting(store.db, n.incident.id), true, 'claimed and being sent');
-    release();
+    slow.release();
     assert.equal(await run, 1);
     assert.equal(await hasWaiting(store.db, n.incident.id), false, 'delivered');
     await store.close();
