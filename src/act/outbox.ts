@@ -4,6 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { audit } from '../store/audit.js';
+import { committedFirst } from '../store/durability.js';
 import type { Database } from '../store/schema.js';
 import { Breaker } from './breaker.js';
 import { PermanentError, RefusedError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
@@ -335,6 +336,14 @@ export class OutboxWorker {
    * attempt's failure; the claim stands.
    */
   private async claimAndPrepare(now: number, after: number, lane: Lane): Promise<Claimed | undefined> {
+    // On SQLite the claim's commit is not waited for on disk: a row a crash leaves `running` is due again at
+    // start (recover), so only what came before it must be durable before the send (../store/durability.ts).
+    // A PostgreSQL commit is durable when it returns.
+    const { result, durability } = await committedFirst(() => this.claimAndPrepareIn(now, after, lane));
+    return result && { ...result, earlier: durability.earlier };
+  }
+
+  private async claimAndPrepareIn(now: number, after: number, lane: Lane): Promise<Claimed | undefined> {
     return this.db.transaction().execute(async (trx) => {
       const row = await this.claim(trx, now, after, lane);
       if (!row) return undefined;
@@ -393,7 +402,7 @@ export class OutboxWorker {
       .executeTakeFirst();
   }
 
-  private async runOne({ item, prepared, failure }: Claimed): Promise<void> {
+  private async runOne({ item, prepared, failure, earlier }: Claimed): Promise<void> {
     const channel = this.channels.get(item.channel);
     const attempts = item.attempts + 1;
     const breaker = this.breaker(item.channel);
@@ -407,6 +416,7 @@ export class OutboxWorker {
     try {
       if (!channel) throw new PermanentError(`channel "${item.channel}" is not configured`);
       if (failure) throw failure;
+      await earlier;
       ref = await channel.send(item);
     } catch (err) {
       if (err instanceof RefusedError) return this.recordRefusal(item, attempts, err, prepared);
@@ -497,6 +507,8 @@ interface Claimed {
   item: OutboxItem;
   prepared?: string;
   failure?: Error;
+  /** Resolves once everything committed before the claim (the incident, this action) is on disk. */
+  earlier?: Promise<void>;
 }
 
 /** The payload prepared for a first attempt, stored with the attempt's outcome (nothing when none was prepared). */

@@ -4,6 +4,7 @@
 import type { Kysely } from 'kysely';
 import { systemClock, type Clock } from '../clock.js';
 import { recordAlertBatches, type AlertRecord, type BatchResult } from '../store/alerts.js';
+import { committedFirst, type Durability } from '../store/durability.js';
 import type { Database } from '../store/schema.js';
 
 /** Counts, and the sequence number of each record (null: a duplicate). */
@@ -24,7 +25,10 @@ export class GroupCommit {
 
   constructor(
     private readonly db: Kysely<Database>,
-    /** Called once per commit, before any caller resumes, with the batches in commit (sequence) order. */
+    /**
+     * Called once per commit, with the batches in commit (sequence) order, as soon as they are committed: before
+     * they are on disk and before any caller resumes.
+     */
     private readonly onCommitted?: (batches: AlertRecord[][], results: RecordResult[]) => void,
     /** The time recorded as each alert's receipt (retention counts from it). */
     private readonly clock: Clock = systemClock,
@@ -50,11 +54,12 @@ export class GroupCommit {
       let take = 0;
       while (take < this.waiting.length && (take === 0 || n + this.waiting[take]!.batch.length <= MAX_ALERTS)) n += this.waiting[take++]!.batch.length;
       const group = this.waiting.splice(0, take);
+      const batches = group.map((g) => g.batch);
+      let committed: { result: RecordResult[]; durability: Durability };
       try {
-        const batches = group.map((g) => g.batch);
-        const results = await recordAlertBatches(this.db, batches, this.clock());
-        this.onCommitted?.(batches, results);
-        group.forEach((g, i) => g.resolve(results[i]!));
+        // Handed on as soon as it is committed, acknowledged once it is on disk (see ../store/durability.ts): the
+        // pipeline detects while the fsync runs, and whatever it commits is durable only after these are.
+        committed = await committedFirst(() => recordAlertBatches(this.db, batches, this.clock()));
       } catch (err) {
         if (group.length === 1) group[0]!.reject(err);
         // One caller's data can fail the shared transaction: each is written again on its own, so only the
@@ -65,7 +70,18 @@ export class GroupCommit {
               this.onCommitted?.([g.batch], [r!]);
               g.resolve(r!);
             }, g.reject);
+        continue;
       }
+      const { result: results, durability } = committed;
+      this.onCommitted?.(batches, results);
+      try {
+        await durability.own;
+      } catch (err) {
+        // Committed but not known to be on disk: nobody is told it was recorded (a sender's retry is a duplicate).
+        for (const g of group) g.reject(err);
+        continue;
+      }
+      group.forEach((g, i) => g.resolve(results[i]!));
     }
     this.writing = false;
   }

@@ -66,6 +66,8 @@ export class Intake {
             }),
           );
           handoff.push(handed);
+          // The pipeline may start on them now, while the commit is made durable (../store/durability.ts).
+          if (handed.length > 0) options.onRecorded();
         }),
       options.clock,
     );
@@ -76,7 +78,8 @@ export class Intake {
     const result = this.options.sink ? await this.options.sink(batch) : await this.commits.record(batch);
     if (result.accepted > 0) {
       this.options.metrics?.ingested.inc({ source }, result.accepted);
-      this.options.onRecorded();
+      // With a hand-off the pipeline was woken at the commit already.
+      if (this.options.sink || !this.options.handoff) this.options.onRecorded();
     }
     return result;
   }

@@ -23,6 +23,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
+import { deferredDurability } from '../durability.js';
 import { Connection, inMemory, openWriter, type Outcome } from './connection.js';
 import type { Control, Reply, Request, WorkerOptions } from './protocol.js';
 
@@ -81,6 +82,10 @@ export class SqliteThreadDriver implements Driver {
   private walFd?: number;
   private syncing?: Promise<void>;
   private syncAgain?: Promise<void>;
+  /** Commits made on the writer; of those, how many are known to be on disk, and how many the fsync in flight covers. */
+  private commits = 0;
+  private onDisk = 0;
+  private syncingCovers = 0;
   private lastCheckpoint = 0;
   private checkpointTimer?: NodeJS.Timeout;
   /** When the event loop last had a turn during a transaction's statements. */
@@ -173,7 +178,11 @@ export class SqliteThreadDriver implements Driver {
     if (inMemory(this.file)) return Promise.resolve();
     this.checkpointSoon();
     if (!this.syncing) {
-      this.syncing = this.fsyncWal().finally(() => (this.syncing = undefined));
+      const covers = this.commits;
+      this.syncingCovers = covers;
+      this.syncing = this.fsyncWal()
+        .then(() => void (this.onDisk = Math.max(this.onDisk, covers)))
+        .finally(() => (this.syncing = undefined));
       return this.syncing;
     }
     this.syncAgain ??= this.syncing.then(
@@ -187,6 +196,13 @@ export class SqliteThreadDriver implements Driver {
       },
     );
     return this.syncAgain;
+  }
+
+  /** Resolves once the first `n` commits are on disk (waiting for an fsync only when one still has to run). */
+  private durableThrough(n: number): Promise<void> {
+    if (n <= this.onDisk || inMemory(this.file)) return Promise.resolve();
+    if (this.syncing && this.syncingCovers >= n) return this.syncing;
+    return this.durable();
   }
 
   private fsyncWal(): Promise<void> {
@@ -258,12 +274,26 @@ export class SqliteThreadDriver implements Driver {
     } finally {
       c.unlock();
     }
-    await this.durable();
+    const n = ++this.commits;
+    // Inside committedFirst (../durability.ts): the caller waits for the disk when it needs to, not here.
+    const deferred = deferredDurability();
+    if (deferred && !deferred.durability) {
+      const durability = { own: this.durableThrough(n), earlier: this.durableThrough(n - 1) };
+      // Awaited by the caller when it needs them; a failure it does not await is not an unhandled rejection.
+      durability.own.catch(() => {});
+      durability.earlier.catch(() => {});
+      deferred.durability = durability;
+      return;
+    }
+    await this.durableThrough(n);
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as ThreadConnection;
     try {
+      // Kysely rolls back when the commit throws; when what threw came after COMMIT (its fsync failed) there is
+      // nothing left to roll back, and the caller is to see that error, not SQLite's "no transaction is active".
+      if (this.writerConn?.db.inTransaction === false) return;
       this.write('rollback', []);
     } finally {
       c.unlock();
@@ -321,7 +351,7 @@ export class SqliteThreadDriver implements Driver {
     } finally {
       release();
     }
-    await this.durable();
+    await this.durableThrough(++this.commits);
     return out;
   }
 }
