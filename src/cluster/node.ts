@@ -9,7 +9,9 @@
 //   partition-leases.ts), chosen by rendezvous hashing over the live nodes so that they spread and move as
 //   little as possible when a node joins or leaves. The owner reads its partition subject in stream order and
 //   runs the correlations; its checkpoint (the last stream sequence handled) commits in the pipeline's own
-//   transaction with the detections it led to. A new owner replays the partition from the correlation window
+//   transaction with the detections it led to, fenced: each new owner raises the checkpoint's fencing token when it
+//   takes the partition, and a batch of a former owner (one that stalled past its lease) is rolled back whole and
+//   that owner drops the partition. A new owner replays the partition from the correlation window
 //   before the checkpoint without effects (rebuild), then goes on after it: an attack that spans the failover is
 //   detected once.
 // - membership: a heartbeat every third of the lease TTL renews the leases and publishes this node's report.
@@ -26,7 +28,7 @@ import type { Pipeline } from '../pipeline/pipeline.js';
 import { Backlog } from '../sources/backlog.js';
 import { readRecordedAlert } from '../sources/ndjson.js';
 import { recordAlerts, type AlertRecord } from '../store/alerts.js';
-import { getCursor } from '../store/cursors.js';
+import { CursorFencedError, fenceCursor } from '../store/cursors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
 import { NANOS, type AlertStream } from './stream.js';
@@ -335,6 +337,8 @@ class PartitionWorker {
   lag = 0;
   /** Handling failed: the owner restarts it from its checkpoint on the next heartbeat. */
   failed = false;
+  /** The checkpoint's fencing token this worker took it with (fenceCursor): its batches commit only while it is the newest. */
+  private fence = 0;
   private messages?: ConsumerMessages;
   private loop?: Promise<void>;
   private consumerName?: string;
@@ -360,9 +364,19 @@ class PartitionWorker {
   /** Closes the windows the clock says are over; only once the partition is rebuilt. */
   async expire(): Promise<void> {
     if (!this.rebuilt || this.stopping || this.failed) return;
-    await this.exclusive(() => this.pipeline.expire(this.o.clock())).catch((err) =>
-      this.o.log.warn({ partition: this.partition, err: (err as Error).message }, 'cluster: closing correlation windows failed; retried at the next heartbeat'),
-    );
+    await this.exclusive(() => this.pipeline.expire(this.o.clock(), { name: this.cursor, value: JSON.stringify(this.checkpoint), fence: this.fence })).catch((err) => {
+      if (this.superseded(err)) return;
+      this.o.log.warn({ partition: this.partition, err: (err as Error).message }, 'cluster: closing correlation windows failed; retried at the next heartbeat');
+    });
+  }
+
+  /** A newer owner took the checkpoint over (this node stalled past its lease): stop; the heartbeat drops the partition. */
+  private superseded(err: unknown): boolean {
+    if (!(err instanceof CursorFencedError)) return false;
+    this.o.log.warn({ partition: this.partition, fence: this.fence }, 'cluster: another node took this partition over; its batch here was rolled back and the partition is dropped');
+    this.failed = true;
+    this.messages?.stop();
+    return true;
   }
 
   constructor(
@@ -378,8 +392,10 @@ class PartitionWorker {
 
   async start(): Promise<void> {
     const began = this.o.clock();
-    const saved = await getCursor(this.o.db, this.cursor);
-    if (saved) this.checkpoint = JSON.parse(saved) as Checkpoint;
+    // Taking the checkpoint raises its fence: from now on a former owner's batch cannot commit.
+    const taken = await fenceCursor(this.o.db, this.cursor, JSON.stringify(this.checkpoint));
+    this.checkpoint = JSON.parse(taken.value) as Checkpoint;
+    this.fence = taken.fence;
     const { jsm, js, config, subjects } = this.o.stream;
     this.consumerName = `p${this.partition}-${this.o.nodeId}-${began.toString(36)}`;
     const from = this.checkpoint.seq > 0 ? { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(Math.max(0, this.checkpoint.time - this.o.warmWindow)).toISOString() } : { deliver_policy: DeliverPolicy.All };
@@ -423,13 +439,14 @@ class PartitionWorker {
         const last = batch[batch.length - 1]!;
         if (last.seq > this.checkpoint.seq) {
           const at: Checkpoint = { seq: last.seq, time: Math.floor(last.info.timestampNanos / NANOS) };
-          await this.pipeline.handle(live, { name: this.cursor, value: JSON.stringify(at) });
+          await this.pipeline.handle(live, { name: this.cursor, value: JSON.stringify(at), fence: this.fence });
           this.checkpoint = at;
         }
         this.lag = last.info.pending;
         if (last.seq >= this.checkpoint.seq || last.info.pending === 0) done();
       }),
       (err) => {
+        if (this.superseded(err)) return;
         this.o.log.error({ partition: this.partition, err: (err as Error).message }, 'cluster: a partition batch failed; the partition restarts from its checkpoint');
         this.failed = true;
         this.messages?.stop();

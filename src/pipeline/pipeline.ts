@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Detector } from '../detect/detector.js';
 import type { Detection, Event } from '../model/index.js';
-import { setCursor } from '../store/cursors.js';
+import { CursorFencedError, setCursor, setFencedCursor } from '../store/cursors.js';
 import { storeErrorKind } from '../store/errors.js';
 import { quarantineRecords, type QuarantineRow } from '../store/quarantine.js';
 import type { RuleModes } from '../store/rule-modes.js';
@@ -42,6 +42,11 @@ export interface Cursor {
    * cursor later). Handling such a batch again after a crash makes what it made the first time: nothing.
    */
   deferrable?: boolean;
+  /**
+   * The writer's fencing token (src/store/cursors.ts fenceCursor): the batch commits only while no newer owner has
+   * taken the cursor over; otherwise all of it rolls back and handle() throws CursorFencedError.
+   */
+  fence?: number;
 }
 
 export class Pipeline {
@@ -79,12 +84,13 @@ export class Pipeline {
   /**
    * Windows of the correlations judged at their close that the clock says are over (the scheduler's pass, when
    * no later event came to close them): what they fire is recorded like any detection. Firings whose commit
-   * fails are kept and committed by the next call.
+   * fails are kept and committed by the next call. `cursor`: the input's cursor as it stands, written with the
+   * firings (only when there are any), so that a fenced owner's firings are fenced too.
    */
-  async expire(now: number): Promise<Detection[]> {
+  async expire(now: number, cursor?: Cursor): Promise<Detection[]> {
     this.closedByClock.push(...this.detector.expire(now));
     if (this.closedByClock.length === 0) return [];
-    const fresh = await this.handle([], undefined, [], this.closedByClock);
+    const fresh = await this.handle([], cursor && { ...cursor, deferrable: true }, [], this.closedByClock);
     this.closedByClock = [];
     return fresh;
   }
@@ -119,7 +125,8 @@ export class Pipeline {
       try {
         done = await this.commit(detections, continuations, cursor, unprocessable, false);
       } catch (err) {
-        if (storeErrorKind(err) !== 'refused') throw err;
+        // A newer owner has the cursor: nothing of this batch may be kept, one by one or not.
+        if (err instanceof CursorFencedError || storeErrorKind(err) !== 'refused') throw err;
         // The store refused something of this batch (a value it cannot hold, a limit): commit it again with each
         // detection on its own savepoint, so only the one refused is set aside and the cursor moves on.
         this.log.warn({ err: (err as Error).message }, 'a batch could not be committed; committing its detections one by one');
@@ -243,7 +250,9 @@ export class Pipeline {
       await extendUpTo(detections.length);
       await batch.sync();
       await quarantineRecords(trx, setAsideRows);
-      if (cursor) await setCursor(trx, cursor.name, cursor.value);
+      // Last: a fenced write that is refused rolls back all of the above (its detections, incidents, outbox rows).
+      if (cursor?.fence !== undefined) await setFencedCursor(trx, cursor.name, cursor.value, cursor.fence);
+      else if (cursor) await setCursor(trx, cursor.name, cursor.value);
     });
     return { fresh, outcomes, setAside: setAsideRows };
   }

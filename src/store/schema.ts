@@ -18,6 +18,8 @@ export interface CursorTable {
   name: string;
   value: string;
   updated_at: number;
+  /** Fencing token of the cursor's current owner (1790; 0 for cursors nobody fences). */
+  fence: Generated<number>;
 }
 
 export interface DetectionTable {
