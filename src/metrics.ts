@@ -24,6 +24,7 @@ export function createMetrics() {
   return {
     registry,
     ingested: new Counter({ name: 'vigil_alerts_ingested_total', help: 'Alerts recorded, by source', labelNames: ['source'], registers: [registry] }),
+    ingestDuplicates: new Counter({ name: 'vigil_alerts_duplicate_total', help: 'Alerts a source handed in that were already recorded (or, in cluster mode, already in the stream) and were dropped, by source', labelNames: ['source'], registers: [registry] }),
     rejected: new Counter({ name: 'vigil_alerts_rejected_total', help: 'Alert bodies rejected as invalid, by source', labelNames: ['source'], registers: [registry] }),
     detections: new Counter({ name: 'vigil_detections_total', help: 'Detections, by rule', labelNames: ['rule'], registers: [registry] }),
     correlationGroups: new Gauge({ name: 'vigil_correlation_groups', help: 'Correlation groups held in memory', registers: [registry] }),
@@ -44,6 +45,7 @@ export function createMetrics() {
     storeDiskWarning: new Gauge({ name: 'vigil_store_disk_warning', help: 'Whether disk use passed retention.diskWarning of retention.diskCeiling (1) or not (0)', registers: [registry] }),
     retentionDeleted: new Counter({ name: 'vigil_retention_deleted_total', help: 'Rows retention deleted, by table', labelNames: ['table'], registers: [registry] }),
     clusterPartitionsOwned: new Gauge({ name: 'vigil_cluster_partitions_owned', help: 'Cluster mode: correlation partitions this node serves', registers: [registry] }),
+    clusterSourceReading: new Gauge({ name: 'vigil_cluster_source_reading', help: 'Cluster mode: 1 while this node holds the lease of a source (alerts file, indexer) and reads it, 0 while it stands by, by lease', labelNames: ['source'], registers: [registry] }),
     clusterPartitionLag: new Gauge({ name: 'vigil_cluster_partition_lag_messages', help: 'Cluster mode: messages of an owned partition not yet handled, by partition', labelNames: ['partition'], registers: [registry] }),
     clusterPartitionRebuild: new Gauge({ name: 'vigil_cluster_partition_rebuild_seconds', help: 'Cluster mode: how long the last rebuild of an owned partition took (replay up to its checkpoint), by partition', labelNames: ['partition'], registers: [registry] }),
     clusterIngestLag: new Gauge({ name: 'vigil_cluster_ingest_lag_alerts', help: 'Cluster mode: alerts in the stream that no node has handled yet', registers: [registry] }),

@@ -46,6 +46,7 @@ import { purgeRiskEvents } from './triage/risk.js';
 import { LlmSummarizer } from './triage/summary/llm.js';
 import { SummaryWorker } from './pipeline/summary.js';
 import { LeaderElection, Leases } from './cluster/leases.js';
+import { LeasedSource, type SourceState } from './cluster/source-lease.js';
 import { newHolderId } from './node-id.js';
 
 /** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
@@ -287,6 +288,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     },
   }, leads);
   let cluster: ClusterNode | undefined;
+  /** Cluster mode: the leased sources this node reads or stands by for (its heartbeat reports them). */
+  let sourceStates: () => Record<string, SourceState> = () => ({});
   if (stream && router) {
     const partitioner = router.partitioner;
     cluster = await createNode({
@@ -300,6 +303,7 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       detect: pipeline,
       router,
       warmWindow: maxTimespan + config.detect.lateness,
+      sources: () => sourceStates(),
       partitionPipeline: (p) => buildPipeline(config, store.db, log, { ...parts, split: { singles: false, correlate: (rule, key) => partitioner.of(rule, key) === p } }),
     });
   }
@@ -312,7 +316,17 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
     clock,
     ...(stream ? { sink: (batch: Parameters<AlertStream['publish']>[0]) => stream.publish(batch) } : {}),
   });
-  const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes });
+  // Cluster mode: the alerts file (per path) and the indexer run on the node holding their lease; the others stand by.
+  const sourceLeases = cluster ? new Leases(store.db, clusterNodeId) : undefined;
+  const leased: LeasedSource[] = [];
+  const exclusive = (lease: string, create: () => Source) => {
+    const ttl = config.cluster.leaseTtl;
+    const s = new LeasedSource(new LeaderElection(sourceLeases!, lease, { ttl }), create, log, metrics, Math.max(200, Math.floor(ttl / 3)));
+    leased.push(s);
+    return s;
+  };
+  sourceStates = () => Object.fromEntries(leased.map((s) => [s.name, s.state]));
+  const sources: Source[] = buildSources(config.sources, { db: store.db, intake, backlog, log, metrics, maxAlertBytes: config.ingest.maxAlertBytes }, sourceLeases && exclusive);
   const { token, generatedFile, generatedNow } = resolveIngestToken(config);
   const metricsToken = resolveSecret(config, config.server.metrics.token, 'metrics-token').token;
   // Sessions are valid on every node of one PostgreSQL store: the generated cookie key is kept in the store.

@@ -1,5 +1,6 @@
 // vigil cluster status: what the cluster's shared state says (NATS KV membership and leases, the stream and its
-// detect consumer). It reads only; it needs the cluster section of the config, not the store.
+// detect consumer; which node reads each leased source, from the nodes' reports). It reads only; it needs the
+// cluster section of the config, not the store.
 import type { Config } from '../config/schema.js';
 import { connect } from '@nats-io/transport-node';
 import { jetstreamManager } from '@nats-io/jetstream';
@@ -14,6 +15,8 @@ export interface ClusterStatus {
   ingest: { pending: number; inFlight: number };
   nodes: (NodeReport & { owns: number[] })[];
   partitions: { partition: number; owner: string | null; lag: number | null; rebuildMs: number | null }[];
+  /** The leased sources (alerts file per path, indexer): the node reading each, and the nodes standing by for it. */
+  sources: { lease: string; reader: string | null; standby: string[] }[];
 }
 
 export async function readClusterStatus(config: Config): Promise<ClusterStatus> {
@@ -43,11 +46,20 @@ export async function readClusterStatus(config: Config): Promise<ClusterStatus> 
     const nodes = [...reports.values()]
       .sort((a, b) => a.id.localeCompare(b.id))
       .map((n) => ({ ...n, owns: partitions.filter((p) => p.owner === n.id).map((p) => p.partition) }));
+    const sources = new Map<string, ClusterStatus['sources'][number]>();
+    for (const n of nodes)
+      for (const [lease, state] of Object.entries(n.sources ?? {})) {
+        let s = sources.get(lease);
+        if (!s) sources.set(lease, (s = { lease, reader: null, standby: [] }));
+        if (state === 'reading') s.reader = n.id;
+        else s.standby.push(n.id);
+      }
     return {
       stream: { name: c.stream, messages: info.state.messages, bytes: info.state.bytes, firstSeq: info.state.first_seq, lastSeq: info.state.last_seq },
       ingest: { pending: detect?.num_pending ?? 0, inFlight: detect?.num_ack_pending ?? 0 },
       nodes,
       partitions,
+      sources: [...sources.values()].sort((a, b) => a.lease.localeCompare(b.lease)),
     };
   } finally {
     await nc.close();
@@ -73,6 +85,8 @@ export async function clusterStatus(config: Config, opts: { json?: boolean }): P
       (p) => `  ${String(p.partition).padEnd(9)}  ${(p.owner ?? '(none)').padEnd(20)}  ${String(p.lag ?? '-').padStart(4)}  ${p.rebuildMs === null ? '-' : `${(p.rebuildMs / 1000).toFixed(2)} s`}`,
     ),
   ];
+  if (s.sources.length > 0)
+    lines.push('', 'sources (one reader each):', ...s.sources.map((x) => `  ${x.lease}: read by ${x.reader ?? '(none yet)'}${x.standby.length > 0 ? `; standing by: ${x.standby.join(', ')}` : ''}`));
   const unowned = s.partitions.filter((p) => p.owner === null).length;
   if (unowned > 0) lines.push('', `${unowned} partition(s) without an owner: their correlations wait (a node died less than cluster.leaseTtl ago, or no node is running)`);
   process.stdout.write(lines.join('\n') + '\n');

@@ -33,6 +33,7 @@ import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
 import { NANOS, type AlertStream } from './stream.js';
 import type { Membership, NodeReport, PartitionLeases } from './partition-leases.js';
+import type { SourceState } from './source-lease.js';
 
 export const DETECT_CONSUMER = 'detect';
 const BATCH = 1000;
@@ -129,6 +130,8 @@ export interface ClusterNodeOptions {
   partitionPipeline: (partition: number) => Pipeline;
   /** How far before a checkpoint a rebuild starts: the longest correlation timespan plus the lateness allowance. */
   warmWindow: number;
+  /** The leased sources (alerts file, indexer) this node reads or stands by for, by lease (source-lease.ts). */
+  sources?: () => Record<string, SourceState>;
 }
 
 export class ClusterNode {
@@ -190,7 +193,7 @@ export class ClusterNode {
   private report(): NodeReport {
     const partitions: NodeReport['partitions'] = {};
     for (const [p, w] of this.workers) partitions[String(p)] = { lag: w.lag, rebuildMs: w.rebuildMs };
-    return { id: this.o.nodeId, listen: this.o.listen, startedAt: this.startedAt, at: this.o.clock(), ready: this.ready(), partitions };
+    return { id: this.o.nodeId, listen: this.o.listen, startedAt: this.startedAt, at: this.o.clock(), ready: this.ready(), partitions, sources: this.o.sources?.() ?? {} };
   }
 
   /** One heartbeat: renew membership and leases, take the partitions this node should own, hand over the others. */

@@ -4,6 +4,7 @@
 // node that dies stops renewing and its leases lapse after one TTL. No consensus of our own: JetStream's.
 import { Kvm, type KV } from '@nats-io/kv';
 import type { NatsConnection } from '@nats-io/transport-node';
+import type { SourceState } from './source-lease.js';
 
 /** Ownership of named leases by one holder (this node). */
 export interface PartitionLeases {
@@ -28,6 +29,8 @@ export interface NodeReport {
   ready: boolean;
   /** Per owned partition: messages not yet processed, and how long its rebuild took (null while rebuilding). */
   partitions: Record<string, { lag: number; rebuildMs: number | null }>;
+  /** The leased sources it has enabled, by lease: reading (it holds the lease) or standing by. */
+  sources?: Record<string, SourceState>;
 }
 
 export interface Membership {

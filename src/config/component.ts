@@ -12,6 +12,11 @@ export interface Component<N extends string, S extends z.ZodType, D, T> {
   readonly configSchema: S;
   /** Builds it from its parsed section; called only when the section is enabled. */
   create(config: z.output<S>, deps: D): T;
+  /**
+   * Sources that read one shared position (a file's checkpoint, an indexer cursor): the lease under which it runs
+   * on one node at a time in cluster mode (src/cluster/source-lease.ts). Without one it runs on every node.
+   */
+  lease?(config: z.output<S>): string;
 }
 
 /** Identity, for inference: the name stays a literal type, so the derived schema keeps each section's type. */

@@ -264,4 +264,6 @@ export const alertsFileSource = defineComponent({
   name: 'alertsFile',
   configSchema: alertsFileSchema,
   create: (config: AlertsFileConfig, deps: SourceDeps) => new AlertsFileSource(config, deps),
+  // One reader per path in a cluster: its checkpoint (`file:<path>`) is one row of the shared store.
+  lease: (config: AlertsFileConfig) => `source:file:${config.path}`,
 });

@@ -14,11 +14,22 @@ export type SourceName = (typeof SOURCES)[number]['name'];
 
 export const sourcesShape = sectionShape(SOURCES);
 
-export function buildSources(config: { [N in SourceName]: { enabled: boolean } }, deps: SourceDeps): Source[] {
+/**
+ * The enabled sources. `exclusive` (cluster mode) wraps each source that names a lease, so that it runs on one node
+ * at a time: it is given the lease's name and a way to build the source afresh.
+ */
+export function buildSources(
+  config: { [N in SourceName]: { enabled: boolean } },
+  deps: SourceDeps,
+  exclusive?: (lease: string, create: () => Source) => Source,
+): Source[] {
   const out: Source[] = [];
   for (const s of SOURCES) {
     const section = config[s.name];
-    if (section.enabled) out.push((s.create as (config: unknown, deps: SourceDeps) => Source)(section, deps));
+    if (!section.enabled) continue;
+    const create = () => (s.create as (config: unknown, deps: SourceDeps) => Source)(section, deps);
+    const lease = 'lease' in s ? (s.lease as (config: unknown) => string)(section) : undefined;
+    out.push(lease && exclusive ? exclusive(lease, create) : create());
   }
   return out;
 }

@@ -219,4 +219,6 @@ export const indexerSource = defineComponent({
   name: 'indexer',
   configSchema: indexerSchema,
   create: (config: IndexerConfig, deps: SourceDeps) => new IndexerSource(config, deps),
+  // One poller per indexer (and index pattern) in a cluster: its cursors are rows of the shared store.
+  lease: (config: IndexerConfig) => `source:indexer:${config.url.replace(/\/+$/, '')}${config.index ? `/${config.index}` : ''}`,
 });

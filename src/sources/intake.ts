@@ -81,6 +81,7 @@ export class Intake {
       // With a hand-off the pipeline was woken at the commit already.
       if (this.options.sink || !this.options.handoff) this.options.onRecorded();
     }
+    if (result.duplicates > 0) this.options.metrics?.ingestDuplicates.inc({ source }, result.duplicates);
     return result;
   }
 

@@ -86,6 +86,7 @@ export function nodeConfig(spec: NodeSpec, port: number): string {
   return [
     'server:',
     `  listen: 127.0.0.1:${port}`,
+    `  metrics: { token: ${TOKEN} }`,
     'ingest:',
     `  token: ${TOKEN}`,
     '  retryAfter: 1s',
@@ -165,6 +166,19 @@ export async function postAlerts(node: { url: string }, alerts: unknown[]): Prom
   } catch {
     return 0;
   }
+}
+
+/** A node's /metrics as a scraper reads them (the metrics token is the ingest token here). */
+export async function nodeMetrics(node: { url: string }): Promise<string> {
+  const res = await fetch(`${node.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } });
+  if (res.status !== 200) throw new Error(`/metrics answered ${res.status}`);
+  return res.text();
+}
+
+/** One sample of a node's metrics (0 when the series is absent), e.g. metric(text, 'vigil_alerts_ingested_total{source="indexer"}'). */
+export function metric(text: string, series: string): number {
+  const line = text.split('\n').find((l) => l.startsWith(series + ' '));
+  return line ? Number(line.slice(series.length + 1)) : 0;
 }
 
 /** Deletes a test's stream and its KV buckets from NATS. */
