@@ -52,7 +52,7 @@ import { newHolderId } from './node-id.js';
 /** The lease the periodic jobs (auto-resolve, retention) run under, and how long a holding lasts unrenewed. */
 export const JOBS_LEASE = 'jobs';
 const JOBS_LEASE_TTL = 15_000;
-import { clusterConfigProblem, createNode, openStream, Partitioner, Router, StreamBacklog, type AlertStream, type ClusterNode } from './cluster/index.js';
+import { clusterConfigProblem, createNode, FiringReader, openStream, Partitioner, Router, StreamBacklog, type AlertStream, type ClusterNode } from './cluster/index.js';
 import { Tuning } from './tuning/service.js';
 
 import { StartupError } from './errors.js';
@@ -291,7 +291,6 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
   /** Cluster mode: the leased sources this node reads or stands by for (its heartbeat reports them). */
   let sourceStates: () => Record<string, SourceState> = () => ({});
   if (stream && router) {
-    const partitioner = router.partitioner;
     cluster = await createNode({
       nodeId: clusterNodeId,
       listen: config.server.listen,
@@ -304,7 +303,8 @@ export async function createVigil(config: Config, log: Logger, options: VigilOpt
       router,
       warmWindow: maxTimespan + config.detect.lateness,
       sources: () => sourceStates(),
-      partitionPipeline: (p) => buildPipeline(config, store.db, log, { ...parts, split: { singles: false, correlate: (rule, key) => partitioner.of(rule, key) === p } }),
+      partitionPipeline: (split) => buildPipeline(config, store.db, log, { ...parts, split }),
+      firings: new FiringReader(rules),
     });
   }
   const backlog = cluster ? new StreamBacklog(() => cluster, config.ingest.maxBacklog) : new Backlog(store.db, () => runner.position, config.ingest.maxBacklog, clock);

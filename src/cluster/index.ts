@@ -8,6 +8,7 @@ import { AlertStream, nodeIdOf } from './stream.js';
 
 export { ClusterNode, Partitioner, Router, StreamBacklog } from './node.js';
 export { AlertStream, StreamUnavailableError, nodeIdOf } from './stream.js';
+export { FiringReader } from './chained.js';
 
 /** What cluster mode needs of the rest of the config; the message names the key to change. */
 export function clusterConfigProblem(config: Config): string | undefined {

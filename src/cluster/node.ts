@@ -13,7 +13,8 @@
 //   takes the partition, and a batch of a former owner (one that stalled past its lease) is rolled back whole and
 //   that owner drops the partition. A new owner replays the partition from the correlation window
 //   before the checkpoint without effects (rebuild), then goes on after it: an attack that spans the failover is
-//   detected once.
+//   detected once. A firing that feeds a chained correlation of another partition (one grouped differently) is
+//   published to that partition before the checkpoint commits (chained.ts), and read there as an input.
 // - membership: a heartbeat every third of the lease TTL renews the leases and publishes this node's report.
 import { createHash } from 'node:crypto';
 import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
@@ -24,13 +25,15 @@ import type { Clock } from '../clock.js';
 import type { CorrelationRule, RuleSet } from '../detect/rules.js';
 import type { Metrics } from '../metrics.js';
 import type { Event } from '../model/index.js';
-import type { Pipeline } from '../pipeline/pipeline.js';
+import type { PipelineParts } from '../pipeline/build.js';
+import type { Pipeline, PipelineInput } from '../pipeline/pipeline.js';
 import { Backlog } from '../sources/backlog.js';
 import { readRecordedAlert } from '../sources/ndjson.js';
 import { recordAlerts, type AlertRecord } from '../store/alerts.js';
 import { CursorFencedError, fenceCursor } from '../store/cursors.js';
 import type { QuarantineRow } from '../store/quarantine.js';
 import type { Database } from '../store/schema.js';
+import { FIRING_HEADER, Forwards, type FiringReader } from './chained.js';
 import { NANOS, type AlertStream } from './stream.js';
 import type { Membership, NodeReport, PartitionLeases } from './partition-leases.js';
 import type { SourceState } from './source-lease.js';
@@ -40,8 +43,10 @@ const BATCH = 1000;
 
 /**
  * Where a correlation input goes: a hash of (correlation rule, group key) over a fixed partition count. Chained
- * correlations (one fed by another's firings) hash as one: by the first id of their chain, so an inner rule's
- * firing and the outer rule's other inputs for the same group-by values meet on one partition.
+ * correlations (one fed by another's firings) hash as one: by the first id of their chain, so when the outer rule
+ * groups by the inner one's group-by values, an inner firing and the outer rule's other inputs meet on the
+ * partition where the inner fired. When it groups differently, the outer's (rule, group) hashes elsewhere and the
+ * inner's owner forwards the firing there (chained.ts).
  */
 export class Partitioner {
   private readonly chain = new Map<CorrelationRule, string>();
@@ -105,7 +110,8 @@ export class Router {
   get partitions(): number {
     return this.partitioner.partitions;
   }
-  readonly note = (rule: CorrelationRule, key: string, event: Event): boolean => {
+  readonly note = (rule: CorrelationRule, key: string, event?: Event): boolean => {
+    if (!event) return false; // a firing: none is made here, every correlation runs on a partition
     let set = this.routes.get(event);
     if (!set) this.routes.set(event, (set = new Set()));
     set.add(this.partitioner.of(rule, key));
@@ -126,8 +132,10 @@ export interface ClusterNodeOptions {
   /** The pipeline of single-event rules, whose correlation inputs the router collects. */
   detect: Pipeline;
   router: Router;
-  /** A pipeline that correlates only the inputs of one partition. */
-  partitionPipeline: (partition: number) => Pipeline;
+  /** A pipeline that correlates only the inputs of one partition: `split` says which, and where chained ones go. */
+  partitionPipeline: (split: NonNullable<PipelineParts['split']>) => Pipeline;
+  /** Reads the firings other partitions forward (the rule set's correlations). */
+  firings: FiringReader;
   /** How far before a checkpoint a rebuild starts: the longest correlation timespan plus the lateness allowance. */
   warmWindow: number;
   /** The leased sources (alerts file, indexer) this node reads or stands by for, by lease (source-lease.ts). */
@@ -346,6 +354,8 @@ class PartitionWorker {
   private loop?: Promise<void>;
   private consumerName?: string;
   private readonly pipeline: Pipeline;
+  /** Firings of this partition's correlations that chained correlations of other partitions read. */
+  private readonly forwards: Forwards;
   private checkpoint: Checkpoint = { seq: 0, time: 0 };
   /**
    * The last stream sequence this worker handed to its pipeline (warm or live). NATS writes a consumer's delivered
@@ -386,7 +396,17 @@ class PartitionWorker {
     readonly partition: number,
     private readonly o: ClusterNodeOptions,
   ) {
-    this.pipeline = o.partitionPipeline(partition);
+    const { partitioner } = o.router;
+    const { js, nc, config, subjects } = o.stream;
+    // Room for the headers within the server's largest message.
+    const maxBytes = () => (nc.info?.max_payload ?? 1024 * 1024) - 4096;
+    this.forwards = new Forwards((rule, key) => partitioner.of(rule, key), js, subjects.partition, { timeout: config.publishTimeout, maxBytes });
+    this.pipeline = o.partitionPipeline({
+      singles: false,
+      correlate: (rule, key) => partitioner.of(rule, key) === partition,
+      forward: this.forwards.forward,
+      beforeCommit: this.forwards.publish,
+    });
   }
 
   private get cursor(): string {
@@ -424,21 +444,16 @@ class PartitionWorker {
       this.messages,
       (batch) => this.exclusive(async () => {
         if (this.stopping) return;
-        const warm: Event[] = [];
-        const live: Event[] = [];
+        const warm: PipelineInput[] = [];
+        const live: PipelineInput[] = [];
         for (const m of batch) {
           // The consumer delivers in stream order: a sequence not above the last one handed is a redelivery.
           if (m.seq <= this.handed) continue;
           this.handed = m.seq;
-          let event: Event;
-          try {
-            event = readRecordedAlert(m.string(), m.headers?.get('Vigil-Format') || 'wazuh');
-          } catch {
-            continue; // the detect consumer quarantined it already
-          }
-          (m.seq <= this.checkpoint.seq ? warm : live).push(event);
+          const input = this.read(m);
+          if (input) (m.seq <= this.checkpoint.seq ? warm : live).push(input);
         }
-        if (warm.length > 0) this.pipeline.warm(warm);
+        if (warm.length > 0) this.forwards.muted(() => this.pipeline.warm(warm));
         const last = batch[batch.length - 1]!;
         if (last.seq > this.checkpoint.seq) {
           const at: Checkpoint = { seq: last.seq, time: Math.floor(last.info.timestampNanos / NANOS) };
@@ -459,6 +474,26 @@ class PartitionWorker {
       .finally(() => {
         if (!this.stopping) this.failed = true;
       });
+  }
+
+  /** A partition message: an alert (one of its correlation inputs), or a firing another partition forwarded. */
+  private read(m: JsMsg): PipelineInput | undefined {
+    if (!m.headers?.has(FIRING_HEADER)) {
+      try {
+        return readRecordedAlert(m.string(), m.headers?.get('Vigil-Format') || 'wazuh');
+      } catch {
+        return undefined; // the detect consumer quarantined it already
+      }
+    }
+    let chained;
+    try {
+      chained = this.o.firings.read(m.string());
+    } catch (err) {
+      this.o.log.error({ partition: this.partition, seq: m.seq, err: (err as Error).message }, 'cluster: a forwarded firing cannot be read; skipped');
+      return undefined;
+    }
+    if (!chained) this.o.log.warn({ partition: this.partition, seq: m.seq }, 'cluster: a forwarded firing names a rule this node has not loaded (do all nodes load the same rules?); skipped');
+    return chained ? { chained } : undefined;
   }
 
   async stop(): Promise<void> {

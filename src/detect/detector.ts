@@ -28,9 +28,16 @@ export interface DetectorOptions {
   singles?: boolean;
   /**
    * Which correlation inputs this detector correlates, by correlation rule and group key (default: all). A cluster
-   * routes each input to the partition that owns its (rule, group) and correlates there (src/cluster/).
+   * routes each input to the partition that owns its (rule, group) and correlates there (src/cluster/). `event` is
+   * the input's event; it is absent for a chained input (another correlation's firing).
    */
-  correlate?: (rule: CorrelationRule, key: string, event: Event) => boolean;
+  correlate?: (rule: CorrelationRule, key: string, event?: Event) => boolean;
+  /**
+   * Where a chained input goes that `correlate` does not give to this detector: a firing whose outer correlation
+   * groups differently, so that another partition owns its (outer rule, group). The cluster publishes it to that
+   * partition, whose detector takes it with chained(). Without it such inputs are dropped.
+   */
+  forward?: (firing: CorrelationFiring, to: CorrelationRule, key: string) => void;
   /**
    * Whether large rule lists are screened by the literals their rules require in the event's raw line
    * (screen.ts; default true). Off, every rule of the event's lists is evaluated: the same detections, slower.
@@ -92,6 +99,7 @@ export class Detector {
   private counters = { events: 0, matches: 0, detections: 0 };
   private readonly singles: boolean;
   private readonly correlate?: DetectorOptions['correlate'];
+  private readonly forward?: DetectorOptions['forward'];
   /** Screens of the rule lists long enough to be worth one (by list). */
   private readonly screens = new Map<readonly DetectionRule[], LiteralScreen>();
   private readonly picks: DetectionRule[] = [];
@@ -101,6 +109,7 @@ export class Detector {
   constructor(ruleSet: RuleSet, options: DetectorOptions = {}) {
     this.singles = options.singles ?? true;
     this.correlate = options.correlate;
+    this.forward = options.forward;
     this.clock = options.clock ?? systemClock;
     this.engine = new CorrelationEngine({
       maxGroups: options.maxGroups ?? 1_000_000,
@@ -183,13 +192,8 @@ export class Detector {
 
   process(event: Event): Detection[] {
     this.counters.events++;
-    this.engine.advance(event.time);
     const out: Detection[] = [];
-    // Windows judged at their close: event time has moved past some of them.
-    if (this.closing.length > 0) {
-      this.arrivedAt = this.clock();
-      for (const t of this.closing) for (const f of t.due(this.engine.watermark)) this.fired(f, out);
-    }
+    this.advance(event.time, out);
     const data = event.data;
     const format = event.format;
     const picked = this.index.select(format, data);
@@ -199,6 +203,28 @@ export class Detector {
       for (const list of picked) if (list.length > 0) this.evaluateList(list, event, out);
       this.evaluateList(this.index.always, event, out);
     }
+    this.counters.detections += out.length;
+    return out;
+  }
+
+  /** Moves event time on; windows judged at their close that it has passed fire into `out`. */
+  private advance(time: number, out: Detection[]): void {
+    this.engine.advance(time);
+    if (this.closing.length > 0) {
+      this.arrivedAt = this.clock();
+      for (const t of this.closing) for (const f of t.due(this.engine.watermark)) this.fired(f, out);
+    }
+  }
+
+  /**
+   * A firing made by another detector (a cluster partition that owns the inner correlation's group), handed on
+   * for the correlations built on it whose (rule, group) this detector correlates. The firing itself is not
+   * emitted again: its own detector did that. Its time moves event time on, as an event's would.
+   */
+  chained(f: CorrelationFiring): Detection[] {
+    const out: Detection[] = [];
+    this.advance(f.time, out);
+    this.feedChained(f, out, false);
     this.counters.detections += out.length;
     return out;
   }
@@ -270,11 +296,24 @@ export class Detector {
   /** A correlation fired: emit it (unless silenced) and feed the correlations built on it. */
   private fired(f: CorrelationFiring, out: Detection[]): void {
     if (this.emits.has(f.rule)) out.push(correlated(f));
+    this.feedChained(f, out, true);
+  }
+
+  /**
+   * Feeds a firing to the correlations built on it. Those whose (rule, group) this detector does not correlate
+   * are handed to `forward` when the firing was made here (`own`), and left alone when it came from elsewhere:
+   * its own detector forwarded it to each partition that owns one of them.
+   */
+  private feedChained(f: CorrelationFiring, out: Detection[], own: boolean): void {
     const feeds = this.firingFeeds.get(f.rule);
     if (!feeds) return;
     for (const feed of feeds) {
       const values = feed.group.map((g) => f.group[g]);
       const key = values.some((v) => v === undefined || v === '') ? null : groupKey(values as string[]);
+      if (key !== null && this.correlate && !this.correlate(feed.rule, key)) {
+        if (own) this.forward?.(f, feed.rule, key);
+        continue;
+      }
       let value: string | undefined;
       if (feed.value) {
         const parts = feed.value.map((g) => f.group[g]);
@@ -357,10 +396,15 @@ function single(rule: DetectionRule, event: Event): Detection {
   };
 }
 
-function correlated(f: CorrelationFiring): Detection {
+/** The id of a correlation's firing as a detection (the same whichever node or partition makes it). */
+export function firingId(f: CorrelationFiring): string {
   const last = f.events[f.events.length - 1];
+  return detectionId(f.rule.ref.id, f.group, last ? last.id : `@${f.time}`);
+}
+
+function correlated(f: CorrelationFiring): Detection {
   return {
-    id: detectionId(f.rule.ref.id, f.group, last ? last.id : `@${f.time}`),
+    id: firingId(f),
     rule: f.rule.ref,
     time: f.time,
     firstTime: f.firstTime,

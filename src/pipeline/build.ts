@@ -26,13 +26,17 @@ export interface PipelineParts {
   live: boolean;
   /** The clock of triage and detection (maxFuture, windows closed by the clock; the soak benchmark drives simulated time). */
   clock?: Clock;
-  /** Cluster mode: which of the rules' firings this pipeline makes (src/cluster/node.ts). */
-  split?: Pick<DetectorOptions, 'singles' | 'correlate'>;
+  /**
+   * Cluster mode: which of the rules' firings this pipeline makes, where the chained inputs it does not correlate
+   * go, and what runs before each commit (src/cluster/node.ts).
+   */
+  split?: Pick<DetectorOptions, 'singles' | 'correlate' | 'forward'> & Pick<PipelineOptions, 'beforeCommit'>;
 }
 
 export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger, parts: PipelineParts): Pipeline {
   const { maxGroups, lateness, maxFuture } = config.detect;
-  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...(parts.clock ? { clock: parts.clock } : {}), ...parts.split });
+  const { beforeCommit, ...split } = parts.split ?? {};
+  const detector = new Detector(parts.rules, { maxGroups, lateness, ...(parts.live ? { maxFuture } : {}), ...(parts.clock ? { clock: parts.clock } : {}), ...split });
   // Risk-based alerting, when on: the scorer the pipeline hands each triaged detection to.
   const risk = config.risk.enabled ? riskComponent.create(config.risk, { assets: config.triage.assets }) : undefined;
   return new Pipeline(db, detector, log, {
@@ -43,5 +47,6 @@ export function buildPipeline(config: Config, db: Kysely<Database>, log: Logger,
     events: parts.events,
     clock: parts.clock,
     risk,
+    beforeCommit,
   });
 }

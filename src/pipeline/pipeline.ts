@@ -5,6 +5,7 @@ import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import type { Actions } from '../act/actions.js';
 import type { Detector } from '../detect/detector.js';
+import type { CorrelationFiring } from '../detect/correlation/engine.js';
 import type { Detection, Event } from '../model/index.js';
 import { CursorFencedError, setCursor, setFencedCursor } from '../store/cursors.js';
 import { storeErrorKind } from '../store/errors.js';
@@ -32,7 +33,23 @@ export interface PipelineOptions {
   events?: EventBus;
   /** Risk-based alerting (`risk.enabled`): each detection adds risk to its entities; a crossing opens a risk incident. */
   risk?: RiskScorer;
+  /**
+   * Cluster mode: runs after detection and before anything of the batch commits (or is dropped for making
+   * nothing): publishes the firings the detector forwarded to other partitions, so that none is lost to a crash
+   * between the commit of the checkpoint past their events and their publish.
+   */
+  beforeCommit?: () => Promise<void>;
 }
+
+/** A firing of a correlation made on another cluster partition, for the correlations built on it here. */
+export interface Chained {
+  chained: CorrelationFiring;
+}
+
+/** What a pipeline reads: events, and (on a cluster partition) firings handed on by other partitions. */
+export type PipelineInput = Event | Chained;
+
+const isChained = (input: PipelineInput): input is Chained => 'chained' in input;
 
 export interface Cursor {
   name: string;
@@ -67,8 +84,8 @@ export class Pipeline {
   }
 
   /** Runs detection over events without effects: rebuilds correlation state after a restart. */
-  warm(events: Event[]): void {
-    for (const e of events) this.detector.process(e);
+  warm(events: readonly PipelineInput[]): void {
+    for (const e of events) isChained(e) ? this.detector.chained(e.chained) : this.detector.process(e);
     this.detector.takeContinuations(); // their incidents counted them before the restart
     this.detector.takeSealed();
   }
@@ -89,7 +106,11 @@ export class Pipeline {
    */
   async expire(now: number, cursor?: Cursor): Promise<Detection[]> {
     this.closedByClock.push(...this.detector.expire(now));
-    if (this.closedByClock.length === 0) return [];
+    if (this.closedByClock.length === 0) {
+      // A silenced correlation that closed may still have fed (and forwarded to) the ones built on it.
+      await this.options.beforeCommit?.();
+      return [];
+    }
     const fresh = await this.handle([], cursor && { ...cursor, deferrable: true }, [], this.closedByClock);
     this.closedByClock = [];
     return fresh;
@@ -101,7 +122,7 @@ export class Pipeline {
    * `unreadable`: recorded alerts the caller could not read back, set aside in the same transaction.
    * `closed`: detections already made (flush).
    */
-  async handle(events: Event[], cursor?: Cursor, unreadable: QuarantineRow[] = [], closed: Detection[] = []): Promise<Detection[]> {
+  async handle(events: readonly PipelineInput[], cursor?: Cursor, unreadable: QuarantineRow[] = [], closed: Detection[] = []): Promise<Detection[]> {
     const detections: Detection[] = [...closed];
     const unprocessable: QuarantineRow[] = [...unreadable];
     // Continuations of bursts that ended inside this batch, each with the number of detections made before
@@ -109,15 +130,17 @@ export class Pipeline {
     const sealed: Sealed[] = [];
     for (const e of events) {
       try {
-        const found = this.detector.process(e);
+        const found = isChained(e) ? this.detector.chained(e.chained) : this.detector.process(e);
         for (const c of this.detector.takeSealed()) sealed.push({ c, before: detections.length });
         for (const d of found) detections.push(d);
       } catch (err) {
         // No single event stops detection: one the detector cannot take is set aside with its reason.
-        unprocessable.push(setAside(`alert ${e.id}: detection failed`, err, JSON.stringify(e.data)));
+        if (isChained(e)) unprocessable.push(setAside(`firing of rule ${e.chained.rule.ref.id} from another partition: detection failed`, err, JSON.stringify(e.chained.group)));
+        else unprocessable.push(setAside(`alert ${e.id}: detection failed`, err, JSON.stringify(e.data)));
       }
     }
     const continuations = [...sealed, ...this.detector.takeContinuations().map((c) => ({ c, before: detections.length }))];
+    await this.options.beforeCommit?.();
     if (detections.length === 0 && continuations.length === 0 && (!cursor || cursor.deferrable) && unprocessable.length === 0) return [];
     let done: Committed;
     for (const d of detections) for (const e of d.events) this.announcer.inHand.set(e.id, e);
