@@ -54,10 +54,51 @@ function numberEquals(n: number): ValuePredicate {
   return (x) => (Array.isArray(x) ? x.some(one) : one(x));
 }
 
-function stringPredicate(alts: Alt[], chain: Chain, ctx: Ctx, field: string | undefined): ValuePredicate {
+/** A value's text predicate and that predicate over a field value (any element of a list). */
+interface TextMatch {
+  text: (t: string) => boolean;
+  value: ValuePredicate;
+}
+
+/**
+ * A string value's matchers, built once for the three input formats and for every rule that writes the same
+ * value under the same modifiers (SigmaHQ repeats image names and command-line fragments across hundreds of
+ * rules): they depend on the value and the chain alone and hold no state between calls. A refusal is
+ * remembered with it. Values under `|expand` depend on the placeholders and are built each time.
+ */
+function textMatch(value: string, chain: Chain, key: string, ctx: Ctx, extra: string[]): TextMatch {
+  if (chain.has('expand')) return buildTextMatch(value, chain, key, ctx, extra);
+  const id = `${chain.mods.join('|')}${extra.length > 0 ? '|contains' : ''}\u0000${value}`;
+  let known = textMatches.get(id);
+  if (known === undefined) {
+    if (textMatches.size >= TEXT_MATCHES_MAX) textMatches.clear();
+    try {
+      known = buildTextMatch(value, chain, key, ctx, extra);
+    } catch (err) {
+      // The message names the item it was found in: the next rule's own key goes in it.
+      known = { error: err as Error, key };
+    }
+    textMatches.set(id, known);
+  }
+  if ('error' in known) {
+    if (known.key === key) throw known.error;
+    return buildTextMatch(value, chain, key, ctx, extra);
+  }
+  return known;
+}
+
+const TEXT_MATCHES_MAX = 50_000;
+const textMatches = new Map<string, TextMatch | { error: Error; key: string }>();
+
+function buildTextMatch(value: string, chain: Chain, key: string, ctx: Ctx, extra: string[]): TextMatch {
+  const alts = valueAlternatives(value, chain, key, ctx.placeholders, extra);
   const matchers = alts.map((a) => globMatcher(a.parts, chain.has('cased')));
   const text = matchers.length === 1 ? matchers[0]! : (t: string) => matchers.some((m) => m(t));
-  return withStandIns(anyElement(text), text, ctx.source, field);
+  return { text, value: anyElement(text) };
+}
+
+function stringPredicate(m: TextMatch, ctx: Ctx, field: string | undefined): ValuePredicate {
+  return withStandIns(m.value, m.text, ctx.source, field);
 }
 
 /** One rule value under a string chain (plain, wildcards, contains…, encodings, windash, expand, cased). */
@@ -73,8 +114,7 @@ function valuePredicate(v: unknown, chain: Chain, key: string, ctx: Ctx, field: 
   // Keywords are searched for in the text: an implicit `contains`, after the value's own transforms.
   const extra = keyword ? ['contains'] : [];
   if (typeof v === 'number' && chain.mods.every((m) => m === 'all' || m === 'neq') && !keyword) return numberEquals(v);
-  if (typeof v === 'string') return stringPredicate(valueAlternatives(v, chain, key, ctx.placeholders, extra), chain, ctx, field);
-  return stringPredicate(valueAlternatives(String(v), chain, key, ctx.placeholders, extra), chain, ctx, field);
+  return stringPredicate(textMatch(typeof v === 'string' ? v : String(v), chain, key, ctx, extra), ctx, field);
 }
 
 function regexPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
