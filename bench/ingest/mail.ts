@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { configSchema } from '../../src/config/schema.js';
 import { createVigil } from '../../src/vigil.js';
+import { ask as askPeer } from './ipc.js';
 import type { PeersReply, PeersRequest } from './mail-peers.js';
 
 const TOKEN = 'bench-token';
@@ -27,20 +28,7 @@ const num = (name: string, fallback: number) => {
 const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))]!;
 
 /** One request to the peers' process and its answer. */
-function ask<K extends PeersReply['kind']>(peers: ChildProcess, m: PeersRequest, kind: K): Promise<Extract<PeersReply, { kind: K }>> {
-  return new Promise((resolve, reject) => {
-    const onMessage = (r: PeersReply) => {
-      if (r.kind !== kind) return;
-      peers.off('exit', onExit);
-      peers.off('message', onMessage);
-      resolve(r as Extract<PeersReply, { kind: K }>);
-    };
-    const onExit = (code: number | null) => reject(new Error(`the peers' process exited (${code}) before answering ${m.kind}`));
-    peers.on('message', onMessage);
-    peers.once('exit', onExit);
-    peers.send(m);
-  });
-}
+const ask = <K extends PeersReply['kind']>(peers: ChildProcess, m: PeersRequest, kind: K) => askPeer<PeersReply, K>(peers, m, kind);
 
 async function run(label: string, samples: number, vtExhausted: boolean): Promise<void> {
   const peers = fork(fileURLToPath(new URL('./mail-peers.js', import.meta.url)), { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
