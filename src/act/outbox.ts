@@ -4,7 +4,7 @@
 import { sql, type Kysely } from 'kysely';
 import type { Logger } from 'pino';
 import { audit } from '../store/audit.js';
-import { committedFirst } from '../store/durability.js';
+import { committedFirst, type DurabilityScope } from '../store/durability.js';
 import type { Database } from '../store/schema.js';
 import { Breaker } from './breaker.js';
 import { PermanentError, RefusedError, type Channel, type ExternalRef, type OutboxItem } from './channel.js';
@@ -339,12 +339,13 @@ export class OutboxWorker {
     // On SQLite the claim's commit is not waited for on disk: a row a crash leaves `running` is due again at
     // start (recover), so only what came before it must be durable before the send (../store/durability.ts).
     // A PostgreSQL commit is durable when it returns.
-    const { result, durability } = await committedFirst(() => this.claimAndPrepareIn(now, after, lane));
+    const { result, durability } = await committedFirst((scope) => this.claimAndPrepareIn(now, after, lane, scope));
     return result && { ...result, earlier: durability.earlier };
   }
 
-  private async claimAndPrepareIn(now: number, after: number, lane: Lane): Promise<Claimed | undefined> {
+  private async claimAndPrepareIn(now: number, after: number, lane: Lane, scope: DurabilityScope): Promise<Claimed | undefined> {
     return this.db.transaction().execute(async (trx) => {
+      await scope.bind(trx);
       const row = await this.claim(trx, now, after, lane);
       if (!row) return undefined;
       const item: OutboxItem = {

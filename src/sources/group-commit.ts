@@ -59,7 +59,7 @@ export class GroupCommit {
       try {
         // Handed on as soon as it is committed, acknowledged once it is on disk (see ../store/durability.ts): the
         // pipeline detects while the fsync runs, and whatever it commits is durable only after these are.
-        committed = await committedFirst(() => recordAlertBatches(this.db, batches, this.clock()));
+        committed = await committedFirst((scope) => recordAlertBatches(this.db, batches, this.clock(), scope));
       } catch (err) {
         if (group.length === 1) group[0]!.reject(err);
         // One caller's data can fail the shared transaction: each is written again on its own, so only the

@@ -2,6 +2,7 @@
 // forward from its cursor. The unique key makes a second delivery of the same alert (from any source) a no-op.
 import { systemClock } from '../clock.js';
 import type { CompiledQuery, Insertable, Kysely, Selectable } from 'kysely';
+import type { DurabilityScope } from './durability.js';
 import { markedRows, sizeFor, templated } from './templated.js';
 import type { Event } from '../model/index.js';
 import type { AlertTable, Database } from './schema.js';
@@ -94,12 +95,15 @@ export async function recordAlertBatches(
   db: Kysely<Database>,
   batches: AlertRecord[][],
   now = systemClock(),
+  /** Inside committedFirst (./durability.ts): the transaction binds itself to its scope. */
+  scope?: DurabilityScope,
 ): Promise<BatchResult[]> {
   if (batches.every((b) => b.length === 0)) return batches.map(() => ({ accepted: 0, duplicates: 0, seqs: [] }));
   // Every caller's records in one list, in batch order; their sequence numbers in a list beside it.
   const all = batches.length === 1 ? batches[0]! : batches.flat();
   const postgres = isPostgres(db);
   const seqs = await db.transaction().execute(async (trx) => {
+    await scope?.bind(trx);
     const out: (number | null)[] = [];
     for (let i = 0; i < all.length; ) {
       const n = sizeFor(all.length - i);

@@ -15,7 +15,7 @@ import { DEFAULT_OUTBOX, enqueue, OutboxWorker } from '../../src/act/outbox.js';
 import type { OutboxPayload } from '../../src/act/payload.js';
 import { GroupCommit } from '../../src/sources/group-commit.js';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
-import { committedFirst } from '../../src/store/durability.js';
+import { committedFirst, type DurabilityScope } from '../../src/store/durability.js';
 import { sampleNotification } from '../helpers/notification.js';
 import { quietLog } from '../helpers/quiet.js';
 
@@ -37,8 +37,12 @@ function realFsyncBack(): void {
 }
 
 const since = (t0: number) => performance.now() - t0;
-const write = (store: OpenedDb, name: string) =>
-  store.db.transaction().execute((trx) => trx.insertInto('cursors').values({ name, value: name, updated_at: Date.now() }).execute());
+/** One transaction; bound to `scope` when given (inside committedFirst). */
+const write = (store: OpenedDb, name: string, scope?: DurabilityScope) =>
+  store.db.transaction().execute(async (trx) => {
+    await scope?.bind(trx);
+    await trx.insertInto('cursors').values({ name, value: name, updated_at: Date.now() }).execute();
+  });
 
 describe('durability of SQLite commits', () => {
   let dir: string;
@@ -65,7 +69,7 @@ describe('durability of SQLite commits', () => {
 
   it('inside committedFirst it returns at once; `own` resolves after the fsync, `earlier` at once when nothing before is pending', async () => {
     const t0 = performance.now();
-    const { durability } = await committedFirst(() => write(store, 'a'));
+    const { durability } = await committedFirst((scope) => write(store, 'a', scope));
     assert.ok(since(t0) < SLOW_MS / 2, `returned after ${since(t0).toFixed(0)} ms`);
     let ownAt = 0;
     let earlierAt = 0;
@@ -81,7 +85,7 @@ describe('durability of SQLite commits', () => {
     const t0 = performance.now();
     const before = write(store, 'a'); // its fsync is in flight
     await new Promise((r) => setTimeout(r, 20));
-    const { durability } = await committedFirst(() => write(store, 'b'));
+    const { durability } = await committedFirst((scope) => write(store, 'b', scope));
     let beforeAt = 0;
     void before.then(() => (beforeAt = since(t0)));
     await durability.earlier;

@@ -276,7 +276,7 @@ export class SqliteThreadDriver implements Driver {
     }
     const n = ++this.commits;
     // Inside committedFirst (../durability.ts): the caller waits for the disk when it needs to, not here.
-    const deferred = deferredDurability();
+    const deferred = deferredDurability(connection);
     if (deferred && !deferred.durability) {
       const durability = { own: this.durableThrough(n), earlier: this.durableThrough(n - 1) };
       // Awaited by the caller when it needs them; a failure it does not await is not an unhandled rejection.
