@@ -240,35 +240,39 @@ export class Pipeline {
           );
         }
       };
+      const handleOne = async (d: Detection, mode: 'enabled' | 'shadow'): Promise<void> => {
+        if (mode === 'shadow') {
+          const modes = this.options.ruleModes!;
+          await modes.countShadow(trx, d.rule.id);
+          await modes.recordShadow(trx, { ruleId: d.rule.id, fingerprint: fingerprintOf(d), entity: entityOf(d), firstTime: d.firstTime, time: d.time, events: d.count }, this.options.triage.quietPeriod, now());
+          return;
+        }
+        const outcome = await this.triageOne(ctx, d, now(), fresh, outcomes);
+        if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
+        // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
+        for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
+          // Its fingerprint is known only now: locked late (a deadlock with another node rolls the batch back, to be committed again).
+          await lockFingerprints(trx, [fingerprintOf(crossing.detection)]);
+          const risk = await this.triageOne(ctx, crossing.detection, now(), fresh, outcomes);
+          if (risk && !('suppressed' in risk)) {
+            // It rewrites the risk incident's rule and count: the batch's changes are written first.
+            await batch.sync();
+            await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
+          }
+        }
+      };
       for (const [i, d] of detections.entries()) {
-        await extendUpTo(i);
+        // Most detections have no continuation before them: no call (and no promise) for them.
+        if (next < continuations.length && continuations[next]!.before <= i) await extendUpTo(i);
         const mode = this.options.ruleModes?.mode(d.rule.id) ?? 'enabled';
         if (mode === 'disabled') continue;
-        await guarded(
-          () => `detection of rule ${d.rule.id} over alerts ${d.eventIds.slice(0, 20).join(', ')}`,
-          () => JSON.stringify({ rule: d.rule.id, group: d.group, eventIds: d.eventIds.slice(0, 100) }),
-          async () => {
-            if (mode === 'shadow') {
-              const modes = this.options.ruleModes!;
-              await modes.countShadow(trx, d.rule.id);
-              await modes.recordShadow(trx, { ruleId: d.rule.id, fingerprint: fingerprintOf(d), entity: entityOf(d), firstTime: d.firstTime, time: d.time, events: d.count }, this.options.triage.quietPeriod, now());
-              return;
-            }
-            const outcome = await this.triageOne(ctx, d, now(), fresh, outcomes);
-            if (!outcome || 'suppressed' in outcome || !this.options.risk) return;
-            // The risk it adds to its entities; an entity that crossed gets a risk detection, triaged the same way.
-            for (const crossing of await this.options.risk.add(trx, d, outcome.incident.id, now())) {
-              // Its fingerprint is known only now: locked late (a deadlock with another node rolls the batch back, to be committed again).
-              await lockFingerprints(trx, [fingerprintOf(crossing.detection)]);
-              const risk = await this.triageOne(ctx, crossing.detection, now(), fresh, outcomes);
-              if (risk && !('suppressed' in risk)) {
-                // It rewrites the risk incident's rule and count: the batch's changes are written first.
-                await batch.sync();
-                await this.options.risk.linkContributors(trx, risk.incident.id, crossing, now());
-              }
-            }
-          },
-        );
+        if (!isolate) await handleOne(d, mode);
+        else
+          await guarded(
+            () => `detection of rule ${d.rule.id} over alerts ${d.eventIds.slice(0, 20).join(', ')}`,
+            () => JSON.stringify({ rule: d.rule.id, group: d.group, eventIds: d.eventIds.slice(0, 100) }),
+            () => handleOne(d, mode),
+          );
       }
       await extendUpTo(detections.length);
       await batch.sync();
@@ -284,7 +288,8 @@ export class Pipeline {
   private async triageOne(ctx: TriageContext & { batch: TriageBatch }, d: Detection, now: number, fresh: Detection[], outcomes: TriageOutcome[]): Promise<TriageOutcome | undefined> {
     const batch = ctx.batch;
     // Detection ids are deterministic: one seen before (a replayed window) has had its effects already.
-    if (!(await batch.recordDetection(d, now))) return undefined;
+    const recording = batch.recordDetection(d, now);
+    if (!(recording instanceof Promise ? await recording : recording)) return undefined;
     this.announcer.current = d;
     const outcome = await triage(batch.trx, d, this.options.triage, ctx, now);
     this.announcer.current = undefined;

@@ -17,14 +17,25 @@ import { holdersOfMany, insertIndicators, jsonColumns, latestRowByFingerprint, p
 import { countHits, firstMatching, liveSuppressions, matchSuppression, type Suppression } from './suppressions.js';
 import { TriageError, type IncidentRecord, type RelatedIncident } from './types.js';
 
+/**
+ * A value the batch has in hand, or a promise when it must ask the store first. A fold of a noisy rule's detection
+ * finds everything in hand: it waits for nothing (each await is a promise and a turn of the event loop).
+ */
+export type InHand<T> = T | Promise<T>;
+
+/** No holder (most indicators of a noisy rule's detections: a fresh address). */
+const NO_HOLDERS: readonly string[] = Object.freeze([]);
+
 /** Suppressions read at once per batch; with more in force, each detection asks the store. */
 const LIVE_SUPPRESSIONS = 2000;
 
 interface CachedIncident {
   row: Selectable<IncidentTable>;
   record?: IncidentRecord;
-  /** The record last made of the row, and the JSON columns it was made from. */
+  /** The record last made of the row, and the JSON columns it was made from (kept while the patches touch none). */
   before?: MadeRecord & { json: JsonColumns };
+  /** A patch since the record was made changed a JSON column (or the columns the RuleRef is made of). */
+  jsonChanged?: boolean;
   /** Columns changed since it was read or written. */
   patch?: Updateable<IncidentTable>;
 }
@@ -67,44 +78,59 @@ export class TriageBatch {
   }
 
   /** Records a detection (written with the batch); false when its id was recorded before. */
-  async recordDetection(d: Detection, now: number): Promise<boolean> {
+  recordDetection(d: Detection, now: number): InHand<boolean> {
     if (this.seen.has(d.id)) return false;
     if (!this.expectedIds.has(d.id)) {
       // Not in the batch's list (a risk detection made in it): asked of the store at once.
       this.seen.add(d.id);
       return recordDetection(this.trx, d, now);
     }
-    this.recorded ??= await recordedDetections(this.trx, [...this.expectedIds]);
-    if (this.recorded.has(d.id)) return false;
+    if (!this.recorded)
+      return recordedDetections(this.trx, [...this.expectedIds]).then((recorded) => {
+        this.recorded ??= recorded;
+        return this.recordExpected(d, now);
+      });
+    return this.recordExpected(d, now);
+  }
+
+  private recordExpected(d: Detection, now: number): boolean {
+    if (this.recorded!.has(d.id)) return false;
     this.seen.add(d.id);
     this.pendingDetections.set(d.id, { row: detectionRow(d, now), eventIds: d.eventIds });
     return true;
   }
 
-  async assignToIncident(detectionId: string, incidentId: string): Promise<void> {
+  assignToIncident(detectionId: string, incidentId: string): InHand<void> {
     const p = this.pendingDetections.get(detectionId);
     if (p) p.row.incident_id = incidentId;
-    else await assignToIncident(this.trx, detectionId, incidentId);
+    else return assignToIncident(this.trx, detectionId, incidentId);
   }
 
-  async markSuppressed(detectionId: string, suppressionId: number): Promise<void> {
+  markSuppressed(detectionId: string, suppressionId: number): InHand<void> {
     const p = this.pendingDetections.get(detectionId);
     if (p) p.row.suppression_id = suppressionId;
-    else await markSuppressed(this.trx, detectionId, suppressionId);
+    else return markSuppressed(this.trx, detectionId, suppressionId);
   }
 
   /** matchSuppression over the suppressions in force, read once per batch; the hit is counted when the batch is written. */
-  async matchSuppression(ruleId: string, indicatorsOf: () => Indicator[], now: number): Promise<Suppression | undefined> {
-    if (this.suppressions === undefined) {
-      const live = await liveSuppressions(this.trx, now, LIVE_SUPPRESSIONS + 1);
-      this.suppressions = live.length > LIVE_SUPPRESSIONS ? null : live;
-    }
+  matchSuppression(ruleId: string, indicatorsOf: () => Indicator[], now: number): InHand<Suppression | undefined> {
+    if (this.suppressions === undefined)
+      return liveSuppressions(this.trx, now, LIVE_SUPPRESSIONS + 1).then((live) => {
+        this.suppressions = live.length > LIVE_SUPPRESSIONS ? null : live;
+        return this.matchRead(ruleId, indicatorsOf, now);
+      });
+    return this.matchRead(ruleId, indicatorsOf, now);
+  }
+
+  /** matchSuppression once the suppressions in force are read (null: too many to hold, each detection asks the store). */
+  private matchRead(ruleId: string, indicatorsOf: () => Indicator[], now: number): InHand<Suppression | undefined> {
+    const live = this.suppressions!;
     // None in force (the usual case): the detection's indicators need not even be worked out.
-    if (this.suppressions?.length === 0) return undefined;
+    if (live?.length === 0) return undefined;
     const indicators = indicatorsOf();
     if (indicators.length === 0) return undefined;
-    if (this.suppressions === null) return matchSuppression(this.trx, ruleId, indicators, now);
-    const s = firstMatching(this.suppressions, ruleId, indicators, now);
+    if (live === null) return matchSuppression(this.trx, ruleId, indicators, now);
+    const s = firstMatching(live, ruleId, indicators, now);
     if (!s) return undefined;
     const before = this.hits.get(s.id) ?? 0;
     this.hits.set(s.id, before + 1);
@@ -112,14 +138,14 @@ export class TriageBatch {
   }
 
   /** The newest incident of a fingerprint (locked for the transaction on PostgreSQL when first read). */
-  async latestByFingerprint(fingerprint: string): Promise<IncidentRecord | undefined> {
-    let id = this.latest.get(fingerprint);
-    if (id === undefined) {
-      const row = await latestRowByFingerprint(this.trx, fingerprint, true);
-      id = row ? row.id : null;
-      this.latest.set(fingerprint, id);
-      if (row && !this.incidents.has(row.id)) this.incidents.set(row.id, { row });
-    }
+  latestByFingerprint(fingerprint: string): InHand<IncidentRecord | undefined> {
+    const id = this.latest.get(fingerprint);
+    if (id === undefined)
+      return latestRowByFingerprint(this.trx, fingerprint, true).then((row) => {
+        this.latest.set(fingerprint, row ? row.id : null);
+        if (row && !this.incidents.has(row.id)) this.incidents.set(row.id, { row });
+        return row ? this.find(row.id) : undefined;
+      });
     return id === null ? undefined : this.find(id);
   }
 
@@ -130,7 +156,9 @@ export class TriageBatch {
     if (!c.record) {
       const made = rowToRecordAfter(c.row, c.before);
       c.record = made.record;
-      c.before = { ...made, json: jsonColumns(c.row) };
+      // The JSON columns are taken again only when a patch changed one (a fold changes counts and times).
+      c.before = { record: made.record, rule: made.rule, json: c.before && !c.jsonChanged ? c.before.json : jsonColumns(c.row) };
+      c.jsonChanged = false;
     }
     return c.record;
   }
@@ -139,8 +167,14 @@ export class TriageBatch {
   patch(id: string, patch: Updateable<IncidentTable>): void {
     const c = this.incidents.get(id);
     if (!c) throw new TriageError('not_found', `incident ${id} was not read by this batch`);
-    Object.assign(c.row, patch);
-    c.patch = Object.assign(c.patch ?? {}, patch);
+    const row = c.row as Record<string, unknown>;
+    const pending = (c.patch ??= {}) as Record<string, unknown>;
+    for (const k in patch) {
+      const v = (patch as Record<string, unknown>)[k];
+      if (!c.jsonChanged && k in JSON_COLUMNS && row[k] !== v) c.jsonChanged = true;
+      row[k] = v;
+      pending[k] = v;
+    }
     c.record = undefined;
   }
 
@@ -149,10 +183,10 @@ export class TriageBatch {
     let mine = this.pendingIndicators.get(incidentId);
     for (const i of list) {
       const k = key(i);
-      const holders = this.added.get(k) ?? [];
-      if (holders.some((h) => h.id === incidentId)) continue;
-      holders.unshift({ id: incidentId, firstSeen: now });
-      this.added.set(k, holders);
+      const holders = this.added.get(k);
+      if (holders === undefined) this.added.set(k, [{ id: incidentId, firstSeen: now }]);
+      else if (holds(holders, incidentId)) continue;
+      else holders.unshift({ id: incidentId, firstSeen: now });
       if (!mine) this.pendingIndicators.set(incidentId, (mine = new Map()));
       mine.set(k, { incident_id: incidentId, kind: i.kind, value: i.value, role, first_seen: now });
     }
@@ -168,42 +202,51 @@ export class TriageBatch {
   }
 
   /**
-   * holdersOfMany with this batch's changes: the `limit` most recent holders of each indicator, newest first. Those
-   * the store holds are read for every indicator of the batch's detections at once, when the first is asked.
+   * holdersOfMany with this batch's changes: the `limit` most recent holders of each indicator, newest first, in the
+   * indicators' order. Those the store holds are read for every indicator of the batch's detections at once, when
+   * the first is asked.
    */
-  async holdersOf(indicators: Indicator[], limit: number): Promise<Map<string, string[]>> {
-    if (indicators.some((i) => !this.holders.has(key(i)))) {
-      const more = new Map<string, Indicator>();
-      for (const i of indicators) if (!this.holders.has(key(i))) more.set(key(i), i);
-      for (const d of this.expected) for (const i of this.lookups(d)) if (!this.holders.has(key(i))) more.set(key(i), i);
-      for (const [k, list] of await holdersOfMany(this.trx, [...more.values()], limit)) this.holders.set(k, list);
-    }
-    const out = new Map<string, string[]>();
-    const take = (ids: string[], list: { id: string }[] | undefined) => {
+  holdersOf(indicators: Indicator[], limit: number): InHand<(readonly string[])[]> {
+    const keys = indicators.map(key);
+    if (keys.every((k) => this.holders.has(k))) return keys.map((k) => this.holdersInHand(k, limit));
+    const more = new Map<string, Indicator>();
+    indicators.forEach((i, n) => {
+      if (!this.holders.has(keys[n]!)) more.set(keys[n]!, i);
+    });
+    for (const d of this.expected) for (const i of this.lookups(d)) if (!this.holders.has(key(i))) more.set(key(i), i);
+    return holdersOfMany(this.trx, [...more.values()], limit).then((read) => {
+      for (const [k, list] of read) this.holders.set(k, list);
+      return keys.map((k) => this.holdersInHand(k, limit));
+    });
+  }
+
+  /** One indicator's holders: those this batch added, newest first, then those the store held. */
+  private holdersInHand(k: string, limit: number): readonly string[] {
+    const added = this.added.get(k);
+    const stored = this.holders.get(k);
+    if (added === undefined && (stored === undefined || stored.length === 0)) return NO_HOLDERS;
+    const ids: string[] = [];
+    for (const list of [added, stored]) {
       for (const h of list ?? []) {
         if (ids.length >= limit) break;
         if (!ids.includes(h.id)) ids.push(h.id);
       }
-    };
-    for (const i of indicators) {
-      const k = key(i);
-      const ids: string[] = [];
-      take(ids, this.added.get(k));
-      take(ids, this.holders.get(k));
-      out.set(k, ids);
     }
-    return out;
+    return ids;
   }
 
   /** relatedAmong with this batch's changes: incidents it read are taken as they are now. */
-  async relatedAmong(ids: string[], since: number, limit: number): Promise<RelatedIncident[]> {
+  relatedAmong(ids: string[], since: number, limit: number): InHand<RelatedIncident[]> {
     const inHand = ids.filter((id) => this.incidents.has(id));
-    const fromStore = await relatedAmong(this.trx, ids.filter((id) => !this.incidents.has(id)), since, limit);
     const mine = inHand.map((id) => rowToRelated(this.incidents.get(id)!.row)).filter((r) => r.lastSeen >= since);
-    return [...fromStore, ...mine]
-      .sort((a, b) => b.lastSeen - a.lastSeen)
-      .slice(0, limit)
-      .map(({ lastSeen: _, ...r }) => r);
+    const newest = (fromStore: (RelatedIncident & { lastSeen: number })[]) =>
+      [...fromStore, ...mine]
+        .sort((a, b) => b.lastSeen - a.lastSeen)
+        .slice(0, limit)
+        .map(({ lastSeen: _, ...r }) => r);
+    // Every one of them in hand (incidents this batch folded into): nothing to ask the store.
+    if (inHand.length === ids.length) return newest([]);
+    return relatedAmong(this.trx, ids.filter((id) => !this.incidents.has(id)), since, limit).then(newest);
   }
 
   /** The event ids an incident's detections of other rules hold, those still to be written included. */
@@ -260,3 +303,23 @@ export class TriageBatch {
     this.hits.clear();
   }
 }
+
+/** Does this list of holders name the incident? */
+function holds(holders: { id: string }[], incidentId: string): boolean {
+  for (const h of holders) if (h.id === incidentId) return true;
+  return false;
+}
+
+/** The columns a record is parsed from (JSON) or its RuleRef made of: a patch of one makes find() take them again. */
+const JSON_COLUMNS: Record<keyof JsonColumns, true> = {
+  severity_json: true,
+  rule_json: true,
+  entity_json: true,
+  logged_on_json: true,
+  mitre_json: true,
+  enrichment_json: true,
+  summary_json: true,
+  rule_id: true,
+  title: true,
+  level: true,
+};

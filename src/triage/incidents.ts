@@ -18,7 +18,7 @@ import { announceChange, applyChange, type TriageContext } from './context.js';
 import { evidenceRow, type EvidenceRow } from './evidence.js';
 import { indicatorsOf, suppressibleIndicators, uniqueIndicators, type DetectionIndicators } from './indicators.js';
 import { isFailureIncident, isLogonSuccess, linkAll, lookedUp, mergeLogons, relatedIncidents, successfulLogons } from './links.js';
-import { TriageBatch } from './batch.js';
+import { TriageBatch, type InHand } from './batch.js';
 import { mergeMitre, mitreOf, wazuhLevelOf } from './mitre.js';
 import { addIndicators, criticalIndicators, findIncident, indicatorsOfIncident, insertIncident, openByFingerprint, patchIncident } from './record.js';
 
@@ -27,7 +27,7 @@ export { rowToRecord as rowToIncident } from './record.js';
 import { criticalNames, severity, NO_ASSETS, type AssetCriticality } from './severity.js';
 import { templateSummary } from './summary/template.js';
 import { matchSuppression, type Suppression } from './suppressions.js';
-import type { ChangeResult, IncidentRecord } from './types.js';
+import type { ChangeResult, IncidentRecord, Severity } from './types.js';
 import { alertView } from '../model/wcs.js';
 import { absorbEvents, eventIdsOfOtherRules } from './detections.js';
 
@@ -185,34 +185,53 @@ export function incidentTitle(d: Detection, entity: Record<string, string>): str
   return who ? `${title} — ${who}` : title;
 }
 
-/** Severity from what the incident holds now. */
-export async function assess(trx: Kysely<Database>, inc: Pick<IncidentRecord, 'id' | 'rule' | 'wazuhLevel' | 'escalated' | 'enrichments'>, assets: AssetCriticality, batch?: TriageBatch) {
+/** Whether asset criticality names any host or user (asked for every fold). */
+const NAMES_ANY = new WeakMap<AssetCriticality, boolean>();
+const namesAny = (assets: AssetCriticality) => {
+  let named = NAMES_ANY.get(assets);
+  if (named === undefined) NAMES_ANY.set(assets, (named = criticalNames('host', assets).length > 0 || criticalNames('user', assets).length > 0));
+  return named;
+};
+
+/**
+ * Severity from what the incident holds now. In hand (no promise) when asset criticality names nobody: only then
+ * does it read the store.
+ */
+export function assess(
+  trx: Kysely<Database>,
+  inc: Pick<IncidentRecord, 'id' | 'rule' | 'wazuhLevel' | 'escalated' | 'enrichments'>,
+  assets: AssetCriticality,
+  batch?: TriageBatch,
+): InHand<Severity> {
+  const of = (indicators: Indicator[]) =>
+    severity({ ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated }, { enrichments: inc.enrichments, assets });
+  if (!namesAny(assets)) return of([]);
   // Critical hosts and users are read from the store: the batch's indicators of this incident are written first.
-  const named = criticalNames('host', assets).length > 0 || criticalNames('user', assets).length > 0;
-  if (named) await batch?.writeIndicators(inc.id);
-  const indicators = named ? await criticalIndicators(trx, inc.id, assets) : [];
-  return severity(
-    { ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated },
-    { enrichments: inc.enrichments, assets },
-  );
+  return (async () => {
+    await batch?.writeIndicators(inc.id);
+    return of(await criticalIndicators(trx, inc.id, assets));
+  })();
 }
 
 export function severityPatch(s: ReturnType<typeof severity>): Updateable<IncidentTable> {
   return { severity_score: s.score, severity_json: JSON.stringify(s.reasons), level: s.level };
 }
 
-/** severityPatch, or nothing when the incident's severity is this already (a fold that changes no factor). */
-function severityChange(before: IncidentRecord['severity'], s: ReturnType<typeof severity>): Updateable<IncidentTable> {
-  const same =
+/** Is the incident's severity this already (a fold that changes no factor: nothing to write)? */
+function sameSeverity(before: IncidentRecord['severity'], s: Severity): boolean {
+  return (
     before.score === s.score &&
     before.level === s.level &&
     before.reasons.length === s.reasons.length &&
     before.reasons.every((r, i) => {
       const t = s.reasons[i]!;
       return r.factor === t.factor && r.points === t.points && r.detail === t.detail && Object.keys(r).length === Object.keys(t).length;
-    });
-  return same ? {} : severityPatch(s);
+    })
+  );
 }
+
+/** The columns a reopening clears. */
+const REOPENED: Updateable<IncidentTable> = { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null };
 
 /** Writes the template summary (and marks an LLM summary as due) for an incident people are about to hear of. */
 export async function refreshSummary(
@@ -303,19 +322,22 @@ function linkedBy(d: Detection, assets: AssetCriticality): Indicator[] {
   return f.linkedBy.indicators;
 }
 
-export async function triage(
+export function triage(
   trx: Kysely<Database>,
   d: Detection,
   options: TriageOptions,
   ctx: TriageContext = { db: trx },
   now = systemClock(),
 ): Promise<TriageOutcome> {
+  // In the pipeline's batch: the fold's own promise, not one more around it.
   if (ctx.batch) return fold(ctx.batch, d, options, ctx, now);
   // Alone (no pipeline batch): a batch of one, written before returning.
-  const batch = new TriageBatch(trx);
-  const outcome = await fold(batch, d, options, { ...ctx, batch }, now);
-  await batch.sync();
-  return outcome;
+  return (async () => {
+    const batch = new TriageBatch(trx);
+    const outcome = await fold(batch, d, options, { ...ctx, batch }, now);
+    await batch.sync();
+    return outcome;
+  })();
 }
 
 async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ctx: TriageContext, now: number): Promise<TriageOutcome> {
@@ -324,7 +346,9 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   const reopenWindow = Math.max(options.reopenWindow ?? 86_400_000, options.quietPeriod);
   const entity = entityOnce(d);
   const ind = detectionIndicators(d);
-  const suppressed = await batch.matchSuppression(d.rule.id, () => suppressibleIndicators(ind), now);
+  // What the batch has in hand is taken without an await (a noisy rule's fold has all of it in hand).
+  const match = batch.matchSuppression(d.rule.id, () => suppressibleIndicators(ind), now);
+  const suppressed = match instanceof Promise ? await match : match;
   if (suppressed) return { suppressed };
 
   const fingerprint = fingerprintOf(d);
@@ -334,7 +358,8 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   if (unlocked.length > 0) await lockFingerprints(trx, unlocked);
   const mitre = mitreOf(d);
   const wazuhLevel = wazuhLevelOf(d);
-  const related = await relatedIncidents(batch, undefined, linkedBy(d, assets), d.firstTime - reopenWindow);
+  const relating = relatedIncidents(batch, undefined, linkedBy(d, assets), d.firstTime - reopenWindow);
+  const related = relating instanceof Promise ? await relating : relating;
   const success = isLogonSuccess(d);
   // The accounts that got in (the 4624's user), from this detection's own evidence: the one fact every message names.
   const logons = success ? successfulLogons(d) : [];
@@ -352,7 +377,8 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
     : [];
 
   // Locked too (for a change): an analyst's change on another node (a resolve) is waited for and seen before the fold decides.
-  const existing = await batch.latestByFingerprint(fingerprint);
+  const latest = batch.latestByFingerprint(fingerprint);
+  const existing = latest instanceof Promise ? await latest : latest;
   const gap = existing ? d.firstTime - existing.lastSeen : Infinity;
 
   let inc: IncidentRecord;
@@ -360,32 +386,37 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   if (existing && ((existing.status !== 'resolved' && gap <= options.quietPeriod) || (existing.status === 'resolved' && gap <= reopenWindow))) {
     const reopening = existing.status === 'resolved';
     const again = familyOf(d.rule) ? await heldByOthers(batch, existing.id, d.rule.id, d.eventIds) : 0;
+    // One literal of the same columns every time (a noisy rule folds thousands a second); the rest only when changed.
     const fold: Updateable<IncidentTable> = {
       last_seen: Math.max(existing.lastSeen, d.time),
       first_seen: Math.min(existing.firstSeen, d.firstTime),
       detection_count: existing.detectionCount + 1,
       event_count: existing.eventCount + d.count - again,
       wazuh_level: Math.max(existing.wazuhLevel, wazuhLevel),
-      // Written only when the detection brings a technique the incident lacks (most folds bring none).
-      ...(mitre.some((t) => !existing.mitre.some((e) => e.id === t.id)) ? { mitre_json: JSON.stringify(mergeMitre(existing.mitre, mitre)) } : {}),
       escalated: existing.escalated || followed.length > 0 ? 1 : 0,
-      ...(logons.length > 0 ? { logged_on_json: JSON.stringify(mergeLogons(existing.loggedOn, logons)) } : {}),
       last_detection_at: now,
-      ...(reopening ? { status: 'open', resolved_at: null, resolution: null, resolved_by: null, resolution_comment: null, acknowledged_at: null, acknowledged_by: null } : {}),
     };
+    // Written only when the detection brings a technique the incident lacks (most folds bring none).
+    if (mitre.some((t) => !existing.mitre.some((e) => e.id === t.id))) fold.mitre_json = JSON.stringify(mergeMitre(existing.mitre, mitre));
+    if (logons.length > 0) fold.logged_on_json = JSON.stringify(mergeLogons(existing.loggedOn, logons));
+    if (reopening) Object.assign(fold, REOPENED);
     batch.addIndicators(existing.id, ind.entity, 'entity', now);
     batch.addIndicators(existing.id, ind.evidence, 'evidence', now);
     // Severity reads what the fold changes of the incident: its Wazuh level, whether it is escalated.
-    const s = await assess(
+    const assessing = assess(
       trx,
       { id: existing.id, rule: existing.rule, enrichments: existing.enrichments, wazuhLevel: fold.wazuh_level as number, escalated: fold.escalated === 1 },
       assets,
       batch,
     );
+    const s = assessing instanceof Promise ? await assessing : assessing;
     change = reopening ? 'reopened' : RANK[s.level] > RANK[existing.level] ? 'escalated' : 'updated';
     if (change === 'updated') {
       // Nobody hears of it: the change stays in the batch (the revision, which keys the outbox, stays too).
-      batch.patch(existing.id, { ...fold, ...severityChange(existing.severity, s), revision: existing.revision, updated_at: now });
+      if (!sameSeverity(existing.severity, s)) Object.assign(fold, severityPatch(s));
+      fold.revision = existing.revision;
+      fold.updated_at = now;
+      batch.patch(existing.id, fold);
       inc = batch.find(existing.id)!;
     } else {
       batch.patch(existing.id, fold);
@@ -432,7 +463,8 @@ async function fold(batch: TriageBatch, d: Detection, options: TriageOptions, ct
   }
 
   // Record the detection's incident before anyone is told: the message lists the incident's detections.
-  await batch.assignToIncident(d.id, inc.id);
+  const assigning = batch.assignToIncident(d.id, inc.id);
+  if (assigning instanceof Promise) await assigning;
 
   if (related.length > 0)
     await linkAll(

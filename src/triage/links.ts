@@ -2,10 +2,10 @@
 // linked (both ways). A successful logon from an address that an open brute-force incident holds escalates
 // that incident: the attacker probably got in.
 import type { Kysely } from 'kysely';
-import { indicatorKey, type Detection, type Event, type Indicator } from '../model/index.js';
+import { type Detection, type Event, type Indicator } from '../model/index.js';
 import { evidenceRow } from './evidence.js';
 import type { Database } from '../store/schema.js';
-import type { TriageBatch } from './batch.js';
+import type { InHand, TriageBatch } from './batch.js';
 import type { IncidentRecord, LoggedOn, RelatedIncident } from './types.js';
 import { alertView } from '../model/wcs.js';
 
@@ -72,27 +72,40 @@ export function lookedUp(indicators: Indicator[]): Indicator[] {
  * Other incidents seen since `since` that hold one of these IP or user indicators (the entity's first), as the
  * batch's reads see them. The cost is bounded whatever the store holds: each indicator reads at most MAX_LINKS
  * of its most recent holders from the (kind, value, first_seen) index, so a user name shared by thousands of
- * incidents costs no more than a rare address.
+ * incidents costs no more than a rare address. In hand (no promise) when the batch needs to ask the store nothing.
  */
-export async function relatedIncidents(
+export function relatedIncidents(
   batch: TriageBatch,
   excludeId: string | undefined,
   indicators: Indicator[],
   since: number,
-): Promise<{ incident: RelatedIncident; shared: Indicator }[]> {
+): InHand<{ incident: RelatedIncident; shared: Indicator }[]> {
   const wanted = lookedUp(indicators);
   if (wanted.length === 0) return [];
-  const sharedBy = new Map<string, Indicator>();
-  const holders = await batch.holdersOf(wanted, MAX_LINKS + 1);
-  for (const i of wanted) {
-    for (const h of holders.get(indicatorKey(i)) ?? []) {
+  const holders = batch.holdersOf(wanted, MAX_LINKS + 1);
+  return holders instanceof Promise ? holders.then((h) => relatedBy(batch, excludeId, wanted, h, since)) : relatedBy(batch, excludeId, wanted, holders, since);
+}
+
+function relatedBy(
+  batch: TriageBatch,
+  excludeId: string | undefined,
+  wanted: Indicator[],
+  holders: (readonly string[])[],
+  since: number,
+): InHand<{ incident: RelatedIncident; shared: Indicator }[]> {
+  let sharedBy: Map<string, Indicator> | undefined;
+  wanted.forEach((i, n) => {
+    for (const h of holders[n]!) {
       if (h === excludeId) continue;
+      sharedBy ??= new Map();
       const prev = sharedBy.get(h);
       // Prefer the address as the stated reason: it is the stronger tie.
       if (!prev || (prev.kind !== 'ip' && i.kind === 'ip')) sharedBy.set(h, i);
     }
-  }
-  if (sharedBy.size === 0) return [];
-  const rows = await batch.relatedAmong([...sharedBy.keys()], since, MAX_LINKS);
-  return rows.map((incident) => ({ incident, shared: sharedBy.get(incident.id)! }));
+  });
+  if (sharedBy === undefined) return [];
+  const shared = sharedBy;
+  const withReason = (rows: RelatedIncident[]) => rows.map((incident) => ({ incident, shared: shared.get(incident.id)! }));
+  const rows = batch.relatedAmong([...shared.keys()], since, MAX_LINKS);
+  return rows instanceof Promise ? rows.then(withReason) : withReason(rows);
 }
