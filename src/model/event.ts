@@ -56,16 +56,37 @@ export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
 }
 
 /**
- * The raw JSON line of an event whose data holds nothing that line does not (detect/screen.ts reads it): a
- * property of that very event object, under a symbol and not enumerable, so JSON, structuredClone and spread
- * copies (which may change the data) do not carry it. A WeakMap held the same, but setting one entry per alert
- * cost more than a third of JSON.parse (each entry is an ephemeron the garbage collector must trace).
+ * An event that keeps the raw JSON line it was parsed from, when its data holds nothing that line does not
+ * (detect/screen.ts reads it). The line is a private field: JSON, structuredClone and spread copies (which may
+ * change the data) do not carry it. A WeakMap held the same, but setting one entry per alert cost more than a
+ * third of JSON.parse (each entry is an ephemeron the garbage collector must trace); a non-enumerable symbol
+ * property set with Object.defineProperty cost a fifth of toEvent, where a class gives every such event one shape.
  */
-const RAW_LINE = Symbol('rawLine');
+class LineEvent implements Event {
+  readonly #line: string;
+  id: string;
+  key: string;
+  format: EventFormat;
+  time: number;
+  data: Record<string, unknown>;
+
+  constructor(event: Event, line: string) {
+    this.id = event.id;
+    this.key = event.key;
+    this.format = event.format;
+    this.time = event.time;
+    this.data = event.data;
+    this.#line = line;
+  }
+
+  static lineOf(event: Event): string | undefined {
+    return #line in event ? (event as LineEvent).#line : undefined;
+  }
+}
 
 /** The JSON text an event was parsed from, when every value of its data is spelled in it. */
 export function rawLineOf(event: Event): string | undefined {
-  return (event as Event & { [RAW_LINE]?: string })[RAW_LINE];
+  return LineEvent.lineOf(event);
 }
 
 /**
@@ -87,7 +108,7 @@ export function eventFromLine(line: string, format: EventFormat): Event {
 export function toEvent(obj: unknown, text?: string, format?: EventFormat): Event {
   const event = makeEvent(obj, text, format);
   // A bare Windows record is wrapped in what Wazuh would add: values that are not in its text.
-  if (text !== undefined && event.format !== 'wcs' && !(event.data !== obj && event.data.data === obj)) Object.defineProperty(event, RAW_LINE, { value: text });
+  if (text !== undefined && event.format !== 'wcs' && !(event.data !== obj && event.data.data === obj)) return new LineEvent(event, text);
   return event;
 }
 
