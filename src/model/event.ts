@@ -64,6 +64,8 @@ export function unwrapAlert(obj: Record<string, any>): Record<string, any> {
  */
 class LineEvent implements Event {
   readonly #line: string;
+  /** Whether the line rebuilds the event exactly (evidenceLine); found once, as an event may feed several correlations. */
+  #rebuilds: boolean | undefined;
   id: string;
   key: string;
   format: EventFormat;
@@ -82,6 +84,13 @@ class LineEvent implements Event {
   static lineOf(event: Event): string | undefined {
     return #line in event ? (event as LineEvent).#line : undefined;
   }
+
+  static evidenceOf(event: Event): string | undefined {
+    if (!(#line in event)) return undefined;
+    const e = event as LineEvent;
+    e.#rebuilds ??= !e.#line.includes('\\u') && !e.#line.includes('__proto__');
+    return e.#rebuilds ? e.#line : undefined;
+  }
 }
 
 /** The JSON text an event was parsed from, when every value of its data is spelled in it. */
@@ -95,8 +104,7 @@ export function rawLineOf(event: Event): string | undefined {
  * Undefined when the event must be kept as it is.
  */
 export function evidenceLine(event: Event): string | undefined {
-  const line = rawLineOf(event);
-  return line !== undefined && !line.includes('\\u') && !line.includes('__proto__') ? line : undefined;
+  return LineEvent.evidenceOf(event);
 }
 
 /** The event evidenceLine gave the line of: the same id, key, format, time and data. */
