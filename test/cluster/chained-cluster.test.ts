@@ -4,11 +4,11 @@
 // outer correlation must still fire exactly once, on the owner of the account's partition, also when that owner
 // is killed with SIGKILL between the inner firings.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { groupKey } from '../../src/detect/correlation/engine.js';
 import { burst } from '../helpers/fixtures.js';
-import { postgresAvailable, until } from '../helpers/vigil.js';
-import { natsAvailable, postAlerts, query, type RunningNode } from '../helpers/cluster.js';
+import { until } from '../helpers/vigil.js';
+import { clusterServices, postAlerts, query, type RunningNode } from '../helpers/cluster.js';
 import { CHAINED_RULES, detectedBy, partitionCaughtUp, rebuiltFromCheckpoint, settled, withRuleCluster, type RuleCluster } from '../helpers/cluster-rules.js';
 
 const USER = 'alice';
@@ -50,13 +50,10 @@ async function outerDetections(c: RuleCluster): Promise<{ rule_title: string; gr
 }
 
 describe('cluster mode: a chained correlation grouped differently from the one it is built on', { concurrency: false }, () => {
-  let available = false;
-  before(async () => {
-    available = (await postgresAvailable()) && (await natsAvailable());
-  });
+  const services = clusterServices();
 
   it('inner firings on different nodes meet on the outer group’s partition: one detection, one email', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     await withRuleCluster(CHAINED_RULES, [], async (c) => {
       const nodes = [...c.nodes.values()];
       const ips = addresses(c, 4, () => true);
@@ -85,7 +82,7 @@ describe('cluster mode: a chained correlation grouped differently from the one i
   });
 
   it('the outer group’s owner SIGKILLed after two inner firings: its successor rebuilds them and fires once', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     await withRuleCluster(CHAINED_RULES, [], async (c) => {
       const victim = c.owners[outerPartition(c)]!;
       const per = attempts(addresses(c, 3, (n) => n !== victim));

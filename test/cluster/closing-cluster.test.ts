@@ -3,10 +3,10 @@
 // address's partition judges it on the clock, once; when that owner is killed with SIGKILL while the window is
 // open, the node that takes the partition over rebuilds the window from the stream and judges it, once.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { burst } from '../helpers/fixtures.js';
-import { postgresAvailable, until } from '../helpers/vigil.js';
-import { natsAvailable, postAlerts, query } from '../helpers/cluster.js';
+import { until } from '../helpers/vigil.js';
+import { clusterServices, postAlerts, query } from '../helpers/cluster.js';
 import { CLOSING_RULES, detectedBy, partitionCaughtUp, rebuiltFromCheckpoint, settled, withRuleCluster, type RuleCluster } from '../helpers/cluster-rules.js';
 
 const TITLE = 'A Few Failed Logons From One Address';
@@ -19,13 +19,10 @@ async function detections(c: RuleCluster): Promise<[string, unknown, number][]> 
 }
 
 describe('cluster mode: a correlation judged when its window closes', { concurrency: false }, () => {
-  let available = false;
-  before(async () => {
-    available = (await postgresAvailable()) && (await natsAvailable());
-  });
+  const services = clusterServices();
 
   it('is judged once, by the owner of its partition, when its window closes on the clock', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     await withRuleCluster(CLOSING_RULES, DETECT, async (c) => {
       const nodes = [...c.nodes.values()];
       const now = new Date();
@@ -42,7 +39,7 @@ describe('cluster mode: a correlation judged when its window closes', { concurre
   });
 
   it('its partition’s owner SIGKILLed while the window is open: the new owner rebuilds it and judges it once', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     await withRuleCluster(CLOSING_RULES, DETECT, async (c) => {
       const ip = '203.0.113.10';
       const p = c.partitionOf('test_few_failures', ip);

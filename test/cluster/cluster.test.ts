@@ -2,11 +2,11 @@
 // brute force posted round-robin to all of them is one incident and one email, also when a node is killed with
 // SIGKILL in the middle of the burst and another restarted.
 import assert from 'node:assert/strict';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { burst } from '../helpers/fixtures.js';
 import { startSmtp, type TestSmtp } from '../helpers/smtp.js';
-import { postgresAvailable, until } from '../helpers/vigil.js';
-import { allReady, clusterStatus, createDatabase, deleteStream, natsAvailable, postAlerts, query, startNode, unique, type RunningNode } from '../helpers/cluster.js';
+import { until } from '../helpers/vigil.js';
+import { allReady, clusterStatus, createDatabase, deleteStream, clusterServices, postAlerts, query, startNode, unique, type RunningNode } from '../helpers/cluster.js';
 
 const ATTACKERS = 30;
 const PER_ATTACKER = 6;
@@ -32,13 +32,10 @@ function messageIds(smtp: TestSmtp): string[] {
 }
 
 describe('cluster mode: three nodes', { concurrency: false }, () => {
-  let available = false;
-  before(async () => {
-    available = (await postgresAvailable()) && (await natsAvailable());
-  });
+  const services = clusterServices();
 
   it('30 attacks × 6 failed logons round-robin to three nodes: exactly 30 incidents and 30 emails', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     const db = await createDatabase();
     const stream = unique('VT');
     const smtp = await startSmtp();
@@ -76,7 +73,7 @@ describe('cluster mode: three nodes', { concurrency: false }, () => {
   });
 
   it('one node SIGKILLed mid-burst and another restarted: every acknowledged alert once, 30 incidents, 30 emails', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     const db = await createDatabase();
     const stream = unique('VT');
     const smtp = await startSmtp();

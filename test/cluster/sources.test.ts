@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { appendFileSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { failedLogon4625 } from '../helpers/fixtures.js';
-import { postgresAvailable, until } from '../helpers/vigil.js';
+import { until } from '../helpers/vigil.js';
 import { startFakeOpenSearch } from '../fakes/opensearch.js';
-import { allReady, clusterStatus, createDatabase, deleteStream, metric, natsAvailable, nodeMetrics, query, startNode, unique, type NodeSpec, type RunningNode } from '../helpers/cluster.js';
+import { allReady, clusterStatus, createDatabase, deleteStream, metric, clusterServices, nodeMetrics, query, startNode, unique, type NodeSpec, type RunningNode } from '../helpers/cluster.js';
 
 /** A Wazuh alert no built-in rule matches (a PAM session opening), with an id of its own. */
 const noise = (id: string, time = new Date()) => ({
@@ -49,13 +49,10 @@ async function readerOf(nodes: RunningNode[], lease: string): Promise<{ reader: 
 }
 
 describe('cluster mode: the alerts file and the indexer on one node at a time', { concurrency: false }, () => {
-  let available = false;
-  before(async () => {
-    available = (await postgresAvailable()) && (await natsAvailable());
-  });
+  const services = clusterServices();
 
   it('two nodes follow one alerts file: one reads; SIGKILLed mid-stream, the other resumes and every alert is recorded once', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     const db = await createDatabase();
     const stream = unique('VS');
     const dir = mkdtempSync(join(tmpdir(), 'vigil-leased-file-'));
@@ -119,7 +116,7 @@ describe('cluster mode: the alerts file and the indexer on one node at a time', 
   });
 
   it('two nodes poll one indexer: one polls; when it stops cleanly the other takes over before the lease would lapse', async (t) => {
-    if (!available) return t.skip('needs PostgreSQL and NATS');
+    if (services.skipped(t)) return;
     const db = await createDatabase();
     const stream = unique('VS');
     const os = await startFakeOpenSearch();

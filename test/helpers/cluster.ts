@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { before, type TestContext } from 'node:test';
 import pg from 'pg';
 import { PACKAGE_ROOT } from '../../src/paths.js';
-import { freePort, PG_URL, until } from './vigil.js';
+import { freePort, PG_URL, postgresAvailable, until } from './vigil.js';
 
 const MAIN = join(PACKAGE_ROOT, 'dist/src/cli/main.js');
 export const NATS_URL = process.env.VIGIL_TEST_NATS ?? 'nats://127.0.0.1:4222';
@@ -31,6 +32,23 @@ export async function natsAvailable(url = NATS_URL): Promise<boolean> {
   const up = await portOpen(u.hostname, Number(u.port || 4222));
   if (!up && process.env.CI) throw new Error(`NATS at ${url} is not reachable under CI`);
   return up;
+}
+
+/**
+ * For a suite that needs PostgreSQL and NATS: asks once, before its tests, whether both answer. Each test starts
+ * with `if (services.skipped(t)) return;` (under CI an unreachable service fails the suite instead).
+ */
+export function clusterServices(): { skipped(t: TestContext): boolean } {
+  let available = false;
+  before(async () => {
+    available = (await postgresAvailable()) && (await natsAvailable());
+  });
+  return {
+    skipped(t) {
+      if (!available) t.skip('needs PostgreSQL and NATS');
+      return !available;
+    },
+  };
 }
 
 let counter = 0;
