@@ -22,6 +22,12 @@ export interface CursorTable {
   fence: Generated<number>;
 }
 
+/** A rule's JSON, once per rule and version (1800): what a detection's `rule_key` names. */
+export interface DetectionRuleTable {
+  rule_key: string;
+  rule_json: string;
+}
+
 export interface DetectionTable {
   id: string;
   rule_id: string;
@@ -32,7 +38,9 @@ export interface DetectionTable {
   group_json: string;
   count: number;
   event_ids_json: string;
+  /** The rule's JSON: '' where `rule_key` names it in detection_rules (1800); rows written before hold their own. */
   rule_json: string;
+  rule_key: string | null;
   incident_id: string | null;
   created_at: number;
   /** Set when a suppression silenced this detection: recorded, but folded into no incident. */
@@ -380,6 +388,7 @@ export interface Database {
   alerts: AlertTable;
   cursors: CursorTable;
   detections: DetectionTable;
+  detection_rules: DetectionRuleTable;
   incidents: IncidentTable;
   incident_indicators: IncidentIndicatorTable;
   incident_links: IncidentLinkTable;

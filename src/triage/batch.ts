@@ -8,11 +8,11 @@
 // (the newest incident of a fingerprint, an indicator's holders, related incidents, another rule's events) sees
 // them. Before anything else reads the store (a notification is built, a continuation extends an incident)
 // `sync` writes them all and forgets the incident rows, which are read again when next needed.
-import type { Insertable, Kysely, Selectable, Updateable } from 'kysely';
+import type { Kysely, Selectable, Updateable } from 'kysely';
 import { indicatorKey as key, type Detection, type Indicator } from '../model/index.js';
-import type { Database, DetectionTable, IncidentTable } from '../store/schema.js';
+import type { Database, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
-import { detectionRow, eventIdsOfOtherRules, insertDetections, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
+import { detectionRow, eventIdsOfOtherRules, insertDetections, type NewDetection, recordedDetections, assignToIncident, markSuppressed, recordDetection } from './detections.js';
 import { holdersOfMany, insertIndicators, jsonColumns, latestRowByFingerprint, patchIncident, relatedAmong, rowToRecordAfter, rowToRelated, type JsonColumns, type MadeRecord } from './record.js';
 import { countHits, firstMatching, liveSuppressions, matchSuppression, type Suppression } from './suppressions.js';
 import { TriageError, type IncidentRecord, type RelatedIncident } from './types.js';
@@ -50,7 +50,7 @@ export class TriageBatch {
   /** Holders read from the store, by indicatorKey (what holdersOfMany gives). */
   private readonly holders = new Map<string, { id: string; firstSeen: number }[]>();
   /** Detections to write, by id; ids recorded before this batch or by it. */
-  private readonly pendingDetections = new Map<string, { row: Insertable<DetectionTable>; eventIds: string[] }>();
+  private readonly pendingDetections = new Map<string, NewDetection>();
   private recorded?: Set<string>;
   private readonly seen = new Set<string>();
   private suppressions?: Suppression[] | null;
@@ -96,7 +96,7 @@ export class TriageBatch {
   private recordExpected(d: Detection, now: number): boolean {
     if (this.recorded!.has(d.id)) return false;
     this.seen.add(d.id);
-    this.pendingDetections.set(d.id, { row: detectionRow(d, now), eventIds: d.eventIds });
+    this.pendingDetections.set(d.id, { row: detectionRow(d, now), eventIds: d.eventIds, rule: d.rule });
     return true;
   }
 
@@ -279,11 +279,7 @@ export class TriageBatch {
     if (indicators.length > 0) await insertIndicators(trx, indicators);
     if (detections.length > 0) {
       for (const d of detections) this.recorded?.add(d.row.id);
-      await insertDetections(
-        trx,
-        detections.map((d) => d.row),
-        detections.map((d) => d.eventIds),
-      );
+      await insertDetections(trx, detections);
     }
     for (const [id, n] of hits) await countHits(trx, id, n);
   }

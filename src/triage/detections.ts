@@ -1,22 +1,58 @@
-// The detections table: a rule's firing, kept once by its deterministic id and folded into an incident.
-// Every query against it is here.
-import type { Insertable, Kysely } from 'kysely';
+// The detections table: a rule's firing, kept once by its deterministic id and folded into an incident; and
+// detection_rules, the rules they name (each rule's JSON once per version, not once per detection). Every query
+// against them is here.
+import { sql, type Insertable, type Kysely } from 'kysely';
 import type { Detection, RuleRef } from '../model/index.js';
+import { sha1Hex } from '../model/digest.js';
 import type { Database, DetectionTable } from '../store/schema.js';
 import { markEvidence, releaseEvidence } from '../store/alerts.js';
 import { markedRows, rowValues, sizeFor, templated } from '../store/templated.js';
 
-const DETECTION_COLUMNS = ['id', 'rule_id', 'rule_title', 'level', 'time', 'first_time', 'group_json', 'count', 'event_ids_json', 'rule_json', 'incident_id', 'created_at', 'suppression_id'] as const;
+const DETECTION_COLUMNS = ['id', 'rule_id', 'rule_title', 'level', 'time', 'first_time', 'group_json', 'count', 'event_ids_json', 'rule_json', 'rule_key', 'incident_id', 'created_at', 'suppression_id'] as const;
 
-/** A rule's JSON, by rule: every detection of it stores the same text. */
-const RULE_JSON = new WeakMap<RuleRef, string>();
-const ruleJson = (rule: RuleRef) => {
-  let text = RULE_JSON.get(rule);
-  if (text === undefined) RULE_JSON.set(rule, (text = JSON.stringify(rule)));
-  return text;
-};
+/**
+ * A rule's JSON and the key its detections name it by: the rule's id and a digest of the JSON, so a rule changed
+ * (another version, another file) is another row and a detection always reads the rule it was made by.
+ */
+interface StoredRule {
+  key: string;
+  json: string;
+}
 
-/** A detection's row, before it is folded into an incident. */
+/** By rule: every detection of it names the same row. */
+const STORED = new WeakMap<RuleRef, StoredRule>();
+function storedRule(rule: RuleRef): StoredRule {
+  let stored = STORED.get(rule);
+  if (stored === undefined) {
+    const json = JSON.stringify(rule);
+    STORED.set(rule, (stored = { key: `${rule.id}/${sha1Hex(json).slice(0, 20)}`, json }));
+  }
+  return stored;
+}
+
+/** Writes the rules these detections name that the store does not hold yet (a batch names few). */
+async function writeRules(trx: Kysely<Database>, rules: Iterable<RuleRef>): Promise<void> {
+  const byKey = new Map<string, StoredRule>();
+  for (const r of rules) {
+    const stored = storedRule(r);
+    byKey.set(stored.key, stored);
+  }
+  if (byKey.size === 0) return;
+  await trx
+    .insertInto('detection_rules')
+    .values([...byKey.values()].map((r) => ({ rule_key: r.key, rule_json: r.json })))
+    .onConflict((oc) => oc.column('rule_key').doNothing())
+    .execute();
+}
+
+/** A detection to record, as the triage batch holds it until it is written. */
+export interface NewDetection {
+  row: Insertable<DetectionTable>;
+  eventIds: string[];
+  rule: RuleRef;
+}
+
+/** A detection's row, before it is folded into an incident; its rule's JSON is in detection_rules. */
 export function detectionRow(d: Detection, now: number): Insertable<DetectionTable> {
   return {
     id: d.id,
@@ -28,7 +64,8 @@ export function detectionRow(d: Detection, now: number): Insertable<DetectionTab
     group_json: JSON.stringify(d.group),
     count: d.count,
     event_ids_json: JSON.stringify(d.eventIds),
-    rule_json: ruleJson(d.rule),
+    rule_json: '',
+    rule_key: storedRule(d.rule).key,
     incident_id: null,
     created_at: now,
     suppression_id: null,
@@ -37,6 +74,7 @@ export function detectionRow(d: Detection, now: number): Insertable<DetectionTab
 
 /** Records a detection; false when its id was seen before (a replayed window has had its effects already). */
 export async function recordDetection(trx: Kysely<Database>, d: Detection, now: number): Promise<boolean> {
+  await writeRules(trx, [d.rule]);
   const inserted = await trx
     .insertInto('detections')
     .values(detectionRow(d, now))
@@ -61,7 +99,9 @@ export async function recordedDetections(db: Kysely<Database>, ids: string[]): P
  * Records detections known to be new (recordedDetections said so), with their incident or suppression, in few
  * statements; each holds its alerts as evidence, as recordDetection does.
  */
-export async function insertDetections(trx: Kysely<Database>, rows: Insertable<DetectionTable>[], eventIds: string[][]): Promise<void> {
+export async function insertDetections(trx: Kysely<Database>, detections: NewDetection[]): Promise<void> {
+  await writeRules(trx, new Set(detections.map((d) => d.rule)));
+  const rows = detections.map((d) => d.row);
   for (let i = 0, n = 0; i < rows.length; i += n) {
     n = sizeFor(rows.length - i);
     const chunk = rows.slice(i, i + n);
@@ -73,7 +113,7 @@ export async function insertDetections(trx: Kysely<Database>, rows: Insertable<D
   }
   // markEvidence adds one per distinct alert of a call: an alert held by k detections is passed k times.
   const held = new Map<string, number>();
-  for (const ids of eventIds) for (const id of new Set(ids)) held.set(id, (held.get(id) ?? 0) + 1);
+  for (const { eventIds } of detections) for (const id of new Set(eventIds)) held.set(id, (held.get(id) ?? 0) + 1);
   for (let layer = 1; held.size > 0; layer++) {
     await markEvidence(trx, [...held.keys()]);
     for (const [id, n] of held) if (n <= layer) held.delete(id);
@@ -146,22 +186,41 @@ function toRow(d: Row): DetectionRow {
   };
 }
 
+/** Detections with their rule's JSON: from detection_rules, or the row's own (written before 1800). */
+const withRules = (db: Kysely<Database>) =>
+  db
+    .selectFrom('detections')
+    .leftJoin('detection_rules', 'detection_rules.rule_key', 'detections.rule_key')
+    .select([
+      'detections.id',
+      'detections.rule_id',
+      'detections.rule_title',
+      'detections.level',
+      'detections.time',
+      'detections.first_time',
+      'detections.group_json',
+      'detections.count',
+      'detections.event_ids_json',
+      'detections.created_at',
+      sql<string>`coalesce(detection_rules.rule_json, detections.rule_json)`.as('rule_json'),
+    ]);
+
 /** An incident's detections, oldest first. */
 export async function detectionsOfIncident(db: Kysely<Database>, incidentId: string, limit?: number): Promise<DetectionRow[]> {
-  let q = db.selectFrom('detections').selectAll().where('incident_id', '=', incidentId).orderBy('time');
+  let q = withRules(db).where('detections.incident_id', '=', incidentId).orderBy('detections.time');
   if (limit !== undefined) q = q.limit(limit);
   return (await q.execute()).map(toRow);
 }
 
 /** An incident's newest detection. */
 export async function latestDetectionOf(db: Kysely<Database>, incidentId: string): Promise<DetectionRow | undefined> {
-  const row = await db.selectFrom('detections').selectAll().where('incident_id', '=', incidentId).orderBy('time', 'desc').limit(1).executeTakeFirst();
+  const row = await withRules(db).where('detections.incident_id', '=', incidentId).orderBy('detections.time', 'desc').limit(1).executeTakeFirst();
   return row ? toRow(row) : undefined;
 }
 
 /** Detections at or after `since`, newest first (for the overview). */
 export async function detectionsSince(db: Kysely<Database>, since: number, limit: number): Promise<DetectionRow[]> {
-  const rows = await db.selectFrom('detections').selectAll().where('time', '>=', since).orderBy('time', 'desc').limit(limit).execute();
+  const rows = await withRules(db).where('detections.time', '>=', since).orderBy('detections.time', 'desc').limit(limit).execute();
   return rows.map(toRow);
 }
 

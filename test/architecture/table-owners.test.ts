@@ -20,6 +20,7 @@ const OWNERS: Record<string, string> = {
   incident_links: 'src/triage/record.ts',
   incident_comments: 'src/triage/comments.ts',
   detections: 'src/triage/detections.ts',
+  detection_rules: 'src/triage/detections.ts',
   suppressions: 'src/triage/suppressions.ts',
   risk_events: 'src/triage/risk.ts',
   outbox: 'src/act/outbox.ts',

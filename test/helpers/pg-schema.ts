@@ -1,4 +1,7 @@
 // A PostgreSQL schema of its own per test, so tests running side by side in the one `test` database never meet.
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before } from 'node:test';
 import pg from 'pg';
 import { openDatabase, type OpenedDb } from '../../src/store/db.js';
@@ -40,4 +43,17 @@ export function twoNodes(prefix: string, skip: unknown): { a: OpenedDb; b: Opene
     await dropSchemas(schema);
   });
   return nodes;
+}
+
+/**
+ * A fresh store on either backend for a test that runs on both: a SQLite file in a temp folder, or the PostgreSQL
+ * schema `schema`; `drop` removes the schema (nothing to do for SQLite).
+ */
+export function storeOn(backend: 'sqlite' | 'postgres', prefix: string) {
+  return {
+    open: (schema: string) => (backend === 'sqlite' ? openDatabase(join(mkdtempSync(join(tmpdir(), `vigil-${prefix}-`)), 'vigil.db')) : openDatabase(PG_URL, { schema })),
+    drop: async (schema: string) => {
+      if (backend === 'postgres') await dropSchemas(schema);
+    },
+  };
 }
