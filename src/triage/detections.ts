@@ -38,9 +38,11 @@ async function writeRules(trx: Kysely<Database>, rules: Iterable<RuleRef>): Prom
     byKey.set(stored.key, stored);
   }
   if (byKey.size === 0) return;
+  // In one order (by key): two nodes' transactions writing the same new rules wait for each other, never deadlock.
+  const sorted = [...byKey.values()].sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   await trx
     .insertInto('detection_rules')
-    .values([...byKey.values()].map((r) => ({ rule_key: r.key, rule_json: r.json })))
+    .values(sorted.map((r) => ({ rule_key: r.key, rule_json: r.json })))
     .onConflict((oc) => oc.column('rule_key').doNothing())
     .execute();
 }
