@@ -2,6 +2,7 @@
 // so the hot path walks the parsed JSON and never builds a normalized copy of the event.
 import type { EventFormat } from '../model/index.js';
 import { isV4Path, v4Reader, wcsReader } from '../model/wcs.js';
+import { Memo } from './memo.js';
 
 /**
  * Reads one field of an event. `path`: the alert path it reads as written, when it is a plain path (not computed
@@ -123,6 +124,13 @@ function plainAccessor(path: string[]): Accessor {
  * up in UserData's single child element, where Windows puts the data of some events (e.g. 1102).
  */
 export function fieldAccessor(format: EventFormat, field: string): Accessor {
+  // An accessor holds no state: the rules that read a field share its reader (a few hundred Windows fields).
+  return accessors.get(`${format}\u0000${field}`, () => buildAccessor(format, field));
+}
+
+const accessors = new Memo<Accessor>(10_000);
+
+function buildAccessor(format: EventFormat, field: string): Accessor {
   if (format === 'wcs') return wcsAccessor(field);
   if (format === 'wazuh' && field.includes('.') && !isV4Path(field)) {
     // A Wazuh Common Schema name (source.ip, event.code, wazuh.rule.level) read from the 4.x alert.

@@ -6,10 +6,10 @@ import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import type { Accessor } from './fields.js';
-import { resolveSource, type Logsource } from './logsource.js';
+import type { Logsource } from './logsource.js';
 import type { Source } from './sources/source.js';
 import { fieldGaps, wcsGaps, type GapSources } from './wcs-gaps.js';
-import { compileDetection, type CompileOptions, type Matcher } from './sigma/compile.js';
+import { compileForFormats, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
 import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
 import { SigmaError, UnsupportedError } from './sigma/values.js';
@@ -260,11 +260,9 @@ function buildRule(raw: Record<string, unknown>, file: string, options: LoadOpti
   const match = {} as Record<EventFormat, Matcher>;
   const field = {} as Record<EventFormat, (name: string) => Accessor>;
   const sources = {} as Record<EventFormat, Source>;
-  for (const format of FORMATS) {
-    const source = resolveSource(logsource, format);
+  for (const { format, source, body } of compileForFormats(detection as Record<string, unknown>, logsource, FORMATS, options)) {
     sources[format] = source;
     const gate = source.gate;
-    const body = compileDetection(detection as Record<string, unknown>, format, options, source);
     match[format] = (d) => gate(d) && body(d);
     field[format] = (n) => source.field(n);
   }

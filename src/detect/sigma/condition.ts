@@ -1,6 +1,7 @@
 // The Sigma condition grammar (sigma.md §1.7): or < and < not < `x of` < ( ), keywords lower-case only,
 // `1 of`/`any of`/`all of` a name, a `*` pattern or `them`.
 import { VigilError, type ErrorLocation } from '../../errors.js';
+import { Memo } from '../memo.js';
 export type ConditionNode =
   | { kind: 'id'; name: string }
   | { kind: 'not'; arg: ConditionNode }
@@ -18,7 +19,17 @@ const IDENT = /^[A-Za-z0-9_-]+$/;
 const PATTERN = /^[A-Za-z0-9_*]+$/;
 const KEYWORDS = new Set(['and', 'or', 'not', 'of', 'them', 'all', 'any', '1']);
 
+/**
+ * The tree of a condition. Trees are not changed by their readers, so one is parsed once per text (SigmaHQ's
+ * Windows rules write about 300 different conditions), a refusal remembered with it.
+ */
 export function parseCondition(text: string): ConditionNode {
+  return parsed.get(text, () => parseText(text));
+}
+
+const parsed = new Memo<ConditionNode>(10_000);
+
+function parseText(text: string): ConditionNode {
   if (text.includes('|'))
     throw new ConditionError(`condition "${text}": the pipe aggregation syntax is obsolete; use a correlation rule`);
   const tokens: string[] = [];

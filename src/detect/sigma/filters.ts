@@ -2,8 +2,8 @@
 // names without editing them. As in pySigma, the filter's condition is AND-ed to the rule's condition, so an
 // exclusion is written `condition: not selection`. The filter's identifiers (and its `them`) are its own.
 import type { EventFormat } from '../../model/index.js';
-import { resolveSource, type Logsource } from '../logsource.js';
-import { compileDetection, type CompileOptions, type Matcher } from './compile.js';
+import type { Logsource } from '../logsource.js';
+import { compileForFormats, type CompileOptions, type Matcher } from './compile.js';
 import { SigmaError } from './values.js';
 
 export interface SigmaFilter {
@@ -34,7 +34,7 @@ export function buildFilter(raw: Record<string, unknown>, file: string, options:
   else throw new SigmaError('filter.rules must be a list of rule ids or names, or "any"');
   if (detection.condition === undefined) throw new SigmaError('missing "filter.condition"');
   const match = {} as Record<EventFormat, Matcher>;
-  for (const format of FORMATS) match[format] = compileDetection(detection, format, options, resolveSource(raw.logsource as Logsource, format));
+  for (const { format, body } of compileForFormats(detection, raw.logsource as Logsource, FORMATS, options)) match[format] = body;
   return {
     title: raw.title,
     id: typeof raw.id === 'string' ? raw.id : undefined,

@@ -1,6 +1,7 @@
 // Value modifiers (sigma.md §1.6): which chains are valid, and the string transforms they apply, left to
 // right, to a parsed value. A value becomes a list of alternatives (windash, base64offset and expand make
 // several), which are OR-ed even under `|all`.
+import { Memo } from '../memo.js';
 import { DEFAULT_PLACEHOLDERS } from '../placeholders.js';
 import { hasWildcards, literalText, parseSigmaString, type Part } from './pattern.js';
 import { SigmaError, UnsupportedError } from './values.js';
@@ -26,8 +27,18 @@ export interface Chain {
   has(m: string): boolean;
 }
 
-/** Parses and checks `field|mod|mod…`; throws SigmaError (invalid) or UnsupportedError naming the modifier. */
+/**
+ * Parses and checks `field|mod|mod…`; throws SigmaError (invalid) or UnsupportedError naming the modifier. A
+ * chain holds no state: one is parsed once per key (SigmaHQ writes a few hundred keys over 8,000 items), a
+ * refusal remembered with it.
+ */
 export function parseChain(key: string, raw: string[]): Chain {
+  return chains.get(`${key}\u0000${raw.join('|')}`, () => buildChain(key, raw));
+}
+
+const chains = new Memo<Chain>(10_000);
+
+function buildChain(key: string, raw: string[]): Chain {
   const mods = raw.map((m) => ALIASES[m] ?? m);
   const seen = new Set<string>();
   for (const m of mods) {

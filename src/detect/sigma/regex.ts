@@ -5,6 +5,7 @@
 // missed.) Constructs RE2 cannot run in linear time (backreferences, lookaround) make the rule "unsupported" at
 // load.
 import { RE2JS } from 're2js';
+import { Memo } from '../memo.js';
 import { SigmaError, UnsupportedError } from './values.js';
 
 export type RegexFlag = 'i' | 'm' | 's';
@@ -34,25 +35,12 @@ function validInJs(pattern: string): boolean {
 export function compileRegex(pattern: string, flags: RegexFlag[]): (text: string) => boolean {
   let bits = 0;
   for (const f of flags) bits |= FLAG_BITS[f];
-  // A rule is compiled once per input format, and rules share expressions: each is compiled once (its matcher
-  // holds no state between calls), a refusal remembered with it.
-  const key = `${bits}/${pattern}`;
-  let known = compiled.get(key);
-  if (!known) {
-    if (compiled.size >= COMPILED_MAX) compiled.clear();
-    try {
-      known = { test: compileOne(pattern, bits) };
-    } catch (err) {
-      known = { error: err as Error };
-    }
-    compiled.set(key, known);
-  }
-  if ('error' in known) throw known.error;
-  return known.test;
+  // Rules share expressions: each is compiled once (its matcher holds no state between calls), a refusal
+  // remembered with it.
+  return compiled.get(`${bits}/${pattern}`, () => compileOne(pattern, bits));
 }
 
-const COMPILED_MAX = 20_000;
-const compiled = new Map<string, { test: (text: string) => boolean } | { error: Error }>();
+const compiled = new Memo<(text: string) => boolean>(20_000);
 
 function compileOne(pattern: string, bits: number): (text: string) => boolean {
   let re: RE2JS;
