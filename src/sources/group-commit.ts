@@ -18,10 +18,23 @@ interface Waiting {
 
 /** Most alerts written in one transaction; more wait for the next. */
 const MAX_ALERTS = 20_000;
+/**
+ * Longest a transaction waits for the callers expected back (see `expected`) before it starts with whoever has
+ * come: short beside the fsync every caller waits for anyway.
+ */
+const GATHER_MS = 1;
 
 export class GroupCommit {
   private waiting: Waiting[] = [];
   private writing = false;
+  /**
+   * Callers expected back soon: those the last commit answered and those still waiting then. Senders that each
+   * wait for their answer before they send again (ten integratord scripts, ten POSTs in flight) come back over a
+   * few turns of the event loop after a commit; a transaction started at the first of them had taken half of
+   * them and left the rest to the next commit, and fsync. One caller alone is never held back.
+   */
+  private expected = 1;
+  private gathering?: NodeJS.Timeout;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -38,13 +51,27 @@ export class GroupCommit {
     if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, seqs: [] });
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
-      if (!this.writing) {
-        // Requests that arrive while a transaction is being written wait for the next one; starting it only after
-        // this turn's I/O has been read lets everything already received join it.
-        this.writing = true;
-        setImmediate(() => void this.write());
-      }
+      if (!this.writing) this.startSoon();
     });
+  }
+
+  /**
+   * Starts the next transaction once the callers expected back are waiting, or GATHER_MS after the first one
+   * came (at once when a full transaction's worth is waiting); requests that arrive while a transaction is being
+   * written wait for the next one. Starting only after this turn's I/O has been read lets everything already
+   * received join it.
+   */
+  private startSoon(): void {
+    if (this.waiting.length >= this.expected || this.waiting.reduce((n, w) => n + w.batch.length, 0) >= MAX_ALERTS) {
+      clearTimeout(this.gathering);
+      this.gathering = undefined;
+      this.writing = true;
+      setImmediate(() => void this.write());
+    } else this.gathering ??= setTimeout(() => {
+      this.gathering = undefined;
+      this.writing = true;
+      void this.write();
+    }, GATHER_MS);
   }
 
   private async write(): Promise<void> {
@@ -82,7 +109,11 @@ export class GroupCommit {
         continue;
       }
       group.forEach((g, i) => g.resolve(results[i]!));
+      this.expected = Math.max(1, Math.min(group.length + this.waiting.length, 1000));
+      // Fewer waiting than are coming back: gathered as at a start.
+      if (this.waiting.length > 0 && this.waiting.length < this.expected) break;
     }
     this.writing = false;
+    if (this.waiting.length > 0) this.startSoon();
   }
 }
