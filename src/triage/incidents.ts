@@ -11,7 +11,7 @@ import { systemClock } from '../clock.js';
 import { isIP } from 'node:net';
 import { sql, type Kysely, type Updateable } from 'kysely';
 import { isPostgres } from '../store/migrations/util.js';
-import type { Detection, Event, IncidentChange, Indicator, RuleRef } from '../model/index.js';
+import type { Detection, Event, IncidentChange, Indicator, Level, RuleRef } from '../model/index.js';
 import { sha1Hex } from '../model/digest.js';
 import type { Database, IncidentTable } from '../store/schema.js';
 import { announceChange, applyChange, type TriageContext } from './context.js';
@@ -194,6 +194,25 @@ const namesAny = (assets: AssetCriticality) => {
 };
 
 /**
+ * The severity of an incident with no enrichment verdict and no critical asset (most folds): it depends on the rule
+ * level, the Wazuh level and the escalation alone, so each is worked out once (frozen: it is shared).
+ */
+const PLAIN = new Map<string, Severity>();
+function plainSeverity(ruleLevel: Level, wazuhLevel: number, escalated: boolean): Severity {
+  const key = `${ruleLevel}\u0000${wazuhLevel}\u0000${escalated}`;
+  let s = PLAIN.get(key);
+  if (s === undefined) {
+    s = severity({ ruleLevel, wazuhLevel, indicators: [], escalated }, { enrichments: [], assets: NO_ASSETS });
+    for (const r of s.reasons) Object.freeze(r);
+    Object.freeze(s.reasons);
+    Object.freeze(s);
+    // Bounded: rule and Wazuh levels are few (a Wazuh level outside them is worked out each time).
+    if (PLAIN.size < 1000) PLAIN.set(key, s);
+  }
+  return s;
+}
+
+/**
  * Severity from what the incident holds now. In hand (no promise) when asset criticality names nobody: only then
  * does it read the store.
  */
@@ -205,7 +224,7 @@ export function assess(
 ): InHand<Severity> {
   const of = (indicators: Indicator[]) =>
     severity({ ruleLevel: inc.rule.level, wazuhLevel: inc.wazuhLevel, indicators, escalated: inc.escalated }, { enrichments: inc.enrichments, assets });
-  if (!namesAny(assets)) return of([]);
+  if (!namesAny(assets)) return inc.enrichments.length === 0 ? plainSeverity(inc.rule.level, inc.wazuhLevel, inc.escalated) : of([]);
   // Critical hosts and users are read from the store: the batch's indicators of this incident are written first.
   return (async () => {
     await batch?.writeIndicators(inc.id);
