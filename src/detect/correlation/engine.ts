@@ -138,8 +138,17 @@ export class CorrelationEngine {
     if (time > this.watermark && !this.ahead(time)) this.watermark = time;
   }
 
+  /**
+   * The latest event time known not to be ahead: the clock plus maxFuture when the clock was last read. The clock
+   * moves on, so a time at or before it is not ahead without reading the clock (an in-order stream reads it once
+   * a day of maxFuture instead of once per event); a later one reads it again.
+   */
+  private notAheadUpTo = -Infinity;
+
   private ahead(time: number): boolean {
-    return this.options.maxFuture !== Infinity && time > this.options.clock() + this.options.maxFuture;
+    if (this.options.maxFuture === Infinity || time <= this.notAheadUpTo) return false;
+    this.notAheadUpTo = this.options.clock() + this.options.maxFuture;
+    return time > this.notAheadUpTo;
   }
 
   observe(table: CorrelationTable, input: CorrelationInput): CorrelationFiring | null {
