@@ -2,6 +2,8 @@
 // A wake during a pass runs another right after it, so work queued meanwhile does not wait for the next poll.
 // In `untilIdle` mode a pass that reports progress (returns true) is followed at once: a source drains what it
 // can read, then sleeps. A failed pass is reported and tried again after the interval.
+// A pass due now runs on setImmediate, not setTimeout(0): Node makes a zero timeout at least 1 ms, and a detection's
+// way to the mail crosses several pollers (alert runner, enrichment broker, outbox), each of which would add it.
 
 export interface PollerOptions {
   /** Pause between passes in ms; a function when the interval may change while running. */
@@ -18,6 +20,7 @@ export interface PollerOptions {
 
 export class Poller {
   private timer?: NodeJS.Timeout;
+  private soon?: NodeJS.Immediate;
   private running?: Promise<void>;
   private stopped = true;
   private again = false;
@@ -34,7 +37,7 @@ export class Poller {
 
   async stop(): Promise<void> {
     this.stopped = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.clear();
     await this.running;
   }
 
@@ -49,9 +52,17 @@ export class Poller {
     return typeof every === 'function' ? every() : every;
   }
 
+  private clear(): void {
+    clearTimeout(this.timer);
+    clearImmediate(this.soon);
+    this.timer = this.soon = undefined;
+  }
+
   private schedule(ms: number): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
+    if (ms <= 0 && this.soon) return; // already due now: several wakes in one turn make one pass
+    this.clear();
+    const run = () => {
+      this.timer = this.soon = undefined;
       this.again = false;
       this.running = this.pass()
         .then((result) => {
@@ -62,7 +73,13 @@ export class Poller {
           this.running = undefined;
           if (!this.stopped) this.schedule(this.again ? 0 : this.interval());
         });
-    }, ms);
-    if (this.options.unref) this.timer.unref();
+    };
+    if (ms <= 0) {
+      this.soon = setImmediate(run);
+      if (this.options.unref) this.soon.unref();
+    } else {
+      this.timer = setTimeout(run, ms);
+      if (this.options.unref) this.timer.unref();
+    }
   }
 }
