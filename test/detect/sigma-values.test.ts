@@ -137,6 +137,29 @@ describe('case, null, empty, numbers, lists (§1.3, §1.5)', () => {
     assert.equal(detect(`s: {IpAddress: [a, b, c, d]}\ncondition: s`, 'wazuh')(wazuh({})), false);
   });
 
+  it('a long contains list (one scan of the value) matches exactly what its values match one by one', () => {
+    // Plain texts (emoji, a backslash path, mixed case) beside values that take the general path: wildcards
+    // (the keycap emoji *️⃣ is one), an empty value, a number.
+    const values = ['🤷🏼', '🙎🏼‍♀️', '\\\\Temp\\', 'Invoke-Expression', 'FromBase64String', ' -enc ', ' -EncodedCommand ', 'iex(', 'DownloadString', 'bitsadmin', 'certutil -urlcache',
+      'rundll32', 'regsvr32 /s', 'mshta http', 'wscript', 'cscript', '\\AppData\\Roaming\\', 'vssadmin delete', 'shadowcopy', 'ab'];
+    const extra = ['*️⃣', 'x*y', '', 42];
+    const inputs = ['C:\\Windows\\Temp\\a.exe', 'powershell -ENC aGVsbG8=', 'POWERSHELL IEX(new-object)', 'say 🤷🏼 hi', 'keycap *️⃣ here', 'x then y', 'plain text', 'id 42 here',
+      'CERTUTIL -URLCACHE -f http://x', 'cab', 'a', '', 'AB', 'rundll3', ['nothing', 'still nothing'], ['nothing', 'Wscript.exe']];
+    for (const list of [values, [...values, ...extra]]) {
+      for (const mods of ['contains', 'contains|cased']) {
+        const whole = detect({ s: { [`F|${mods}`]: list }, condition: 's' });
+        const each = list.map((v) => detect({ s: { [`F|${mods}`]: [v] }, condition: 's' }));
+        for (const F of inputs) {
+          const event = evtx({ F });
+          assert.equal(whole(event), each.some((m) => m(event)), `${mods} ${JSON.stringify(F)} (${list.length} values)`);
+        }
+      }
+    }
+    assert.equal(detect({ s: { 'F|contains': values }, condition: 's' })(evtx({ F: 'x INVOKE-EXPRESSION y' })), true);
+    assert.equal(detect({ s: { 'F|contains|cased': values }, condition: 's' })(evtx({ F: 'x INVOKE-EXPRESSION y' })), false);
+    assert.equal(detect({ s: { 'F|contains': values }, condition: 's' })(evtx({ F: 'nothing listed' })), false);
+  });
+
   it('a map is an AND of its items; a list of maps an OR of the maps', () => {
     const m = `s: {A: 1, B: 2}\ncondition: s`;
     assert.equal(hits(m, { A: 1, B: 2 }), true);

@@ -10,7 +10,7 @@ import type { Logsource, Source } from '../sources/source.js';
 import { cidrMatcher } from './cidr.js';
 import { ConditionError, foldCondition, parseCondition, type ConditionNode } from './condition.js';
 import { literalAlt, parseChain, valueAlternatives, type Alt, type Chain } from './modifiers.js';
-import { globMatcher, lower } from './pattern.js';
+import { globMatcher, lower, parseSigmaString } from './pattern.js';
 import { compileRegex, type RegexFlag } from './regex.js';
 import { anyElement, asNumber, asText, SigmaError, UnsupportedError, type ValuePredicate } from './values.js';
 
@@ -195,6 +195,50 @@ function exactSetPredicate(values: unknown[], chain: Chain): ValueMatch | null {
   return { pred: anyElement(text), text };
 }
 
+/** Below this many values a contains list stays one `includes` per value: the scan would cost more. */
+const CONTAINS_LIST_MIN = 16;
+
+/**
+ * The plain texts (no wildcards once escapes are resolved) of a long `contains` list are one scan of the value
+ * instead of one `includes` per text: SigmaHQ lists hundreds (its emoji rules list 745 to 1,000 each), and a
+ * value holds none of them most of the time. The texts are indexed by their first code unit; the scan looks at
+ * each position of the value once and tries only the texts that begin with the character there. The list's
+ * other values (`rest`) take the general path beside it. Null for lists that need the general path whole.
+ */
+function containsListPredicate(values: unknown[], chain: Chain): { match: ValueMatch; rest: unknown[] } | null {
+  if (values.length < CONTAINS_LIST_MIN || chain.kind !== 'string' || !chain.has('contains')) return null;
+  if (chain.mods.some((m) => m !== 'contains' && m !== 'cased')) return null;
+  const texts: string[] = [];
+  const rest: unknown[] = [];
+  for (const v of values) {
+    const parts = typeof v === 'string' ? parseSigmaString(v) : [];
+    if (parts.length === 1 && 'lit' in parts[0]!) texts.push(parts[0].lit);
+    else rest.push(v);
+  }
+  if (texts.length < CONTAINS_LIST_MIN) return null;
+  const cased = chain.has('cased');
+  const starts = new Uint8Array(65_536);
+  const byFirst = new Map<number, string[]>();
+  for (const v of texts) {
+    const lit = cased ? v : v.toLowerCase();
+    const c = lit.charCodeAt(0);
+    starts[c] = 1;
+    const list = byFirst.get(c);
+    if (list) list.push(lit);
+    else byFirst.set(c, [lit]);
+  }
+  const text = (t: string) => {
+    const f = cased ? t : lower(t);
+    for (let i = 0; i < f.length; i++) {
+      const c = f.charCodeAt(i);
+      if (starts[c] === 0) continue;
+      for (const lit of byFirst.get(c)!) if (f.startsWith(lit, i)) return true;
+    }
+    return false;
+  };
+  return { match: { pred: anyElement(text), text }, rest };
+}
+
 function numericPredicate(v: unknown, chain: Chain, key: string): ValuePredicate {
   const op = chain.mods.find((m) => m === 'gt' || m === 'gte' || m === 'lt' || m === 'lte')!;
   if (typeof v !== 'number' || !Number.isFinite(v)) throw new SigmaError(`"${op}" needs a number, not ${JSON.stringify(v)} (in "${key}")`);
@@ -304,13 +348,16 @@ function compileItem(key: string, value: unknown, fs: Formats): Matcher[] {
     items = refs.slice(0, fs.live).map((r) => (chain.has('all') ? (d) => r.every((m) => m(d)) : r.length === 1 ? r[0]! : (d) => r.some((m) => m(d))));
   } else {
     const exact = field && !chain.has('all') ? exactSetPredicate(values, chain) : null;
-    const matches = exact ? [exact] : values.map((v): ValueMatch => {
+    const list = field && !exact && !chain.has('all') ? containsListPredicate(values, chain) : null;
+    const general = exact ? [] : list ? list.rest : values;
+    const indexed = exact ? [exact] : list ? [list.match] : [];
+    const matches = indexed.concat(general.map((v): ValueMatch => {
       if (chain.kind === 're') return { pred: regexPredicate(v, chain, key) };
       if (chain.kind === 'cidr') return { pred: cidrPredicate(v, key) };
       if (chain.kind === 'numeric') return { pred: numericPredicate(v, chain, key) };
       if (chain.kind === 'time') return { pred: timePredicate(v, chain, key) };
       return valuePredicate(v, chain, key, fs.placeholders, field);
-    });
+    }));
     items = fs.each((ctx): Matcher => {
       const preds = matches.map((m) => bindValue(m, ctx.source, field));
       // Keywords search every string of the event (sources/source.ts keywordTexts): one read, a list of texts.
