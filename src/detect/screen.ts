@@ -13,10 +13,13 @@ export const SCREEN_MIN_RULES = 24;
 export class LiteralScreen {
   /** Rules evaluated whatever the line holds (they require no literal). */
   private readonly free: Uint8Array;
-  /** Character code (0–127) → input class; 0 for characters no literal contains. */
-  private readonly classOf = new Uint8Array(128);
+  /** UTF-16 code unit → input class; 0 for characters no literal contains (literals are ASCII). */
+  private readonly classOf = new Uint8Array(65_536);
   private readonly classes: number;
-  /** The automaton with its failure links resolved: delta[state * classes + class] → state. */
+  /**
+   * The automaton with its failure links resolved: delta[state * classes + class] → next state * classes, stored
+   * bitwise-negated (~) when a literal ends at the next state, so the scan finds both in one read.
+   */
   private readonly delta: Int32Array;
   /** The literal that ends at a state, or −1. */
   private readonly term: Int32Array;
@@ -103,6 +106,10 @@ export class LiteralScreen {
         }
       }
     }
+    for (let i = 0; i < this.delta.length; i++) {
+      const t = this.delta[i]!;
+      this.delta[i] = this.term[t] !== -1 || this.dict[t] !== -1 ? ~(t * k) : t * k;
+    }
     this.marks = new Uint32Array(rules.length);
     this.seenLiteral = new Uint32Array(admits.length);
   }
@@ -126,10 +133,12 @@ export class LiteralScreen {
     const { delta, classOf, term, dict, classes, marks, seenLiteral, admits } = this;
     let s = 0;
     for (let i = 0; i < lower.length; i++) {
-      const c = lower.charCodeAt(i);
-      s = delta[s * classes + (c < 128 ? classOf[c]! : 0)]!;
+      s = delta[s + classOf[lower.charCodeAt(i)]!]!;
+      if (s >= 0) continue;
+      s = ~s;
       // The literals that end here: this state's own and those along its dictionary links.
-      for (let t = term[s]! !== -1 ? s : dict[s]!; t !== -1; t = dict[t]!) {
+      const state = s / classes;
+      for (let t = term[state]! !== -1 ? state : dict[state]!; t !== -1; t = dict[t]!) {
         const id = term[t]!;
         if (seenLiteral[id] === epoch) continue;
         seenLiteral[id] = epoch;
