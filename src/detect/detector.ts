@@ -102,7 +102,13 @@ export class Detector {
   private readonly forward?: DetectorOptions['forward'];
   /** Screens of the rule lists long enough to be worth one (by list). */
   private readonly screens = new Map<readonly DetectionRule[], LiteralScreen>();
+  private readonly screening: boolean;
   private readonly picks: DetectionRule[] = [];
+  /**
+   * Each screened list followed by the `always` rules, with one screen of its own: an event whose one non-empty
+   * list it is (most events) has its line scanned once, not once for its list and again for `always`.
+   */
+  private readonly withAlways = new Map<readonly DetectionRule[], readonly DetectionRule[]>();
   /** The current event's raw line in lower case, once a screened list needed it. */
   private lower: string | undefined;
 
@@ -120,7 +126,24 @@ export class Detector {
     });
     const detectionRules = ruleSet.rules.filter((r): r is DetectionRule => r.kind === 'detection');
     this.index = new RuleIndex(detectionRules);
-    if (options.screen ?? true) for (const list of this.index.lists()) if (list.length >= SCREEN_MIN_RULES) this.screens.set(list, new LiteralScreen(list));
+    this.screening = options.screen ?? true;
+    if (this.screening) {
+      // Built now: the screens of what most events meet. A list's own screen (for an event with two lists) and
+      // the screen of every rule (for an event whose id is not a number) are built the first time one is met:
+      // over SigmaHQ those are the largest (the one of every rule holds some 40 MB) and most inputs never need them.
+      const { always, all } = this.index;
+      this.screenOf(always);
+      for (const list of this.index.lists()) {
+        if (list.length < SCREEN_MIN_RULES || list === always || list === all) continue;
+        if (always.length === 0) {
+          this.screenOf(list);
+          continue;
+        }
+        const merged = [...list, ...always];
+        this.withAlways.set(list, merged);
+        this.screenOf(merged);
+      }
+    }
     const byRef = new Map<string, Rule>();
     for (const r of ruleSet.rules) {
       byRef.set(r.ref.id, r);
@@ -200,8 +223,15 @@ export class Detector {
     this.lower = undefined;
     if (picked === null) this.evaluateList(this.index.all, event, out);
     else {
-      for (const list of picked) if (list.length > 0) this.evaluateList(list, event, out);
-      this.evaluateList(this.index.always, event, out);
+      let only: readonly DetectionRule[] | undefined;
+      let lists = 0;
+      for (const list of picked) if (list.length > 0) (only = list), lists++;
+      const merged = lists === 1 ? this.withAlways.get(only!) : undefined;
+      if (merged) this.evaluateList(merged, event, out);
+      else {
+        for (const list of picked) if (list.length > 0) this.evaluateList(list, event, out);
+        this.evaluateList(this.index.always, event, out);
+      }
     }
     this.counters.detections += out.length;
     return out;
@@ -266,12 +296,20 @@ export class Detector {
    * once per event, and only when a screened list is evaluated: most events meet only short lists.
    */
   private evaluateList(list: readonly DetectionRule[], event: Event, out: Detection[]): void {
-    const screen = list.length >= SCREEN_MIN_RULES ? this.screens.get(list) : undefined;
+    const screen = this.screenOf(list);
     const line = screen ? rawLineOf(event) : undefined;
     if (line !== undefined) {
       this.lower ??= line.toLowerCase();
       for (const rule of screen!.pick(line, this.lower, this.picks)) this.evaluate(rule, event, out);
     } else for (const rule of list) this.evaluate(rule, event, out);
+  }
+
+  /** The list's screen, built on first use; none for a short list or with screening off. */
+  private screenOf(list: readonly DetectionRule[]): LiteralScreen | undefined {
+    if (!this.screening || list.length < SCREEN_MIN_RULES) return undefined;
+    let screen = this.screens.get(list);
+    if (!screen) this.screens.set(list, (screen = new LiteralScreen(list)));
+    return screen;
   }
 
   private evaluate(rule: DetectionRule, event: Event, out: Detection[]): void {
