@@ -4,17 +4,13 @@
 import { readFileSync, writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { Detector } from '../../src/detect/detector.js';
 import { Prefilter } from '../../src/detect/prefilter.js';
 import { loadRules, type RuleSet } from '../../src/detect/rules.js';
 import { BUILTIN_RULES } from '../../src/paths.js';
 import { toEvent } from '../../src/model/event.js';
 import { alertLines, failedLogon } from './alerts.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
+import { gc } from './gc.js';
 
 function readLines(file: string): string[] {
   const lines = readFileSync(file, 'utf8').split('\n');

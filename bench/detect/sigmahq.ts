@@ -7,6 +7,7 @@ import { Prefilter } from '../../src/detect/prefilter.js';
 import { loadRules } from '../../src/detect/rules.js';
 import { toEvent } from '../../src/model/event.js';
 import { alertLines, prng } from './alerts.js';
+import { gc } from './gc.js';
 
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 const cpu = () => {
@@ -93,6 +94,7 @@ export function sigmahqBenchmark(dir: string, count: number, rounds: number): vo
   let fired = 0;
   for (let round = 0; round <= rounds; round++) {
     const detector = new Detector(rules);
+    gc();
     const c = cpu();
     fired = 0;
     for (const l of lines) fired += detector.process(toEvent(JSON.parse(l), l)).length;
@@ -100,6 +102,7 @@ export function sigmahqBenchmark(dir: string, count: number, rounds: number): vo
   }
   // The same alerts with every rule of the event's lists evaluated (no literal screen), once: what the screen saves.
   const unscreened = new Detector(rules, { screen: false });
+  gc();
   const cu = cpu();
   let firedUnscreened = 0;
   for (const l of lines) firedUnscreened += unscreened.process(toEvent(JSON.parse(l), l)).length;
