@@ -53,9 +53,13 @@ export async function committedFirst<T>(commit: (scope: DurabilityScope) => Prom
 }
 
 /**
- * For the SQLite driver, at a commit: the scope the committing transaction was bound to, if any. The driver hands
- * it the commit's durability instead of waiting for it.
+ * For the SQLite driver, at a transaction's end: the scope it was bound to, if any, taken off the connection so a
+ * later transaction on the same connection is never deferred by it. At a commit the driver hands the scope the
+ * commit's durability instead of waiting for it; at a rollback it drops it.
  */
-export function deferredDurability(connection: DatabaseConnection): DurabilityScope | undefined {
-  return (connection as { [SCOPE]?: DurabilityScope })[SCOPE];
+export function takeDeferredDurability(connection: DatabaseConnection): DurabilityScope | undefined {
+  const c = connection as { [SCOPE]?: DurabilityScope };
+  const scope = c[SCOPE];
+  delete c[SCOPE];
+  return scope;
 }

@@ -23,7 +23,7 @@ import {
   type Kysely,
   type QueryResult,
 } from 'kysely';
-import { deferredDurability } from '../durability.js';
+import { takeDeferredDurability } from '../durability.js';
 import { Connection, inMemory, openWriter, type Outcome } from './connection.js';
 import type { Control, Reply, Request, WorkerOptions } from './protocol.js';
 
@@ -276,7 +276,7 @@ export class SqliteThreadDriver implements Driver {
     }
     const n = ++this.commits;
     // Inside committedFirst (../durability.ts): the caller waits for the disk when it needs to, not here.
-    const deferred = deferredDurability(connection);
+    const deferred = takeDeferredDurability(connection);
     if (deferred && !deferred.durability) {
       const durability = { own: this.durableThrough(n), earlier: this.durableThrough(n - 1) };
       // Awaited by the caller when it needs them; a failure it does not await is not an unhandled rejection.
@@ -290,6 +290,7 @@ export class SqliteThreadDriver implements Driver {
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     const c = connection as ThreadConnection;
+    takeDeferredDurability(connection);
     try {
       // Kysely rolls back when the commit throws; when what threw came after COMMIT (its fsync failed) there is
       // nothing left to roll back, and the caller is to see that error, not SQLite's "no transaction is active".
