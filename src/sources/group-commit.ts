@@ -26,6 +26,8 @@ const GATHER_MS = 1;
 
 export class GroupCommit {
   private waiting: Waiting[] = [];
+  /** The alerts of the waiting batches, together. */
+  private waitingAlerts = 0;
   private writing = false;
   /**
    * Callers expected back soon: those the last commit answered and those still waiting then. Senders that each
@@ -51,6 +53,7 @@ export class GroupCommit {
     if (batch.length === 0) return Promise.resolve({ accepted: 0, duplicates: 0, seqs: [] });
     return new Promise((resolve, reject) => {
       this.waiting.push({ batch, resolve, reject });
+      this.waitingAlerts += batch.length;
       if (!this.writing) this.startSoon();
     });
   }
@@ -62,7 +65,7 @@ export class GroupCommit {
    * received join it.
    */
   private startSoon(): void {
-    if (this.waiting.length >= this.expected || this.waiting.reduce((n, w) => n + w.batch.length, 0) >= MAX_ALERTS) {
+    if (this.waiting.length >= this.expected || this.waitingAlerts >= MAX_ALERTS) {
       clearTimeout(this.gathering);
       this.gathering = undefined;
       this.writing = true;
@@ -81,6 +84,7 @@ export class GroupCommit {
       let take = 0;
       while (take < this.waiting.length && (take === 0 || n + this.waiting[take]!.batch.length <= MAX_ALERTS)) n += this.waiting[take++]!.batch.length;
       const group = this.waiting.splice(0, take);
+      this.waitingAlerts -= n;
       const batches = group.map((g) => g.batch);
       let committed: { result: RecordResult[]; durability: Durability };
       try {
