@@ -19,7 +19,7 @@ if (only.includes('detect')) throughput(num('BENCH_ALERTS', 200_000), num('BENCH
 if (only.includes('memory')) memory(num('BENCH_ADDRESSES', 1_000_000));
 const corpus = join(shared, 'data/sigma/sigmahq/rules/windows');
 if (only.includes('sigmahq')) {
-  if (existsSync(corpus)) sigmahqBenchmark(corpus, num('BENCH_SIGMA_ALERTS', 50_000), num('BENCH_ROUNDS', 3));
+  if (existsSync(corpus)) await sigmahqBenchmark(corpus, num('BENCH_SIGMA_ALERTS', 50_000), num('BENCH_ROUNDS', 3));
   else process.stdout.write(`sigmahq: skipped (no ${corpus}; set VIGIL_SHARED)\n`);
 }
 if (only.includes('triage')) {

@@ -56,9 +56,9 @@ import { clusterConfigProblem, createNode, FiringReader, openStream, Partitioner
 import { Tuning } from './tuning/service.js';
 
 import { StartupError } from './errors.js';
-import { dataDir, loadConfiguredRules, reportRefusals, ruleLoad } from './detect/configured.js';
+import { dataDir, loadConfiguredRulesAsync, reportRefusals, ruleLoad } from './detect/configured.js';
 export { StartupError } from './errors.js';
-export { acceptedFiltersFile, dataDir, loadConfiguredRules, reportRefusals, ruleLoad, rulePaths, type RuleLoad } from './detect/configured.js';
+export { acceptedFiltersFile, dataDir, loadConfiguredRules, loadConfiguredRulesAsync, reportRefusals, ruleLoad, rulePaths, type RuleLoad } from './detect/configured.js';
 
 export function buildChannels(config: Config): Map<string, Channel> {
   return buildConfiguredChannels(config.channels);
@@ -170,7 +170,7 @@ export interface VigilOptions {
 export async function createVigil(config: Config, log: Logger, options: VigilOptions = {}): Promise<Vigil> {
   const clusterProblem = clusterConfigProblem(config);
   if (clusterProblem) throw new StartupError(clusterProblem, { key: 'database.url' });
-  const rules = loadConfiguredRules(ruleLoad(config), { placeholders: config.detect.placeholders });
+  const rules = await loadConfiguredRulesAsync(ruleLoad(config), { placeholders: config.detect.placeholders });
   reportRefusals(rules, log);
   // A rule that needs fields Wazuh 5.x findings lack says so when 5.x input may come (README "Wazuh 5.x").
   if (config.sources.indexer.enabled && config.sources.indexer.version !== '4')

@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { Config } from '../config/schema.js';
 import { StartupError } from '../errors.js';
 import { BUILTIN_RULES } from '../paths.js';
-import { loadRules, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet, type RuleText } from './rules.js';
+import { loadRules, loadRulesAsync, refusalCounts, refusalReason, refusalSummary, type LoadOptions, type RuleProblem, type RuleSet, type RuleText } from './rules.js';
 
 /** The configured rule files and folders, and the file of accepted filters once one was accepted. */
 export function rulePaths(config: Config): string[] {
@@ -36,8 +36,22 @@ const problemLine = (p: RuleProblem) => `  ${p.file}${p.rule ? ` (${p.rule})` : 
  * metric, rules API, lint) so that a corpus such as a SigmaHQ checkout loads where some of its rules cannot.
  */
 export function loadConfiguredRules(load: RuleLoad | string[], options: LoadOptions = {}): RuleSet {
+  const { paths, strict, texts } = resolveLoad(load);
+  return refuseFatal(loadRules(paths, process.cwd(), options, texts), strict);
+}
+
+/** loadConfiguredRules with the files parsed on a second thread while this one compiles (start-up). */
+export async function loadConfiguredRulesAsync(load: RuleLoad | string[], options: LoadOptions = {}): Promise<RuleSet> {
+  const { paths, strict, texts } = resolveLoad(load);
+  return refuseFatal(await loadRulesAsync(paths, process.cwd(), options, texts), strict);
+}
+
+function resolveLoad(load: RuleLoad | string[]): Required<RuleLoad> {
   const { paths, strict = false, texts = [] } = Array.isArray(load) ? { paths: load, strict: true } : load;
-  const set = loadRules(paths, process.cwd(), options, texts);
+  return { paths, strict, texts };
+}
+
+function refuseFatal(set: RuleSet, strict: boolean): RuleSet {
   const builtin = resolve(BUILTIN_RULES);
   const fatal = strict ? set.problems : set.problems.filter((p) => resolve(p.file) === builtin || resolve(p.file).startsWith(builtin + sep));
   if (fatal.length > 0) {

@@ -2,13 +2,14 @@
 // A rule that is invalid or uses an unsupported construct is reported with its file and the construct.
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { CORE_SCHEMA, loadAll } from 'js-yaml';
 import { parseAllDocuments } from 'yaml';
 import { LEVELS, type EventFormat, type Level, type RuleRef } from '../model/index.js';
 import type { Accessor } from './fields.js';
 import type { Logsource } from './logsource.js';
 import type { Source } from './sources/source.js';
 import { fieldGaps, wcsGaps, type GapSources } from './wcs-gaps.js';
+import { cleanDocuments, type RuleDocument } from './rule-documents.js';
+import { RuleReader } from './rule-reader.js';
 import { compileForFormats, type CompileOptions, type Matcher } from './sigma/compile.js';
 import { ConditionError } from './sigma/condition.js';
 import { buildFilter, logsourceContains, type SigmaFilter } from './sigma/filters.js';
@@ -154,22 +155,24 @@ export interface RuleText {
   text: string;
 }
 
-export function loadRules(paths: string[], base = process.cwd(), options: LoadOptions = {}, texts: RuleText[] = []): RuleSet {
-  const set: RuleSet = { rules: [], problems: [], files: [], filters: [] };
+/** One step of a load: a rule file, or a path that could not be listed. */
+type LoadStep = { file: string; name: string } | { problem: RuleProblem };
+
+/** The files of `paths` in load order, each named relative to `base`, with the paths that cannot be read. */
+function loadSteps(paths: string[], base: string): LoadStep[] {
+  const steps: LoadStep[] = [];
   for (const p of paths) {
-    let files: string[];
     try {
-      files = listRuleFiles(p);
+      for (const file of listRuleFiles(p)) steps.push({ file, name: relative(base, file) || file });
     } catch (err) {
-      set.problems.push({ file: p, kind: 'rejected', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` });
-      continue;
-    }
-    for (const file of files) {
-      const name = relative(base, file) || file;
-      set.files.push(name);
-      parseRuleFile(readFileSync(file, 'utf8'), name, set, options);
+      steps.push({ problem: { file: p, kind: 'rejected', message: `cannot read: ${(err as NodeJS.ErrnoException).code ?? err}` } });
     }
   }
+  return steps;
+}
+
+/** What both loaders do after the files: the rule texts, then references and filters across everything loaded. */
+function finishLoad(set: RuleSet, texts: RuleText[], options: LoadOptions): RuleSet {
   for (const t of texts) {
     set.files.push(t.file);
     parseRuleFile(t.text, t.file, set, options);
@@ -179,14 +182,49 @@ export function loadRules(paths: string[], base = process.cwd(), options: LoadOp
   return set;
 }
 
+export function loadRules(paths: string[], base = process.cwd(), options: LoadOptions = {}, texts: RuleText[] = []): RuleSet {
+  const set: RuleSet = { rules: [], problems: [], files: [], filters: [] };
+  for (const step of loadSteps(paths, base)) {
+    if ('problem' in step) set.problems.push(step.problem);
+    else {
+      set.files.push(step.name);
+      addRuleDocuments(readDocuments(step.file), step.name, set, options);
+    }
+  }
+  return finishLoad(set, texts, options);
+}
+
+/**
+ * loadRules with the files parsed on a second thread while this one compiles (rule-reader.ts), for start-up:
+ * the same rules, problems and files in the same order. The event loop turns while it waits for the thread.
+ */
+export async function loadRulesAsync(paths: string[], base = process.cwd(), options: LoadOptions = {}, texts: RuleText[] = []): Promise<RuleSet> {
+  const set: RuleSet = { rules: [], problems: [], files: [], filters: [] };
+  const steps = loadSteps(paths, base);
+  const reader = new RuleReader(steps.flatMap((s) => ('file' in s ? [s.file] : [])), readDocuments);
+  try {
+    let i = 0;
+    for (const step of steps) {
+      if ('problem' in step) set.problems.push(step.problem);
+      else {
+        set.files.push(step.name);
+        addRuleDocuments(await reader.documents(i++), step.name, set, options);
+      }
+    }
+  } finally {
+    reader.close();
+  }
+  return finishLoad(set, texts, options);
+}
+
 /**
  * The documents of a rule file as plain values. js-yaml (YAML 1.2 core schema, the same values as the yaml
  * package's, about four times faster) reads files that parse cleanly; a file with an error anywhere is read
  * again by the yaml package, which reports each document's own error and still reads the others.
  */
-function ruleDocuments(text: string): ({ error: string } | { value: unknown })[] {
+function ruleDocuments(text: string): RuleDocument[] {
   try {
-    return loadAll(text, { schema: CORE_SCHEMA }).map((value) => ({ value }));
+    return cleanDocuments(text);
   } catch {
     const docs = parseAllDocuments(text);
     return (Array.isArray(docs) ? docs : [docs]).map((doc) =>
@@ -195,8 +233,15 @@ function ruleDocuments(text: string): ({ error: string } | { value: unknown })[]
   }
 }
 
+const readDocuments = (file: string) => ruleDocuments(readFileSync(file, 'utf8'));
+
 export function parseRuleFile(text: string, file: string, set: RuleSet, options: LoadOptions = {}): void {
-  for (const doc of ruleDocuments(text)) {
+  addRuleDocuments(ruleDocuments(text), file, set, options);
+}
+
+/** Builds the rules and filters of one file's documents into `set`, and reports those it refuses. */
+function addRuleDocuments(docs: RuleDocument[], file: string, set: RuleSet, options: LoadOptions): void {
+  for (const doc of docs) {
     if ('error' in doc) {
       set.problems.push({ file, kind: 'rejected', message: `invalid YAML: ${doc.error}` });
       continue;
