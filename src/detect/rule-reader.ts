@@ -21,7 +21,7 @@ export interface Parsed {
 /**
  * From how many files a second thread parses. Starting one takes some 50 ms of the other core before it
  * parses a file, and a few milliseconds of this thread; a pack of a hundred files or so (the built-in rules are
- * about fifty) is loaded in little more than that, so it is left to this thread alone.
+ * twenty-six files) is loaded in little more than that, so it is left to this thread alone.
  */
 export const THREAD_FROM = 200;
 
