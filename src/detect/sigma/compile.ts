@@ -217,12 +217,13 @@ function containsListPredicate(values: unknown[], chain: Chain): { match: ValueM
   }
   if (texts.length < CONTAINS_LIST_MIN) return null;
   const cased = chain.has('cased');
-  const starts = new Uint8Array(65_536);
+  // An ASCII character is looked up in a table (most characters of most values); any other in the map itself.
+  const asciiStarts = new Uint8Array(128);
   const byFirst = new Map<number, string[]>();
   for (const v of texts) {
     const lit = cased ? v : v.toLowerCase();
     const c = lit.charCodeAt(0);
-    starts[c] = 1;
+    if (c < 128) asciiStarts[c] = 1;
     const list = byFirst.get(c);
     if (list) list.push(lit);
     else byFirst.set(c, [lit]);
@@ -231,7 +232,7 @@ function containsListPredicate(values: unknown[], chain: Chain): { match: ValueM
     const f = cased ? t : lower(t);
     for (let i = 0; i < f.length; i++) {
       const c = f.charCodeAt(i);
-      if (starts[c] === 0) continue;
+      if (c < 128 ? asciiStarts[c] === 0 : !byFirst.has(c)) continue;
       for (const lit of byFirst.get(c)!) if (f.startsWith(lit, i)) return true;
     }
     return false;
