@@ -86,7 +86,8 @@ export class RuleReader {
 
   /** Parses the last file no thread has claimed yet, kept for when it is asked for; false when there is none. */
   private stealOne(claimed: Int32Array): boolean {
-    while (this.back >= 0 && Atomics.compareExchange(claimed, this.back, 0, 1) !== 0) this.back = -1;
+    // The other thread claims in order from the front: once it holds this file it holds every one before it.
+    if (this.back >= 0 && Atomics.compareExchange(claimed, this.back, 0, 1) !== 0) this.back = -1;
     if (this.back < 0) return false;
     const k = this.back--;
     try {
