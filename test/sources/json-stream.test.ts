@@ -1,0 +1,131 @@
+// How `vigil replay` cuts its input into records: NDJSON, pretty-printed objects, objects side by side on a
+// line, evtx_dump's "Record N" headers. Strings hold what would confuse a scanner (braces, quotes after
+// backslashes, runs of backslashes); every record read back parses to the document written, on its line.
+import assert from 'node:assert/strict';
+import { Readable } from 'node:stream';
+import { describe, it } from 'node:test';
+import { readRecords, type RawRecord } from '../../src/sources/json-stream.js';
+
+async function records(text: string, chunk = 64 * 1024): Promise<RawRecord[]> {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += chunk) pieces.push(text.slice(i, i + chunk));
+  const out: RawRecord[] = [];
+  for await (const r of readRecords(Readable.from(pieces))) out.push(r);
+  return out;
+}
+
+/** Strings made to mislead: braces and brackets, escaped quotes, backslash runs of every parity at the end. */
+const TRICKY = ['{', '}', '[', ']', '"', '\\', '\\\\', '\\"', '\\\\"', 'a\\', 'a\\\\', '"}{"', '} {', '\\u0022}', 'é}ü', 'line\nbreak'];
+
+/** A deterministic pseudo-random document of nested objects and arrays over those strings. */
+function doc(seed: number): unknown {
+  let s = seed;
+  const rnd = (n: number) => ((s = (s * 1103515245 + 12345) & 0x7fffffff) % n);
+  const value = (depth: number): unknown => {
+    const k = rnd(depth > 3 ? 3 : 5);
+    if (k === 0) return TRICKY[rnd(TRICKY.length)]! + TRICKY[rnd(TRICKY.length)]!;
+    if (k === 1) return rnd(1000) - 500;
+    if (k === 2) return [null, true, false][rnd(3)];
+    if (k === 3) return Array.from({ length: rnd(4) }, () => value(depth + 1));
+    return Object.fromEntries(Array.from({ length: 1 + rnd(4) }, (_, i) => [TRICKY[rnd(TRICKY.length)]! + i, value(depth + 1)]));
+  };
+  return { id: seed, data: value(0), tail: TRICKY[seed % TRICKY.length] };
+}
+
+/** The bytes of `text` as a file stream gives them, `size` bytes a chunk (a character's bytes may be split). */
+async function recordsOfBytes(text: string, size: number): Promise<RawRecord[]> {
+  const bytes = Buffer.from(text, 'utf8');
+  const input = new Readable({ read() {} });
+  for (let i = 0; i < bytes.length; i += size) input.push(bytes.subarray(i, i + size));
+  input.push(null);
+  const out: RawRecord[] = [];
+  for await (const r of readRecords(input)) out.push(r);
+  return out;
+}
+
+describe('readRecords', () => {
+  it('reads NDJSON, pretty-printed and side-by-side objects whose strings hold braces, quotes and backslashes', async () => {
+    const docs = Array.from({ length: 300 }, (_, i) => doc(i + 1));
+    const parts: string[] = [];
+    const lines: number[] = [];
+    let line = 1;
+    for (let i = 0; i < docs.length; i++) {
+      const form = i % 4;
+      if (form === 3) {
+        parts.push(`Record ${i}`); // evtx_dump's header line
+        line++;
+      }
+      if (form === 2 && i + 1 < docs.length) {
+        // two side by side on one line
+        parts.push(JSON.stringify(docs[i]) + JSON.stringify(docs[i + 1]));
+        lines.push(line, line);
+        line++;
+        i++;
+        continue;
+      }
+      const text = form === 1 ? JSON.stringify(docs[i], null, 2) : JSON.stringify(docs[i]);
+      parts.push(text);
+      lines.push(line);
+      line += text.split('\n').length;
+    }
+    const input = parts.join('\n') + '\n';
+    // Read whole and in chunks that cut lines (and escapes) anywhere.
+    for (const chunk of [1 << 20, 7, 1]) {
+      const got = await records(input, chunk);
+      assert.equal(got.length, docs.length, `chunk ${chunk}`);
+      got.forEach((r, i) => {
+        assert.deepEqual(JSON.parse(r.text), docs[i], `record ${i}, chunk ${chunk}`);
+        assert.equal(r.line, lines[i], `line of record ${i}`);
+      });
+    }
+  });
+
+  it('a string that ends a line on a backslash goes on with its next character escaped', async () => {
+    // Not JSON (a string over two lines) but the cut must still fall where the object ends: the quote that
+    // starts the second line is escaped, so the brace after it is inside the string.
+    const got = await records('{"a":"x\\\n"}","b":1}\n{"c":2}\n');
+    assert.deepEqual(
+      got.map((r) => [r.text, r.line]),
+      [
+        ['{"a":"x\\\n"}","b":1}', 1],
+        ['{"c":2}', 3],
+      ],
+    );
+  });
+
+  it('reads UTF-8 whose characters are split between chunks, and CRLF line ends', async () => {
+    const docs = [{ user: 'Jürgen', note: '€ 5 😀' }, { host: 'ホスト' }, { msg: '\u00e9' }];
+    const text = docs.map((d) => JSON.stringify(d)).join('\r\n') + '\r\n';
+    for (const size of [1, 2, 3, 5]) {
+      const got = await recordsOfBytes(text, size);
+      assert.deepEqual(
+        got.map((r) => [JSON.parse(r.text), r.line]),
+        docs.map((d, i) => [d, i + 1]),
+        `chunks of ${size} bytes`,
+      );
+      assert.ok(got.every((r) => !r.text.includes('\r')));
+    }
+  });
+
+  it('hands on whole what is not JSON structure, for the parser to report', async () => {
+    const got = await records('{"a":1}\nnot json\n42\n\n{"b":"}"}\n');
+    assert.deepEqual(
+      got.map((r) => [r.text, r.line]),
+      [
+        ['{"a":1}', 1],
+        ['not json', 2],
+        ['42', 3],
+        ['{"b":"}"}', 5],
+      ],
+    );
+    // the last line without its newline is read too
+    assert.deepEqual(
+      (await records('{"a":1}\r\n{"b":2}')).map((r) => [r.text, r.line]),
+      [
+        ['{"a":1}', 1],
+        ['{"b":2}', 2],
+      ],
+    );
+  });
+});
+
