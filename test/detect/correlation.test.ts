@@ -523,3 +523,31 @@ describe('value_sum, value_avg, value_percentile', () => {
     assert.equal(runToEnd(rules(base('fail', '1'), metric('value_sum', '{ lt: 5, field: data.bytes }')), bytes(['x', 'y'])).length, 0);
   });
 });
+
+describe('detection ids', () => {
+  it('are the same for the same detection made again, differ between detections, and sort by the completing event’s time', () => {
+    const set = rules(base('fail', '1'), COUNT);
+    // Five failures from each of three addresses, interleaved: three count firings and fifteen base detections.
+    const events = Array.from({ length: 15 }, (_, i) => ev(i * 7, '1', { srcip: `10.0.0.${i % 3}` }));
+    const once = run(set, events).ds;
+    const again = run(set, events).ds;
+    assert.equal(titled(once, 'count').length, 3);
+    assert.deepEqual(
+      again.map((d) => d.id),
+      once.map((d) => d.id),
+    );
+    assert.equal(new Set(once.map((d) => d.id)).size, once.length);
+    // In time order, as the store's key index takes them at its end.
+    const byTime = [...once].sort((a, b) => a.time - b.time || (a.id < b.id ? -1 : 1));
+    assert.deepEqual(
+      byTime.map((d) => d.id),
+      [...once.map((d) => d.id)].sort(),
+    );
+    // Two detections of one millisecond still differ (the digest of rule, group and event follows the time).
+    const sameMs = [ev(0, '1'), { ...ev(0, '1') }];
+    const ids = run(rules(base('fail', '1')), sameMs).ds.map((d) => d.id);
+    assert.equal(ids.length, 2);
+    assert.notEqual(ids[0], ids[1]);
+    assert.equal(ids[0]!.slice(0, 12), ids[1]!.slice(0, 12));
+  });
+});
