@@ -4,15 +4,9 @@ import { Command } from 'commander';
 import { ConfigError, loadConfig } from '../config/load.js';
 import { BUILTIN_RULES, packageVersion } from '../paths.js';
 import { USER_FACING_CODES, VigilError } from '../errors.js';
-import { playbooksTest } from './playbooks.js';
-import { replay } from './replay.js';
-import { convertWazuh } from './convert-wazuh.js';
-import { lint } from './rules.js';
-import { backtestCli } from './backtest.js';
-import { ruleTest } from './rules-test.js';
-import { serve, splitListen } from './serve.js';
-import { userAdd, userList } from './user.js';
-import { clusterStatus } from './cluster.js';
+
+// Each command's module is loaded when the command runs: the server's (Fastify, NATS, PostgreSQL, metrics) is a
+// quarter of a second that `replay` or `rules test` would spend loading what they never use.
 
 const program = new Command();
 program
@@ -29,6 +23,7 @@ program
   .option('-l, --listen <host:port>', 'listen address (overrides server.listen)')
   .option('--cluster', 'run as one node of a cluster (NATS JetStream + PostgreSQL; the cluster section of the config)')
   .action(async (opts: { config?: string; listen?: string; cluster?: boolean }) => {
+    const { serve, splitListen } = await import('./serve.js');
     const config = loadConfig(opts.config);
     if (opts.cluster) config.cluster.enabled = true;
     if (opts.listen) {
@@ -53,6 +48,7 @@ program
     if (opts.format && opts.format !== 'wazuh' && opts.format !== 'evtx-json' && opts.format !== 'wcs')
       throw new ConfigError(`--format: expected wazuh, evtx-json or wcs, got "${opts.format}"`);
     const config = loadConfig(opts.config);
+    const { replay } = await import('./replay.js');
     process.exitCode = await replay(files, config, {
       rules: opts.rules,
       json: opts.json,
@@ -68,7 +64,8 @@ rules
   .description('load every rule and report ok / rejected / unsupported per file, then totals')
   .argument('<paths...>')
   .option('-c, --config <file>', 'config file: its detect.placeholders resolve |expand values', process.env.VIGIL_CONFIG)
-  .action((paths: string[], opts: { config?: string }) => {
+  .action(async (paths: string[], opts: { config?: string }) => {
+    const { lint } = await import('./rules.js');
     process.exitCode = lint(paths, { placeholders: loadConfig(opts.config).detect.placeholders });
   });
 rules
@@ -76,8 +73,9 @@ rules
   .description("run each rule's test events (<rule>.test.yml beside it): pass / fail per rule, then totals")
   .argument('[paths...]', 'rule files or folders (default: the built-in rules)')
   .option('-c, --config <file>', 'config file: its detect.placeholders resolve |expand values', process.env.VIGIL_CONFIG)
-  .action((paths: string[], opts: { config?: string }) => {
+  .action(async (paths: string[], opts: { config?: string }) => {
     const placeholders = loadConfig(opts.config).detect.placeholders;
+    const { ruleTest } = await import('./rules-test.js');
     process.exitCode = ruleTest(paths.length > 0 ? paths : [BUILTIN_RULES], { placeholders });
   });
 
@@ -90,6 +88,7 @@ rules
   .option('--since <duration>', 'how far back: 30d, 12h, 90m (what retention kept)', '30d')
   .option('--json', 'the whole result as one JSON object')
   .action(async (opts: { config?: string; rules: string[]; filters?: string; since: string; json?: boolean }) => {
+    const { backtestCli } = await import('./backtest.js');
     process.exitCode = await backtestCli(loadConfig(opts.config), opts);
   });
 
@@ -99,7 +98,8 @@ rules
   .argument('<files...>', 'Wazuh rule files (ruleset/rules/*.xml), converted together so parents in other files resolve')
   .option('-o, --out <dir>', 'write one <name>.yml per input file into this folder (default: all to stdout)')
   .option('-v, --verbose', 'also list the level-0 and noalert rules folded into the rules built on them')
-  .action((files: string[], opts: { out?: string; verbose?: boolean }) => {
+  .action(async (files: string[], opts: { out?: string; verbose?: boolean }) => {
+    const { convertWazuh } = await import('./convert-wazuh.js');
     process.exitCode = convertWazuh(files, opts);
   });
 
@@ -113,6 +113,7 @@ playbooks
   .action(async (target: string, opts: { config?: string; change?: string }) => {
     const changes = ['opened', 'updated', 'escalated', 'resolved', 'reopened', 'summary', 'enriched'];
     if (opts.change && !changes.includes(opts.change)) throw new ConfigError(`--change: expected one of ${changes.join(', ')}, got "${opts.change}"`);
+    const { playbooksTest } = await import('./playbooks.js');
     process.exitCode = await playbooksTest(target, loadConfig(opts.config), opts);
   });
 
@@ -123,6 +124,7 @@ cluster
   .option('-c, --config <file>', 'config file (its cluster section)', process.env.VIGIL_CONFIG)
   .option('--json', 'print the status as one JSON object')
   .action(async (opts: { config?: string; json?: boolean }) => {
+    const { clusterStatus } = await import('./cluster.js');
     process.exitCode = await clusterStatus(loadConfig(opts.config), opts);
   });
 
@@ -135,6 +137,7 @@ user
   .option('--password-stdin', 'read the password from standard input')
   .option('-c, --config <file>', 'config file (for database.url)', process.env.VIGIL_CONFIG)
   .action(async (name: string, opts: { role: string; passwordStdin?: boolean; config?: string }) => {
+    const { userAdd } = await import('./user.js');
     process.exitCode = await userAdd(loadConfig(opts.config), name, opts);
   });
 user
@@ -142,6 +145,7 @@ user
   .description('list users and their roles')
   .option('-c, --config <file>', 'config file (for database.url)', process.env.VIGIL_CONFIG)
   .action(async (opts: { config?: string }) => {
+    const { userList } = await import('./user.js');
     process.exitCode = await userList(loadConfig(opts.config));
   });
 
