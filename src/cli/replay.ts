@@ -62,10 +62,17 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
   const events = new EventBus();
   const pipeline = buildPipeline(config, store.db, log, { rules: ruleSet, actions: act.actions, events, live: false });
   let detections = 0;
+  // A batch's detections are written together, after the batch: a write per line was a system call per detection.
+  let printed: string[] = [];
   events.on('detection', (d) => {
     detections++;
-    out.write((options.json ? JSON.stringify(detectionJson(d)) : detectionText(d)) + '\n');
+    printed.push((options.json ? JSON.stringify(detectionJson(d)) : detectionText(d)) + '\n');
   });
+  const print = () => {
+    if (printed.length === 0) return;
+    out.write(printed.join(''));
+    printed = [];
+  };
   let bad = 0;
   let read = 0;
   // Records no loaded rule can match are not parsed at all (src/detect/prefilter.ts), unless --validate.
@@ -97,21 +104,25 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
         }
         if (batch.length >= 1000) {
           await pipeline.handle(batch);
+          print();
           batch = [];
           progress?.update(bytes);
         }
       }
       await pipeline.handle(batch);
+      print();
       progress?.done();
     }
     // The end of the input closes the windows judged at their close (lt, eq, value_sum …).
     await pipeline.flush();
+    print();
     if (options.actions && channels.size > 0) {
       const worker = new OutboxWorker(store.db, channels, log, act.outbox);
       await worker.runDue();
       for (const c of channels.values()) await c.close?.();
     }
   } finally {
+    print();
     await store.close();
   }
   const stats = pipeline.detector.stats;
