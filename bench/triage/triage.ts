@@ -2,8 +2,9 @@
 // of them sharing five user names (the case that once made links grow without bound): the ratio should stay
 // near 1. (2) A rule that fires on every alert — SigmaHQ's "Failed Logon From Public IP" on public-address
 // 4625s — through the whole pipeline as `vigil replay` runs it, through the replay command itself (a file read,
-// prefiltered and parsed), and posted to a running Vigil as `vigil serve` takes it, at growing sizes: alerts/s and whether the time is linear in the number of alerts. SYNTHETIC alerts (bench/detect/alerts.ts); SQLite in memory as replay
-// uses it; CPU seconds of this process. Prints figures; asserts nothing.
+// prefiltered and parsed), and posted to a running Vigil as `vigil serve` takes it, at growing sizes: alerts/s and
+// whether the time is linear in the number of alerts. SYNTHETIC alerts (bench/detect/alerts.ts); SQLite in memory
+// as replay uses it; CPU seconds of this process. Prints figures; asserts nothing.
 import { closeSync, existsSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
