@@ -60,25 +60,41 @@ function backslashesBefore(text: string, at: number, from: number): number {
 const RECORD_HEADER = /^Record \d+$/;
 
 /**
- * The input's lines, a chunk's worth at a time: cut at each \n with one indexOf (a \r before it goes too), which
- * is most of what reading a large file costs once the records are scanned quickly. A line may span chunks; the
- * text is decoded as UTF-8 with characters split between chunks put back together.
+ * The input's lines, a chunk's worth at a time: each chunk is cut at its \n with indexOf (a \r before one goes
+ * too), which is most of what reading a large file costs once the records are scanned quickly. The start of a
+ * line that runs on past its chunk is kept in pieces, joined once when the line ends: a line of many megabytes
+ * (a whole JSON array on one line) costs its length, not its length times its chunks. The text is decoded as
+ * UTF-8 with characters split between chunks put back together. A lone \r is no line break (readline's was):
+ * objects side by side on such a line are still cut where each ends.
  */
 async function* linesOf(input: Readable): AsyncGenerator<string[]> {
   input.setEncoding('utf8');
-  let rest = '';
+  let pending: string[] = [];
+  const ended = (last: string): string => {
+    let line = last;
+    if (pending.length > 0) {
+      pending.push(last);
+      line = pending.join('');
+      pending = [];
+    }
+    return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
+  };
   for await (const chunk of input as AsyncIterable<string>) {
-    const text = rest + chunk;
+    let nl = chunk.indexOf('\n');
+    if (nl < 0) {
+      pending.push(chunk);
+      continue;
+    }
     const lines: string[] = [];
     let from = 0;
-    for (let nl = text.indexOf('\n'); nl >= 0; nl = text.indexOf('\n', from)) {
-      lines.push(text.slice(from, nl > from && text.charCodeAt(nl - 1) === 13 ? nl - 1 : nl));
+    for (; nl >= 0; nl = chunk.indexOf('\n', from)) {
+      lines.push(ended(chunk.slice(from, nl)));
       from = nl + 1;
     }
-    rest = text.slice(from);
-    if (lines.length > 0) yield lines;
+    if (from < chunk.length) pending.push(chunk.slice(from));
+    yield lines;
   }
-  if (rest !== '') yield [rest.endsWith('\r') ? rest.slice(0, -1) : rest];
+  if (pending.length > 0) yield [ended('')];
 }
 
 export async function* readRecords(input: Readable): AsyncGenerator<RawRecord> {
