@@ -112,22 +112,22 @@ export async function* readRecords(input: Readable): AsyncGenerator<RawRecord> {
         scanner = new DepthScanner();
         start = lineNo;
       }
-      let ends = scanner.feed(line);
-      // Objects may follow each other on one line (`}{`): cut at each return to depth 0.
-      while (ends.length > 0) {
-        const cut = ends[0]!;
-        acc.push(line.slice(0, cut));
+      // Objects may follow each other on one line (`}{`): cut at each return to depth 0, all found in one scan of
+      // the line (where the depth is 0 the scanner stands as a new one would). Scanning the rest again after each
+      // cut made a line of n objects cost n scans of it.
+      const ends = scanner.feed(line);
+      let from = 0;
+      for (const cut of ends) {
+        acc.push(line.slice(from, cut));
         const text = acc.join('\n').trim();
         acc = [];
         if (text !== '') yield { text, line: start };
-        line = line.slice(cut);
-        if (line.trim() === '') {
-          line = '';
-          break;
-        }
-        scanner = new DepthScanner();
+        from = cut;
         start = lineNo;
-        ends = scanner.feed(line);
+      }
+      if (from > 0) {
+        line = line.slice(from);
+        if (line.trim() === '') line = '';
       }
       if (line !== '') {
         if (scanner.depth <= 0 && acc.length === 0) {

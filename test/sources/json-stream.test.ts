@@ -107,6 +107,23 @@ describe('readRecords', () => {
     }
   });
 
+  it('cuts a line of many objects side by side into each of them, with what follows the last handed on', async () => {
+    const docs = Array.from({ length: 500 }, (_, i) => doc(1000 + i));
+    const got = await records(docs.map((d, i) => JSON.stringify(d) + (i % 3 === 0 ? ' ' : '')).join('') + ' trailing\n{"next":1}\n', 4096);
+    assert.equal(got.length, 502);
+    got.slice(0, 500).forEach((r, i) => {
+      assert.deepEqual(JSON.parse(r.text), docs[i]);
+      assert.equal(r.line, 1);
+    });
+    assert.deepEqual(
+      got.slice(500).map((r) => [r.text, r.line]),
+      [
+        ['trailing', 1],
+        ['{"next":1}', 2],
+      ],
+    );
+  });
+
   it('hands on whole what is not JSON structure, for the parser to report', async () => {
     const got = await records('{"a":1}\nnot json\n42\n\n{"b":"}"}\n');
     assert.deepEqual(
