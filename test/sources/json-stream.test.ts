@@ -6,13 +6,22 @@ import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
 import { readRecords, type RawRecord } from '../../src/sources/json-stream.js';
 
-async function records(text: string, chunk = 64 * 1024): Promise<RawRecord[]> {
-  const pieces: string[] = [];
-  for (let i = 0; i < text.length; i += chunk) pieces.push(text.slice(i, i + chunk));
+/** Every record readRecords gives of the input. */
+async function readAll(input: Readable): Promise<RawRecord[]> {
   const out: RawRecord[] = [];
-  for await (const r of readRecords(Readable.from(pieces))) out.push(r);
+  for await (const r of readRecords(input)) out.push(r);
   return out;
 }
+
+/** The records of `text` given as strings of `chunk` characters (a line, an escape may be split). */
+function records(text: string, chunk = 64 * 1024): Promise<RawRecord[]> {
+  const pieces: string[] = [];
+  for (let i = 0; i < text.length; i += chunk) pieces.push(text.slice(i, i + chunk));
+  return readAll(Readable.from(pieces));
+}
+
+/** Each record as [its text, the line it starts on]. */
+const cuts = (rs: RawRecord[]) => rs.map((r) => [r.text, r.line]);
 
 /** Strings made to mislead: braces and brackets, escaped quotes, backslash runs of every parity at the end. */
 const TRICKY = ['{', '}', '[', ']', '"', '\\', '\\\\', '\\"', '\\\\"', 'a\\', 'a\\\\', '"}{"', '} {', '\\u0022}', 'é}ü', 'line\nbreak'];
@@ -38,9 +47,7 @@ async function recordsOfBytes(text: string, size: number): Promise<RawRecord[]> 
   const input = new Readable({ read() {} });
   for (let i = 0; i < bytes.length; i += size) input.push(bytes.subarray(i, i + size));
   input.push(null);
-  const out: RawRecord[] = [];
-  for await (const r of readRecords(input)) out.push(r);
-  return out;
+  return readAll(input);
 }
 
 describe('readRecords', () => {
@@ -85,7 +92,7 @@ describe('readRecords', () => {
     // starts the second line is escaped, so the brace after it is inside the string.
     const got = await records('{"a":"x\\\n"}","b":1}\n{"c":2}\n');
     assert.deepEqual(
-      got.map((r) => [r.text, r.line]),
+      cuts(got),
       [
         ['{"a":"x\\\n"}","b":1}', 1],
         ['{"c":2}', 3],
@@ -116,7 +123,7 @@ describe('readRecords', () => {
       assert.equal(r.line, 1);
     });
     assert.deepEqual(
-      got.slice(500).map((r) => [r.text, r.line]),
+      cuts(got.slice(500)),
       [
         ['trailing', 1],
         ['{"next":1}', 2],
@@ -127,7 +134,7 @@ describe('readRecords', () => {
   it('hands on whole what is not JSON structure, for the parser to report', async () => {
     const got = await records('{"a":1}\nnot json\n42\n\n{"b":"}"}\n');
     assert.deepEqual(
-      got.map((r) => [r.text, r.line]),
+      cuts(got),
       [
         ['{"a":1}', 1],
         ['not json', 2],
@@ -137,7 +144,7 @@ describe('readRecords', () => {
     );
     // the last line without its newline is read too
     assert.deepEqual(
-      (await records('{"a":1}\r\n{"b":2}')).map((r) => [r.text, r.line]),
+      cuts(await records('{"a":1}\r\n{"b":2}')),
       [
         ['{"a":1}', 1],
         ['{"b":2}', 2],
