@@ -9,7 +9,7 @@ import type { Database } from '../store/schema.js';
 import { Poller } from '../poller.js';
 import { answerColumns, EnrichmentCache, type Cached } from './cache.js';
 import { ProviderError, type LookupResult, type Provider } from './provider.js';
-import { QuotaLedger } from './quota.js';
+import { QuotaLedger, quotaWaitText, type QuotaWait } from './quota.js';
 import type { AddressPolicy } from './ranges.js';
 import { claimLookups, dueLookups, heldBefore, openLookups, pendingDueBy, postponeLookups, queueLookup, settleLookups, stillPending, updateLookup, waitingIncidents } from './lookups.js';
 import { EventBus } from '../events.js';
@@ -93,7 +93,10 @@ export class EnrichmentBroker {
         let cached = await this.cache.get(p, i, now, trx);
         if (cached) this.options.metrics?.cacheHits.inc({ provider: p.name });
         else if (p.immediate) cached = await this.answerNow(trx, p, i, now);
-        if (!cached && (await this.canRunBy(trx, p, now, deadline, ahead))) pending++;
+        // One that must wait for quota is queued waiting, with why and until when: its first notification,
+        // which does not wait for it, says so (the broker's next pass would have said it too late for that).
+        const wait = cached ? undefined : await this.waitBeyond(trx, p, now, deadline, ahead);
+        if (!cached && !wait) pending++;
         await queueLookup(trx, {
           incident_id: incident.id,
           provider: p.name,
@@ -102,7 +105,8 @@ export class EnrichmentBroker {
           priority,
           state: cached ? 'done' : 'pending',
           attempts: 0,
-          next_attempt_at: now,
+          next_attempt_at: wait ? wait.until : now,
+          ...(wait ? { error: quotaWaitText(wait.why, wait.until) } : {}),
           ...(cached ? answerColumns(cached, cached.fetchedAt) : {}),
           created_at: now,
           updated_at: now,
@@ -128,20 +132,20 @@ export class EnrichmentBroker {
   }
 
   /**
-   * Could a new lookup of this provider run before the deadline? Not when its quota is known to be spent or it is
-   * in back-off for longer (counting the lookups queued before it): the notification then goes without waiting,
-   * and the lookup still runs later, its answer following as an update.
+   * Must a new lookup of this provider wait past the deadline? So when its quota is known to be spent or it is in
+   * back-off for longer (counting the lookups queued before it): the notification then goes without waiting,
+   * and the lookup still runs later, its answer following as an update. Undefined: it can run by the deadline.
    */
-  private async canRunBy(trx: Kysely<Database>, p: Provider, now: number, deadline: number, ahead: Map<string, number>): Promise<boolean> {
-    if (!p.quota || deadline === Infinity) return true;
+  private async waitBeyond(trx: Kysely<Database>, p: Provider, now: number, deadline: number, ahead: Map<string, number>): Promise<{ until: number; why: QuotaWait } | undefined> {
+    if (!p.quota || deadline === Infinity) return undefined;
     let queued = ahead.get(p.name);
     if (queued === undefined) {
       const cap = Math.max(1, p.quota.perMinute || 0, Math.min(p.quota.perDay || 0, 1000));
       queued = await pendingDueBy(trx, p.name, now + deadline, cap);
     }
-    const runnable = (await this.quota.availableAt(p.name, p.quota, now, queued, trx)) <= now + deadline;
+    const { at, why } = await this.quota.availableAt(p.name, p.quota, now, queued, trx);
     ahead.set(p.name, queued + 1);
-    return runnable;
+    return at <= now + deadline || !why ? undefined : { until: at, why };
   }
 
   start(): void {
@@ -211,7 +215,7 @@ export class EnrichmentBroker {
     if (d === 'claimed elsewhere') return 'settled';
     if (d && !d.ok) {
       m?.quotaWaits.inc({ provider: p.name });
-      await this.postpone(p.name, d.until, postponed, `waiting for quota (${d.why === 'day' ? 'daily limit reached' : d.why === 'minute' ? 'per-minute limit reached' : 'provider refused'})`);
+      await this.postpone(p.name, d.until, postponed, quotaWaitText(d.why, d.until));
       this.log.debug({ provider: p.name, until: new Date(d.until).toISOString(), why: d.why }, 'lookups wait for quota');
       return 'wait';
     }
@@ -234,7 +238,7 @@ export class EnrichmentBroker {
       m?.failures.inc({ provider: p.name, reason: e.kind });
       if (e.kind === 'quota') {
         const until = await this.quota.refused(p.name, now, e.retryAfterMs);
-        await this.postpone(p.name, until, postponed, 'waiting for quota (provider refused)');
+        await this.postpone(p.name, until, postponed, quotaWaitText('refused', until));
         this.log.warn({ provider: p.name, until: new Date(until).toISOString(), err: e.message }, 'provider refused for quota; lookups wait');
         return 'wait';
       }
@@ -249,7 +253,7 @@ export class EnrichmentBroker {
   /** Lookups of a provider that must wait for quota become due again when it allows. */
   private async postpone(provider: string, until: number, postponed: Set<string>, why: string): Promise<void> {
     for (const id of await heldBefore(this.db, provider, until)) postponed.add(id);
-    await postponeLookups(this.db, provider, until, `${why} until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}`);
+    await postponeLookups(this.db, provider, until, why);
   }
 
   /** One answer settles every lookup of the indicator, for every incident waiting on it. */

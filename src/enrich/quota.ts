@@ -13,7 +13,13 @@ const DAY = 86_400_000;
 const BACKOFF_MIN = MINUTE;
 const BACKOFF_MAX = 3_600_000;
 
-export type QuotaDecision = { ok: true } | { ok: false; until: number; why: 'minute' | 'day' | 'refused' };
+/** What a lookup waits for: the per-minute or daily budget, or a provider that refused. */
+export type QuotaWait = 'minute' | 'day' | 'refused';
+export type QuotaDecision = { ok: true } | { ok: false; until: number; why: QuotaWait };
+
+/** A lookup's wait as the analyst reads it beside the lookup. */
+export const quotaWaitText = (why: QuotaWait, until: number) =>
+  `waiting for quota (${why === 'day' ? 'daily limit reached' : why === 'minute' ? 'per-minute limit reached' : 'provider refused'}) until ${new Date(until).toISOString().replace(/\.\d{3}Z$/, 'Z')}`;
 
 interface State {
   minute: number[];
@@ -125,18 +131,24 @@ export class QuotaLedger {
   /**
    * The earliest time a call could be made after `queued` others waiting before it, spending nothing: the end of a
    * provider's back-off, the next UTC day once the daily budget is spent, or when enough of the last minute's
-   * calls have aged out. `db` lets a caller inside a transaction read through it.
+   * calls have aged out; and which of those bounds it (none: at once). `db` lets a caller inside a transaction
+   * read through it.
    */
-  async availableAt(provider: string, quota: Quota, now: number, queued = 0, db: Kysely<Database> = this.db): Promise<number> {
+  async availableAt(provider: string, quota: Quota, now: number, queued = 0, db: Kysely<Database> = this.db): Promise<{ at: number; why?: QuotaWait }> {
     const s = await this.load(provider, now, db);
-    let at = Math.max(now, s.blockedUntil);
-    if (quota.perDay > 0 && s.dayUsed + queued >= quota.perDay) at = Math.max(at, Math.floor(now / DAY) * DAY + DAY);
+    let at = now;
+    let why: QuotaWait | undefined;
+    const bound = (t: number, w: QuotaWait) => {
+      if (t > at) (at = t), (why = w);
+    };
+    bound(s.blockedUntil, 'refused');
+    if (quota.perDay > 0 && s.dayUsed + queued >= quota.perDay) bound(Math.floor(now / DAY) * DAY + DAY, 'day');
     if (quota.perMinute > 0 && s.minute.length + queued >= quota.perMinute) {
       // The call after `queued` others is the (minute.length + queued − perMinute)-th of the window to age out.
       const k = s.minute.length + queued - quota.perMinute;
-      at = Math.max(at, k < s.minute.length ? s.minute[k]! + MINUTE : now + MINUTE * (1 + Math.floor((k - s.minute.length) / quota.perMinute)));
+      bound(k < s.minute.length ? s.minute[k]! + MINUTE : now + MINUTE * (1 + Math.floor((k - s.minute.length) / quota.perMinute)), 'minute');
     }
-    return at;
+    return { at, why };
   }
 
   /** Calls spent today (UTC) and in the last minute: for the budget meter and tests. */

@@ -272,6 +272,25 @@ describe('enrichment broker', async () => {
     assert.deepEqual(settled2, ['n1']);
     await r2.store.close();
   });
+  it('a lookup that must wait for quota past the deadline is queued saying so: the notification that does not wait for it names the wait', async () => {
+    const r = await rig(join(dir, 'known-wait.db'), vt, 'key-one', { perMinute: 4, perDay: 500 });
+    const planWithin = (id: string, address: string) =>
+      r.store.db.transaction().execute((trx) => r.broker.plan(trx, incident(id, 'high'), [ip('ip', address)], r.clock.now, 5_000));
+    assert.equal(await planWithin('w1', PUBLIC[25]!), 1, 'the provider may answer by the deadline: the notification waits');
+    vt.exhausted = true;
+    try {
+      await r.broker.runDue(); // refused: the provider backs off
+    } finally {
+      vt.exhausted = false;
+    }
+    assert.equal(await planWithin('w2', PUBLIC[26]!), 0, 'in back-off past the deadline: nothing to wait for');
+    const [l] = await enrichmentsForIncident(r.store.db, 'w2');
+    assert.equal(l!.state, 'pending', 'the lookup still runs later');
+    assert.match(l!.error ?? '', /^waiting for quota \(provider refused\) until \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    const row = await r.store.db.selectFrom('enrich_lookups').select('next_attempt_at').where('incident_id', '=', 'w2').executeTakeFirstOrThrow();
+    assert.ok(Number(row.next_attempt_at) > r.clock.now + 5_000, 'not due before the back-off ends');
+    await r.store.close();
+  });
   it('a local GeoIP database answers while the incident is planned: its notification never waits for it; a failing one is retried by the enrichment pass', async () => {
     const geo = async (file: string, config: object) => {
       const store = await open(file);
