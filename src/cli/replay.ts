@@ -87,7 +87,15 @@ export async function replay(files: string[], config: Config, options: ReplayOpt
       const progress = err.isTTY && size > 0 ? new Progress(err, file, size) : undefined;
       let bytes = 0;
       let batch: Event[] = [];
-      for await (const rec of readRecords(input)) {
+      // A record longer than ingest.maxAlertBytes is read to its end without being held, and reported: the
+      // limit every intake applies, so one runaway record (a broken export) cannot take the memory.
+      for await (const rec of readRecords(input, { maxRecordBytes: config.ingest.maxAlertBytes })) {
+        if (rec.tooLarge !== undefined) {
+          bytes += rec.tooLarge + 1;
+          bad++;
+          err.write(`${file}:${rec.line}: a record of ${rec.tooLarge} bytes, more than ingest.maxAlertBytes (${config.ingest.maxAlertBytes}): skipped\n`);
+          continue;
+        }
         bytes += rec.text.length + 1;
         if (prefilter && !prefilter.mayMatch(rec.text)) {
           unparsed++;

@@ -1,10 +1,20 @@
 // Reads JSON records from a stream: NDJSON (alerts.json), or concatenated and pretty-printed objects
-// (evtx_dump output, a single alert saved from a browser). Each record keeps the line it starts on.
+// (evtx_dump output, a single alert saved from a browser). Each record keeps the line it starts on. What it holds
+// is bounded: the record being read, up to a limit (a longer one is read to its end without being kept, and
+// reported by its size), and the chunk the stream gave; never a whole line, however long.
 import type { Readable } from 'node:stream';
 
 export interface RawRecord {
+  /** The record's text, trimmed; '' for a record over the limit. */
   text: string;
   line: number;
+  /** A record longer than `maxRecordBytes`: its size in bytes (its text was not kept). */
+  tooLarge?: number;
+}
+
+export interface ReadOptions {
+  /** The longest record kept (UTF-8 bytes); a longer one is given as `tooLarge` with its size. Default: no limit. */
+  maxRecordBytes?: number;
 }
 
 /**
@@ -17,12 +27,14 @@ class DepthScanner {
   private inString = false;
   /** The text before ended inside a string on an odd run of backslashes: the next character is escaped. */
   private escaped = false;
-  /** Feeds text; returns the offsets just after each point where the depth came back to 0. */
-  feed(text: string): number[] {
-    const ends: number[] = [];
-    const n = text.length;
-    let i = 0;
-    while (i < n) {
+
+  /**
+   * Scans text[from, to); returns the offset just after the first point where the depth comes back to 0, or -1.
+   * A line break between two calls leaves an escape pending: the character it takes is the next line's first.
+   */
+  next(text: string, from: number, to: number): number {
+    let i = from;
+    while (i < to) {
       if (this.inString) {
         if (this.escaped) {
           this.escaped = false;
@@ -30,10 +42,10 @@ class DepthScanner {
           continue;
         }
         const q = text.indexOf('"', i);
-        if (q < 0) {
+        if (q < 0 || q >= to) {
           // The string goes on past this text: does it end on an escape that takes the next text's first character?
-          this.escaped = backslashesBefore(text, n, i) % 2 === 1;
-          break;
+          this.escaped = backslashesBefore(text, to, i) % 2 === 1;
+          return -1;
         }
         // A quote after an odd run of backslashes is a character of the string, not its end.
         if (backslashesBefore(text, q, i) % 2 === 0) this.inString = false;
@@ -43,9 +55,9 @@ class DepthScanner {
       const c = text.charCodeAt(i++);
       if (c === 34) this.inString = true;
       else if (c === 123 || c === 91) this.depth++;
-      else if ((c === 125 || c === 93) && --this.depth === 0) ends.push(i);
+      else if ((c === 125 || c === 93) && --this.depth === 0) return i;
     }
-    return ends;
+    return -1;
   }
 }
 
@@ -59,85 +71,126 @@ function backslashesBefore(text: string, at: number, from: number): number {
 /** evtx_dump's JSON mode writes a "Record N" line before each event. */
 const RECORD_HEADER = /^Record \d+$/;
 
+/** Space, tab, CR (JSON's whitespace but the line break, which the cutter counts). */
+const isBlank = (c: number) => c === 32 || c === 9 || c === 13;
+
 /**
- * The input's lines, a chunk's worth at a time: each chunk is cut at its \n with indexOf (a \r before one goes
- * too), which is most of what reading a large file costs once the records are scanned quickly. The start of a
- * line that runs on past its chunk is kept in pieces, joined once when the line ends: a line of many megabytes
- * (a whole JSON array on one line) costs its length, not its length times its chunks. The text is decoded as
- * UTF-8 with characters split between chunks put back together. A lone \r is no line break (readline's was):
- * objects side by side on such a line are still cut where each ends.
+ * Cuts text into records as it comes, a chunk at a time. A record starts at the first character that is not
+ * whitespace and ends where its brace depth comes back to 0 (objects side by side on a line are each one
+ * record), or, when it opened no structure (a bare value, garbage), at the end of its line, handed on whole for
+ * the parser to report. Lines are cut at each \n with indexOf (a \r before one goes too); a line that runs on
+ * past its chunk is scanned where it is, so a line of many megabytes (a whole JSON array, thousands of objects
+ * side by side) costs its length, and only the record being read is kept.
  */
-async function* linesOf(input: Readable): AsyncGenerator<string[]> {
-  input.setEncoding('utf8');
-  let pending: string[] = [];
-  const ended = (last: string): string => {
-    let line = last;
-    if (pending.length > 0) {
-      pending.push(last);
-      line = pending.join('');
-      pending = [];
-    }
-    return line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line;
-  };
-  for await (const chunk of input as AsyncIterable<string>) {
-    let nl = chunk.indexOf('\n');
-    if (nl < 0) {
-      pending.push(chunk);
-      continue;
-    }
-    const lines: string[] = [];
+class RecordCutter {
+  private line = 1;
+  private scanner = new DepthScanner();
+  /** A record has begun and not ended: from `start`, its text so far in `pieces`. */
+  private open = false;
+  private start = 0;
+  private pieces: string[] = [];
+  private chars = 0;
+  /** Its UTF-8 size, counted once its characters could make more than the limit (a character is ≤ 3 bytes). */
+  private bytes = -1;
+  private over = false;
+  private out: RawRecord[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  feed(chunk: string): RawRecord[] {
     let from = 0;
-    for (; nl >= 0; nl = chunk.indexOf('\n', from)) {
-      lines.push(ended(chunk.slice(from, nl)));
+    for (;;) {
+      const nl = chunk.indexOf('\n', from);
+      if (nl < 0) {
+        this.segment(chunk, from, chunk.length);
+        break;
+      }
+      this.segment(chunk, from, nl > from && chunk.charCodeAt(nl - 1) === 13 ? nl - 1 : nl);
+      this.lineEnd();
       from = nl + 1;
     }
-    if (from < chunk.length) pending.push(chunk.slice(from));
-    yield lines;
+    return this.take();
   }
-  if (pending.length > 0) yield [ended('')];
-}
 
-export async function* readRecords(input: Readable): AsyncGenerator<RawRecord> {
-  let lineNo = 0;
-  let acc: string[] = [];
-  let start = 0;
-  let scanner = new DepthScanner();
-  for await (const lines of linesOf(input)) {
-    for (const raw of lines) {
-      lineNo++;
-      let line = raw;
-      if (acc.length === 0) {
-        const trimmed = line.trim();
-        if (trimmed === '' || RECORD_HEADER.test(trimmed)) continue;
-        scanner = new DepthScanner();
-        start = lineNo;
+  end(): RawRecord[] {
+    if (this.open) this.finish();
+    return this.take();
+  }
+
+  private take(): RawRecord[] {
+    const out = this.out;
+    this.out = [];
+    return out;
+  }
+
+  /** Text of the current line, chunk[from, to). */
+  private segment(chunk: string, from: number, to: number): void {
+    let i = from;
+    while (i < to) {
+      if (!this.open) {
+        while (i < to && isBlank(chunk.charCodeAt(i))) i++;
+        if (i === to) return;
+        this.begin();
       }
-      // Objects may follow each other on one line (`}{`): cut at each return to depth 0, all found in one scan of
-      // the line (where the depth is 0 the scanner stands as a new one would). Scanning the rest again after each
-      // cut made a line of n objects cost n scans of it.
-      const ends = scanner.feed(line);
-      let from = 0;
-      for (const cut of ends) {
-        acc.push(line.slice(from, cut));
-        const text = acc.join('\n').trim();
-        acc = [];
-        if (text !== '') yield { text, line: start };
-        from = cut;
-        start = lineNo;
+      const cut = this.scanner.next(chunk, i, to);
+      if (cut < 0) {
+        this.keep(chunk.slice(i, to));
+        return;
       }
-      if (from > 0) {
-        line = line.slice(from);
-        if (line.trim() === '') line = '';
-      }
-      if (line !== '') {
-        if (scanner.depth <= 0 && acc.length === 0) {
-          // Not JSON structure (a bare value or garbage): hand it on whole so the parser reports it.
-          yield { text: line.trim(), line: lineNo };
-          continue;
-        }
-        acc.push(line);
-      }
+      this.keep(chunk.slice(i, cut));
+      this.finish();
+      i = cut;
     }
   }
-  if (acc.length > 0) yield { text: acc.join('\n').trim(), line: start };
+
+  private lineEnd(): void {
+    // A record that opened no structure (or closed more than it opened) ends with its line.
+    if (this.open && this.scanner.depth <= 0) this.finish();
+    else if (this.open) this.keep('\n');
+    this.line++;
+  }
+
+  private begin(): void {
+    this.open = true;
+    this.start = this.line;
+    this.scanner = new DepthScanner();
+    this.pieces = [];
+    this.chars = 0;
+    this.bytes = -1;
+    this.over = false;
+  }
+
+  private keep(piece: string): void {
+    if (piece.length === 0) return;
+    this.chars += piece.length;
+    if (!this.over) this.pieces.push(piece);
+    if (this.bytes < 0) {
+      if (this.chars * 3 <= this.limit) return;
+      this.bytes = this.pieces.reduce((n, p) => n + Buffer.byteLength(p), 0);
+    } else this.bytes += Buffer.byteLength(piece);
+    if (!this.over && this.bytes > this.limit) {
+      // Read on to the record's end without keeping it: its size is what the reader is told.
+      this.over = true;
+      this.pieces = [];
+    }
+  }
+
+  private finish(): void {
+    this.open = false;
+    if (this.over) {
+      this.out.push({ text: '', line: this.start, tooLarge: this.bytes });
+      return;
+    }
+    const text = (this.pieces.length === 1 ? this.pieces[0]! : this.pieces.join('')).trim();
+    this.pieces = [];
+    if (text !== '' && !RECORD_HEADER.test(text)) this.out.push({ text, line: this.start });
+  }
+}
+
+export async function* readRecords(input: Readable, options: ReadOptions = {}): AsyncGenerator<RawRecord> {
+  const cutter = new RecordCutter(options.maxRecordBytes ?? Infinity);
+  // Decoded as UTF-8 with characters split between chunks put back together.
+  input.setEncoding('utf8');
+  for await (const chunk of input as AsyncIterable<string>) yield* cutter.feed(chunk);
+  yield* cutter.end();
 }

@@ -73,6 +73,19 @@ describe('vigil replay', () => {
     assert.match(fast.stderr, /1 records not parsed: no loaded rule can match them/);
   });
 
+  it('a record over ingest.maxAlertBytes is skipped and named with its line and size; the rest still runs; exit code 2', () => {
+    const big = join(dir, 'big.json');
+    const huge = JSON.stringify({ ...burst('203.0.113.9', 1, new Date('2026-11-21T09:00:00Z'), 1000)[0], pad: 'x'.repeat(10_000) });
+    writeFileSync(big, `${huge}\n${ndjson(burst('203.0.113.7', 5, new Date('2026-11-21T10:00:00Z'), 1000))}`);
+    const config = join(dir, 'small-alerts.yaml');
+    writeFileSync(config, 'ingest:\n  maxAlertBytes: 4096\n');
+    const r = vigil(['replay', '--no-actions', '--config', config, big]);
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, new RegExp(`big\\.json:1: a record of ${Buffer.byteLength(huge)} bytes, more than ingest\\.maxAlertBytes \\(4096\\): skipped`));
+    assert.match(r.stderr, /5 events read, 1 detections, 1 unreadable records/);
+    assert.match(r.stdout, /Windows Brute Force From One Source Address\s+\[IpAddress=203\.0\.113\.7\]/);
+  });
+
   it('a missing file is a clear error', () => {
     const r = vigil(['replay', '--no-actions', join(dir, 'nope.json')]);
     assert.equal(r.status, 1);

@@ -2,22 +2,25 @@
 // line, evtx_dump's "Record N" headers. Strings hold what would confuse a scanner (braces, quotes after
 // backslashes, runs of backslashes); every record read back parses to the document written, on its line.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { describe, it } from 'node:test';
-import { readRecords, type RawRecord } from '../../src/sources/json-stream.js';
+import { readRecords, type ReadOptions, type RawRecord } from '../../src/sources/json-stream.js';
+import { ROOT } from '../helpers/fixtures.js';
 
 /** Every record readRecords gives of the input. */
-async function readAll(input: Readable): Promise<RawRecord[]> {
+async function readAll(input: Readable, options?: ReadOptions): Promise<RawRecord[]> {
   const out: RawRecord[] = [];
-  for await (const r of readRecords(input)) out.push(r);
+  for await (const r of readRecords(input, options)) out.push(r);
   return out;
 }
 
 /** The records of `text` given as strings of `chunk` characters (a line, an escape may be split). */
-function records(text: string, chunk = 64 * 1024): Promise<RawRecord[]> {
+function records(text: string, chunk = 64 * 1024, options?: ReadOptions): Promise<RawRecord[]> {
   const pieces: string[] = [];
   for (let i = 0; i < text.length; i += chunk) pieces.push(text.slice(i, i + chunk));
-  return readAll(Readable.from(pieces));
+  return readAll(Readable.from(pieces), options);
 }
 
 /** Each record as [its text, the line it starts on]. */
@@ -150,6 +153,70 @@ describe('readRecords', () => {
         ['{"b":2}', 2],
       ],
     );
+  });
+
+  it('a record over the limit is read to its end without being kept: given by its line and size in bytes, and what follows is read', async () => {
+    const big = JSON.stringify({ big: 'x'.repeat(3000) });
+    // 'é' is two bytes: 500 of them are under a 1,000-byte limit in characters and over it in bytes.
+    const wide = JSON.stringify({ wide: 'é'.repeat(500) });
+    const fits = JSON.stringify({ fits: 'é'.repeat(480) });
+    const text = `{"a":1}\n${big} {"b":2}\n${wide}\n${fits}\n{\n  "c": "${'y'.repeat(1200)}"\n}\n{"d":4}`;
+    for (const chunk of [1, 7, 64 * 1024]) {
+      const got = await records(text, chunk, { maxRecordBytes: 1000 });
+      assert.deepEqual(
+        got.map((r) => [r.text === '' ? r.tooLarge : JSON.parse(r.text), r.line]),
+        [
+          [{ a: 1 }, 1],
+          [Buffer.byteLength(big), 2],
+          [{ b: 2 }, 2],
+          [Buffer.byteLength(wide), 3],
+          [JSON.parse(fits), 4],
+          // a pretty-printed record's size counts its line breaks
+          [Buffer.byteLength(`{\n  "c": "${'y'.repeat(1200)}"\n}`), 5],
+          [{ d: 4 }, 8],
+        ],
+        `chunks of ${chunk}`,
+      );
+      assert.ok(got.every((r) => r.text === '' || r.tooLarge === undefined));
+    }
+  });
+
+  it('a 256 MB record and a 64 MB line of small objects are read with a 48 MB heap', () => {
+    // In a process of its own whose heap cannot hold either: holding the record, or the line, runs it out of memory.
+    const script = `
+      import { Readable } from 'node:stream';
+      import { readRecords } from ${JSON.stringify(join(ROOT, 'dist/src/sources/json-stream.js'))};
+      const piece = Buffer.from('x'.repeat(64 * 1024));
+      const object = Buffer.from(JSON.stringify({ n: 1, pad: 'z'.repeat(1000) }));
+      async function* bytes() {
+        yield Buffer.from('{"before":1}\\n{"big":"');
+        for (let i = 0; i < 4096; i++) yield piece;
+        yield Buffer.from('"}\\n');
+        let line = [];
+        for (let i = 0; i < 64 * 1024; i++) {
+          line.push(object);
+          if (line.length === 64) (yield Buffer.concat(line), (line = []));
+        }
+        yield Buffer.from('\\n{"after":2}\\n');
+      }
+      let small = 0;
+      const seen = [];
+      for await (const r of readRecords(Readable.from(bytes()), { maxRecordBytes: 1 << 20 })) {
+        if (r.text.startsWith('{"n":1')) small++;
+        else seen.push([r.tooLarge ?? r.text, r.line]);
+      }
+      process.stdout.write(JSON.stringify({ seen, small }));
+    `;
+    const run = spawnSync(process.execPath, ['--max-old-space-size=48', '--input-type=module', '-e', script], { encoding: 'utf8' });
+    assert.equal(run.status, 0, run.stderr.slice(-2000));
+    assert.deepEqual(JSON.parse(run.stdout), {
+      seen: [
+        ['{"before":1}', 1],
+        [4096 * 64 * 1024 + '{"big":"'.length + '"}'.length, 2],
+        ['{"after":2}', 4],
+      ],
+      small: 64 * 1024,
+    });
   });
 });
 
