@@ -1,7 +1,7 @@
 // What triage adds to a notification: the severity score and its reasons, the summary, MITRE ATT&CK, linked
 // incidents, the users targeted across the whole incident, counts and the analyst's state. Present when the
 // incident handed to the act stage is a triage view (src/triage/queries.ts `incidentView`).
-import type { Incident } from '../model/index.js';
+import type { Incident, IndicatorKind } from '../model/index.js';
 import type { IncidentView } from '../triage/queries.js';
 import type { IncidentLink, LoggedOn, MitreTechnique, Severity, Summary, Verdict } from '../triage/types.js';
 
@@ -22,6 +22,8 @@ export interface TriageFields {
   resolution?: string;
   /** Who resolved it, when, and the words they gave (the resolve message says them). */
   resolved?: { by?: string; at?: number; comment?: string };
+  /** Kinds of which the incident saw more values than it keeps (its lists of them say "N+ more"). */
+  capped?: IndicatorKind[];
 }
 
 function isView(incident: Incident): incident is IncidentView {
@@ -44,5 +46,6 @@ export function triageFields(incident: Incident): TriageFields {
     verdict: v.verdict ? { verdict: v.verdict, comment: v.verdictComment, by: v.verdictBy } : undefined,
     resolution: v.resolution,
     resolved: v.status === 'resolved' ? { by: v.resolvedBy, at: v.resolvedAt, comment: v.resolutionComment ?? v.verdictComment } : undefined,
+    capped: v.indicatorsCapped?.length ? v.indicatorsCapped : undefined,
   };
 }

@@ -59,6 +59,7 @@ export type IncidentStatus = 'open' | 'acknowledged' | 'resolved';
 export type IncidentChange = 'opened' | 'updated' | 'escalated' | 'resolved' | 'reopened' | 'summary' | 'enriched';
 
 export type IndicatorKind = 'ip' | 'user' | 'host' | 'hash' | 'domain' | 'url';
+export const INDICATOR_KINDS: readonly IndicatorKind[] = ['ip', 'user', 'host', 'hash', 'domain', 'url'];
 
 export interface Indicator {
   kind: IndicatorKind;

@@ -18,10 +18,14 @@ export function andMore(shown: number, total: number, noun: string, nouns = `${n
   return rest > 0 ? `and ${rest.toLocaleString('en-US')} more ${rest === 1 ? noun : nouns}` : '';
 }
 
-/** A list of names for a sentence, at most `max` named: `alice, bob and 3 more`. */
-export function nameList(names: readonly string[], max = 10): string {
-  if (names.length <= max) return names.join(', ');
-  return `${names.slice(0, max).join(', ')} and ${(names.length - max).toLocaleString('en-US')} more`;
+/**
+ * A list of names for a sentence, at most `max` named: `alice, bob and 3 more`. `incomplete`: the list is the
+ * first of more values than were kept (an incident keeps a bounded number of each kind), so the rest is at
+ * least what is listed: `alice, bob and 998+ more`.
+ */
+export function nameList(names: readonly string[], max = 10, incomplete = false): string {
+  if (names.length <= max) return incomplete && names.length > 0 ? `${names.join(', ')} and more` : names.join(', ');
+  return `${names.slice(0, max).join(', ')} and ${(names.length - max).toLocaleString('en-US')}${incomplete ? '+' : ''} more`;
 }
 
 /**

@@ -3,7 +3,7 @@
 // defined once here. Reply objects are closed (additionalProperties: false): serialization drops undeclared
 // properties either way, and a closed schema gives a reply type without an index signature.
 import type { FromSchema } from 'json-schema-to-ts';
-import { LEVELS } from '../model/index.js';
+import { INDICATOR_KINDS, LEVELS } from '../model/index.js';
 import { RULE_MODES } from '../store/rule-modes.js';
 import { VERDICTS } from '../triage/types.js';
 import { ROLES } from './auth/roles.js';
@@ -125,6 +125,11 @@ export const incidentSchema = {
         required: ['user', 'time', 'eventId'],
         properties: { user: { type: 'string' }, sourceIp: { type: 'string' }, host: { type: 'string' }, time: { type: 'integer' }, eventId: { type: 'string' } },
       },
+    },
+    indicatorsCapped: {
+      type: 'array',
+      description: 'indicator kinds of which the incident saw more evidence values than it keeps (1,000 of each): its lists of them are the first ones seen',
+      items: { type: 'string', enum: [...INDICATOR_KINDS] },
     },
     mitre: mitreList,
     summary: {

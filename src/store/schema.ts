@@ -89,6 +89,8 @@ export interface IncidentTable {
   resolution_comment: string | null;
   // logons (0660): the successful logons of the evidence, see src/triage/links.ts successfulLogons
   logged_on_json: Generated<string>;
+  // capped indicators (1810): the kinds (JSON list) of which the incident saw more evidence values than it keeps
+  indicators_capped: string | null;
 }
 
 export interface IncidentIndicatorTable {

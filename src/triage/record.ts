@@ -2,7 +2,7 @@
 // `incident_links`. Rows ↔ IncidentRecord, the reads and writes the triage modules compose, the lists and read
 // models the API asks for, and the subqueries other stages' reads are built over.
 import { sql, type Insertable, type Kysely, type Selectable, type SelectQueryBuilder, type Updateable } from 'kysely';
-import { LEVELS, indicatorKey, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
+import { INDICATOR_KINDS, LEVELS, indicatorKey, type IncidentStatus, type Indicator, type IndicatorKind, type Level, type RuleRef } from '../model/index.js';
 import type { Database, IncidentIndicatorTable, IncidentTable } from '../store/schema.js';
 import { isPostgres } from '../store/migrations/util.js';
 import { criticalNames, type AssetCriticality } from './severity.js';
@@ -57,6 +57,7 @@ export function rowToRecordAfter(r: Selectable<IncidentTable>, before?: MadeReco
     wazuhLevel: Number(r.wazuh_level ?? 0),
     escalated: Number(r.escalated ?? 0) === 1,
     loggedOn: kept('logged_on_json', () => JSON.parse(r.logged_on_json ?? '[]'), (b) => b.loggedOn),
+    indicatorsCapped: r.indicators_capped ? JSON.parse(r.indicators_capped) : [],
     mitre: kept('mitre_json', () => JSON.parse(r.mitre_json ?? '[]'), (b) => b.mitre),
     enrichments: kept('enrichment_json', () => JSON.parse(r.enrichment_json ?? '[]'), (b) => b.enrichments),
     summary: kept('summary_json', () => (r.summary_json ? JSON.parse(r.summary_json) : undefined), (b) => b.summary),
@@ -228,11 +229,13 @@ export async function indicatorsOfIncident(db: Kysely<Database>, id: string): Pr
     .where('incident_id', '=', id)
     .orderBy('role') // `entity` before `evidence`
     .orderBy('first_seen')
+    // Bounded for incidents stored before evidence was (1810 marked those as capped).
+    .limit(INDICATOR_KINDS.length * MAX_EVIDENCE_INDICATORS + 100)
     .execute();
   return rows.map((r) => ({ kind: r.kind as Indicator['kind'], value: r.value, role: r.role }));
 }
 
-/** Adds indicators an incident has not held yet; returns the new ones. Writes only: no read of what it holds. */
+/** Adds indicators an incident has not held yet (evidence within its bound, see withinBound); returns the new ones. */
 export async function addIndicators(
   trx: Kysely<Database>,
   incidentId: string,
@@ -241,17 +244,105 @@ export async function addIndicators(
   now: number,
 ): Promise<Indicator[]> {
   if (list.length === 0) return [];
+  const rows = await withinBound(trx, list.map((x) => ({ incident_id: incidentId, kind: x.kind, value: x.value, role, first_seen: now })));
   const fresh: Indicator[] = [];
-  for (let i = 0; i < list.length; i += 200) {
-    const rows = await trx
+  for (let i = 0; i < rows.length; i += 200) {
+    const added = await trx
       .insertInto('incident_indicators')
-      .values(list.slice(i, i + 200).map((x) => ({ incident_id: incidentId, kind: x.kind, value: x.value, role, first_seen: now })))
+      .values(rows.slice(i, i + 200))
       .onConflict((oc) => oc.columns(['incident_id', 'kind', 'value']).doNothing())
       .returning(['kind', 'value'])
       .execute();
-    for (const r of rows) fresh.push({ kind: r.kind as Indicator['kind'], value: r.value });
+    for (const r of added) fresh.push({ kind: r.kind as Indicator['kind'], value: r.value });
   }
   return fresh;
+}
+
+/**
+ * Evidence indicators an incident keeps of each kind. A rule that fires on every public-address logon failure
+ * folds a new address into the same incident with each alert: unbounded, the incident's rows (and every read of
+ * them: its view, each notification's lists, a ticket's observables, a block per address) grew with the attack.
+ * The first ones seen are kept; the incident is marked as having seen more (`indicatorsCapped`), and its counts
+ * of events stay exact.
+ */
+export const MAX_EVIDENCE_INDICATORS = 1000;
+
+type IndicatorRow = { incident_id: string; kind: string; value: string; role: string; first_seen: number };
+
+/**
+ * Of these rows to add (any incidents, either role), those within each incident's bound: an incident's evidence
+ * of a kind stops at MAX_EVIDENCE_INDICATORS rows of that kind, and one that had to leave a new value out is
+ * marked. What each incident holds is counted once per call, a read bounded by the bound itself; the values it
+ * holds are read only where the rows would go past it.
+ */
+async function withinBound(trx: Kysely<Database>, rows: IndicatorRow[]): Promise<IndicatorRow[]> {
+  const evidence = new Map<string, IndicatorRow[]>();
+  const out: IndicatorRow[] = [];
+  for (const r of rows) {
+    if (r.role !== 'evidence') out.push(r);
+    else {
+      const list = evidence.get(r.incident_id);
+      if (list) list.push(r);
+      else evidence.set(r.incident_id, [r]);
+    }
+  }
+  for (const [id, list] of evidence) {
+    const held = await heldCounts(trx, id);
+    const byKind = new Map<string, IndicatorRow[]>();
+    for (const r of list) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+    const capped: string[] = [];
+    for (const [kind, candidates] of byKind) {
+      const n = held.get(kind) ?? 0;
+      if (n + candidates.length <= MAX_EVIDENCE_INDICATORS) {
+        out.push(...candidates);
+        continue;
+      }
+      const have = await heldValues(trx, id, kind, candidates.map((c) => c.value));
+      const fresh = candidates.filter((c) => !have.has(c.value));
+      const room = Math.max(0, MAX_EVIDENCE_INDICATORS - n);
+      out.push(...fresh.slice(0, room));
+      if (fresh.length > room) capped.push(kind);
+    }
+    if (capped.length > 0) await markCapped(trx, id, capped);
+  }
+  return out;
+}
+
+/** How many indicator rows of each kind an incident holds (at most the bound and its few entity rows each). */
+async function heldCounts(trx: Kysely<Database>, incidentId: string): Promise<Map<string, number>> {
+  const rows = (
+    await trx.executeQuery<{ kind: string; n: number | string }>(
+      templated(trx, 'incident_indicators.counts', 1, () => incidentId, (marker) =>
+        trx.selectFrom('incident_indicators').select((eb) => ['kind', eb.fn.countAll().as('n')]).where('incident_id', '=', marker(0)).groupBy('kind'),
+      ),
+    )
+  ).rows;
+  return new Map(rows.map((r) => [r.kind, Number(r.n)]));
+}
+
+/** Which of these values an incident holds as indicators of this kind. */
+async function heldValues(trx: Kysely<Database>, incidentId: string, kind: string, values: string[]): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (let i = 0; i < values.length; i += 500) {
+    const rows = await trx
+      .selectFrom('incident_indicators')
+      .select('value')
+      .where('incident_id', '=', incidentId)
+      .where('kind', '=', kind)
+      .where('value', 'in', values.slice(i, i + 500))
+      .execute();
+    for (const r of rows) out.add(r.value);
+  }
+  return out;
+}
+
+/** Notes that the incident saw more evidence values of these kinds than it keeps. */
+async function markCapped(trx: Kysely<Database>, incidentId: string, kinds: string[]): Promise<void> {
+  const row = await trx.selectFrom('incidents').select('indicators_capped').where('id', '=', incidentId).executeTakeFirst();
+  if (!row) return;
+  const before: string[] = row.indicators_capped ? JSON.parse(row.indicators_capped) : [];
+  const after = [...new Set([...before, ...kinds])].sort();
+  if (after.length !== before.length) await trx.updateTable('incidents').set({ indicators_capped: JSON.stringify(after) }).where('id', '=', incidentId).execute();
 }
 
 /**
@@ -317,8 +408,9 @@ export async function holdersOfMany(db: Kysely<Database>, indicators: Indicator[
   return out;
 }
 
-/** Indicator rows to add (several incidents, either role); those an incident already holds are left as they are. */
-export async function insertIndicators(trx: Kysely<Database>, rows: { incident_id: string; kind: string; value: string; role: string; first_seen: number }[]): Promise<void> {
+/** Indicator rows to add (several incidents, either role; evidence within each incident's bound); those an incident already holds are left as they are. */
+export async function insertIndicators(trx: Kysely<Database>, candidates: IndicatorRow[]): Promise<void> {
+  const rows = await withinBound(trx, candidates);
   const columns = ['incident_id', 'kind', 'value', 'role', 'first_seen'] as const;
   for (let i = 0, n = 0; i < rows.length; i += n) {
     n = sizeFor(rows.length - i);

@@ -1,13 +1,13 @@
 // Suppressions: "this rule (or any rule) about this indicator is known; record it, tell nobody", with a
 // reason and an expiry. A detection they match is kept (with the suppression's id) but opens no incident.
 import type { Kysely, Selectable } from 'kysely';
-import { indicatorKey, type Indicator, type IndicatorKind } from '../model/index.js';
+import { INDICATOR_KINDS, indicatorKey, type Indicator, type IndicatorKind } from '../model/index.js';
 import { audit } from '../store/audit.js';
 import type { Database, SuppressionTable } from '../store/schema.js';
 import { clock, type TriageContext } from './context.js';
 import { TriageError } from './types.js';
 
-const KINDS: readonly IndicatorKind[] = ['ip', 'user', 'host', 'hash', 'domain', 'url'];
+const KINDS = INDICATOR_KINDS;
 
 export interface Suppression {
   id: number;

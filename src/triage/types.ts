@@ -77,6 +77,11 @@ export interface IncidentRecord extends Incident {
   escalated: boolean;
   /** Logons that succeeded (this incident's own, or the ones that escalated it after its failures). */
   loggedOn: LoggedOn[];
+  /**
+   * Indicator kinds of which the incident saw more evidence values than it keeps (MAX_EVIDENCE_INDICATORS): its
+   * lists of those are the first ones seen, and readers say "more" rather than a count that would be short.
+   */
+  indicatorsCapped: Indicator['kind'][];
   mitre: MitreTechnique[];
   enrichments: VerdictInput[];
   summary?: Summary;

@@ -27,7 +27,7 @@ export function headline(n: Notification): string {
   const level = (n.incident.level ?? n.rule.level).toUpperCase();
   const word = CHANGE_WORDS[change].toUpperCase();
   const lead = n.escalation || change === 'escalated' ? `ESCALATED to ${level}` : word ? `${word} · ${level}` : level;
-  const more = n.sourceIps.length > 1 ? ` and ${n.sourceIps.length - 1} more` : '';
+  const more = n.sourceIps.length > 1 ? ` and ${(n.sourceIps.length - 1).toLocaleString('en-US')}${n.capped?.includes('ip') ? '+' : ''} more` : '';
   return `${lead}: ${oneLine(ruleTitleOf(n))}${ip ? ` from ${oneLine(ip)}${more}` : ''} (${plural(eventTotal(n), 'event')})`;
 }
 
@@ -62,9 +62,9 @@ export function facts(n: Notification, timeZone = 'UTC'): [string, string][] {
   if (resolved) list.push(['Resolved', resolved]);
   if (n.loggedOn?.length) list.push([logonLabel(n.loggedOn.length), n.loggedOn.map((l) => logonPhrase(l, t)).join('; ')]);
   list.push(
-    [n.sourceIps.length === 1 ? 'Source IP' : 'Source IPs', nameList(n.sourceIps) || '—'],
-    [n.users.length === 1 ? 'Targeted user' : 'Targeted users', nameList(n.users) || '—'],
-    [n.hosts.length === 1 ? 'Host' : 'Hosts', nameList(n.hosts) || '—'],
+    [n.sourceIps.length === 1 ? 'Source IP' : 'Source IPs', nameList(n.sourceIps, 10, n.capped?.includes('ip')) || '—'],
+    [n.users.length === 1 ? 'Targeted user' : 'Targeted users', nameList(n.users, 10, n.capped?.includes('user')) || '—'],
+    [n.hosts.length === 1 ? 'Host' : 'Hosts', nameList(n.hosts, 10, n.capped?.includes('host')) || '—'],
     ['First seen', t(n.incident.firstSeen ?? n.detection.firstTime)],
     ['Last seen', t(n.incident.lastSeen ?? n.detection.time)],
     ['Events', countPhrase(total, detections)],

@@ -21,6 +21,7 @@ import { m1770_incident_latest } from './1770_incident_latest.js';
 import { m1780_redundant_indexes } from './1780_redundant_indexes.js';
 import { m1790_cursor_fences } from './1790_cursor_fences.js';
 import { m1800_detection_rules } from './1800_detection_rules.js';
+import { m1810_capped_indicators } from './1810_capped_indicators.js';
 
 export const migrations: Record<string, Migration> = {
   '0001_foundation': m0001_foundation,
@@ -44,4 +45,5 @@ export const migrations: Record<string, Migration> = {
   '1780_redundant_indexes': m1780_redundant_indexes,
   '1790_cursor_fences': m1790_cursor_fences,
   '1800_detection_rules': m1800_detection_rules,
+  '1810_capped_indicators': m1810_capped_indicators,
 };

@@ -3,7 +3,7 @@
 import ipaddr from 'ipaddr.js';
 import type { Indicator } from '../../model/index.js';
 import type { EvidenceRow } from '../evidence.js';
-import { logonPhrase, plural } from '../../model/wording.js';
+import { logonPhrase, nameList, plural } from '../../model/wording.js';
 import type { IncidentRecord, Summary } from '../types.js';
 
 export interface SummaryFacts {
@@ -25,9 +25,8 @@ export function valuesOf(list: Indicator[], kind: Indicator['kind']): string[] {
   return list.filter((i) => i.kind === kind).map((i) => i.value);
 }
 
-function listed(values: string[], max = 5): string {
-  if (values.length <= max) return values.join(', ');
-  return `${values.slice(0, max).join(', ')} and ${values.length - max} more`;
+function listed(values: string[], max = 5, incomplete = false): string {
+  return nameList(values, max, incomplete);
 }
 
 const INTERNAL = new Set(['private', 'loopback', 'linkLocal', 'carrierGradeNat', 'uniqueLocal', 'unspecified']);
@@ -49,11 +48,12 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
   const users = valuesOf(f.indicators, 'user');
   const hosts = valuesOf(f.indicators, 'host');
   const bruteForce = inc.mitre.some((t) => t.id.startsWith('T1110'));
+  const capped = (kind: Indicator['kind']) => (inc.indicatorsCapped ?? []).includes(kind);
 
   const what = [
     `${inc.rule.title}: ${plural(inc.eventCount, 'event')} in ${plural(inc.detectionCount, 'detection')}` +
-      (ips.length ? ` from ${listed(ips, 3)}` : '') +
-      (hosts.length ? ` against ${listed(hosts, 3)}` : '') +
+      (ips.length ? ` from ${listed(ips, 3, capped('ip'))}` : '') +
+      (hosts.length ? ` against ${listed(hosts, 3, capped('host'))}` : '') +
       `, over ${span(inc.lastSeen - inc.firstSeen)}.`,
   ];
   if (inc.rule.description) what.push(inc.rule.description);
@@ -65,8 +65,8 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
   else if (inc.escalated) what.push('Escalated: a successful logon from the same source followed the failures.');
 
   const affected: string[] = [];
-  if (users.length) affected.push(`${users.length === 1 ? 'User' : 'Users'}: ${listed(users, 8)}.`);
-  if (hosts.length) affected.push(`${hosts.length === 1 ? 'Host' : 'Hosts'}: ${listed(hosts)}.`);
+  if (users.length) affected.push(`${users.length === 1 ? 'User' : 'Users'}: ${listed(users, 8, capped('user'))}.`);
+  if (hosts.length) affected.push(`${hosts.length === 1 ? 'Host' : 'Hosts'}: ${listed(hosts, 5, capped('host'))}.`);
   const critical = inc.severity.reasons.filter((r) => r.factor === 'asset').map((r) => r.detail);
   if (critical.length) affected.push(`Critical assets: ${critical.join('; ')}.`);
 

@@ -143,7 +143,12 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       h('dt', {}, 'Rule'),
       h('dd', { id: 'rule', title: `rule ${i.ruleId}` }, i.ruleTitle ?? d.detections[0]?.ruleTitle ?? i.ruleId),
       i.loggedOn?.length ? [h('dt', {}, logonLabel(i.loggedOn.length)), h('dd', { id: 'logged-on' }, i.loggedOn.map((l) => logonPhrase(l, utc)).join('; '))] : null,
-      i.users?.length ? [h('dt', {}, 'Users'), h('dd', {}, i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]))] : null,
+      i.users?.length
+        ? [
+            h('dt', {}, 'Users'),
+            h('dd', {}, [...i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]), i.indicatorsCapped?.includes('user') ? ` and more (the first ${i.users.length.toLocaleString('en-US')} seen are listed)` : null]),
+          ]
+        : null,
       h('dt', {}, 'First event'),
       h('dd', {}, utc(i.firstSeen)),
       h('dt', {}, 'Last event'),
