@@ -1,10 +1,10 @@
 // One truth per fact, said the same way everywhere: for each scenario (brute force of 6 and of 1,000, password
-// spray, success after failures, FIM, a forwarded Wazuh alert) every count, user list and verdict agrees between
-// the mail's subject, its facts, its summary and its evidence, the API, and the incident page in Chromium —
-// the first mail within itself, and the resolve mail with the API and the page. Mails go to a real SMTP server
-// (parsed by mailparser). The FIM alert (Wazuh documentation, GPLv2+) and the Shellshock alert (Wazuh
-// documentation, active-response page, GPLv2+) are REAL, unchanged; the Windows alerts are SYNTHETIC
-// (test/helpers/fixtures.ts). Issue 12: the consistency test, and the end-to-end tests of items 3, 5 and 8.
+// spray, a spray of more users than an incident keeps, success after failures, FIM, a forwarded Wazuh alert)
+// every count, user list and verdict agrees between the mail's subject, its facts, its summary and its
+// evidence, the API, and the incident page in Chromium — the first mail within itself, and the resolve mail with
+// the API and the page. Mails go to a real SMTP server (parsed by mailparser). The FIM alert (Wazuh
+// documentation, GPLv2+) and the Shellshock alert (Wazuh documentation, active-response page, GPLv2+) are REAL,
+// unchanged; the Windows alerts are SYNTHETIC (test/helpers/fixtures.ts). Issue 12: the consistency test, and the end-to-end tests of items 3, 5 and 8.
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { ParsedMail } from 'mailparser';
@@ -42,6 +42,13 @@ const SCENARIOS: Scenario[] = [
     alerts: Array.from({ length: 12 }, (_, k) => failedLogon4625({ ip: '45.9.81.3', user: `user${String(k).padStart(2, '0')}`, time: at(300 + k) })),
     title: /^Windows Password Spray From One Source Address — 45\.9\.81\.3$/,
     verdict: 'benign',
+  },
+  {
+    // More distinct users than an incident keeps (1,000 of each kind): every reader says there were more.
+    name: 'password spray of 1,010 users',
+    alerts: Array.from({ length: 1010 }, (_, k) => failedLogon4625({ ip: '45.9.81.5', user: `spray${String(k).padStart(4, '0')}`, time: new Date(T0 + 600_000 + k * 100) })),
+    title: /^Windows Password Spray From One Source Address — 45\.9\.81\.5$/,
+    verdict: 'false_positive',
   },
   {
     name: 'success after failures',
@@ -176,7 +183,9 @@ describe('one truth per fact: mail, API and page agree, scenario by scenario', {
       assert.equal(f.whatHappened, i.summary.whatHappened, 'the mail says the summary the API holds');
       assert.equal(f.enrichment, i.summary.enrichment);
       const users: string[] = i.users ?? [];
-      assert.equal(f.users ?? '—', nameList(users) || '—', 'the mail names the API\'s users, one spelling each');
+      const moreUsers = (i.indicatorsCapped ?? []).includes('user');
+      assert.equal(moreUsers, s.name === 'password spray of 1,010 users', 'only the incident that saw more users than it keeps says so');
+      assert.equal(f.users ?? '—', nameList(users, 10, moreUsers) || '—', 'the mail names the API\'s users, one spelling each');
       assert.equal(i.verdict, s.verdict);
       assert.match(f.resolved!, new RegExp(`^by alice \\(${verdictLabel(s.verdict)}\\) at .*; verdict ${verdictLabel(s.verdict)}: "checked: ${s.name.replace(/[()]/g, '\\$&')}"$`));
 
@@ -184,7 +193,7 @@ describe('one truth per fact: mail, API and page agree, scenario by scenario', {
       assert.equal(p.counts, countPhrase(i.eventCount, i.detectionCount), 'the page counts what the API and the mail count');
       assert.match(p.evidenceCaption, new RegExp(`^Evidence \\(${plural(n, 'event')}(, the first ${Math.min(n, 500)} shown)?\\)$`));
       assert.equal(p.evidenceRows, Math.min(n, 500));
-      assert.equal(p.users, users.length ? users.join(', ') : undefined, 'the page names the same users');
+      assert.equal(p.users, users.length ? users.join(', ') + (moreUsers ? ` and more (the first ${plural(users.length, 'user')} seen are listed)` : '') : undefined, 'the page names the same users');
       assert.ok(p.verdict.startsWith(`${verdictLabel(s.verdict)} — checked: ${s.name}`), p.verdict);
       assert.equal(p.whatHappened, i.summary.whatHappened, 'the page says the same summary');
       assert.ok(p.summary.includes(i.summary.enrichment));

@@ -4,7 +4,7 @@ import { api, canAct, currentUser } from '../api.js';
 import { barChart, bucketTimes } from '../chart.js';
 import { h, replace } from '../dom.js';
 import { duration, utc } from '../format.js';
-import { actorLabel, blockOutcome, countPhrase, logonLabel, logonPhrase, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
+import { actorLabel, blockOutcome, countPhrase, logonLabel, logonPhrase, plural, resolutionLabel, verdictLabel } from '../../../src/model/wording.js';
 import type { EnrichmentCard, IncidentDetail, ResponseView } from '../types.js';
 import { evidenceTable } from './evidence.js';
 import { commentForm, timelineList } from './timeline.js';
@@ -146,7 +146,7 @@ export function incidentView(main: HTMLElement, id: string): () => void {
       i.users?.length
         ? [
             h('dt', {}, 'Users'),
-            h('dd', {}, [...i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]), i.indicatorsCapped?.includes('user') ? ` and more (the first ${i.users.length.toLocaleString('en-US')} seen are listed)` : null]),
+            h('dd', {}, [...i.users.flatMap((u, n) => [n ? ', ' : null, pivotLink(u, 'user')]), i.indicatorsCapped?.includes('user') ? ` and more (the first ${plural(i.users.length, 'user')} seen are listed)` : null]),
           ]
         : null,
       h('dt', {}, 'First event'),
