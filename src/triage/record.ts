@@ -289,7 +289,11 @@ async function withinBound(trx: Kysely<Database>, rows: IndicatorRow[]): Promise
   for (const [id, list] of evidence) {
     const held = await heldCounts(trx, id);
     const byKind = new Map<string, IndicatorRow[]>();
-    for (const r of list) byKind.set(r.kind, [...(byKind.get(r.kind) ?? []), r]);
+    for (const r of list) {
+      const same = byKind.get(r.kind);
+      if (same) same.push(r);
+      else byKind.set(r.kind, [r]);
+    }
     const capped: string[] = [];
     for (const [kind, candidates] of byKind) {
       const n = held.get(kind) ?? 0;
