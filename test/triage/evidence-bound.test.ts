@@ -78,6 +78,10 @@ for (const backend of ['sqlite', 'postgres'] as const) {
         assert.equal(row.get('Targeted user'), 'administrator', 'a kind within the bound reads as before');
         const summary = templateSummary({ incident: view, indicators: view.indicators, evidence: [] }, now);
         assert.match(summary.whatHappened, /: 1,050 events in 1,050 detections from (198\.18\.\d+\.\d+, ){2}198\.18\.\d+\.\d+ and 997\+ more against WIN-DC01/);
+        // Every list of addresses in the summary, its next steps too, says there were more, never a short count.
+        const sentences = [summary.whatHappened, ...summary.affected, ...summary.nextSteps];
+        assert.ok(summary.nextSteps.some((t) => /198\.18\.\d+\.\d+ and 997\+ more/.test(t)), summary.nextSteps.join('\n'));
+        assert.deepEqual(sentences.filter((t) => /and [\d,]+ more/.test(t)), [], 'no list of a capped kind gives a count');
 
         // A store from before the bound: its incidents that hold more are marked when it is upgraded.
         const migrator = new Migrator({ db: store.db, provider: { getMigrations: async () => migrations }, allowUnorderedMigrations: true, ...(backend === 'postgres' ? { migrationTableSchema: schema } : {}) });

@@ -87,21 +87,21 @@ export function templateSummary(f: SummaryFacts, now: number): Summary {
         ? `Treat ${gotIn[0]} as compromised (it logged on): disable the account, reset its password and end its sessions.`
         : `Treat ${listed(gotIn, 3)} as compromised (they logged on): disable the accounts, reset their passwords and end their sessions.`,
     );
-    if (only.length) steps.push(`${listed(only, 3)} ${only.length === 1 ? 'was' : 'were'} targeted but did not log on: confirm with ${only.length === 1 ? 'its owner' : 'their owners'}, no need to disable.`);
+    if (only.length) steps.push(`${listed(only, 3, capped('user'))} ${only.length === 1 ? 'was' : 'were'} targeted but did not log on: confirm with ${only.length === 1 ? 'its owner' : 'their owners'}, no need to disable.`);
   } else if (inc.escalated && ips.length) {
-    steps.push(`Find the account that logged on from ${listed(ips, 3)} (Windows 4624, sshd "Accepted") and treat it as compromised: disable it, reset its password and end its sessions.`);
+    steps.push(`Find the account that logged on from ${listed(ips, 3, capped('ip'))} (Windows 4624, sshd "Accepted") and treat it as compromised: disable it, reset its password and end its sessions.`);
   }
   if (inc.escalated || gotIn.length) {
-    if (hosts.length) steps.push(`Review what the session on ${listed(hosts, 3)} did; isolate the host if anything ran.`);
+    if (hosts.length) steps.push(`Review what the session on ${listed(hosts, 3, capped('host'))} did; isolate the host if anything ran.`);
   }
   // An internal address is a host of ours to look at, never one to block at the firewall.
   const outside = ips.filter((ip) => !isInternalAddress(ip));
   const inside = ips.filter((ip) => isInternalAddress(ip));
-  if (outside.length) steps.push(`Block ${listed(outside, 3)} at the firewall (or with a Wazuh active response) unless it is a known scanner.`);
-  if (inside.length) steps.push(`Find out what runs on ${listed(inside, 3)} (an internal address): a compromised host, or a scanner of ours?`);
+  if (outside.length) steps.push(`Block ${listed(outside, 3, capped('ip'))} at the firewall (or with a Wazuh active response) unless it is a known scanner.`);
+  if (inside.length) steps.push(`Find out what runs on ${listed(inside, 3, capped('ip'))} (an internal address): a compromised host, or a scanner of ours?`);
   const succeeded = inc.escalated || gotIn.length > 0;
-  if (bruteForce && !succeeded && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3)} since the first failure (Windows 4624, sshd "Accepted").`);
-  if (bruteForce && users.length && !succeeded) steps.push(`Reset or lock ${listed(users, 3)} if a logon succeeded, and confirm with the account owner.`);
+  if (bruteForce && !succeeded && ips.length) steps.push(`Check for a successful logon from ${listed(ips, 3, capped('ip'))} since the first failure (Windows 4624, sshd "Accepted").`);
+  if (bruteForce && users.length && !succeeded) steps.push(`Reset or lock ${listed(users, 3, capped('user'))} if a logon succeeded, and confirm with the account owner.`);
   if (steps.length === 0) steps.push('Review the evidence alerts in Wazuh and record a verdict (true positive, false positive or benign).');
   else steps.push('Record a verdict; a false positive can suppress this rule for this entity.');
 
